@@ -1,0 +1,5 @@
+"""``python -m stemcli``."""
+
+from stemcli.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""A cache of validated datasets, keyed by the content of the data files.
+
+The first run parses and validates YAML; later runs with the same files read a compact
+``marshal`` form instead. The key is a BLAKE2 hash of every file's name and bytes, the
+program version and the Python version, so any change to a data file (or an upgrade)
+misses the cache. Entries carry their own checksum: a corrupt or truncated entry is
+ignored and rebuilt. A cache folder that cannot be written is simply not used.
+
+Location: ``$STEMCLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/stemcli``, else ``~/.cache/stemcli``.
+``STEMCLI_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from stemcli import __version__
+from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
+
+_MAGIC = b"STEMCLI1"
+_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("STEMCLI_NO_CACHE"):
+        return None
+    explicit = os.environ.get("STEMCLI_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "stemcli"
+
+
+def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}|{marshal.version}".encode())
+    for name, role, source, blob in files:
+        h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode())
+        h.update(blob)
+    return h.hexdigest()
+
+
+def _path(key: str) -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"dataset-{key}.bin"
+
+
+def get(key: str) -> Dataset | None:
+    """The cached dataset for ``key``, or None when absent, unreadable or corrupt."""
+    p = _path(key)
+    if p is None:
+        return None
+    try:
+        blob = p.read_bytes()
+    except OSError:
+        return None
+    if len(blob) < len(_MAGIC) + 32 or not blob.startswith(_MAGIC):
+        return None
+    digest = blob[len(_MAGIC) : len(_MAGIC) + 32]
+    payload = blob[len(_MAGIC) + 32 :]
+    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        return None
+    try:
+        return _decode(marshal.loads(payload))
+    except (ValueError, EOFError, TypeError, IndexError, KeyError):
+        return None
+
+
+def put(key: str, ds: Dataset) -> None:
+    """Store ``ds`` atomically; silently skip when the cache cannot be written."""
+    p = _path(key)
+    if p is None:
+        return
+    try:
+        payload = marshal.dumps(_encode(ds))
+        blob = _MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".bin")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError):
+        return
+
+
+def _q(q: Quantity | None) -> tuple[Any, ...] | None:
+    return None if q is None else (q.text, q.low, q.high, q.unit, q.qualifier)
+
+
+def _encode(ds: Dataset) -> tuple[Any, ...]:
+    return (
+        _FORMAT,
+        [
+            (s.id, s.title, s.publisher, s.kind, s.sells_treatment, s.archive, s.sha256)
+            for s in ds.sources.values()
+        ],
+        [
+            (c.id, c.name, c.aliases, tuple((st.id, st.aliases) for st in c.stages))
+            for c in ds.conditions.values()
+        ],
+        [(o.id, o.name, o.family, o.description) for o in ds.outcomes.values()],
+        [(m.id, m.description, m.max_percent, m.dimensions) for m in ds.measures.values()],
+        [
+            (
+                c.id,
+                c.source,
+                c.condition,
+                c.stages,
+                c.outcome,
+                c.measure,
+                _q(c.value),
+                c.quote,
+                c.basis,
+                _q(c.timepoint),
+                c.comparator,
+                c.intervention,
+                c.n,
+                c.citation,
+                c.where,
+            )
+            for c in ds.claims
+        ],
+    )
+
+
+def _decode(raw: Any) -> Dataset:
+    fmt, sources, conditions, outcomes, measures, claims = raw
+    if fmt != _FORMAT:
+        raise ValueError("cache format")
+    q = Quantity
+    return Dataset(
+        sources={s[0]: Source(*s) for s in sources},
+        conditions={
+            c[0]: Condition(c[0], c[1], c[2], tuple(Stage(i, a) for i, a in c[3]))
+            for c in conditions
+        },
+        outcomes={o[0]: Outcome(*o) for o in outcomes},
+        measures={m[0]: Measure(*m) for m in measures},
+        claims=tuple(
+            Claim(
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                q(*c[6]),
+                c[7],
+                c[8],
+                None if c[9] is None else q(*c[9]),
+                c[10],
+                c[11],
+                c[12],
+                c[13],
+                c[14],
+            )
+            for c in claims
+        ),
+    )

@@ -1,0 +1,482 @@
+"""The command-line interface: thin commands and the one error boundary.
+
+Commands parse options, call one operation, pick a renderer and write. Nothing else in
+the package prints or exits. Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from stemcli import __version__
+from stemcli.errors import ExitCode, StemcliError
+from stemcli.options import (
+    ConditionArg,
+    DataPaths,
+    Force,
+    Format,
+    Full,
+    Limit,
+    OutcomeOpt,
+    Output,
+    SourceOpt,
+    Stage,
+)
+from stemcli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from stemcli.model import Dataset
+    from stemcli.render import Report
+
+app = typer.Typer(
+    name="stemcli",
+    help="Explore, compare and check the numeric claims of stem cell therapy marketing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    data: list[Path] = field(default_factory=list)
+    bundled: bool = True
+    debug: bool = False
+    cache: bool = True
+    _dataset: Dataset | None = None
+
+
+_state = State()
+
+# ---------------------------------------------------------------------------
+# consoles and the error boundary
+
+
+@functools.cache
+def out_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+@functools.cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def note(message: str, style: str = "yellow") -> None:
+    """A message for the person (stderr), never data."""
+    from rich.text import Text
+
+    from stemcli.safe import clean_line
+
+    err_console().print(Text(clean_line(message), style=style), soft_wrap=True)
+
+
+def _report_error(message: str, hint: str | None) -> None:
+    from rich.text import Text
+
+    from stemcli.safe import clean_line
+
+    line = Text("error: ", style="bold red") + Text(clean_line(message))
+    err_console().print(line, soft_wrap=True)
+    if hint:
+        err_console().print(Text("hint: " + clean_line(hint), style="dim"), soft_wrap=True)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(fn: F) -> F:
+    """The error boundary: expected errors become one line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except StemcliError as e:
+            _report_error(e.message, e.hint)
+            raise typer.Exit(int(e.exit_code)) from None
+        except KeyboardInterrupt:
+            _report_error("interrupted", None)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
+        except MemoryError:
+            _report_error("out of memory", "try a smaller dataset or input file")
+            raise typer.Exit(int(ExitCode.DATA)) from None
+        except Exception as e:
+            if _state.debug:
+                raise
+            _report_error(
+                f"unexpected {type(e).__name__}: {e}",
+                "this is a bug; rerun with --debug to see the traceback",
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command(name: str | None = None) -> Callable[[F], F]:
+    def register(fn: F) -> F:
+        app.command(name)(guarded(fn))
+        return fn
+
+    return register
+
+
+# ---------------------------------------------------------------------------
+# shared plumbing
+
+
+def dataset() -> Dataset:
+    """The dataset for this run: bundled and/or the user's, validated (cached)."""
+    if _state._dataset is None:
+        from stemcli.dataset import data_paths, load
+
+        _state._dataset = load(
+            data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
+        )
+    return _state._dataset
+
+
+def emit(report: Report, fmt: OutputFormat, output: Path | None, force: bool) -> None:
+    """Render ``report`` in ``fmt`` to stdout or, atomically, to ``output``."""
+    from stemcli.render import get_renderer
+
+    rendered = get_renderer(fmt)(report)
+    write(rendered, output, force)
+
+
+def write(rendered: Any, output: Path | None, force: bool) -> None:
+    if output is None:
+        if isinstance(rendered, str):
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        else:
+            out_console().print(rendered)
+        return
+    from stemcli.atomic import write_text
+
+    if not isinstance(rendered, str):
+        import io
+
+        from rich.console import Console
+
+        buf = io.StringIO()
+        Console(
+            file=buf, width=120, color_system=None, markup=False, emoji=False, highlight=False
+        ).print(rendered)
+        rendered = buf.getvalue()
+    write_text(output, rendered, force=force)
+    note(f"wrote {output}", style="green")
+
+
+def resolve(condition: str, stage: str | None) -> tuple[Any, str | None]:
+    from stemcli.ops.resolve import resolve_condition, resolve_stage
+
+    ds = dataset()
+    res = resolve_condition(ds, condition)
+    if res.fuzzy:
+        note(f"matched {condition!r} to {res.condition.id} (score {res.score:.0f})")
+    stage_id = resolve_stage(res.condition, stage) if stage is not None else None
+    return res.condition, stage_id
+
+
+# ---------------------------------------------------------------------------
+# global options
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stemcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data: DataPaths = None,
+    no_bundled: Annotated[
+        bool,
+        typer.Option("--no-bundled", help="Use only the --data datasets, not the bundled one."),
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the data files even if a cached copy exists.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Explore, compare and check the numeric claims of stem cell therapy marketing.
+
+    Example: stemcli lookup knee-oa --stage middle
+    """
+    global _state
+    _state = State(
+        data=list(data or []),
+        bundled=not no_bundled,
+        debug=debug or bool(os.environ.get("STEMCLI_DEBUG")),
+        cache=not no_cache,
+    )
+    if no_bundled and not _state.data and not os.environ.get("STEMCLI_DATA"):
+        from stemcli.errors import UsageError
+
+        _report_error("--no-bundled needs a dataset: give --data PATH", None)
+        raise typer.Exit(int(UsageError.exit_code))
+
+
+# ---------------------------------------------------------------------------
+# commands
+
+
+@command()
+def lookup(
+    condition: ConditionArg,
+    *,
+    stage: Stage = None,
+    outcome: OutcomeOpt = None,
+    source: SourceOpt = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    full: Full = False,
+) -> None:
+    """What the sources claim about a condition, grouped by outcome.
+
+    Example: stemcli lookup knee-oa --stage middle
+    """
+    from stemcli.ops.lookup import lookup as run
+    from stemcli.ops.resolve import resolve_outcome, resolve_source
+    from stemcli.reports import claims_report
+
+    cond, stage_id = resolve(condition, stage)
+    ds = dataset()
+    result = run(
+        ds,
+        cond,
+        stage=stage_id,
+        outcome=resolve_outcome(ds, outcome) if outcome else None,
+        source=resolve_source(ds, source) if source else None,
+    )
+    title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
+    emit(
+        claims_report(ds, result.claims, full=full, stage=stage_id, title=title),
+        format,
+        output,
+        force,
+    )
+
+
+@command()
+def show(
+    claim_id: Annotated[str, typer.Argument(help="The claim's id (see lookup --format json).")],
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """One claim: every field, the full quote, and its source.
+
+    Example: stemcli show bookimed-responders-trial
+    """
+    from stemcli.reports import show_report
+
+    ds = dataset()
+    claim = ds.claim(claim_id)
+    if claim is None:
+        from rapidfuzz import process
+
+        from stemcli.errors import UsageError
+
+        close = [m[0] for m in process.extract(claim_id, [c.id for c in ds.claims], limit=3)]
+        raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
+    emit(show_report(ds, claim), format, output, force)
+
+
+@command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...")],
+    *,
+    limit: Limit = 20,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    full: Full = False,
+) -> None:
+    """Ranked fuzzy search over quotes, outcomes and conditions.
+
+    Example: stemcli search "return to sports" --limit 5
+    """
+    from stemcli.ops.search import search as run
+    from stemcli.reports import search_report
+
+    ds = dataset()
+    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force)
+
+
+@command()
+def sources(
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """The sources of the dataset, with their claim counts.
+
+    Example: stemcli sources --format json
+    """
+    from stemcli.reports import sources_report
+
+    emit(sources_report(dataset()), format, output, force)
+
+
+@command()
+def conditions(
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """The conditions, their aliases and stages, with claim counts per stage.
+
+    Example: stemcli conditions
+    """
+    from stemcli.reports import conditions_report
+
+    emit(conditions_report(dataset()), format, output, force)
+
+
+@command()
+def validate(
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Check the dataset and list every problem; exit 1 if there are any.
+
+    Example: stemcli --data ~/my-claims validate
+    """
+    from stemcli.dataset import check, data_paths
+    from stemcli.reports import problems_report
+
+    ds, problems = check(data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache)
+    emit(problems_report(problems), format, output, force)
+    if problems:
+        note(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="red")
+        raise typer.Exit(int(ExitCode.FINDINGS))
+    note(
+        f"ok: {len(ds.claims)} claims, {len(ds.sources)} sources, {len(ds.conditions)} conditions",
+        style="green",
+    )
+
+
+@command()
+def verify(
+    *,
+    sources_dir: Annotated[
+        Path,
+        typer.Option("--sources", help="Folder with the archived source texts.", metavar="DIR"),
+    ],
+    source: SourceOpt = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Check archived sources against their sha256 and find every quote in them.
+
+    Example: stemcli verify --sources ../shared/seeds
+    """
+    from stemcli.ops.resolve import resolve_source
+    from stemcli.ops.verify import verify as run
+    from stemcli.reports import verify_report
+
+    ds = dataset()
+    result = run(ds, sources_dir, source=resolve_source(ds, source) if source else None)
+    emit(verify_report(result), format, output, force)
+    if result.misses:
+        note(f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}", style="red")
+        raise typer.Exit(int(ExitCode.FINDINGS))
+    note(
+        f"ok: {result.checked_quotes} quotes found in {result.checked_sources} sources",
+        style="green",
+    )
+
+
+@command()
+def export(
+    *,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json, csv or yaml.", case_sensitive=False)
+    ] = "json",
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Every claim with its parsed value, as JSON, CSV or YAML.
+
+    Example: stemcli export --format csv --output claims.csv
+    """
+    from stemcli.reports import export_text
+
+    fmt = format.lower()
+    if fmt not in ("json", "csv", "yaml"):
+        from stemcli.errors import UsageError
+
+        raise UsageError(f"--format must be json, csv or yaml, not {format!r}")
+    write(export_text(dataset(), fmt), output, force)
+
+
+# ---------------------------------------------------------------------------
+# entry point
+
+
+def main() -> None:
+    """Console-script entry point."""
+    import signal
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app(prog_name="stemcli")
+    except KeyboardInterrupt:
+        _report_error("interrupted", None)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    finally:
+        try:
+            sys.stdout.flush()
+        except (BrokenPipeError, ValueError):
+            _quiet_stdout()

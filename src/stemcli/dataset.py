@@ -1,0 +1,818 @@
+"""Find, read, parse and validate datasets; every problem names file:line:column.
+
+The loader reads YAML with ``yaml.CSafeLoader``'s composer only and builds values itself
+from the node tree, so that every field keeps its line and column, anchors/aliases
+("billion laughs") and non-standard tags (``!!python/object``) are refused, and nesting
+is bounded. A validated dataset is cached (see :mod:`stemcli.cache`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stemcli.errors import DataError, InputError, Location, Problem
+from stemcli.model import (
+    BASES,
+    KINDS,
+    Claim,
+    Condition,
+    Dataset,
+    Measure,
+    Outcome,
+    Quantity,
+    Source,
+    Stage,
+)
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 16
+MAX_NODES_PER_FILE = 5_000_000
+YAML_SUFFIXES = (".yaml", ".yml")
+SPECIAL_FILES = ("sources", "conditions", "outcomes")
+
+_SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archive", "sha256")
+_CONDITION_FIELDS = ("id", "name", "aliases", "stages")
+_CLAIM_FIELDS = (
+    "id",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "timepoint",
+    "comparator",
+    "intervention",
+    "basis",
+    "n",
+    "citation",
+    "quote",
+)
+
+
+def bundled_dir() -> Path:
+    """The dataset shipped with the package (inside the wheel, or the source tree)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "data"
+    if inside.is_dir():
+        return inside
+    return here.parent.parent / "data"
+
+
+# ---------------------------------------------------------------------------
+# files
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One YAML file of a dataset and what it holds."""
+
+    path: Path
+    role: str  # sources | conditions | outcomes | claims
+    source_id: str | None = None  # for claims files
+    bundled: bool = False
+
+
+def find_files(paths: Sequence[Path], *, bundled: bool = True) -> list[DataFile]:
+    """The files making up the dataset: bundled ones (or only outcomes.yaml) then the user's."""
+    files: list[DataFile] = []
+    root = bundled_dir()
+    if bundled:
+        files.extend(_files_in(root, bundled=True))
+    else:
+        files.append(DataFile(root / "outcomes.yaml", "outcomes", bundled=True))
+    for p in paths:
+        files.extend(_user_files(p))
+    return files
+
+
+def _role_of(path: Path) -> tuple[str, str | None]:
+    stem = path.stem
+    if stem in SPECIAL_FILES:
+        return stem, None
+    return "claims", stem
+
+
+def _files_in(directory: Path, *, bundled: bool) -> list[DataFile]:
+    out: list[DataFile] = []
+    for name in SPECIAL_FILES:
+        for suffix in YAML_SUFFIXES:
+            p = directory / f"{name}{suffix}"
+            if p.exists() or p.is_symlink():
+                out.append(DataFile(p, name, bundled=bundled))
+    claims_dir = directory / "claims"
+    if claims_dir.is_dir():
+        try:
+            entries = sorted(claims_dir.iterdir())
+        except OSError as e:
+            raise InputError(f"{claims_dir}: cannot list the folder: {e.strerror}") from None
+        for p in entries:
+            if p.suffix in YAML_SUFFIXES:
+                out.append(DataFile(p, "claims", p.stem, bundled=bundled))
+    return out
+
+
+def _user_files(path: Path) -> list[DataFile]:
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists() or path.is_symlink()
+    except OSError as e:
+        raise InputError(f"{path}: cannot use this path: {e.strerror}") from None
+    if not exists:
+        raise InputError(
+            f"{path}: no such file or folder",
+            hint="--data takes a dataset folder (like data/) or one YAML file",
+        )
+    if is_dir:
+        found = _files_in(path, bundled=False)
+        if not found:
+            raise InputError(
+                f"{path}: no dataset files here",
+                hint="expected sources.yaml, conditions.yaml, outcomes.yaml or claims/*.yaml",
+            )
+        return found
+    if path.suffix not in YAML_SUFFIXES:
+        raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
+    role, source_id = _role_of(path)
+    return [DataFile(path, role, source_id)]
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file with a size limit; every failure is an :class:`InputError`."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, expected a file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except InputError:
+        raise
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: file is larger than the {limit // (1024 * 1024)} MiB limit")
+    return data
+
+
+def decode_utf8(path: Path | str, data: bytes) -> str:
+    """Decode UTF-8 (a BOM is allowed) or raise an error naming line and column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"{path}:{line}:{col}: not UTF-8 text (byte 0x{data[e.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from None
+    return text
+
+
+# ---------------------------------------------------------------------------
+# YAML -> values with positions
+
+
+class _Node:
+    """A value from YAML with its location (1-based line and column)."""
+
+    __slots__ = ("column", "line", "value")
+
+    def __init__(self, value: Any, line: int, column: int) -> None:
+        self.value = value
+        self.line = line
+        self.column = column
+
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _YamlProblem(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def parse_yaml(path: str, text: str) -> _Node | None:
+    """Compose one YAML document and convert it into :class:`_Node` values."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        loader = loader_cls(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        col = mark.column + 1 if mark else 0
+        what = e.problem or e.context or "invalid YAML"
+        raise InputError(f"{Location(path, line, col)}: invalid YAML: {what}") from None
+    except yaml.YAMLError as e:
+        raise InputError(f"{path}: invalid YAML: {e}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
+    if root is None:
+        return None
+    seen: set[int] = set()
+    budget = [MAX_NODES_PER_FILE]
+    try:
+        return _convert(root, 0, seen, budget)
+    except _YamlProblem as p:
+        raise InputError(f"{Location(path, p.line, p.column)}: {p.message}") from None
+
+
+def _convert(node: Any, depth: int, seen: set[int], budget: list[int]) -> _Node:
+    import yaml
+
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _YamlProblem("too many YAML nodes in one file", line, col)
+    if depth > MAX_DEPTH:
+        raise _YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line, col)
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        return _Node(_scalar(tag, node.value, line, col), line, col)
+    key = id(node)
+    if key in seen:
+        raise _YamlProblem("YAML anchors and aliases are not supported", line, col)
+    seen.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        if tag != _SEQ:
+            raise _YamlProblem(f"unsupported YAML tag {tag!r}", line, col)
+        return _Node([_convert(v, depth + 1, seen, budget) for v in node.value], line, col)
+    if isinstance(node, yaml.MappingNode):
+        if tag != _MAP:
+            raise _YamlProblem(f"unsupported YAML tag {tag!r}", line, col)
+        out: dict[str, _Node] = {}
+        keys: dict[str, _Node] = {}
+        for k_node, v_node in node.value:
+            k = _convert(k_node, depth + 1, seen, budget)
+            if not isinstance(k.value, str):
+                raise _YamlProblem("mapping keys must be plain words", k.line, k.column)
+            if k.value in out:
+                raise _YamlProblem(f"key {k.value!r} appears twice", k.line, k.column)
+            keys[k.value] = k
+            out[k.value] = _convert(v_node, depth + 1, seen, budget)
+        return _Node(out, line, col)
+    raise _YamlProblem("unsupported YAML node", line, col)  # pragma: no cover
+
+
+def _scalar(tag: str, raw: str, line: int, col: int) -> Any:
+    if tag == _STR:
+        return raw
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return raw.lower() in ("true", "yes", "on", "y")
+    if tag == _INT:
+        text = raw.replace("_", "")
+        try:
+            return int(text, 0) if not text.lstrip("+-").startswith("0") else int(text, 10)
+        except ValueError:
+            try:
+                return int(text, 0)
+            except ValueError:
+                raise _YamlProblem(f"cannot read {raw!r} as a whole number", line, col) from None
+    if tag == _FLOAT:
+        try:
+            return float(raw.replace("_", "").replace(".inf", "inf").replace(".nan", "nan"))
+        except ValueError:
+            raise _YamlProblem(f"cannot read {raw!r} as a number", line, col) from None
+    # timestamps, binary, python/* ...: refuse rather than guess
+    raise _YamlProblem(f"unsupported YAML tag {tag!r}", line, col)
+
+
+# ---------------------------------------------------------------------------
+# building and validating
+
+
+@dataclass
+class _Builder:
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    conditions: dict[str, Condition] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    claims: list[Claim] = field(default_factory=list)
+    defined_at: dict[tuple[str, str], str] = field(default_factory=dict)
+    # claims waiting for cross-reference checks: (claim, location, fields)
+    pending: list[tuple[Claim, str, dict[str, _Node]]] = field(default_factory=list)
+
+    def problem(
+        self, path: str, node: _Node | None, message: str, claim: str | None = None
+    ) -> None:
+        loc = Location(path, node.line, node.column) if node else Location(path)
+        self.problems.append(Problem(loc, message, claim))
+
+    def define(self, kind: str, ident: str, path: str, node: _Node) -> bool:
+        where = f"{path}:{node.line}:{node.column}"
+        first = self.defined_at.get((kind, ident))
+        if first is not None:
+            self.problem(path, node, f"duplicate {kind} id {ident!r} (first defined at {first})")
+            return False
+        self.defined_at[(kind, ident)] = where
+        return True
+
+
+def _slug_ok(s: str) -> bool:
+    if not s or len(s) > 120 or not (s[0].isascii() and s[0].isalnum()):
+        return False
+    return all((ch.isascii() and (ch.isalnum() and not ch.isupper())) or ch in "-_." for ch in s)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_fields(
+    b: _Builder, path: str, node: _Node, allowed: Sequence[str], what: str, ident: str | None
+) -> None:
+    for key in node.value:
+        if key not in allowed:
+            b.problem(path, node, f"unknown {what} field {key!r}{_suggest(key, allowed)}", ident)
+
+
+def _str(
+    b: _Builder,
+    path: str,
+    fields: dict[str, _Node],
+    key: str,
+    parent: _Node,
+    *,
+    required: bool,
+    claim: str | None = None,
+) -> str | None:
+    node = fields.get(key)
+    if node is None or node.value is None:
+        if required:
+            b.problem(path, parent, f"missing required field {key!r}", claim)
+        return None
+    value = node.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        b.problem(path, node, f"field {key!r} must be text, not {_type_name(value)}", claim)
+        return None
+    value = value.strip()
+    if required and not value:
+        b.problem(path, node, f"field {key!r} is empty", claim)
+        return None
+    return value or None
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "empty"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+def _str_list(
+    b: _Builder, path: str, fields: dict[str, _Node], key: str, claim: str | None = None
+) -> list[tuple[str, _Node]]:
+    node = fields.get(key)
+    if node is None or node.value is None:
+        return []
+    if isinstance(node.value, str):
+        return [(node.value.strip(), node)]
+    if not isinstance(node.value, list):
+        b.problem(path, node, f"field {key!r} must be a list", claim)
+        return []
+    out: list[tuple[str, _Node]] = []
+    for item in node.value:
+        if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool):
+            out.append((str(item.value).strip(), item))
+        else:
+            b.problem(path, item, f"items of {key!r} must be text", claim)
+    return out
+
+
+def _list_of_mappings(b: _Builder, path: str, root: _Node | None, what: str) -> list[_Node]:
+    if root is None or root.value is None:
+        return []
+    if not isinstance(root.value, list):
+        b.problem(path, root, f"expected a list of {what}, found {_type_name(root.value)}")
+        return []
+    out = []
+    for item in root.value:
+        if isinstance(item.value, dict):
+            out.append(item)
+        else:
+            b.problem(
+                path, item, f"each {what[:-1]} must be a mapping, not {_type_name(item.value)}"
+            )
+    return out
+
+
+def _add_sources(b: _Builder, path: str, root: _Node | None) -> None:
+    for node in _list_of_mappings(b, path, root, "sources"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(b, path, node, _SOURCE_FIELDS, "source", ident)
+        if ident is None:
+            continue
+        if not _slug_ok(ident):
+            b.problem(path, f["id"], f"source id {ident!r} must be a lowercase slug")
+            continue
+        title = _str(b, path, f, "title", node, required=True)
+        publisher = _str(b, path, f, "publisher", node, required=True)
+        kind = _str(b, path, f, "kind", node, required=True)
+        if kind is not None and kind not in KINDS:
+            b.problem(path, f["kind"], f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        sells = f.get("sells_treatment")
+        if sells is None or not isinstance(sells.value, bool):
+            b.problem(path, sells or node, "sells_treatment must be true or false")
+        archive = _str(b, path, f, "archive", node, required=False)
+        sha = _str(b, path, f, "sha256", node, required=False)
+        if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
+            b.problem(path, f["sha256"], "sha256 must be 64 lowercase hex digits")
+        if not b.define("source", ident, path, f["id"]):
+            continue
+        if title and publisher and kind in KINDS and sells is not None:
+            b.sources[ident] = Source(
+                ident, title, publisher, kind, bool(sells.value), archive, sha
+            )
+
+
+def _add_conditions(b: _Builder, path: str, root: _Node | None) -> None:
+    for node in _list_of_mappings(b, path, root, "conditions"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(b, path, node, _CONDITION_FIELDS, "condition", ident)
+        if ident is None:
+            continue
+        if not _slug_ok(ident):
+            b.problem(path, f["id"], f"condition id {ident!r} must be a lowercase slug")
+            continue
+        name = _str(b, path, f, "name", node, required=True)
+        aliases = tuple(a for a, _ in _str_list(b, path, f, "aliases") if a)
+        stages: list[Stage] = []
+        stage_node = f.get("stages")
+        items = stage_node.value if stage_node is not None else None
+        if items is not None and not isinstance(items, list):
+            b.problem(path, stage_node, "stages must be a list")
+            items = []
+        for item in items or []:
+            if isinstance(item.value, str):
+                stages.append(Stage(item.value.strip()))
+            elif isinstance(item.value, dict):
+                sid = _str(b, path, item.value, "id", item, required=True)
+                _check_fields(b, path, item, ("id", "aliases"), "stage", sid)
+                if sid:
+                    saliases = tuple(a for a, _ in _str_list(b, path, item.value, "aliases") if a)
+                    stages.append(Stage(sid, saliases))
+            else:
+                b.problem(path, item, "a stage must be an id or a mapping with id and aliases")
+        seen_stages: set[str] = set()
+        for st in stages:
+            if st.id in seen_stages:
+                b.problem(path, stage_node, f"stage {st.id!r} is listed twice")
+            seen_stages.add(st.id)
+        if b.define("condition", ident, path, f["id"]) and name:
+            b.conditions[ident] = Condition(ident, name, aliases, tuple(stages))
+
+
+def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
+    from stemcli.quantities import DIMENSIONS
+
+    if root is None or root.value is None:
+        return
+    if not isinstance(root.value, dict):
+        b.problem(path, root, "outcomes.yaml must be a mapping with 'measures' and 'outcomes'")
+        return
+    for key in root.value:
+        if key not in ("measures", "outcomes"):
+            b.problem(path, root, f"unknown section {key!r} (expected measures, outcomes)")
+    for node in _list_of_mappings(b, path, root.value.get("measures"), "measures"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(
+            b, path, node, ("id", "description", "max_percent", "dimensions"), "measure", ident
+        )
+        if ident is None or not b.define("measure", ident, path, f["id"]):
+            continue
+        mp = f.get("max_percent")
+        max_percent = None
+        if mp is not None and mp.value is not None:
+            if isinstance(mp.value, (int, float)) and not isinstance(mp.value, bool):
+                max_percent = float(mp.value)
+            else:
+                b.problem(path, mp, "max_percent must be a number")
+        dims = tuple(d for d, _ in _str_list(b, path, f, "dimensions"))
+        for d, dn in _str_list(b, path, f, "dimensions"):
+            if d not in DIMENSIONS:
+                b.problem(path, dn, f"unknown dimension {d!r}{_suggest(d, DIMENSIONS)}")
+        desc = _str(b, path, f, "description", node, required=False) or ""
+        b.measures[ident] = Measure(ident, desc, max_percent, dims)
+    for node in _list_of_mappings(b, path, root.value.get("outcomes"), "outcomes"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(b, path, node, ("id", "name", "family", "description"), "outcome", ident)
+        if ident is None or not b.define("outcome", ident, path, f["id"]):
+            continue
+        name = _str(b, path, f, "name", node, required=False) or ident
+        family = _str(b, path, f, "family", node, required=False) or ident
+        desc = _str(b, path, f, "description", node, required=False) or ""
+        b.outcomes[ident] = Outcome(ident, name, family, desc)
+
+
+def _parse_quantity(
+    b: _Builder, path: str, node: _Node, key: str, claim: str | None
+) -> Quantity | None:
+    from stemcli.quantities import QuantityError, parse
+
+    raw = node.value
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        b.problem(path, node, f"{key} must be text such as '60-70%'", claim)
+        return None
+    try:
+        return parse(raw)
+    except QuantityError as e:
+        b.problem(path, node, f"unparseable {key}: {e}", claim)
+        return None
+
+
+def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> None:
+    for node in _list_of_mappings(b, path, root, "claims"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(b, path, node, _CLAIM_FIELDS, "claim", ident)
+        if ident is None:
+            continue
+        ok = True
+        if not _slug_ok(ident):
+            b.problem(path, f["id"], "claim id must be a lowercase slug", ident)
+            ok = False
+        if not b.define("claim", ident, path, f["id"]):
+            ok = False
+        condition = _str(b, path, f, "condition", node, required=True, claim=ident)
+        outcome = _str(b, path, f, "outcome", node, required=True, claim=ident)
+        measure = _str(b, path, f, "measure", node, required=True, claim=ident)
+        basis = _str(b, path, f, "basis", node, required=True, claim=ident)
+        quote_node = f.get("quote")
+        quote = _str(b, path, f, "quote", node, required=True, claim=ident)
+        if quote_node is not None and quote is not None:
+            quote = " ".join(quote.split())
+        stages = tuple(s for s, _ in _str_list(b, path, f, "stages", ident))
+        comparator = _str(b, path, f, "comparator", node, required=False, claim=ident)
+        intervention = _str(b, path, f, "intervention", node, required=False, claim=ident)
+        citation = _str(b, path, f, "citation", node, required=False, claim=ident)
+        n: int | None = None
+        n_node = f.get("n")
+        if n_node is not None and n_node.value is not None:
+            if (
+                isinstance(n_node.value, int)
+                and not isinstance(n_node.value, bool)
+                and n_node.value > 0
+            ):
+                n = n_node.value
+            else:
+                b.problem(path, n_node, "n must be a positive whole number", ident)
+                ok = False
+        value: Quantity | None = None
+        if "value" not in f or f["value"].value is None:
+            b.problem(path, node, "missing required field 'value'", ident)
+            ok = False
+        else:
+            value = _parse_quantity(b, path, f["value"], "value", ident)
+        timepoint: Quantity | None = None
+        tp_node = f.get("timepoint")
+        if tp_node is not None and tp_node.value is not None:
+            timepoint = _parse_quantity(b, path, tp_node, "timepoint", ident)
+            if timepoint is None:
+                ok = False
+            else:
+                from stemcli.quantities import dimension
+
+                if dimension(timepoint.unit) != "time":
+                    b.problem(path, tp_node, "timepoint must be a time such as '12 months'", ident)
+                    ok = False
+        if basis is not None and basis not in BASES:
+            b.problem(
+                path,
+                f["basis"],
+                f"basis must be one of {', '.join(BASES)}{_suggest(basis, BASES)}",
+                ident,
+            )
+            ok = False
+        if not (ok and condition and outcome and measure and basis and quote and value):
+            continue
+        claim = Claim(
+            id=ident,
+            source=source_id,
+            condition=condition,
+            stages=stages,
+            outcome=outcome,
+            measure=measure,
+            value=value,
+            quote=quote,
+            basis=basis,
+            timepoint=timepoint,
+            comparator=comparator,
+            intervention=intervention,
+            n=n,
+            citation=citation,
+            where=f"{path}:{node.line}:{node.column}",
+        )
+        b.pending.append((claim, path, f))
+
+
+def _cross_check(b: _Builder) -> None:
+    """Checks that need every file: references between claims, conditions, vocabularies."""
+    from stemcli.quantities import dimension
+
+    for claim, path, f in b.pending:
+        ok = True
+        cid = claim.id
+        if claim.source not in b.sources:
+            b.problem(
+                path,
+                None,
+                f"unknown source {claim.source!r} (the claims file's name); add it to sources.yaml",
+                cid,
+            )
+            ok = False
+        cond = b.conditions.get(claim.condition)
+        if cond is None:
+            b.problem(
+                path,
+                f["condition"],
+                f"unknown condition {claim.condition!r}{_suggest(claim.condition, b.conditions)}",
+                cid,
+            )
+            ok = False
+        else:
+            for st, st_node in _str_list(b, path, f, "stages", cid):
+                if st not in cond.stage_ids:
+                    valid = ", ".join(cond.stage_ids) or "none"
+                    b.problem(
+                        path,
+                        st_node,
+                        f"condition {cond.id!r} has no stage {st!r} (valid: {valid})",
+                        cid,
+                    )
+                    ok = False
+            if len(set(claim.stages)) != len(claim.stages):
+                b.problem(path, f["stages"], "a stage is listed twice", cid)
+                ok = False
+        if claim.outcome not in b.outcomes:
+            b.problem(
+                path,
+                f["outcome"],
+                f"unknown outcome {claim.outcome!r}{_suggest(claim.outcome, b.outcomes)}",
+                cid,
+            )
+            ok = False
+        measure = b.measures.get(claim.measure)
+        if measure is None:
+            b.problem(
+                path,
+                f["measure"],
+                f"unknown measure {claim.measure!r}{_suggest(claim.measure, b.measures)}",
+                cid,
+            )
+            ok = False
+        else:
+            dim = dimension(claim.value.unit)
+            if measure.dimensions and dim not in measure.dimensions:
+                b.problem(
+                    path,
+                    f["value"],
+                    f"a {measure.id} cannot be in {claim.value.unit or 'a plain number'} "
+                    f"(expected {', '.join(measure.dimensions)})",
+                    cid,
+                )
+                ok = False
+            if (
+                measure.max_percent is not None
+                and claim.value.unit == "percent"
+                and claim.value.high > measure.max_percent
+            ):
+                b.problem(
+                    path, f["value"], f"a {measure.id} cannot exceed {measure.max_percent:g}%", cid
+                )
+                ok = False
+        if ok:
+            b.claims.append(claim)
+
+
+def build(parsed: Sequence[tuple[DataFile, _Node | None]]) -> tuple[Dataset, list[Problem]]:
+    """Validate parsed files into a :class:`Dataset`; return every problem found."""
+    b = _Builder()
+    order = {"outcomes": 0, "sources": 1, "conditions": 2, "claims": 3}
+    for df, root in sorted(parsed, key=lambda item: order[item[0].role]):
+        path = display_path(df)
+        if df.role == "sources":
+            _add_sources(b, path, root)
+        elif df.role == "conditions":
+            _add_conditions(b, path, root)
+        elif df.role == "outcomes":
+            _add_outcomes(b, path, root)
+        else:
+            _add_claims(b, path, root, df.source_id or "")
+    _cross_check(b)
+    ds = Dataset(b.sources, b.conditions, b.outcomes, b.measures, tuple(b.claims))
+    return ds, b.problems
+
+
+def display_path(df: DataFile) -> str:
+    """How a file is named in messages: bundled files relative to the data folder."""
+    if df.bundled:
+        return f"data/{df.path.relative_to(bundled_dir()).as_posix()}"
+    return str(df.path)
+
+
+def load(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> Dataset:
+    """Load and validate the dataset, or raise :class:`DataError` with every problem."""
+    ds, problems = check(paths, bundled=bundled, use_cache=use_cache)
+    if problems:
+        raise DataError(problems)
+    return ds
+
+
+def check(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> tuple[Dataset, list[Problem]]:
+    """Load the dataset and return it with every problem (for ``stemcli validate``)."""
+    from stemcli import cache
+
+    files = find_files(paths, bundled=bundled)
+    blobs = [read_bytes(df.path) for df in files]
+    key = cache.key_for(
+        [
+            (display_path(df), df.role, df.source_id or "", blob)
+            for df, blob in zip(files, blobs, strict=True)
+        ]
+    )
+    if use_cache:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit, []
+    parsed: list[tuple[DataFile, _Node | None]] = []
+    problems: list[Problem] = []
+    for df, data in zip(files, blobs, strict=True):
+        try:
+            text = decode_utf8(display_path(df), data)
+            parsed.append((df, parse_yaml(display_path(df), text)))
+        except InputError as e:
+            problems.append(_problem_from_message(e.message))
+    ds, more = build(parsed)
+    problems.extend(more)
+    if not problems and use_cache:
+        cache.put(key, ds)
+    return ds, problems
+
+
+def _problem_from_message(message: str) -> Problem:
+    """An InputError message 'path:line:col: what' as a Problem."""
+    head, sep, rest = message.partition(": ")
+    if not sep:
+        return Problem(Location(""), message)
+    parts = head.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return Problem(Location(parts[0], int(parts[1]), int(parts[2])), rest)
+    return Problem(Location(head), rest)
+
+
+def data_paths(cli_paths: Sequence[Path]) -> list[Path]:
+    """--data paths, then those in STEMCLI_DATA (separated like PATH)."""
+    out = list(cli_paths)
+    env = os.environ.get("STEMCLI_DATA", "")
+    for part in env.split(os.pathsep):
+        if part.strip():
+            out.append(Path(part.strip()).expanduser())
+    return out

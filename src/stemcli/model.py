@@ -1,0 +1,169 @@
+"""The domain's frozen dataclasses: what every operation takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("clinic", "broker", "information")
+MEASURES_BUILTIN = (
+    "effect",
+    "responder-rate",
+    "duration",
+    "time-point",
+    "cost",
+    "dose",
+    "count",
+    "score",
+    "ratio",
+    "size",
+    "threshold",
+)
+BASES = ("case-report", "clinic-data", "cited-study", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A parsed value: the interval [low, high] in ``unit``, and how it was qualified."""
+
+    text: str
+    low: float
+    high: float
+    unit: str | None
+    qualifier: str = "exact"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "low": _num(self.low),
+            "high": _num(self.high),
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+        }
+
+
+def _num(x: float) -> float | int:
+    return int(x) if x == int(x) and abs(x) < 2**53 else x
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    kind: str
+    sells_treatment: bool
+    archive: str | None = None
+    sha256: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "kind": self.kind,
+            "sells_treatment": self.sells_treatment,
+            "archive": self.archive,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    stages: tuple[Stage, ...] = ()
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "stages": [{"id": s.id, "aliases": list(s.aliases)} for s in self.stages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str
+    name: str
+    family: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    id: str
+    description: str = ""
+    max_percent: float | None = None
+    dimensions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: str
+    source: str
+    condition: str
+    stages: tuple[str, ...]
+    outcome: str
+    measure: str
+    value: Quantity
+    quote: str
+    basis: str = "none"
+    timepoint: Quantity | None = None
+    comparator: str | None = None
+    intervention: str | None = None
+    n: int | None = None
+    citation: str | None = None
+    # where the claim is defined: "file:line:col"
+    where: str = field(default="", compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON contract of a claim (see README)."""
+        tp = self.timepoint
+        return {
+            "id": self.id,
+            "source": self.source,
+            "condition": self.condition,
+            "stages": list(self.stages),
+            "outcome": self.outcome,
+            "measure": self.measure,
+            "value": self.value.to_json(),
+            "timepoint": None
+            if tp is None
+            else {"text": tp.text, "low": _num(tp.low), "high": _num(tp.high), "unit": tp.unit},
+            "comparator": self.comparator,
+            "intervention": self.intervention,
+            "basis": self.basis,
+            "n": self.n,
+            "citation": self.citation,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """Everything loaded: vocabularies, sources, conditions and claims, validated."""
+
+    sources: dict[str, Source]
+    conditions: dict[str, Condition]
+    outcomes: dict[str, Outcome]
+    measures: dict[str, Measure]
+    claims: tuple[Claim, ...]
+
+    def claim(self, claim_id: str) -> Claim | None:
+        for c in self.claims:
+            if c.id == claim_id:
+                return c
+        return None

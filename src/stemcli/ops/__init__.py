@@ -1,0 +1,1 @@
+"""Operations: pure functions from a loaded dataset and plain values to result objects."""

@@ -1,0 +1,46 @@
+"""lookup: the claims about one condition, optionally one stage, outcome or source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stemcli.model import Claim, Condition, Dataset
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    condition: Condition
+    stage: str | None
+    claims: tuple[Claim, ...]
+
+    @property
+    def source_count(self) -> int:
+        return len({c.source for c in self.claims})
+
+
+def stage_matches(claim: Claim, stage: str | None) -> bool:
+    """A claim holds for ``stage`` when it names it or is not stage-specific."""
+    return stage is None or not claim.stages or stage in claim.stages
+
+
+def lookup(
+    ds: Dataset,
+    condition: Condition,
+    *,
+    stage: str | None = None,
+    outcome: str | None = None,
+    source: str | None = None,
+) -> LookupResult:
+    claims = [
+        c
+        for c in ds.claims
+        if c.condition == condition.id
+        and stage_matches(c, stage)
+        and (outcome is None or c.outcome == outcome)
+        and (source is None or c.source == source)
+    ]
+    order = {oid: i for i, oid in enumerate(ds.outcomes)}
+    claims.sort(
+        key=lambda c: (order.get(c.outcome, len(order)), c.measure, c.source, c.value.low, c.id)
+    )
+    return LookupResult(condition, stage, tuple(claims))

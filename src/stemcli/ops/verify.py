@@ -1,0 +1,69 @@
+"""verify: archived texts match their sha256, and every quote appears in its source."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from stemcli.dataset import decode_utf8, read_bytes
+from stemcli.errors import InputError
+from stemcli.model import Dataset
+
+
+@dataclass(frozen=True)
+class Miss:
+    source: str
+    claim: str | None
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked_sources: int
+    checked_quotes: int
+    misses: tuple[Miss, ...]
+
+
+def normalise_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> VerifyResult:
+    if not sources_dir.is_dir():
+        raise InputError(f"{sources_dir}: not a folder of archived sources")
+    misses: list[Miss] = []
+    n_sources = n_quotes = 0
+    by_source: dict[str, list[int]] = {}
+    for i, c in enumerate(ds.claims):
+        by_source.setdefault(c.source, []).append(i)
+    for s in ds.sources.values():
+        if source is not None and s.id != source:
+            continue
+        claims = [ds.claims[i] for i in by_source.get(s.id, [])]
+        if s.archive is None:
+            misses.append(Miss(s.id, None, "", "no archive file recorded; quotes not checked"))
+            continue
+        path = sources_dir / s.archive
+        try:
+            data = read_bytes(path)
+        except InputError as e:
+            misses.append(Miss(s.id, None, str(path), e.message))
+            continue
+        n_sources += 1
+        digest = hashlib.sha256(data).hexdigest()
+        if s.sha256 is not None and digest != s.sha256:
+            misses.append(
+                Miss(s.id, None, str(path), f"sha256 is {digest}, the dataset records {s.sha256}")
+            )
+        try:
+            text = normalise_ws(decode_utf8(path, data))
+        except InputError as e:
+            misses.append(Miss(s.id, None, str(path), e.message))
+            continue
+        for c in claims:
+            n_quotes += 1
+            if normalise_ws(c.quote) not in text:
+                misses.append(Miss(s.id, c.id, c.where, f"quote not found in {s.archive}"))
+    return VerifyResult(n_sources, n_quotes, tuple(misses))

@@ -1,0 +1,51 @@
+"""Shared option and argument types, defined once (Annotated, keyword-only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stemcli.render import OutputFormat
+
+Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result to FILE (atomically) instead of standard output.",
+        dir_okay=False,
+        metavar="FILE",
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
+Full = Annotated[bool, typer.Option("--full", help="Show quotes in full, not truncated.")]
+Stage = Annotated[
+    str | None,
+    typer.Option("--stage", "-s", help="Only claims for this stage (plus those for any stage)."),
+]
+OutcomeOpt = Annotated[
+    str | None, typer.Option("--outcome", help="Only claims about this outcome (id or name).")
+]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Only claims from this source id.")]
+ConditionArg = Annotated[
+    str, typer.Argument(help="Condition id, name or alias (e.g. knee-oa, 'knee arthritis').")
+]
+OptionalConditionArg = Annotated[
+    str | None,
+    typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")]
+DataPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="Add a dataset folder or YAML file (repeatable; also $STEMCLI_DATA).",
+        metavar="PATH",
+    ),
+]

@@ -1,0 +1,399 @@
+"""Quantities as humans write them: "60-70%", "$3,000 - $8,000", "two to five days".
+
+One grammar serves two uses: :func:`parse` reads a whole string (a dataset's ``value``
+or ``timepoint``) and refuses anything it does not understand; :func:`scan` finds every
+quantity inside running text (for ``stemcli extract``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from stemcli.model import Quantity
+
+__all__ = [
+    "DIMENSIONS",
+    "QUALIFIERS",
+    "UNITS",
+    "Found",
+    "QuantityError",
+    "dimension",
+    "format_quantity",
+    "interval",
+    "parse",
+    "scan",
+    "to_base",
+]
+
+QUALIFIERS = ("exact", "about", "at-least", "at-most", "up-to")
+
+# unit -> (dimension, factor to the dimension's base unit)
+_UNIT_TABLE: dict[str | None, tuple[str, float]] = {
+    "percent": ("percent", 1.0),
+    "hours": ("time", 1.0 / 24.0),
+    "days": ("time", 1.0),
+    "weeks": ("time", 7.0),
+    "months": ("time", 30.4375),
+    "years": ("time", 365.25),
+    "usd": ("money", 1.0),
+    "cells": ("cells", 1.0),
+    "cm": ("length", 10.0),
+    "mm": ("length", 1.0),
+    "points": ("points", 1.0),
+    "sessions": ("sessions", 1.0),
+    "patients": ("patients", 1.0),
+    "times": ("times", 1.0),
+    None: ("number", 1.0),
+}
+UNITS: tuple[str, ...] = tuple(u for u in _UNIT_TABLE if u is not None)
+DIMENSIONS: tuple[str, ...] = tuple(sorted({d for d, _ in _UNIT_TABLE.values()}))
+BASE_UNIT = {"percent": "%", "time": "days", "money": "usd", "length": "mm"}
+
+
+class QuantityError(ValueError):
+    """A value string that the grammar does not read."""
+
+
+_WORD_NUMBERS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "a single": 1,
+    "single": 1,
+    "a": 1,
+    "an": 1,
+}
+# words that stand for "one" only when a unit follows ("a year", "a single injection")
+_WEAK_ONE = {"a", "an", "single", "a single"}
+
+_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+_UNIT_WORDS: dict[str, str] = {}
+for _u, _words in {
+    "percent": ("%", "percent", "per cent", "pct"),
+    "hours": ("hours", "hour", "hrs", "hr", "h"),
+    "days": ("days", "day"),
+    "weeks": ("weeks", "week", "wks"),
+    "months": ("months", "month", "mos"),
+    "years": ("years", "year", "yrs"),
+    "usd": ("usd", "dollars", "dollar"),
+    "cells": ("cells", "cell"),
+    "cm": ("cm", "centimeters", "centimetres"),
+    "mm": ("mm", "millimeters", "millimetres"),
+    "points": ("points", "point", "pts"),
+    "sessions": (
+        "sessions",
+        "session",
+        "treatments",
+        "treatment",
+        "injections",
+        "injection",
+        "infusions",
+        "infusion",
+        "procedures",
+        "procedure",
+        "shots",
+        "shot",
+        "doses",
+        "dose",
+    ),
+    "patients": ("patients", "patient", "subjects", "participants", "cases", "people"),
+    "times": ("times", "x", "fold"),
+}.items():
+    for _w in _words:
+        _UNIT_WORDS[_w] = _u
+
+_QUALIFIER_WORDS = {
+    "over": "at-least",
+    "more than": "at-least",
+    "greater than": "at-least",
+    "above": "at-least",
+    "at least": "at-least",
+    "in excess of": "at-least",
+    "nearly": "at-most",
+    "almost": "at-most",
+    "fewer than": "at-most",
+    "less than": "at-most",
+    "under": "at-most",
+    "below": "at-most",
+    "at most": "at-most",
+    "no more than": "at-most",
+    "up to": "up-to",
+    "within": "up-to",
+    "about": "about",
+    "approximately": "about",
+    "approx.": "about",
+    "approx": "about",
+    "around": "about",
+    "roughly": "about",
+    "some": "about",
+    "~": "about",
+}
+
+
+def _alternation(words: object) -> str:
+    items = sorted((str(w) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    r"|(?<![a-z])(?:" + _alternation(_WORD_NUMBERS) + r")(?![a-z]))"
+)
+_MULT = r"(?:\s*(?:" + _alternation(_MULTIPLIERS) + r")(?![a-z]))?"
+_UNIT = r"(?:%|(?:" + _alternation(k for k in _UNIT_WORDS if k != "%") + r")(?![a-z]))"
+_QUAL = r"(?:" + _alternation(_QUALIFIER_WORDS) + r")"
+_SEP = r"(?:\s*(?:-|to|or|and|through)\s*)"
+
+
+def _side(i: int) -> str:
+    return (
+        rf"(?P<cur{i}>\$\s*)?(?P<n{i}>{_NUM})(?P<m{i}>{_MULT})"
+        rf"(?:\s*-?\s*(?P<u{i}>{_UNIT}))?"
+    )
+
+
+_RANGE = (
+    rf"(?:(?P<between>between)\s+)?(?:(?P<q>{_QUAL})\s*)?"
+    rf"{_side(1)}(?:{_SEP}{_side(2)})?(?P<plus>\s*\+)?(?:\s*(?P<u3>{_UNIT}))?"
+)
+_TIMEPOINT = (
+    r"(?P<tpu>weeks?|days?|months?|years?)\s+(?P<t1>\d+(?:\.\d+)?)"
+    r"(?:\s*(?:-|to|and)\s*(?P<t2>\d+(?:\.\d+)?))?(?![\d.])"
+)
+_OF = rf"(?P<o1>{_NUM})\s+(?:out\s+of|of)\s+(?P<o2>{_NUM})(?![\d.])(?:\s+{_UNIT})?"
+
+_PATTERN = re.compile(
+    rf"(?<![\w.,$])(?:{_TIMEPOINT}|{_OF}|{_RANGE})(?![\w])",
+    re.IGNORECASE,
+)
+# "%" is not a word character, so the trailing (?![\w]) would refuse "60%x" but allow "60%"
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A quantity found in running text, with its span."""
+
+    start: int
+    end: int
+    quantity: Quantity
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.translate(_DASHES).split())
+
+
+def _number(token: str) -> float:
+    t = " ".join(token.lower().split())
+    if t in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[t])
+    return float(t.replace(",", ""))
+
+
+def _multiplier(token: str | None) -> float:
+    if not token or not token.strip():
+        return 1.0
+    return _MULTIPLIERS[token.strip().lower()]
+
+
+def _unit(token: str | None) -> str | None:
+    if not token:
+        return None
+    return _UNIT_WORDS[" ".join(token.lower().split())]
+
+
+def _convert(value: float, from_unit: str, to_unit: str) -> float:
+    return value * _UNIT_TABLE[from_unit][1] / _UNIT_TABLE[to_unit][1]
+
+
+def _build(m: re.Match[str], text: str) -> Quantity:
+    """Turn one regex match into a Quantity; raise QuantityError when it makes no sense."""
+    g = m.groupdict()
+    if g["tpu"]:
+        unit = _unit(g["tpu"])
+        low = float(g["t1"])
+        high = float(g["t2"]) if g["t2"] else low
+        return _checked(text, low, high, unit, "exact")
+    if g["o1"]:
+        part, whole = _number(g["o1"]), _number(g["o2"])
+        if whole <= 0 or part > whole:
+            raise QuantityError(f"'{g['o1']} of {g['o2']}' is not a proportion")
+        pct = round(100.0 * part / whole, 6)
+        return _checked(text, pct, pct, "percent", "exact")
+
+    n1, n2 = g["n1"], g["n2"]
+    u1, u2, u3 = _unit(g["u1"]), _unit(g["u2"]), _unit(g["u3"])
+    if g["cur1"] or g["cur2"]:
+        if (u1 and u1 != "usd") or (u2 and u2 != "usd") or (u3 and u3 != "usd"):
+            raise QuantityError("a money value cannot also have another unit")
+        u1 = u2 = u3 = "usd"
+    if n1.strip().lower() in _WEAK_ONE and not (u1 or u3 or (n2 is None and u2)):
+        raise QuantityError(f"'{n1}' is a number only before a unit")
+    m1, m2 = _multiplier(g["m1"]), _multiplier(g["m2"])
+    if n2 is not None and (m1 == 1.0) != (m2 == 1.0):
+        m1 = m2 = max(m1, m2)  # "50 to 100 million": the multiplier belongs to both ends
+    low = _number(n1) * m1
+    if n2 is None:
+        return _checked(text, low, low, u1 or u3, _qualifier(g))
+    high = _number(n2) * m2
+    unit_low = u1
+    unit_high = u2 or u3
+    if unit_low and unit_high and unit_low != unit_high:
+        d1, d2 = _UNIT_TABLE[unit_low][0], _UNIT_TABLE[unit_high][0]
+        if d1 != d2:
+            raise QuantityError(f"a range cannot go from {unit_low} to {unit_high}")
+        # express both ends in the smaller unit ("8 weeks to 3 months" -> weeks)
+        small = min(unit_low, unit_high, key=lambda u: _UNIT_TABLE[u][1])
+        low = round(_convert(low, unit_low, small), 6)
+        high = round(_convert(high, unit_high, small), 6)
+        unit = small
+    else:
+        unit = unit_low or unit_high
+    return _checked(text, low, high, unit, _qualifier(g))
+
+
+def _qualifier(g: dict[str, str | None]) -> str:
+    qualifier = _QUALIFIER_WORDS[" ".join(g["q"].lower().split())] if g["q"] else "exact"
+    if g["plus"]:
+        if qualifier not in ("exact", "at-least"):
+            raise QuantityError("'+' cannot follow a qualifier such as 'up to'")
+        qualifier = "at-least"
+    return qualifier
+
+
+def _checked(text: str, low: float, high: float, unit: str | None, qualifier: str) -> Quantity:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise QuantityError("the number is too large")
+    if low > high:
+        raise QuantityError(f"low {_fmt(low)} is greater than high {_fmt(high)}")
+    return Quantity(text=text, low=low, high=high, unit=unit, qualifier=qualifier)
+
+
+_MAX_VALUE_LENGTH = 200
+
+
+def parse(text: str) -> Quantity:
+    """Read a whole value string, or raise :class:`QuantityError` saying why not."""
+    if not isinstance(text, str):
+        raise QuantityError("a value must be a string such as '60-70%'")
+    if len(text) > _MAX_VALUE_LENGTH:
+        raise QuantityError(f"a value is at most {_MAX_VALUE_LENGTH} characters")
+    norm = _normalise(text).rstrip(".")
+    if not norm:
+        raise QuantityError("the value is empty")
+    m = _PATTERN.fullmatch(norm)
+    if m is None:
+        raise QuantityError(
+            f"cannot read {text!r} as a quantity (for example '60-70%', '2 to 4 weeks')"
+        )
+    return _build(m, text.strip())
+
+
+def scan(text: str) -> Iterator[Found]:
+    """Yield every quantity in running text, with spans into ``text``.
+
+    Spans index the original string: normalisation here only maps single characters
+    (dashes, no-break spaces) to single characters, so offsets stay aligned.
+    """
+    norm = text.translate(_DASHES)
+    for m in _PATTERN.finditer(norm):
+        raw = text[m.start() : m.end()]
+        if not raw.strip():
+            continue
+        try:
+            q = _build(m, raw)
+        except (QuantityError, ValueError, KeyError):
+            continue
+        yield Found(m.start(), m.end(), q)
+
+
+def dimension(unit: str | None) -> str:
+    """The dimension a unit measures: percent, time, money, length, cells, ..."""
+    return _UNIT_TABLE[unit][0]
+
+
+def to_base(value: float, unit: str | None) -> float:
+    """Convert to the dimension's base unit (days for time, mm for length)."""
+    return value * _UNIT_TABLE[unit][1]
+
+
+def interval(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
+    """The interval a quantity allows, in base units, with qualifiers widened.
+
+    "over 85%" is [85, 100]; "up to 24 months" is [0, 24 months]; "about 25%" is
+    25 ± tolerance·25.
+    """
+    factor = _UNIT_TABLE[q.unit][1]
+    low, high = q.low * factor, q.high * factor
+    if q.qualifier == "about":
+        low, high = low - abs(low) * tolerance, high + abs(high) * tolerance
+    elif q.qualifier == "at-least":
+        high = 100.0 if q.unit == "percent" and q.low <= 100 else math.inf
+    elif q.qualifier in ("at-most", "up-to"):
+        low = 0.0
+    return low, high
+
+
+def _fmt(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        i = int(x)
+        return f"{i:,}" if abs(i) >= 1000 else str(i)
+    return f"{x:.4g}"
+
+
+def _fmt_unit_value(x: float, unit: str | None) -> str:
+    if unit == "cells" and x >= 1e6:
+        return f"{_fmt(x / 1e6)} million"
+    if unit == "usd":
+        return f"${x:,.0f}" if x == int(x) else f"${x:,.2f}"
+    return _fmt(x)
+
+
+_UNIT_LABEL = {
+    "percent": "%",
+    "usd": "",
+    None: "",
+}
+_QUALIFIER_LABEL = {
+    "exact": "",
+    "about": "≈ ",
+    "at-least": "≥ ",
+    "at-most": "≤ ",
+    "up-to": "up to ",
+}
+
+
+def format_quantity(q: Quantity) -> str:
+    """A normalised display form: "60–70 %", "over 85 %", "$3,000–$8,000", "2–4 weeks"."""
+    low = _fmt_unit_value(q.low, q.unit)
+    high = _fmt_unit_value(q.high, q.unit)
+    if q.unit == "cells" and q.low >= 1e6 and q.high >= 1e6:
+        low = low.removesuffix(" million")
+    number = low if q.low == q.high else f"{low}–{high}"
+    label = _UNIT_LABEL.get(q.unit, q.unit or "")
+    if label and q.unit != "percent" and q.low == q.high == 1 and label.endswith("s"):
+        label = label[:-1]
+    text = f"{number} {label}".rstrip() if label else number
+    return _QUALIFIER_LABEL[q.qualifier] + text

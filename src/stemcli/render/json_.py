@@ -1,0 +1,17 @@
+"""JSON output: the report's data, pretty-printed, terminal-safe."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stemcli.render import Report
+from stemcli.safe import json_safe
+
+
+def dumps(data: Any) -> str:
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
+
+
+def render(report: Report) -> str:
+    return dumps(report.data)

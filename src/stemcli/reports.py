@@ -1,0 +1,374 @@
+"""Turn operation results into :class:`~stemcli.render.Report` objects for any format."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from stemcli.model import Claim, Dataset
+from stemcli.quantities import format_quantity
+from stemcli.render import Cell, Column, Report, Styled
+
+QUOTE_WIDTH = 90
+
+CLAIM_CSV_HEADER = (
+    "id",
+    "source",
+    "publisher",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "qualifier",
+    "timepoint",
+    "timepoint_low",
+    "timepoint_high",
+    "timepoint_unit",
+    "comparator",
+    "intervention",
+    "basis",
+    "n",
+    "citation",
+    "quote",
+)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x == int(x) else repr(x)
+
+
+def claim_csv_row(ds: Dataset, c: Claim) -> tuple[str, ...]:
+    tp = c.timepoint
+    src = ds.sources.get(c.source)
+    return (
+        c.id,
+        c.source,
+        src.publisher if src else "",
+        c.condition,
+        ";".join(c.stages),
+        c.outcome,
+        c.measure,
+        c.value.text,
+        _num(c.value.low),
+        _num(c.value.high),
+        c.value.unit or "",
+        c.value.qualifier,
+        tp.text if tp else "",
+        _num(tp.low) if tp else "",
+        _num(tp.high) if tp else "",
+        (tp.unit or "") if tp else "",
+        c.comparator or "",
+        c.intervention or "",
+        c.basis,
+        str(c.n) if c.n is not None else "",
+        c.citation or "",
+        c.quote,
+    )
+
+
+def publisher(ds: Dataset, source_id: str) -> str:
+    s = ds.sources.get(source_id)
+    return s.publisher if s else source_id
+
+
+def basis_text(c: Claim) -> str:
+    return f"{c.basis} (n={c.n:,})" if c.n is not None else c.basis
+
+
+def shorten(text: str, width: int, full: bool) -> str:
+    if full or len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return (cut or text[: width - 1]) + "…"
+
+
+def stage_text(c: Claim, stage: str | None) -> Cell:
+    if not c.stages:
+        return Styled("any stage", style="dim") if stage else "—"
+    return ", ".join(c.stages)
+
+
+def claims_report(
+    ds: Dataset,
+    claims: Sequence[Claim],
+    *,
+    full: bool = False,
+    stage: str | None = None,
+    title: str | None = None,
+    with_condition: bool = False,
+    extra_columns: Sequence[tuple[Column, Sequence[Cell]]] = (),
+    data: Any = None,
+) -> Report:
+    """A table of claims grouped by outcome; CSV/JSON carry every field."""
+    cols = [Column("Source", max_width=18)]
+    if with_condition:
+        cols.append(Column("Condition", max_width=16))
+    cols += [
+        Column("Stage", max_width=14),
+        Column("Outcome", max_width=18),
+        Column("Measure", max_width=14),
+        Column("Value", min_width=8, max_width=22, style="bold"),
+        Column("Timepoint", max_width=14),
+        Column("Basis", max_width=22),
+        Column("Quote", min_width=20, max_width=None if full else 60),
+    ]
+    cols = [c for c, _ in extra_columns] + cols
+    rows: list[tuple[Cell, ...]] = []
+    for i, c in enumerate(claims):
+        row: list[Cell] = [cells[i] for _, cells in extra_columns]
+        row.append(publisher(ds, c.source))
+        if with_condition:
+            row.append(c.condition)
+        row += [
+            stage_text(c, stage),
+            c.outcome,
+            c.measure,
+            format_quantity(c.value),
+            c.timepoint.text if c.timepoint else "",
+            basis_text(c),
+            shorten(c.quote, QUOTE_WIDTH, full),
+        ]
+        rows.append(tuple(row))
+    n_sources = len({c.source for c in claims})
+    summary = (
+        f"{len(claims)} claim{'s' if len(claims) != 1 else ''} from {n_sources} "
+        f"source{'s' if n_sources != 1 else ''}"
+    )
+    return Report(
+        columns=tuple(cols),
+        rows=tuple(rows),
+        data=data if data is not None else [c.to_json() for c in claims],
+        csv_header=CLAIM_CSV_HEADER,
+        csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
+        title=title,
+        summary=summary,
+        group_by=len(extra_columns) + (3 if with_condition else 2),
+    )
+
+
+def show_report(ds: Dataset, c: Claim) -> Report:
+    """One claim, every field, and its source's metadata (as Field/Value rows)."""
+    src = ds.sources.get(c.source)
+    cond = ds.conditions.get(c.condition)
+    tp = c.timepoint
+    fields: list[tuple[str, str]] = [
+        ("id", c.id),
+        ("condition", f"{c.condition} ({cond.name})" if cond else c.condition),
+        ("stages", ", ".join(c.stages) or "any (not stage-specific)"),
+        ("outcome", c.outcome),
+        ("measure", c.measure),
+        ("value", f"{c.value.text}  →  {format_quantity(c.value)}"),
+        (
+            "parsed",
+            f"low={_num(c.value.low)} high={_num(c.value.high)} unit={c.value.unit or '-'} "
+            f"qualifier={c.value.qualifier}",
+        ),
+        ("timepoint", f"{tp.text}  →  {format_quantity(tp)}" if tp else "—"),
+        ("comparator", c.comparator or "—"),
+        ("intervention", c.intervention or "stem cell treatment"),
+        ("basis", basis_text(c)),
+        ("citation", c.citation or "—"),
+        ("quote", c.quote),
+        ("defined at", c.where or "—"),
+    ]
+    if src is not None:
+        fields += [
+            ("source", src.id),
+            ("publisher", src.publisher),
+            ("title", src.title),
+            ("kind", src.kind),
+            ("sells treatment", "yes" if src.sells_treatment else "no"),
+            ("archive", src.archive or "—"),
+            ("sha256", src.sha256 or "—"),
+        ]
+    return Report(
+        columns=(Column("Field", style="bold", no_wrap=True), Column("Value")),
+        rows=tuple((k, v) for k, v in fields),
+        data={"claim": c.to_json(), "source": src.to_json() if src else None},
+        title=f"Claim {c.id}",
+    )
+
+
+def search_report(ds: Dataset, hits: Sequence[Any], *, full: bool = False) -> Report:
+    claims = [h.claim for h in hits]
+    scores: list[Cell] = [f"{h.score:.0f}" for h in hits]
+    report = claims_report(
+        ds,
+        claims,
+        full=full,
+        with_condition=True,
+        extra_columns=[(Column("Score", justify="right"), scores)],
+        data=[{"score": h.score, "claim": h.claim.to_json()} for h in hits],
+    )
+    header = ("score", *CLAIM_CSV_HEADER)
+    rows = tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits)
+    return Report(
+        columns=report.columns,
+        rows=report.rows,
+        data=report.data,
+        csv_header=header,
+        csv_rows=rows,
+        summary=f"{len(hits)} match{'es' if len(hits) != 1 else ''}, best first",
+    )
+
+
+def sources_report(ds: Dataset) -> Report:
+    counts: dict[str, int] = {}
+    for c in ds.claims:
+        counts[c.source] = counts.get(c.source, 0) + 1
+    rows = tuple(
+        (
+            s.id,
+            s.publisher,
+            s.kind,
+            "yes" if s.sells_treatment else "no",
+            str(counts.get(s.id, 0)),
+            s.archive or "—",
+            s.title,
+        )
+        for s in ds.sources.values()
+    )
+    data = [dict(s.to_json(), claims=counts.get(s.id, 0)) for s in ds.sources.values()]
+    return Report(
+        columns=(
+            Column("Id", no_wrap=True),
+            Column("Publisher"),
+            Column("Kind"),
+            Column("Sells"),
+            Column("Claims", justify="right"),
+            Column("Archive"),
+            Column("Title", max_width=50),
+        ),
+        rows=rows,
+        data=data,
+        summary=f"{len(ds.sources)} sources, {len(ds.claims)} claims",
+    )
+
+
+def conditions_report(ds: Dataset) -> Report:
+    per_stage: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for c in ds.claims:
+        totals[c.condition] = totals.get(c.condition, 0) + 1
+        bucket = per_stage.setdefault(c.condition, {})
+        for st in c.stages or ("any",):
+            bucket[st] = bucket.get(st, 0) + 1
+    rows = []
+    data = []
+    for cond in ds.conditions.values():
+        counts = per_stage.get(cond.id, {})
+        stage_text = ", ".join(f"{st.id} ({counts.get(st.id, 0)})" for st in cond.stages)
+        if counts.get("any"):
+            stage_text = (stage_text + ", " if stage_text else "") + f"any stage ({counts['any']})"
+        rows.append(
+            (
+                cond.id,
+                cond.name,
+                stage_text or "—",
+                str(totals.get(cond.id, 0)),
+                ", ".join(cond.aliases),
+            )
+        )
+        entry = cond.to_json()
+        entry["claims"] = totals.get(cond.id, 0)
+        entry["claims_per_stage"] = {st.id: counts.get(st.id, 0) for st in cond.stages}
+        entry["claims_any_stage"] = counts.get("any", 0)
+        data.append(entry)
+    return Report(
+        columns=(
+            Column("Id", no_wrap=True),
+            Column("Name", max_width=28),
+            Column("Stages (claims)", max_width=36),
+            Column("Claims", justify="right"),
+            Column("Aliases", max_width=50),
+        ),
+        rows=tuple(rows),
+        data=data,
+        summary=f"{len(ds.conditions)} conditions",
+    )
+
+
+def problems_report(problems: Sequence[Any]) -> Report:
+    rows = tuple((str(p.location), p.claim_id or "", p.message) for p in problems)
+    data = [
+        {
+            "file": p.location.path,
+            "line": p.location.line or None,
+            "column": p.location.column or None,
+            "claim": p.claim_id,
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    return Report(
+        columns=(Column("Where", no_wrap=False), Column("Claim"), Column("Problem")),
+        rows=rows,
+        data=data,
+        summary=f"{len(problems)} problem{'s' if len(problems) != 1 else ''}",
+    )
+
+
+def verify_report(result: Any) -> Report:
+    rows = tuple((m.source, m.claim or "", m.where, m.message) for m in result.misses)
+    data = {
+        "sources_checked": result.checked_sources,
+        "quotes_checked": result.checked_quotes,
+        "misses": [
+            {"source": m.source, "claim": m.claim, "where": m.where, "message": m.message}
+            for m in result.misses
+        ],
+    }
+    return Report(
+        columns=(Column("Source"), Column("Claim"), Column("Where"), Column("Problem")),
+        rows=rows,
+        data=data,
+        summary=(
+            f"{result.checked_quotes} quotes in {result.checked_sources} sources checked, "
+            f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}"
+        ),
+    )
+
+
+def export_text(ds: Dataset, fmt: str) -> str:
+    """Every claim, as JSON (the contract), CSV or YAML."""
+    if fmt == "json":
+        from stemcli.render.json_ import dumps
+
+        return dumps([c.to_json() for c in ds.claims])
+    if fmt == "csv":
+        from stemcli.render.csv_ import render
+
+        return render(
+            Report(
+                columns=(),
+                rows=(),
+                data=None,
+                csv_header=CLAIM_CSV_HEADER,
+                csv_rows=tuple(claim_csv_row(ds, c) for c in ds.claims),
+            )
+        )
+    import yaml
+
+    from stemcli.safe import clean
+
+    def cleaned(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, dict):
+            return {k: cleaned(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [cleaned(v) for v in value]
+        return value
+
+    return str(
+        yaml.safe_dump(
+            [cleaned(c.to_json()) for c in ds.claims],
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+        )
+    )
