@@ -22,7 +22,9 @@ __all__ = [
     "QuantityError",
     "dimension",
     "format_quantity",
+    "gap",
     "interval",
+    "overlaps",
     "parse",
     "scan",
     "to_base",
@@ -397,3 +399,13 @@ def format_quantity(q: Quantity) -> str:
         label = label[:-1]
     text = f"{number} {label}".rstrip() if label else number
     return _QUALIFIER_LABEL[q.qualifier] + text
+
+
+def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Two closed intervals share at least one point (30–50 and 50–60 do)."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def gap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance between two intervals; 0 when they overlap."""
+    return max(0.0, a[0] - b[1], b[0] - a[1])

@@ -1,0 +1,52 @@
+"""Shared fixtures: a small dataset, a CLI runner with separate stderr, an isolated cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from stemcli.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own cache folder and no user dataset from the environment."""
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("STEMCLI_DATA", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def mini() -> Path:
+    """The small fixture dataset (3 sources, 10 claims)."""
+    return MINI
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Invoke the CLI: run("lookup", "knee-oa") -> Result with .stdout, .stderr, .exit_code."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def run_mini(run: Callable[..., Result]) -> Callable[..., Result]:
+    """Invoke the CLI on the mini fixture dataset only (--no-bundled --data MINI)."""
+
+    def invoke(*args: str, **kw: object) -> Result:
+        return run("--no-bundled", "--data", str(MINI), *args, **kw)
+
+    return invoke
