@@ -7,6 +7,7 @@ quantity inside running text (for ``stemcli extract``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -186,11 +187,16 @@ _TIMEPOINT = (
 )
 _OF = rf"(?P<o1>{_NUM})\s+(?:out\s+of|of)\s+(?P<o2>{_NUM})(?![\d.])(?:\s+{_UNIT})?"
 
-_PATTERN = re.compile(
-    rf"(?<![\w.,$])(?:{_TIMEPOINT}|{_OF}|{_RANGE})(?![\w])",
-    re.IGNORECASE,
-)
-# "%" is not a word character, so the trailing (?![\w]) would refuse "60%x" but allow "60%"
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    """The grammar, compiled on first use (keeps start-up fast when nothing is parsed)."""
+    return re.compile(
+        rf"(?<![\w.,$])(?:{_TIMEPOINT}|{_OF}|{_RANGE})(?![\w])",
+        re.IGNORECASE,
+    )
+
+
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "})
 
 
@@ -305,7 +311,7 @@ def parse(text: str) -> Quantity:
     norm = _normalise(text).rstrip(".")
     if not norm:
         raise QuantityError("the value is empty")
-    m = _PATTERN.fullmatch(norm)
+    m = _pattern().fullmatch(norm)
     if m is None:
         raise QuantityError(
             f"cannot read {text!r} as a quantity (for example '60-70%', '2 to 4 weeks')"
@@ -320,7 +326,7 @@ def scan(text: str) -> Iterator[Found]:
     (dashes, no-break spaces) to single characters, so offsets stay aligned.
     """
     norm = text.translate(_DASHES)
-    for m in _PATTERN.finditer(norm):
+    for m in _pattern().finditer(norm):
         raw = text[m.start() : m.end()]
         if not raw.strip():
             continue
