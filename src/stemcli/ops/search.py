@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from stemcli.model import Claim, Dataset
 
-MIN_SCORE = 60.0
+MIN_SCORE = 75.0
+CONDITION_WEIGHT = 0.9  # a claim found only by its condition's name ranks below a quote hit
 
 
 @dataclass(frozen=True)
@@ -16,34 +17,38 @@ class Hit:
 
 
 def search(ds: Dataset, text: str, *, limit: int = 20) -> list[Hit]:
-    """Best first; each claim scored by its best-matching field."""
+    """Best first. A claim scores by its best field: the quote, its outcome, its condition.
+
+    Scores are rapidfuzz ``partial_ratio`` (0-100: how well the query matches the best
+    part of the field); ties are broken by the outcome's match, then by how much of the
+    quote the query covers.
+    """
     from rapidfuzz import fuzz, utils
 
     query = utils.default_process(text)
     if not query:
         return []
-    names: dict[str, str] = {}
-    for o in ds.outcomes.values():
-        names[f"o:{o.id}"] = utils.default_process(f"{o.name} {o.id} {o.description}")
-    for c in ds.conditions.values():
-        names[f"c:{c.id}"] = utils.default_process(" ".join([c.name, c.id, *c.aliases]))
-    name_scores: dict[str, float] = {}
-
-    def name_score(key: str) -> float:
-        if key not in name_scores:
-            name_scores[key] = fuzz.partial_token_set_ratio(query, names.get(key, ""))
-        return name_scores[key]
-
-    hits: list[Hit] = []
+    outcome_score = {
+        o.id: fuzz.partial_ratio(query, utils.default_process(f"{o.name} {o.id} {o.description}"))
+        for o in ds.outcomes.values()
+    }
+    condition_score = {
+        c.id: CONDITION_WEIGHT
+        * max(
+            fuzz.partial_ratio(query, utils.default_process(n)) for n in (c.name, c.id, *c.aliases)
+        )
+        for c in ds.conditions.values()
+    }
+    ranked: list[tuple[float, float, float, str, Claim]] = []
     for claim in ds.claims:
         quote = utils.default_process(claim.quote)
         score = max(
-            fuzz.partial_ratio(query, quote) if len(query) <= len(quote) else 0.0,
-            fuzz.token_set_ratio(query, quote),
-            name_score(f"o:{claim.outcome}"),
-            name_score(f"c:{claim.condition}") * 0.9,
+            fuzz.partial_ratio(query, quote),
+            outcome_score.get(claim.outcome, 0.0),
+            condition_score.get(claim.condition, 0.0),
         )
         if score >= MIN_SCORE:
-            hits.append(Hit(round(score, 1), claim))
-    hits.sort(key=lambda h: (-h.score, h.claim.id))
-    return hits[:limit]
+            by_outcome = outcome_score.get(claim.outcome, 0.0)
+            ranked.append((score, by_outcome, fuzz.token_set_ratio(query, quote), claim.id, claim))
+    ranked.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3]))
+    return [Hit(round(r[0], 1), r[4]) for r in ranked[:limit]]
