@@ -137,29 +137,16 @@ def _widths(
     excess = sum(widths) + GAP * (len(widths) - 1) - total
     if excess <= 0:
         return widths
-    # shrink the widest columns first: find the largest cap L that fits
-    budget = total - GAP * (len(widths) - 1)
-
-    def fitted(cap: int) -> list[int]:
-        return [max(lo, min(w, cap)) for w, lo in zip(widths, minimum, strict=True)]
-
-    lo_cap, hi_cap = 1, max(widths)
-    while lo_cap < hi_cap:
-        mid = (lo_cap + hi_cap + 1) // 2
-        if sum(fitted(mid)) <= budget:
-            lo_cap = mid
-        else:
-            hi_cap = mid - 1
-    result = fitted(lo_cap)
-    # hand out what is left, one cell at a time, to the columns that were capped
-    left = budget - sum(result)
-    for k in sorted(range(len(result)), key=lambda k: -widths[k]):
-        if left <= 0:
-            break
-        if result[k] < widths[k]:
-            result[k] += 1
-            left -= 1
-    return result
+    # every column gives up the same share of its room above its minimum width
+    room = [max(0, w - lo) for w, lo in zip(widths, minimum, strict=True)]
+    spare = sum(room)
+    if spare < excess:
+        return [max(1, lo) for lo in minimum]
+    cut = [r * excess // spare for r in room]
+    left = excess - sum(cut)
+    for k in sorted(range(len(room)), key=lambda k: -(room[k] - cut[k]))[:left]:
+        cut[k] += 1
+    return [w - c for w, c in zip(widths, cut, strict=True)]
 
 
 class FastTable:
