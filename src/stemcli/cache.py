@@ -12,7 +12,6 @@ Location: ``$STEMCLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/stemcli``, else ``~/.ca
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -22,6 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from stemcli import __version__
+
+try:  # the BLAKE2 built-in: importing hashlib would load OpenSSL too (+3 ms per run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import blake2b
+
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
 
 _MAGIC = b"STEMCLI1"
@@ -40,7 +45,7 @@ def cache_dir() -> Path | None:
 
 
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}|{marshal.version}".encode())
     for name, role, source, blob in files:
         h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode())
@@ -66,7 +71,7 @@ def get(key: str) -> Dataset | None:
         return None
     digest = blob[len(_MAGIC) : len(_MAGIC) + 32]
     payload = blob[len(_MAGIC) + 32 :]
-    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+    if blake2b(payload, digest_size=32).digest() != digest:
         return None
     try:
         return _decode(marshal.loads(payload))
@@ -81,7 +86,7 @@ def put(key: str, ds: Dataset) -> None:
         return
     try:
         payload = marshal.dumps(_encode(ds))
-        blob = _MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        blob = _MAGIC + blake2b(payload, digest_size=32).digest() + payload
         p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".bin")
         try:

@@ -159,7 +159,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
 def dataset() -> Dataset:
     """The dataset for this run: bundled and/or the user's, validated (cached)."""
     if _state._dataset is None:
-        from stemcli.dataset import data_paths, load
+        from stemcli.loader import data_paths, load
 
         _state._dataset = load(
             data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
@@ -388,7 +388,7 @@ def validate(
 
     Example: stemcli --data ~/my-claims validate
     """
-    from stemcli.dataset import check, data_paths
+    from stemcli.loader import check, data_paths
     from stemcli.reports import problems_report
 
     ds, problems = check(data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache)

@@ -1,20 +1,31 @@
-"""Find, read, parse and validate datasets; every problem names file:line:column.
+"""Parse and validate datasets; every problem names file:line:column.
 
-The loader reads YAML with ``yaml.CSafeLoader``'s composer only and builds values itself
+The parser reads YAML with ``yaml.CSafeLoader``'s composer only and builds values itself
 from the node tree, so that every field keeps its line and column, anchors/aliases
 ("billion laughs") and non-standard tags (``!!python/object``) are refused, and nesting
-is bounded. A validated dataset is cached (see :mod:`stemcli.cache`).
+is bounded. Finding and reading the files, and the cache, live in :mod:`stemcli.loader`;
+the names re-exported from there keep ``stemcli.dataset`` a complete entry point.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from stemcli.errors import DataError, InputError, Location, Problem
+from stemcli.errors import InputError, Location, Problem
+from stemcli.loader import (
+    MAX_FILE_BYTES,
+    DataFile,
+    bundled_dir,
+    check,
+    data_paths,
+    decode_utf8,
+    display_path,
+    find_files,
+    load,
+    read_bytes,
+)
 from stemcli.model import (
     BASES,
     KINDS,
@@ -28,11 +39,24 @@ from stemcli.model import (
     Stage,
 )
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+__all__ = [
+    "MAX_FILE_BYTES",
+    "DataFile",
+    "build",
+    "bundled_dir",
+    "check",
+    "data_paths",
+    "decode_utf8",
+    "display_path",
+    "find_files",
+    "load",
+    "parse_and_build",
+    "parse_yaml",
+    "read_bytes",
+]
+
 MAX_DEPTH = 16
 MAX_NODES_PER_FILE = 5_000_000
-YAML_SUFFIXES = (".yaml", ".yml")
-SPECIAL_FILES = ("sources", "conditions", "outcomes")
 
 _SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archive", "sha256")
 _CONDITION_FIELDS = ("id", "name", "aliases", "stages")
@@ -51,124 +75,6 @@ _CLAIM_FIELDS = (
     "citation",
     "quote",
 )
-
-
-def bundled_dir() -> Path:
-    """The dataset shipped with the package (inside the wheel, or the source tree)."""
-    here = Path(__file__).resolve().parent
-    inside = here / "data"
-    if inside.is_dir():
-        return inside
-    return here.parent.parent / "data"
-
-
-# ---------------------------------------------------------------------------
-# files
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """One YAML file of a dataset and what it holds."""
-
-    path: Path
-    role: str  # sources | conditions | outcomes | claims
-    source_id: str | None = None  # for claims files
-    bundled: bool = False
-
-
-def find_files(paths: Sequence[Path], *, bundled: bool = True) -> list[DataFile]:
-    """The files making up the dataset: bundled ones (or only outcomes.yaml) then the user's."""
-    files: list[DataFile] = []
-    root = bundled_dir()
-    if bundled:
-        files.extend(_files_in(root, bundled=True))
-    else:
-        files.append(DataFile(root / "outcomes.yaml", "outcomes", bundled=True))
-    for p in paths:
-        files.extend(_user_files(p))
-    return files
-
-
-def _role_of(path: Path) -> tuple[str, str | None]:
-    stem = path.stem
-    if stem in SPECIAL_FILES:
-        return stem, None
-    return "claims", stem
-
-
-def _files_in(directory: Path, *, bundled: bool) -> list[DataFile]:
-    out: list[DataFile] = []
-    for name in SPECIAL_FILES:
-        for suffix in YAML_SUFFIXES:
-            p = directory / f"{name}{suffix}"
-            if p.exists() or p.is_symlink():
-                out.append(DataFile(p, name, bundled=bundled))
-    claims_dir = directory / "claims"
-    if claims_dir.is_dir():
-        try:
-            entries = sorted(claims_dir.iterdir())
-        except OSError as e:
-            raise InputError(f"{claims_dir}: cannot list the folder: {e.strerror}") from None
-        for p in entries:
-            if p.suffix in YAML_SUFFIXES:
-                out.append(DataFile(p, "claims", p.stem, bundled=bundled))
-    return out
-
-
-def _user_files(path: Path) -> list[DataFile]:
-    try:
-        is_dir = path.is_dir()
-        exists = is_dir or path.exists() or path.is_symlink()
-    except OSError as e:
-        raise InputError(f"{path}: cannot use this path: {e.strerror}") from None
-    if not exists:
-        raise InputError(
-            f"{path}: no such file or folder",
-            hint="--data takes a dataset folder (like data/) or one YAML file",
-        )
-    if is_dir:
-        found = _files_in(path, bundled=False)
-        if not found:
-            raise InputError(
-                f"{path}: no dataset files here",
-                hint="expected sources.yaml, conditions.yaml, outcomes.yaml or claims/*.yaml",
-            )
-        return found
-    if path.suffix not in YAML_SUFFIXES:
-        raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
-    role, source_id = _role_of(path)
-    return [DataFile(path, role, source_id)]
-
-
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """Read a file with a size limit; every failure is an :class:`InputError`."""
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, expected a file")
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except InputError:
-        raise
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    if len(data) > limit:
-        raise InputError(f"{path}: file is larger than the {limit // (1024 * 1024)} MiB limit")
-    return data
-
-
-def decode_utf8(path: Path | str, data: bytes) -> str:
-    """Decode UTF-8 (a BOM is allowed) or raise an error naming line and column."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        col = e.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            f"{path}:{line}:{col}: not UTF-8 text (byte 0x{data[e.start]:02x})",
-            hint="save the file as UTF-8",
-        ) from None
-    return text
 
 
 # ---------------------------------------------------------------------------
@@ -244,12 +150,12 @@ def _convert(node: Any, depth: int, seen: set[int], budget: list[int]) -> _Node:
     if depth > MAX_DEPTH:
         raise _YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line, col)
     tag = node.tag
-    if isinstance(node, yaml.ScalarNode):
-        return _Node(_scalar(tag, node.value, line, col), line, col)
-    key = id(node)
+    key = id(node)  # the composer hands out an anchored node again for each alias of it
     if key in seen:
         raise _YamlProblem("YAML anchors and aliases are not supported", line, col)
     seen.add(key)
+    if isinstance(node, yaml.ScalarNode):
+        return _Node(_scalar(tag, node.value, line, col), line, col)
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ:
             raise _YamlProblem(f"unsupported YAML tag {tag!r}", line, col)
@@ -741,62 +647,6 @@ def build(parsed: Sequence[tuple[DataFile, _Node | None]]) -> tuple[Dataset, lis
     return ds, b.problems
 
 
-def display_path(df: DataFile) -> str:
-    """How a file is named in messages: bundled files relative to the data folder."""
-    if df.bundled:
-        return f"data/{df.path.relative_to(bundled_dir()).as_posix()}"
-    return str(df.path)
-
-
-def load(
-    paths: Sequence[Path] = (),
-    *,
-    bundled: bool = True,
-    use_cache: bool = True,
-) -> Dataset:
-    """Load and validate the dataset, or raise :class:`DataError` with every problem."""
-    ds, problems = check(paths, bundled=bundled, use_cache=use_cache)
-    if problems:
-        raise DataError(problems)
-    return ds
-
-
-def check(
-    paths: Sequence[Path] = (),
-    *,
-    bundled: bool = True,
-    use_cache: bool = True,
-) -> tuple[Dataset, list[Problem]]:
-    """Load the dataset and return it with every problem (for ``stemcli validate``)."""
-    from stemcli import cache
-
-    files = find_files(paths, bundled=bundled)
-    blobs = [read_bytes(df.path) for df in files]
-    key = cache.key_for(
-        [
-            (display_path(df), df.role, df.source_id or "", blob)
-            for df, blob in zip(files, blobs, strict=True)
-        ]
-    )
-    if use_cache:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit, []
-    parsed: list[tuple[DataFile, _Node | None]] = []
-    problems: list[Problem] = []
-    for df, data in zip(files, blobs, strict=True):
-        try:
-            text = decode_utf8(display_path(df), data)
-            parsed.append((df, parse_yaml(display_path(df), text)))
-        except InputError as e:
-            problems.append(_problem_from_message(e.message))
-    ds, more = build(parsed)
-    problems.extend(more)
-    if not problems and use_cache:
-        cache.put(key, ds)
-    return ds, problems
-
-
 def _problem_from_message(message: str) -> Problem:
     """An InputError message 'path:line:col: what' as a Problem."""
     head, sep, rest = message.partition(": ")
@@ -808,11 +658,18 @@ def _problem_from_message(message: str) -> Problem:
     return Problem(Location(head), rest)
 
 
-def data_paths(cli_paths: Sequence[Path]) -> list[Path]:
-    """--data paths, then those in STEMCLI_DATA (separated like PATH)."""
-    out = list(cli_paths)
-    env = os.environ.get("STEMCLI_DATA", "")
-    for part in env.split(os.pathsep):
-        if part.strip():
-            out.append(Path(part.strip()).expanduser())
-    return out
+def parse_and_build(
+    files: Sequence[DataFile], blobs: Sequence[bytes]
+) -> tuple[Dataset, list[Problem]]:
+    """Parse every file's bytes and validate the whole; every problem is returned."""
+    parsed: list[tuple[DataFile, _Node | None]] = []
+    problems: list[Problem] = []
+    for df, data in zip(files, blobs, strict=True):
+        try:
+            text = decode_utf8(display_path(df), data)
+            parsed.append((df, parse_yaml(display_path(df), text)))
+        except InputError as e:
+            problems.append(_problem_from_message(e.message))
+    ds, more = build(parsed)
+    problems.extend(more)
+    return ds, problems

@@ -8,8 +8,6 @@ never renders data through rich's markup parser (it builds ``Text`` objects).
 
 from __future__ import annotations
 
-import re
-
 _BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 
 
@@ -21,15 +19,12 @@ _TABLE: dict[int, str] = {cp: _visible(cp) for cp in range(0x20) if cp not in (0
 _TABLE.update({cp: _visible(cp) for cp in range(0x7F, 0xA0)})
 _TABLE.update({cp: _visible(cp) for cp in _BIDI})
 
-_UNSAFE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _TABLE) + "]")
 # characters JSON leaves as they are but a terminal may act on
-_JSON_UNSAFE = re.compile("[\x7f-\x9f" + "".join(chr(cp) for cp in _BIDI) + "]")
+_JSON_TABLE = {cp: f"\\u{cp:04x}" for cp in (*range(0x7F, 0xA0), *_BIDI)}
 
 
 def clean(text: str) -> str:
     """``text`` with every terminal-control character made visible."""
-    if _UNSAFE.search(text) is None:
-        return text
     return text.translate(_TABLE)
 
 
@@ -40,4 +35,4 @@ def clean_line(text: str) -> str:
 
 def json_safe(json_text: str) -> str:
     """Escape, inside JSON text, the characters json.dumps leaves raw but terminals act on."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+    return json_text.translate(_JSON_TABLE)

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from stemcli.dataset import decode_utf8, read_bytes
 from stemcli.errors import InputError
+from stemcli.loader import decode_utf8, read_bytes
 from stemcli.model import Dataset
 
 

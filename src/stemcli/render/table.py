@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
+
 from stemcli.render import Cell, Report, Styled
 from stemcli.safe import clean
 
@@ -46,9 +48,7 @@ def _prepare(cell: Cell, column_style: str | None) -> _Cell:
 
 
 def _cell_len(text: str) -> int:
-    from rich.cells import cell_len
-
-    return cell_len(text)
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def _tokens(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
@@ -84,8 +84,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     Newlines in ``text`` break lines; lines break at spaces and after hyphens; words
     longer than ``width`` are folded.
     """
-    from rich.cells import cell_len
-
     width = max(1, width)
     lines: list[tuple[int, int]] = []
     pos = 0
@@ -93,13 +91,13 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
         para_start = pos
         para_end = pos + len(para)
         pos = para_end + 1
-        if cell_len(para) <= width:
+        if _cell_len(para) <= width:
             lines.append((para_start, para_end))
             continue
         line_start = line_end = -1
         line_w = 0
         for i, j, joined in _tokens(text, para_start, para_end):
-            word_w = cell_len(text[i:j])
+            word_w = _cell_len(text[i:j])
             sep = 0 if joined else 1
             if line_start != -1 and line_w + sep + word_w <= width:
                 line_end, line_w = j, line_w + sep + word_w
@@ -108,7 +106,7 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
                 lines.append((line_start, line_end))
             if word_w > width:
                 i = _fold(text, i, j, width, lines)
-                word_w = cell_len(text[i:j])
+                word_w = _cell_len(text[i:j])
             line_start, line_end, line_w = i, j, word_w
         if line_start != -1:
             lines.append((line_start, line_end))
@@ -117,8 +115,6 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
 
 def _fold(text: str, i: int, j: int, width: int, lines: list[tuple[int, int]]) -> int:
     """Cut the long word text[i:j] into full-width pieces; return where the rest starts."""
-    from rich.cells import cell_len
-
     while cell_len(text[i:j]) > width:
         k, w = i, 0
         while k < j and w + cell_len(text[k]) <= width:

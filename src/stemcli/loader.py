@@ -1,0 +1,204 @@
+"""Find the files of a dataset, read them, and load it: from the cache when the files'
+content is unchanged, else parsed and validated by :mod:`stemcli.dataset`.
+
+This module is on every command's path, so it stays light: no YAML, no validation code,
+no dataclass definitions are imported unless the cache misses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stemcli.errors import DataError, InputError
+
+if TYPE_CHECKING:
+    from stemcli.errors import Problem
+    from stemcli.model import Dataset
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+SPECIAL_FILES = ("sources", "conditions", "outcomes")
+
+
+def bundled_dir() -> Path:
+    """The dataset shipped with the package (inside the wheel, or the source tree)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "data"
+    if inside.is_dir():
+        return inside
+    return here.parent.parent / "data"
+
+
+# ---------------------------------------------------------------------------
+# files
+
+
+class DataFile:
+    """One YAML file of a dataset and what it holds."""
+
+    __slots__ = ("bundled", "path", "role", "source_id")
+
+    def __init__(
+        self, path: Path, role: str, source_id: str | None = None, bundled: bool = False
+    ) -> None:
+        self.path = path
+        self.role = role  # sources | conditions | outcomes | claims
+        self.source_id = source_id  # for claims files
+        self.bundled = bundled
+
+
+def find_files(paths: Sequence[Path], *, bundled: bool = True) -> list[DataFile]:
+    """The files making up the dataset: bundled ones (or only outcomes.yaml) then the user's."""
+    files: list[DataFile] = []
+    root = bundled_dir()
+    if bundled:
+        files.extend(_files_in(root, bundled=True))
+    else:
+        files.append(DataFile(root / "outcomes.yaml", "outcomes", bundled=True))
+    for p in paths:
+        files.extend(_user_files(p))
+    return files
+
+
+def _role_of(path: Path) -> tuple[str, str | None]:
+    stem = path.stem
+    if stem in SPECIAL_FILES:
+        return stem, None
+    return "claims", stem
+
+
+def _files_in(directory: Path, *, bundled: bool) -> list[DataFile]:
+    out: list[DataFile] = []
+    for name in SPECIAL_FILES:
+        for suffix in YAML_SUFFIXES:
+            p = directory / f"{name}{suffix}"
+            if p.exists() or p.is_symlink():
+                out.append(DataFile(p, name, bundled=bundled))
+    claims_dir = directory / "claims"
+    if claims_dir.is_dir():
+        try:
+            entries = sorted(claims_dir.iterdir())
+        except OSError as e:
+            raise InputError(f"{claims_dir}: cannot list the folder: {e.strerror}") from None
+        for p in entries:
+            if p.suffix in YAML_SUFFIXES:
+                out.append(DataFile(p, "claims", p.stem, bundled=bundled))
+    return out
+
+
+def _user_files(path: Path) -> list[DataFile]:
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists() or path.is_symlink()
+    except OSError as e:
+        raise InputError(f"{path}: cannot use this path: {e.strerror}") from None
+    if not exists:
+        raise InputError(
+            f"{path}: no such file or folder",
+            hint="--data takes a dataset folder (like data/) or one YAML file",
+        )
+    if is_dir:
+        found = _files_in(path, bundled=False)
+        if not found:
+            raise InputError(
+                f"{path}: no dataset files here",
+                hint="expected sources.yaml, conditions.yaml, outcomes.yaml or claims/*.yaml",
+            )
+        return found
+    if path.suffix not in YAML_SUFFIXES:
+        raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
+    role, source_id = _role_of(path)
+    return [DataFile(path, role, source_id)]
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file with a size limit; every failure is an :class:`InputError`."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, expected a file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except InputError:
+        raise
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: file is larger than the {limit // (1024 * 1024)} MiB limit")
+    return data
+
+
+def decode_utf8(path: Path | str, data: bytes) -> str:
+    """Decode UTF-8 (a BOM is allowed) or raise an error naming line and column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"{path}:{line}:{col}: not UTF-8 text (byte 0x{data[e.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from None
+    return text
+
+
+def display_path(df: DataFile) -> str:
+    """How a file is named in messages: bundled files relative to the data folder."""
+    if df.bundled:
+        return f"data/{df.path.relative_to(bundled_dir()).as_posix()}"
+    return str(df.path)
+
+
+def load(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> Dataset:
+    """Load and validate the dataset, or raise :class:`DataError` with every problem."""
+    ds, problems = check(paths, bundled=bundled, use_cache=use_cache)
+    if problems:
+        raise DataError(problems)
+    return ds
+
+
+def check(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> tuple[Dataset, list[Problem]]:
+    """Load the dataset and return it with every problem (for ``stemcli validate``)."""
+    from stemcli import cache
+
+    files = find_files(paths, bundled=bundled)
+    blobs = [read_bytes(df.path) for df in files]
+    key = cache.key_for(
+        [
+            (display_path(df), df.role, df.source_id or "", blob)
+            for df, blob in zip(files, blobs, strict=True)
+        ]
+    )
+    if use_cache:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit, []
+    from stemcli.dataset import parse_and_build
+
+    ds, problems = parse_and_build(files, blobs)
+    if not problems and use_cache:
+        cache.put(key, ds)
+    return ds, problems
+
+
+def data_paths(cli_paths: Sequence[Path]) -> list[Path]:
+    """--data paths, then those in STEMCLI_DATA (separated like PATH)."""
+    out = list(cli_paths)
+    env = os.environ.get("STEMCLI_DATA", "")
+    for part in env.split(os.pathsep):
+        if part.strip():
+            out.append(Path(part.strip()).expanduser())
+    return out
