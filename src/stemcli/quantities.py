@@ -155,6 +155,23 @@ _QUALIFIER_WORDS = {
 }
 
 
+# "3cm or less", "25% or more"
+_POST_QUALIFIERS = {
+    "less": "at-most",
+    "fewer": "at-most",
+    "lower": "at-most",
+    "shorter": "at-most",
+    "below": "at-most",
+    "under": "at-most",
+    "more": "at-least",
+    "greater": "at-least",
+    "higher": "at-least",
+    "longer": "at-least",
+    "above": "at-least",
+    "over": "at-least",
+}
+
+
 def _alternation(words: object) -> str:
     items = sorted((str(w) for w in words), key=len, reverse=True)  # type: ignore[attr-defined]
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
@@ -180,6 +197,7 @@ def _side(i: int) -> str:
 _RANGE = (
     rf"(?:(?P<between>between)\s+)?(?:(?P<q>{_QUAL})\s*)?"
     rf"{_side(1)}(?:{_SEP}{_side(2)})?(?P<plus>\s*\+)?(?:\s*(?P<u3>{_UNIT}))?"
+    rf"(?:\s+or\s+(?P<post>{_alternation(_POST_QUALIFIERS)})(?![a-z]))?"
 )
 _TIMEPOINT = (
     r"(?P<tpu>weeks?|days?|months?|years?)\s+(?P<t1>\d+(?:\.\d+)?)"
@@ -253,6 +271,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
 
     n1, n2 = g["n1"], g["n2"]
     u1, u2, u3 = _unit(g["u1"]), _unit(g["u2"]), _unit(g["u3"])
+    if u3 and (u2 if n2 is not None else u1):
+        raise QuantityError("a unit is given twice")
     if g["cur1"] or g["cur2"]:
         if (u1 and u1 != "usd") or (u2 and u2 != "usd") or (u3 and u3 != "usd"):
             raise QuantityError("a money value cannot also have another unit")
@@ -288,6 +308,12 @@ def _qualifier(g: dict[str, str | None]) -> str:
         if qualifier not in ("exact", "at-least"):
             raise QuantityError("'+' cannot follow a qualifier such as 'up to'")
         qualifier = "at-least"
+    post_word = g.get("post")
+    if post_word:
+        post = _POST_QUALIFIERS[post_word.lower()]
+        if qualifier not in ("exact", post):
+            raise QuantityError(f"'or {post_word}' contradicts the qualifier before the number")
+        qualifier = post
     return qualifier
 
 
@@ -316,7 +342,12 @@ def parse(text: str) -> Quantity:
         raise QuantityError(
             f"cannot read {text!r} as a quantity (for example '60-70%', '2 to 4 weeks')"
         )
-    return _build(m, text.strip())
+    try:
+        return _build(m, text.strip())
+    except QuantityError:
+        raise
+    except (KeyError, ValueError):  # letters that only match the grammar case-insensitively
+        raise QuantityError(f"cannot read {text!r} as a quantity") from None
 
 
 def scan(text: str) -> Iterator[Found]:
