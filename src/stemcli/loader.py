@@ -175,23 +175,40 @@ def check(
     from stemcli import cache
 
     files = find_files(paths, bundled=bundled)
-    blobs = [read_bytes(df.path) for df in files]
+    blobs: list[bytes] = []
+    unreadable: list[Problem] = []
+    readable: list[DataFile] = []
+    for df in files:
+        try:
+            blobs.append(read_bytes(df.path))
+            readable.append(df)
+        except InputError as e:
+            from stemcli.errors import Location, Problem
+
+            unreadable.append(Problem(Location(display_path(df)), _strip_path(e.message, df)))
     key = cache.key_for(
         [
             (display_path(df), df.role, df.source_id or "", blob)
-            for df, blob in zip(files, blobs, strict=True)
+            for df, blob in zip(readable, blobs, strict=True)
         ]
     )
-    if use_cache:
+    if use_cache and not unreadable:
         hit = cache.get(key)
         if hit is not None:
             return hit, []
     from stemcli.dataset import parse_and_build
 
-    ds, problems = parse_and_build(files, blobs)
+    ds, problems = parse_and_build(readable, blobs)
+    problems = unreadable + problems
     if not problems and use_cache:
         cache.put(key, ds)
     return ds, problems
+
+
+def _strip_path(message: str, df: DataFile) -> str:
+    """'PATH: what' -> 'what' (the path is the problem's location already)."""
+    prefix = f"{df.path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def data_paths(cli_paths: Sequence[Path]) -> list[Path]:

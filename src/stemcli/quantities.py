@@ -201,9 +201,10 @@ _RANGE = (
 )
 _TIMEPOINT = (
     r"(?P<tpu>weeks?|days?|months?|years?)\s+(?P<t1>\d+(?:\.\d+)?)"
-    r"(?:\s*(?:-|to|and)\s*(?P<t2>\d+(?:\.\d+)?))?(?![\d.])"
+    r"(?:\s*(?:-|to|and)\s*(?P<t2>\d+(?:\.\d+)?))?(?!\.?\d)"
 )
-_OF = rf"(?P<o1>{_NUM})\s+(?:out\s+of|of)\s+(?P<o2>{_NUM})(?![\d.])(?:\s+{_UNIT})?"
+# (?!\.?\d): "by week 6." and "9 of 10." end a sentence; "week 6.5" is not cut to "week 6"
+_OF = rf"(?P<o1>{_NUM})\s+(?:out\s+of|of)\s+(?P<o2>{_NUM})(?!\.?\d)(?:\s+{_UNIT})?"
 
 
 @functools.cache
@@ -329,7 +330,21 @@ _MAX_VALUE_LENGTH = 200
 
 
 def parse(text: str) -> Quantity:
-    """Read a whole value string, or raise :class:`QuantityError` saying why not."""
+    """Read a whole value string, or raise :class:`QuantityError` saying why not.
+
+    Datasets repeat the same values ("60-70%") many times; results are memoised.
+    """
+    if isinstance(text, str) and len(text) <= _MAX_VALUE_LENGTH:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_cached(text: str) -> Quantity:
+    return _parse(text)
+
+
+def _parse(text: str) -> Quantity:
     if not isinstance(text, str):
         raise QuantityError("a value must be a string such as '60-70%'")
     if len(text) > _MAX_VALUE_LENGTH:
