@@ -67,7 +67,7 @@ def locate(text: str, claim_id: str, key: str | None = None) -> tuple[int, int]:
     ``key[0]`` is the first item of a flow list (``stages: [middle]``).
     """
     item = key is not None and key.endswith("[0]")
-    if item:
+    if key is not None:
         key = key.removesuffix("[0]")
     lines = text.splitlines()
     start = lines.index(f"- id: {claim_id}")
@@ -368,7 +368,7 @@ def test_valid_dataset_exits_0(run: Run, tmp_path: Path) -> None:
     root = make_dataset(tmp_path, claim_yaml("c-one") + claim_yaml("c-two", stages="[early]"))
     result = run("--no-bundled", "--data", str(root), "validate")
     assert result.exit_code == 0, result.output
-    assert "ok: 2 claims, 1 sources, 1 conditions" in result.stderr
+    assert "ok: 2 claims, 1 source, 1 condition" in result.stderr
     code, problems = validate_json(run, root)
     assert (code, problems) == (0, [])
 

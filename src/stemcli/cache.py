@@ -44,9 +44,27 @@ def cache_dir() -> Path | None:
     return base / "stemcli"
 
 
+def _code_stamp() -> str:
+    """Size and mtime of the modules that decide what a valid dataset is.
+
+    A new release changes ``__version__``; this catches an edited checkout too, so a
+    dataset validated by older rules is never served (a stat call per module, no reading).
+    """
+    here = Path(__file__).resolve().parent
+    parts = []
+    for name in ("dataset.py", "quantities.py", "model.py", "cache.py"):
+        try:
+            st = (here / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:?")
+    return "|".join(parts)
+
+
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
     h = blake2b(digest_size=20)
     h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}|{marshal.version}".encode())
+    h.update(_code_stamp().encode())
     for name, role, source, blob in files:
         h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode())
         h.update(blob)

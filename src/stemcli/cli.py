@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="stemcli",
-    help="Explore, compare and check the numeric claims of stem cell therapy marketing.",
+    help=(
+        "Explore, compare and check the numeric claims of stem cell therapy marketing.\n\n"
+        "Example: stemcli lookup knee-oa --stage middle"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -308,7 +311,7 @@ def show(
 ) -> None:
     """One claim: every field, the full quote, and its source.
 
-    Example: stemcli show bookimed-responders-trial
+    Example: stemcli show bookimed-trial-oa-responders-79pct
     """
     from stemcli.reports import show_report
 
@@ -389,7 +392,7 @@ def validate(
     Example: stemcli --data ~/my-claims validate
     """
     from stemcli.loader import check, data_paths
-    from stemcli.reports import problems_report
+    from stemcli.reports import plural, problems_report
 
     ds, problems = check(data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache)
     emit(problems_report(problems), format, output, force)
@@ -397,7 +400,8 @@ def validate(
         note(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
     note(
-        f"ok: {len(ds.claims)} claims, {len(ds.sources)} sources, {len(ds.conditions)} conditions",
+        f"ok: {plural(len(ds.claims), 'claim')}, {plural(len(ds.sources), 'source')}, "
+        f"{plural(len(ds.conditions), 'condition')}",
         style="green",
     )
 
@@ -420,7 +424,7 @@ def verify(
     """
     from stemcli.ops.resolve import resolve_source
     from stemcli.ops.verify import verify as run
-    from stemcli.reports import verify_report
+    from stemcli.reports import plural, verify_report
 
     ds = dataset()
     result = run(ds, sources_dir, source=resolve_source(ds, source) if source else None)
@@ -429,7 +433,8 @@ def verify(
         note(f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
     note(
-        f"ok: {result.checked_quotes} quotes found in {result.checked_sources} sources",
+        f"ok: {plural(result.checked_quotes, 'quote')} found in "
+        f"{plural(result.checked_sources, 'source')}",
         style="green",
     )
 

@@ -41,6 +41,11 @@ def _num(x: float) -> str:
     return str(int(x)) if x == int(x) else repr(x)
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 claim', '2 claims'; ``many`` for irregular plurals ('1 match', '2 matches')."""
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
 def claim_csv_row(ds: Dataset, c: Claim) -> tuple[str, ...]:
     tp = c.timepoint
     src = ds.sources.get(c.source)
@@ -227,7 +232,7 @@ def sources_report(ds: Dataset) -> Report:
             s.kind,
             "yes" if s.sells_treatment else "no",
             str(counts.get(s.id, 0)),
-            s.archive or "—",
+            s.archive or "",
             s.title,
         )
         for s in ds.sources.values()
@@ -245,7 +250,7 @@ def sources_report(ds: Dataset) -> Report:
         ),
         rows=rows,
         data=data,
-        summary=f"{len(ds.sources)} sources, {len(ds.claims)} claims",
+        summary=f"{plural(len(ds.sources), 'source')}, {plural(len(ds.claims), 'claim')}",
     )
 
 
@@ -327,7 +332,8 @@ def verify_report(result: Any) -> Report:
         rows=rows,
         data=data,
         summary=(
-            f"{result.checked_quotes} quotes in {result.checked_sources} sources checked, "
+            f"{plural(result.checked_quotes, 'quote')} in "
+            f"{plural(result.checked_sources, 'source')} checked, "
             f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}"
         ),
     )

@@ -87,7 +87,8 @@ def resolve_outcome(ds: Dataset, query: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(query, list(ds.outcomes), n=3, cutoff=0.5)
-    hint = f"closest: {', '.join(close)}" if close else "see docs/DATA.md for the outcome list"
+    # docs/DATA.md is not installed with the wheel: name the outcomes themselves
+    hint = f"closest: {', '.join(close)}" if close else f"outcomes: {', '.join(ds.outcomes)}"
     raise UsageError(f"unknown outcome {query!r}", hint=hint)
 
 

@@ -45,6 +45,10 @@ def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> Veri
         if s.archive is None:
             misses.append(Miss(s.id, None, "", "no archive file recorded; quotes not checked"))
             continue
+        if Path(s.archive).is_absolute() or ".." in Path(s.archive).parts:
+            # a user's dataset must not make verify read (and hash) files outside the folder
+            misses.append(Miss(s.id, None, s.archive, "archive must name a file inside --sources"))
+            continue
         path = sources_dir / s.archive
         try:
             data = read_bytes(path)

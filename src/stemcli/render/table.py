@@ -151,7 +151,7 @@ class FastTable:
     def __init__(self, report: Report) -> None:
         self.report = report
         cols = report.columns
-        self.header = [c.header for c in cols]
+        self.header = [clean(c.header) for c in cols]
         self.rows = [
             [_prepare(cell, col.style) for cell, col in zip(row, cols, strict=True)]
             for row in report.rows
@@ -176,7 +176,9 @@ class FastTable:
             max(min(lw, MIN_CAP), c.min_width or 0)
             for lw, c in zip(longest_word, cols, strict=True)
         ]
-        minimum = [min(m, n) for m, n in zip(minimum, natural, strict=True)]
+        minimum = [
+            n if c.no_wrap else min(m, n) for m, n, c in zip(minimum, natural, cols, strict=True)
+        ]
         if len(cols) > 2 and sum(minimum) + GAP * (len(cols) - 1) > total:
             yield from self._blocks(console, total)
             return

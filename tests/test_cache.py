@@ -1,0 +1,231 @@
+"""The dataset cache: used when the files are unchanged, never trusted when they are not."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import Result
+
+import stemcli.dataset
+from stemcli import cache
+from stemcli.loader import load
+
+Run = Callable[..., Result]
+
+SOURCES = "- {id: src, title: T, publisher: P, kind: clinic, sells_treatment: true}\n"
+CONDITIONS = "- {id: cond, name: Cond, stages: [early]}\n"
+CLAIM = """\
+- id: c-one
+  condition: cond
+  outcome: pain
+  measure: effect
+  value: "{value}"
+  basis: none
+  quote: "Pain fell {value}."
+"""
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    (root / "claims").mkdir(parents=True)
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (root / "conditions.yaml").write_text(CONDITIONS, encoding="utf-8")
+    set_value(root, "50%")
+    return root
+
+
+def set_value(root: Path, value: str) -> None:
+    (root / "claims" / "src.yaml").write_text(CLAIM.format(value=value), encoding="utf-8")
+
+
+@pytest.fixture
+def cache_dir() -> Path:
+    return Path(os.environ["STEMCLI_CACHE_DIR"])  # set per test by conftest
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts how often the YAML files are parsed and validated (cache misses)."""
+    calls: list[int] = []
+    real = stemcli.dataset.parse_and_build
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stemcli.dataset, "parse_and_build", counting)
+    return calls
+
+
+def value_seen(run: Run, root: Path) -> tuple[float, float]:
+    result = run("--no-bundled", "--data", str(root), "lookup", "cond", "--format", "json")
+    assert result.exit_code == 0, result.output
+    [claim] = json.loads(result.stdout)
+    return claim["value"]["low"], claim["value"]["high"]
+
+
+def entries(d: Path) -> list[Path]:
+    return sorted(d.glob("dataset-*.bin"))
+
+
+def test_second_run_is_served_from_the_cache(
+    run: Run, data: Path, cache_dir: Path, parses: list[int]
+) -> None:
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 1
+    assert len(entries(cache_dir)) == 1
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 1, "the unchanged files were parsed again"
+
+
+def test_cached_dataset_equals_the_parsed_one(data: Path) -> None:
+    parsed = load([data], bundled=True, use_cache=False)
+    load([data], bundled=True)  # fills the cache
+    cached = load([data], bundled=True)
+    assert cached == parsed
+    assert [c.where for c in cached.claims] == [c.where for c in parsed.claims]
+
+
+def test_a_changed_data_file_misses_the_cache(
+    run: Run, data: Path, cache_dir: Path, parses: list[int]
+) -> None:
+    assert value_seen(run, data) == (50, 50)
+    set_value(data, "70%")  # same size, same folder: only the content differs
+    assert value_seen(run, data) == (70, 70)
+    assert len(parses) == 2
+    set_value(data, "60-80%")
+    assert value_seen(run, data) == (60, 80)
+
+
+def test_a_changed_file_that_becomes_invalid_is_reported(run: Run, data: Path) -> None:
+    assert value_seen(run, data) == (50, 50)
+    set_value(data, "lots")
+    result = run("--no-bundled", "--data", str(data), "lookup", "cond")
+    assert result.exit_code == 3
+    assert "unparseable value" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+        pytest.param(lambda b: b"", id="empty"),
+        pytest.param(lambda b: b[:40] + bytes(x ^ 0xFF for x in b[40:80]) + b[80:], id="garbled"),
+        pytest.param(lambda b: b"STEMCLI1" + os.urandom(200), id="random"),
+        pytest.param(lambda b: b[:-1] + bytes([b[-1] ^ 1]), id="last-byte"),
+    ],
+)
+def test_a_corrupt_cache_entry_is_ignored_and_rewritten(
+    run: Run,
+    data: Path,
+    cache_dir: Path,
+    parses: list[int],
+    damage: Callable[[bytes], bytes],
+) -> None:
+    assert value_seen(run, data) == (50, 50)
+    [entry] = entries(cache_dir)
+    good = entry.read_bytes()
+    entry.write_bytes(damage(good))
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 2, "the damaged entry was not rebuilt"
+    assert entry.read_bytes() == good, "the damaged entry was not rewritten"
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 2
+
+
+def test_cache_dir_that_is_a_file(
+    run: Run, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(blocker))
+    for _ in range(2):
+        assert value_seen(run, data) == (50, 50)
+        result = run("--no-bundled", "--data", str(data), "lookup", "cond")
+        assert result.exit_code == 0
+        assert result.stderr == ""
+    assert blocker.read_text() == "x"
+
+
+def test_cache_dir_inside_a_file(
+    run: Run, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(blocker / "cache"))
+    assert value_seen(run, data) == (50, 50)
+    assert value_seen(run, data) == (50, 50)
+
+
+def test_read_only_cache_dir(
+    run: Run, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(ro))
+    try:
+        for _ in range(2):
+            result = run("--no-bundled", "--data", str(data), "lookup", "cond", "-f", "csv")
+            assert result.exit_code == 0, result.output
+            assert result.stderr == ""
+            assert "c-one" in result.stdout
+        assert not list(ro.glob(".tmp-*")), "a temporary file was left behind"
+    finally:
+        ro.chmod(0o700)
+
+
+def test_no_cache_option_and_variable_write_nothing(
+    run: Run, data: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, parses: list[int]
+) -> None:
+    result = run("--no-cache", "--no-bundled", "--data", str(data), "sources")
+    assert result.exit_code == 0
+    assert entries(cache_dir) == []
+    monkeypatch.setenv("STEMCLI_NO_CACHE", "1")
+    assert value_seen(run, data) == (50, 50)
+    assert value_seen(run, data) == (50, 50)
+    assert entries(cache_dir) == []
+    assert len(parses) == 3
+
+
+def test_an_invalid_dataset_is_never_cached(run: Run, data: Path, cache_dir: Path) -> None:
+    set_value(data, "lots")
+    assert run("--no-bundled", "--data", str(data), "validate").exit_code == 1
+    assert entries(cache_dir) == []
+    assert run("--no-bundled", "--data", str(data), "validate").exit_code == 1
+
+
+def test_cache_location_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(tmp_path / "explicit"))
+    assert cache.cache_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("STEMCLI_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "stemcli"
+    monkeypatch.setenv("STEMCLI_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+
+
+def test_key_depends_on_names_roles_and_bytes() -> None:
+    base = [("data/claims/a.yaml", "claims", "a", b"- id: x\n")]
+    assert cache.key_for(base) == cache.key_for(list(base))
+    assert cache.key_for(base) != cache.key_for(
+        [("data/claims/b.yaml", "claims", "a", b"- id: x\n")]
+    )
+    assert cache.key_for(base) != cache.key_for(
+        [("data/claims/a.yaml", "claims", "b", b"- id: x\n")]
+    )
+    assert cache.key_for(base) != cache.key_for(
+        [("data/claims/a.yaml", "claims", "a", b"- id: y\n")]
+    )
+    # the boundary between two files is part of the key
+    two = [("x", "claims", "x", b"ab"), ("y", "claims", "y", b"c")]
+    moved = [("x", "claims", "x", b"a"), ("y", "claims", "y", b"bc")]
+    assert cache.key_for(two) != cache.key_for(moved)

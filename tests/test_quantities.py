@@ -1,0 +1,301 @@
+"""The quantity grammar, one example per form humans write (see docs/DATA.md, "Values")."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from stemcli.model import Quantity
+from stemcli.quantities import (
+    QUALIFIERS,
+    UNITS,
+    QuantityError,
+    dimension,
+    format_quantity,
+    gap,
+    interval,
+    overlaps,
+    parse,
+    scan,
+    to_base,
+)
+
+MONTH = 30.4375  # days
+YEAR = 365.25
+
+
+def _read(text: str) -> tuple[float, float, str | None, str]:
+    q = parse(text)
+    return q.low, q.high, q.unit, q.qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hyphens, en dashes, spaces around them
+        ("60-70%", (60, 70, "percent", "exact")),
+        ("60–70%", (60, 70, "percent", "exact")),
+        ("60 – 70 %", (60, 70, "percent", "exact")),
+        ("60—70 percent", (60, 70, "percent", "exact")),
+        ("79.3%", (79.3, 79.3, "percent", "exact")),
+        # "to", "or", "between ... and"
+        ("2 to 4 weeks", (2, 4, "weeks", "exact")),
+        ("one or two sessions", (1, 2, "sessions", "exact")),
+        ("between $3,000 and $8,000", (3000, 8000, "usd", "exact")),
+        ("between 3 and 5 days", (3, 5, "days", "exact")),
+        # thousands separators, currency, multipliers
+        ("1,500 patients", (1500, 1500, "patients", "exact")),
+        ("$3,000 - $8,000", (3000, 8000, "usd", "exact")),
+        ("$20,000 - $33,000", (20000, 33000, "usd", "exact")),
+        ("$5000", (5000, 5000, "usd", "exact")),
+        ("5,000 USD", (5000, 5000, "usd", "exact")),
+        ("50 million cells", (50e6, 50e6, "cells", "exact")),
+        ("50-100 million cells", (50e6, 100e6, "cells", "exact")),
+        ("50 to 100 million cells", (50e6, 100e6, "cells", "exact")),
+        ("1.5 million", (1.5e6, 1.5e6, None, "exact")),
+        # spelled-out numbers up to twenty
+        ("one to five days", (1, 5, "days", "exact")),
+        ("three to six months", (3, 6, "months", "exact")),
+        ("twelve weeks", (12, 12, "weeks", "exact")),
+        ("twenty sessions", (20, 20, "sessions", "exact")),
+        ("a single injection", (1, 1, "sessions", "exact")),
+        ("a year", (1, 1, "years", "exact")),
+        # at-least
+        ("85%+", (85, 85, "percent", "at-least")),
+        ("6+ months", (6, 6, "months", "at-least")),
+        ("over 85%", (85, 85, "percent", "at-least")),
+        ("more than 90%", (90, 90, "percent", "at-least")),
+        ("at least 2 weeks", (2, 2, "weeks", "at-least")),
+        ("over 60-70%", (60, 70, "percent", "at-least")),
+        ("25% or more", (25, 25, "percent", "at-least")),
+        # at-most
+        ("3cm or less", (3, 3, "cm", "at-most")),
+        ("nearly 80%", (80, 80, "percent", "at-most")),
+        ("fewer than 10 patients", (10, 10, "patients", "at-most")),
+        ("less than 5%", (5, 5, "percent", "at-most")),
+        ("under 70 years", (70, 70, "years", "at-most")),
+        # about
+        ("about 25%", (25, 25, "percent", "about")),
+        ("approximately 30%", (30, 30, "percent", "about")),
+        ("~50%", (50, 50, "percent", "about")),
+        # up-to
+        ("up to 24 months", (24, 24, "months", "up-to")),
+        ("up to a year", (1, 1, "years", "up-to")),
+        ("within 1-2 days", (1, 2, "days", "up-to")),
+        # times / fold
+        ("3x", (3, 3, "times", "exact")),
+        ("3-fold", (3, 3, "times", "exact")),
+        ("2-3x", (2, 3, "times", "exact")),
+        ("4-6 times", (4, 6, "times", "exact")),
+        # time points
+        ("week 12", (12, 12, "weeks", "exact")),
+        ("day 1", (1, 1, "days", "exact")),
+        ("month 6", (6, 6, "months", "exact")),
+        ("years 1-3", (1, 3, "years", "exact")),
+        ("years 1 to 3", (1, 3, "years", "exact")),
+        # proportions
+        ("9 of 10 cases", (90, 90, "percent", "exact")),
+        ("9 out of 10 patients", (90, 90, "percent", "exact")),
+        # mixed time units: both ends in the smaller unit
+        ("8 weeks to 3 months", (8, round(3 * MONTH / 7, 6), "weeks", "exact")),
+        ("2 weeks to 1 year", (2, round(YEAR / 7, 6), "weeks", "exact")),
+        # a trailing full stop, surrounding spaces
+        ("  30-40%. ", (30, 40, "percent", "exact")),
+    ],
+)
+def test_parse_forms(text: str, expected: tuple[float, float, str | None, str]) -> None:
+    low, high, unit, qualifier = _read(text)
+    assert (low, high, unit, qualifier) == pytest.approx(expected)
+    assert unit == expected[2]
+    assert qualifier == expected[3]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("10%", "percent"),
+        ("10 percent", "percent"),
+        ("48 hours", "hours"),
+        ("3 days", "days"),
+        ("3 weeks", "weeks"),
+        ("3 months", "months"),
+        ("3 years", "years"),
+        ("$300", "usd"),
+        ("300 dollars", "usd"),
+        ("1,000 cells", "cells"),
+        ("2 cm", "cm"),
+        ("1.5mm", "mm"),
+        ("10 points", "points"),
+        ("10 pts", "points"),
+        ("3 sessions", "sessions"),
+        ("3 injections", "sessions"),
+        ("3 treatments", "sessions"),
+        ("12 patients", "patients"),
+        ("12 participants", "patients"),
+        ("4 times", "times"),
+        ("42", None),
+    ],
+)
+def test_every_unit(text: str, unit: str | None) -> None:
+    q = parse(text)
+    assert q.unit == unit
+    assert unit is None or unit in UNITS
+
+
+def test_unit_and_qualifier_lists_are_the_documented_ones() -> None:
+    assert set(UNITS) == {
+        "percent",
+        "days",
+        "weeks",
+        "months",
+        "years",
+        "hours",
+        "usd",
+        "cells",
+        "cm",
+        "mm",
+        "points",
+        "sessions",
+        "patients",
+        "times",
+    }
+    assert set(QUALIFIERS) == {"exact", "about", "at-least", "at-most", "up-to"}
+
+
+def test_parse_keeps_the_text_as_written() -> None:
+    q = parse(" $3,000 - $8,000 ")
+    assert q.text == "$3,000 - $8,000"
+    assert isinstance(q, Quantity)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("lots", "cannot read"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("-5 days", "cannot read"),
+        ("70-60%", "greater than"),
+        ("5% to 3 days", "cannot go from percent to days"),
+        ("$5 to 3 weeks", "money"),
+        ("60-", "cannot read"),
+        ("%", "cannot read"),
+        ("5 7", "cannot read"),
+        ("a", "only before a unit"),
+        ("11 of 10 cases", "not a proportion"),
+        ("up to 5+ days", "cannot follow a qualifier"),
+        ("up to 5 days or more", "contradicts"),
+        ("60-70%%", "twice"),
+        ("5 days weeks", "twice"),
+        ("9" * 201, "at most"),
+    ],
+)
+def test_unreadable_values_are_errors_not_guesses(text: str, reason: str) -> None:
+    with pytest.raises(QuantityError, match=reason):
+        parse(text)
+
+
+def test_a_non_string_is_an_error() -> None:
+    with pytest.raises(QuantityError):
+        parse(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["5 dayſ", "ſix days", "2 bıllion cells", "3 ſessions"])
+def test_letters_matching_only_case_insensitively_raise_quantity_error(text: str) -> None:
+    # "ſ" (long s) matches "s" under re.IGNORECASE but is not a key of the unit table
+    with pytest.raises(QuantityError):
+        parse(text)
+
+
+# ---------------------------------------------------------------------------
+# scan
+
+
+def test_scan_finds_every_quantity_with_spans() -> None:
+    text = "Pain fell 60–70% within 2 to 4 weeks; it costs $3,000 - $8,000 (see week 12)."
+    found = list(scan(text))
+    assert [text[f.start : f.end] for f in found] == [
+        "60–70%",
+        "within 2 to 4 weeks",
+        "$3,000 - $8,000",
+        "week 12",
+    ]
+    assert [(f.quantity.low, f.quantity.high, f.quantity.unit) for f in found] == [
+        (60, 70, "percent"),
+        (2, 4, "weeks"),
+        (3000, 8000, "usd"),
+        (12, 12, "weeks"),
+    ]
+    assert all(f.quantity.text == text[f.start : f.end] for f in found)
+
+
+def test_scan_skips_what_makes_no_sense() -> None:
+    assert list(scan("nothing numeric here")) == []
+    assert [f.quantity.low for f in scan("from 70-60% to 5%")] == [5]
+
+
+# ---------------------------------------------------------------------------
+# interval, dimension, overlaps
+
+
+def test_interval_widens_at_least_percent_to_100() -> None:
+    assert interval(parse("over 85%")) == (85.0, 100.0)
+
+
+def test_interval_at_least_outside_percent_is_open() -> None:
+    low, high = interval(parse("more than 6 months"))
+    assert low == pytest.approx(6 * MONTH)
+    assert math.isinf(high)
+
+
+def test_interval_up_to_starts_at_zero_in_days() -> None:
+    assert interval(parse("up to 24 months")) == pytest.approx((0.0, 24 * MONTH))
+
+
+def test_interval_at_most_starts_at_zero() -> None:
+    assert interval(parse("nearly 80%")) == (0.0, 80.0)
+
+
+def test_interval_about_is_five_percent_either_side() -> None:
+    assert interval(parse("about 25%")) == pytest.approx((23.75, 26.25))
+    assert interval(parse("about 25%"), tolerance=0.2) == pytest.approx((20.0, 30.0))
+
+
+def test_interval_exact_is_the_range_in_base_units() -> None:
+    assert interval(parse("2-4 weeks")) == (14.0, 28.0)
+    assert interval(parse("2 cm")) == (20.0, 20.0)
+    assert interval(parse("$3,000 - $8,000")) == (3000.0, 8000.0)
+
+
+def test_dimensions_and_base_units() -> None:
+    assert dimension("weeks") == dimension("hours") == "time"
+    assert dimension("percent") == "percent"
+    assert dimension("usd") == "money"
+    assert dimension(None) == "number"
+    assert to_base(2, "weeks") == 14
+    assert to_base(1, "cm") == 10
+
+
+def test_overlaps_and_gap() -> None:
+    assert overlaps((30, 50), (50, 60))
+    assert not overlaps((30, 40), (60, 70))
+    assert gap((30, 40), (60, 70)) == 20
+    assert gap((60, 70), (30, 40)) == 20
+    assert gap((30, 50), (40, 60)) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("60-70%", "60–70 %"),
+        ("over 85%", "≥ 85 %"),
+        ("$3,000 - $8,000", "$3,000–$8,000"),
+        ("2 to 4 weeks", "2–4 weeks"),
+        ("up to 24 months", "up to 24 months"),
+        ("about 25%", "≈ 25 %"),
+        ("50-100 million cells", "50–100 million cells"),
+    ],
+)
+def test_format_quantity(text: str, shown: str) -> None:
+    assert format_quantity(parse(text)) == shown
