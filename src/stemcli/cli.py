@@ -462,6 +462,108 @@ def export(
     write(export_text(dataset(), fmt), output, force)
 
 
+@command()
+def compare(
+    condition: Annotated[
+        str | None,
+        typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+    ] = None,
+    *,
+    stage: Stage = None,
+    sources: Annotated[
+        str | None,
+        typer.Option(
+            "--sources",
+            help="Only these sources, as columns in this order (comma-separated ids).",
+            metavar="ID,ID,...",
+        ),
+    ] = None,
+    outcome: OutcomeOpt = None,
+    chart: Annotated[
+        bool, typer.Option("--chart", help="Draw each row as a range chart instead of a table.")
+    ] = False,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace existing --output, --svg or --html files.")
+    ] = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg", help="Also save what is shown as SVG.", dir_okay=False, metavar="FILE"
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Also save what is shown as HTML.", dir_okay=False, metavar="FILE"
+        ),
+    ] = None,
+) -> None:
+    """The sources side by side: one row per condition, stage, outcome and measure.
+
+    Values that no value of another source overlaps are marked ≠. Claims that are not
+    stage-specific have the stage "any"; with --stage they are kept next to the stage's.
+
+    Example: stemcli compare knee-oa --stage middle --chart
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.compare import compare as run
+    from stemcli.ops.compare import parse_sources
+    from stemcli.ops.resolve import resolve_outcome
+    from stemcli.reports import compare_report
+
+    recorded = [p for p in (svg, html) if p is not None]
+    if (chart or recorded) and format is not OutputFormat.table:
+        raise UsageError("--chart, --svg and --html go with --format table")
+    files = [p for p in (output, *recorded) if p is not None]
+    if len({p.resolve() for p in files}) < len(files):
+        raise UsageError("--output, --svg and --html need different files")
+    for p in files:
+        if not force and (p.exists() or p.is_symlink()):
+            raise UsageError(f"{p}: file exists", hint="use --force to replace it")
+    ds = dataset()
+    cond, stage_id = resolve(condition, stage) if condition is not None else (None, stage)
+    result = run(
+        ds,
+        cond,
+        stage=stage_id,
+        outcome=resolve_outcome(ds, outcome) if outcome else None,
+        sources=parse_sources(ds, sources) if sources is not None else None,
+    )
+    report = compare_report(ds, result, chart=chart)
+    if not recorded:
+        emit(report, format, output, force)
+        return
+    import io
+
+    from rich.console import Console
+
+    from stemcli.atomic import write_text
+    from stemcli.render import get_renderer
+
+    rendered = get_renderer(format)(report)
+    if output is not None:
+        write(rendered, output, force)
+    # what the terminal shows (without --output) is what the files keep
+    console = Console(
+        record=True,
+        file=io.StringIO() if output is not None else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    console.print(rendered)
+    title = "stemcli compare" + (f" {cond.id}" if cond else "")
+    if svg is not None:
+        write_text(svg, console.export_svg(title=title, clear=False), force=force)
+        note(f"wrote {svg}", style="green")
+    if html is not None:
+        write_text(html, console.export_html(clear=False), force=force)
+        note(f"wrote {html}", style="green")
+
+
 # ---------------------------------------------------------------------------
 # entry point
 

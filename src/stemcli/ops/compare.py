@@ -1,0 +1,223 @@
+"""compare: the sources side by side, one row per thing they can be compared on.
+
+A row is one (condition, stage, outcome, measure) with the same unit dimension,
+intervention and comparator: only numbers that agree on all of these are comparable.
+A claim that is not stage-specific goes to the row of stage ``"any"``; a claim naming
+several stages goes to each of their rows. With a stage, only the rows of that stage and
+of ``"any"`` are kept (as ``lookup`` keeps a stage's claims plus the general ones).
+
+A value *disagrees* when another source in the same row states values none of which
+overlaps it (intervals from :func:`stemcli.quantities.interval`, in base units, so
+"1-2 days" and "2-4 weeks" are compared in days). A row disagrees when any value does.
+Timepoints are shown but play no part in the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stemcli.errors import UsageError
+from stemcli.model import Claim, Condition, Dataset
+from stemcli.quantities import dimension, interval, overlaps, to_base
+
+ANY_STAGE = "any"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One claim in a cell, and whether another source in its row contradicts it."""
+
+    claim: Claim
+    disagrees: bool
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one source states for one row (possibly nothing)."""
+
+    source: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def disagrees(self) -> bool:
+        return any(e.disagrees for e in self.entries)
+
+
+@dataclass(frozen=True)
+class Row:
+    condition: str
+    stage: str  # a stage id, or ANY_STAGE for claims that are not stage-specific
+    outcome: str
+    measure: str
+    dimension: str
+    unit: str | None  # the row's unit: the smallest unit its values use
+    intervention: str | None
+    comparator: str | None
+    cells: tuple[Cell, ...]  # one per compared source, in column order
+
+    @property
+    def disagree(self) -> bool:
+        return any(cell.disagrees for cell in self.cells)
+
+    @property
+    def source_count(self) -> int:
+        """How many sources state something for this row."""
+        return sum(1 for cell in self.cells if cell.entries)
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        return tuple(e.claim for cell in self.cells for e in cell.entries)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    condition: Condition | None
+    stage: str | None
+    outcome: str | None
+    sources: tuple[str, ...]  # the columns, in order
+    rows: tuple[Row, ...]
+
+    @property
+    def disagreeing(self) -> int:
+        return sum(1 for r in self.rows if r.disagree)
+
+
+def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
+    """A comma-separated list of source ids, in the order given, without repeats."""
+    known = {s.casefold(): s for s in ds.sources}
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for part in text.split(","):
+        item = part.strip()
+        if not item:
+            continue
+        sid = known.get(item.casefold())
+        if sid is None:
+            unknown.append(item)
+        elif sid not in wanted:
+            wanted.append(sid)
+    valid = ", ".join(ds.sources) or "none"
+    if unknown:
+        what = "source id" if len(unknown) == 1 else "source ids"
+        raise UsageError(
+            f"unknown {what} {', '.join(repr(u) for u in unknown)}; valid ids: {valid}",
+            hint="see 'stemcli sources'",
+        )
+    if not wanted:
+        raise UsageError(f"--sources needs at least one source id; valid ids: {valid}")
+    return tuple(wanted)
+
+
+def _row_stages(claim: Claim, stage: str | None) -> tuple[str, ...]:
+    if not claim.stages:
+        return (ANY_STAGE,)
+    if stage is None:
+        return claim.stages
+    return (stage,) if stage in claim.stages else ()
+
+
+_Key = tuple[str, str, str, str, str, str, str]
+
+
+def _disagrees(claim: Claim, others: list[list[tuple[float, float]]]) -> bool:
+    mine = interval(claim.value)
+    return any(theirs and not any(overlaps(mine, other) for other in theirs) for theirs in others)
+
+
+def compare(
+    ds: Dataset,
+    condition: Condition | None = None,
+    *,
+    stage: str | None = None,
+    outcome: str | None = None,
+    sources: tuple[str, ...] | None = None,
+) -> Comparison:
+    """Group the claims into comparable rows, one cell per source."""
+    if stage is not None and condition is None:
+        raise UsageError(
+            "--stage needs a CONDITION", hint="e.g. stemcli compare knee-oa --stage middle"
+        )
+    groups: dict[_Key, list[Claim]] = {}
+    for c in ds.claims:
+        if condition is not None and c.condition != condition.id:
+            continue
+        if outcome is not None and c.outcome != outcome:
+            continue
+        if sources is not None and c.source not in sources:
+            continue
+        for st in _row_stages(c, stage):
+            key = (
+                c.condition,
+                st,
+                c.outcome,
+                c.measure,
+                dimension(c.value.unit),
+                c.intervention or "",
+                c.comparator or "",
+            )
+            groups.setdefault(key, []).append(c)
+
+    if sources is None:
+        present = {c.source for claims in groups.values() for c in claims}
+        columns = tuple(s for s in ds.sources if s in present)
+        columns += tuple(sorted(present - set(columns)))
+    else:
+        columns = sources
+
+    rows = [_row(key, claims, columns) for key, claims in groups.items()]
+    rows.sort(key=_sort_key(ds))
+    return Comparison(condition, stage, outcome, columns, tuple(rows))
+
+
+def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...]) -> Row:
+    cond, st, out, measure, dim, intervention, comparator = key
+    by_source: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_source.setdefault(c.source, []).append(c)
+    spans = {s: [interval(c.value) for c in cs] for s, cs in by_source.items()}
+    cells = []
+    for sid in columns:
+        mine = sorted(by_source.get(sid, []), key=_value_order)
+        others = [v for s, v in spans.items() if s != sid]
+        cells.append(Cell(sid, tuple(Entry(c, _disagrees(c, others)) for c in mine)))
+    units = {c.value.unit for c in claims}
+    unit = min(units, key=lambda u: (to_base(1.0, u), u or ""))
+    return Row(
+        cond, st, out, measure, dim, unit, intervention or None, comparator or None, tuple(cells)
+    )
+
+
+def _value_order(c: Claim) -> tuple[float, float, float, str]:
+    low, high = interval(c.value)
+    tp = to_base(c.timepoint.low, c.timepoint.unit) if c.timepoint else -1.0
+    return (low, high, tp, c.id)
+
+
+_SortKey = tuple[int, str, int, str, int, str, int, str, str, str, str]
+
+
+def _sort_key(ds: Dataset) -> Callable[[Row], _SortKey]:
+    cond_order = {cid: i for i, cid in enumerate(ds.conditions)}
+    out_order = {oid: i for i, oid in enumerate(ds.outcomes)}
+    measure_order = {mid: i for i, mid in enumerate(ds.measures)}
+
+    def key(r: Row) -> _SortKey:
+        cond = ds.conditions.get(r.condition)
+        stages = cond.stage_ids if cond else ()
+        stage_rank = stages.index(r.stage) if r.stage in stages else len(stages)
+        return (
+            cond_order.get(r.condition, len(cond_order)),
+            r.condition,
+            stage_rank,
+            r.stage,
+            out_order.get(r.outcome, len(out_order)),
+            r.outcome,
+            measure_order.get(r.measure, len(measure_order)),
+            r.measure,
+            r.dimension,
+            r.intervention or "",
+            r.comparator or "",
+        )
+
+    return key
