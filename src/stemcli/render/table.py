@@ -213,7 +213,16 @@ class FastTable:
         height = max(len(w) for w in wrapped)
         cols = self.report.columns
         for line_no in range(height):
-            for k, cell in enumerate(row):
+            # the last column with text on this line: nothing is padded past it
+            last = max(
+                (
+                    k
+                    for k, lines in enumerate(wrapped)
+                    if line_no < len(lines) and lines[line_no][1] > lines[line_no][0]
+                ),
+                default=-1,
+            )
+            for k, cell in enumerate(row[: last + 1]):
                 if k:
                     yield Segment(" " * GAP)
                 lines = wrapped[k]
@@ -225,9 +234,9 @@ class FastTable:
                     if right:
                         yield Segment(pad)
                     yield from _styled(console, cell, start, end)
-                    if not right and k < len(row) - 1:
+                    if not right and k < last:
                         yield Segment(pad)
-                elif k < len(row) - 1:
+                elif k < last:
                     yield Segment(" " * widths[k])
             yield Segment.line()
 
