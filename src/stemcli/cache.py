@@ -91,10 +91,18 @@ def get(key: str) -> Dataset | None:
     payload = blob[len(_MAGIC) + 32 :]
     if blake2b(payload, digest_size=32).digest() != digest:
         return None
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # decoding makes many small acyclic objects: no collections meanwhile
     try:
         return _decode(marshal.loads(payload))
     except (ValueError, EOFError, TypeError, IndexError, KeyError):
         return None
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.enable()
 
 
 def put(key: str, ds: Dataset) -> None:

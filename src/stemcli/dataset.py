@@ -743,6 +743,7 @@ def parse_and_build(
         ds, more = build(parsed)
     finally:
         if was_enabled:
+            gc.freeze()  # what was loaded lives as long as the run: never scan it again
             gc.enable()
     problems.extend(more)
     return ds, problems
