@@ -564,6 +564,134 @@ def compare(
         note(f"wrote {html}", style="green")
 
 
+@command()
+def conflicts(
+    condition: Annotated[
+        str | None,
+        typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+    ] = None,
+    *,
+    stage: Stage = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only direct or only cross-measure conflicts.", metavar="KIND"),
+    ] = None,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="Only pairs of claims from one source.")
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Only pairs involving this source (id).", metavar="ID"),
+    ] = None,
+    min_gap: Annotated[
+        float,
+        typer.Option(
+            "--min-gap",
+            min=0,
+            metavar="X",
+            help="Only gaps of at least X, in the pair's unit (percentage points, days, $).",
+        ),
+    ] = 0.0,
+    limit: Limit = 20,
+    count: Annotated[
+        bool, typer.Option("--count", help="Print only the number of conflicting pairs per kind.")
+    ] = False,
+    fail_on_conflict: Annotated[
+        bool,
+        typer.Option("--fail-on-conflict", help="Exit 1 when the selection has a direct conflict."),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", min=0, max=100, metavar="P", help="'about' means ± P percent."),
+    ] = 5.0,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            metavar="ID ID",
+            help="Tell whether two claims are comparable, and why or why not.",
+        ),
+    ] = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    full: Annotated[bool, typer.Option("--full", help="Add both quotes, in full.")] = False,
+) -> None:
+    """Numbers that disagree: comparable claims whose values do not overlap.
+
+    Comparable: same condition, compatible stages, related outcomes, one unit dimension,
+    the same comparator and intervention, timepoints not clearly different. KIND is direct
+    (same outcome and measure) or cross-measure. Most severe (relative gap) first.
+
+    Example: stemcli conflicts knee-oa --kind direct
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops import conflicts as ops
+    from stemcli.ops.resolve import resolve_source
+    from stemcli.reports import conflicts_report
+
+    ds = dataset()
+    if explain is not None:
+        given = [
+            name
+            for name, on in (
+                ("CONDITION", condition is not None),
+                ("--stage", stage is not None),
+                ("--kind", kind is not None),
+                ("--internal", internal),
+                ("--source", source is not None),
+                ("--min-gap", min_gap != 0),
+                ("--count", count),
+                ("--fail-on-conflict", fail_on_conflict),
+            )
+            if on
+        ]
+        if given:
+            raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
+        result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
+        emit(conflicts_report(ds, result, full=full), format, output, force)
+        return
+    if condition is None and stage is not None:
+        raise UsageError(
+            "--stage needs a CONDITION", hint="stemcli conflicts knee-oa --stage middle"
+        )
+    cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
+    sel = ops.Selection(
+        condition=cond.id if cond is not None else None,
+        stage=stage_id,
+        kind=kind.lower() if kind is not None else None,
+        internal=internal,
+        source=resolve_source(ds, source) if source is not None else None,
+        min_gap=min_gap,
+        tolerance=tolerance / 100,
+    )
+    if count:
+        counts = ops.count_conflicts(ds, sel)
+        if format is OutputFormat.table:
+            write(
+                "".join(f"{k}: {n}\n" for k, n in counts.to_json(sel.kind).items()), output, force
+            )
+        else:
+            emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force)
+    else:
+        listing = ops.find_conflicts(ds, sel, limit=limit)
+        counts = listing.counts
+        title = None
+        if cond is not None:
+            title = f"Conflicts: {cond.name}" + (f", stage {stage_id}" if stage_id else "")
+        report = conflicts_report(ds, listing, full=full, with_condition=cond is None, title=title)
+        emit(report, format, output, force)
+        if listing.total > len(listing.conflicts):
+            note(
+                f"showing the {len(listing.conflicts)} most severe of {listing.total}; "
+                "--limit N shows more",
+                style="dim",
+            )
+    if fail_on_conflict and counts.direct:
+        note(f"{counts.direct} direct conflict{'s' if counts.direct != 1 else ''}", style="red")
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
 # ---------------------------------------------------------------------------
 # entry point
 

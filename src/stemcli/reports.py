@@ -584,3 +584,161 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> Any:
         marks=tuple(marks),
         flag="≠ sources disagree" if r.disagree else None,
     )
+
+
+def conflicts_report(
+    ds: Dataset,
+    result: Any,
+    *,
+    full: bool = False,
+    with_condition: bool = True,
+    kind: str | None = None,
+    title: str | None = None,
+) -> Report:
+    """conflicts: a ConflictList (most severe first), ConflictCounts, or an Explanation."""
+    from stemcli.ops.conflicts import (
+        CROSS,
+        DIRECT,
+        ConflictCounts,
+        ConflictList,
+        Explanation,
+        format_gap,
+        format_interval,
+    )
+    from stemcli.quantities import dimension
+
+    def value_text(c: Claim) -> str:
+        tp = c.timepoint
+        return format_quantity(c.value) + (f" at {format_quantity(tp)}" if tp else "")
+
+    def claim_text(c: Claim) -> str:
+        return f"{c.id} · {publisher(ds, c.source)} · {c.outcome}, {c.measure}: {value_text(c)}"
+
+    if isinstance(result, ConflictCounts):
+        counts = result.to_json(kind)
+        return Report(
+            columns=(Column("Kind"), Column("Conflicts", justify="right")),
+            rows=tuple((k, str(v)) for k, v in counts.items()),
+            data=counts,
+            title=title,
+        )
+
+    if isinstance(result, Explanation):
+        e = result
+        yes_no = {True: Styled("yes", style="green"), False: Styled("no", style="bold red")}
+        rows: list[tuple[Cell, ...]] = [
+            ("claim A", "", claim_text(e.a)),
+            ("claim B", "", claim_text(e.b)),
+        ]
+        rows += [(c.name, yes_no[c.ok], c.detail) for c in e.checks]
+        da, db = dimension(e.a.value.unit), dimension(e.b.value.unit)
+        values = f"{format_interval(e.a_interval, da)} vs {format_interval(e.b_interval, db)}"
+        overlap: Cell = "—"
+        if e.overlap is not None:
+            overlap = "overlap" if e.overlap else Styled("no overlap", style="bold")
+        rows.append(("values", overlap, values))
+        if full:
+            rows += [("quote A", "", e.a.quote), ("quote B", "", e.b.quote)]
+        return Report(
+            columns=(
+                Column("Check", style="bold", no_wrap=True),
+                Column("Comparable", no_wrap=True),
+                Column("Detail"),
+            ),
+            rows=tuple(rows),
+            data=e.to_json(),
+            title=title or f"{e.a.id} vs {e.b.id}",
+            summary=e.verdict,
+        )
+
+    if not isinstance(result, ConflictList):
+        raise TypeError(f"conflicts_report cannot show {type(result).__name__}")
+    cols: list[Column] = []
+    if with_condition:
+        cols.append(Column("Condition", max_width=16))
+    cols += [
+        Column("Source A", min_width=10, max_width=18),
+        Column("Value A", min_width=10, max_width=22, style="bold"),
+        Column("Source B", min_width=10, max_width=18),
+        Column("Value B", min_width=10, max_width=22, style="bold"),
+        Column("Gap", no_wrap=True),
+        Column("Kind", no_wrap=True),
+        Column("Internal"),
+        Column("Why", min_width=30, max_width=None if full else 70),
+    ]
+    if full:
+        cols += [Column("Quote A", min_width=20), Column("Quote B", min_width=20)]
+    table_rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    for x in result.conflicts:
+        row: list[Cell] = [x.a.condition] if with_condition else []
+        row += [
+            publisher(ds, x.a.source),
+            value_text(x.a),
+            publisher(ds, x.b.source),
+            value_text(x.b),
+            f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
+            Styled(x.kind, style="bold red" if x.kind == DIRECT else "yellow"),
+            "yes" if x.internal else "no",
+            x.why,
+        ]
+        if full:
+            row += [x.a.quote, x.b.quote]
+        table_rows.append(tuple(row))
+        csv_row = [
+            x.kind,
+            "yes" if x.internal else "no",
+            _num(round(x.gap, 6)),
+            _num(round(x.relative_gap, 6)),
+            x.unit,
+        ]
+        for c in (x.a, x.b):
+            csv_row += [
+                c.id,
+                c.source,
+                publisher(ds, c.source),
+                c.condition,
+                ";".join(c.stages),
+                c.outcome,
+                c.measure,
+                c.value.text,
+                c.timepoint.text if c.timepoint else "",
+                c.quote,
+            ]
+        csv_rows.append((*csv_row, x.why))
+    per_claim = (
+        "id",
+        "source",
+        "publisher",
+        "condition",
+        "stages",
+        "outcome",
+        "measure",
+        "value",
+        "timepoint",
+        "quote",
+    )
+    total = result.total
+    what = f"{result.selection.kind} conflict" if result.selection.kind else "conflicting pair"
+    summary = f"{len(result.conflicts)} of {total} {what}{'s' if total != 1 else ''}"
+    if result.selection.kind is None:
+        summary += f" ({result.counts.direct} {DIRECT}, {result.counts.cross_measure} {CROSS})"
+    summary += ", most severe first" if result.conflicts else ""
+    return Report(
+        columns=tuple(cols),
+        rows=tuple(table_rows),
+        data=[x.to_json() for x in result.conflicts],
+        csv_header=(
+            "kind",
+            "internal",
+            "gap",
+            "relative_gap",
+            "unit",
+            *(f"a_{f}" for f in per_claim),
+            *(f"b_{f}" for f in per_claim),
+            "why",
+        ),
+        csv_rows=tuple(csv_rows),
+        title=title,
+        summary=summary,
+    )
