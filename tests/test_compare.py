@@ -162,6 +162,20 @@ def test_disagreement_is_per_value_against_each_other_source(tmp_path: Path) -> 
     assert row.source_count == 3
 
 
+def test_study_descriptions_never_disagree(tmp_path: Path) -> None:
+    """Follow-up lengths (an outcome marked compared: false) differ without contradiction."""
+    ds = dataset_of(
+        tmp_path,
+        {
+            "a": claim("a1", "1 year", outcome="follow-up", measure="duration"),
+            "b": claim("b1", "5 years", outcome="follow-up", measure="duration"),
+        },
+    )
+    (row,) = compare(ds, ds.conditions["cond"]).rows
+    assert [e.disagrees for cell in row.cells for e in cell.entries] == [False, False]
+    assert not row.disagree
+
+
 def test_values_are_compared_in_base_units(tmp_path: Path) -> None:
     ds = dataset_of(
         tmp_path,

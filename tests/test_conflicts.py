@@ -563,3 +563,23 @@ def test_bundled_counts_match_the_listing(run: Run) -> None:
     listing = _json(run("conflicts", "--format", "json", "--limit", "100000"))
     assert counts["direct"] == sum(x["kind"] == "direct" for x in listing)
     assert counts["cross-measure"] == sum(x["kind"] == "cross-measure" for x in listing)
+
+
+def test_outcomes_that_describe_a_study_are_not_compared(mini_ds: Dataset) -> None:
+    """Follow-up lengths, cohort sizes and eligibility differ legitimately between sources."""
+    a = mini_ds.claim(ALPHA_MIDDLE)
+    b = mini_ds.claim(BETA_MIDDLE)
+    assert a is not None
+    assert b is not None
+    assert mini_ds.outcomes["follow-up"].compared is False
+    ds = _with_claims(mini_ds, [a, b])
+    assert cf.count_conflicts(ds, cf.Selection()).direct == 1
+    described = [_replace(a, outcome="follow-up"), _replace(b, outcome="follow-up")]
+    ds = _with_claims(mini_ds, described)
+    assert cf.count_conflicts(ds, cf.Selection()).total == 0
+    assert cf.find_conflicts(ds, cf.Selection()).conflicts == ()
+    explanation = cf.explain(ds, a.id, b.id)
+    result = {c.name: c for c in explanation.checks}["result"]
+    assert not result.ok
+    assert "follow-up describes a study or its patients" in result.detail
+    assert not explanation.comparable

@@ -419,3 +419,16 @@ def test_load_raises_data_error_with_every_problem(tmp_path: Path) -> None:
     assert len(problems) == len(info.value.problems)
     assert "c-good" in {c.id for c in ds.claims}
     assert "c-lots" not in {c.id for c in ds.claims}
+
+
+def test_a_users_outcome_may_be_marked_not_compared(run: Run, tmp_path: Path) -> None:
+    root = make_dataset(tmp_path, claim_yaml("c-one"))
+    (root / "outcomes.yaml").write_text(
+        "outcomes:\n"
+        "  - {id: ages, name: Ages, family: ages, compared: false}\n"
+        "  - {id: sizes, name: Sizes, family: sizes, compared: maybe}\n",
+        encoding="utf-8",
+    )
+    p = _only_problem(run, root)
+    assert p["message"] == "compared must be true or false"
+    assert (Path(p["file"]).name, p["line"]) == ("outcomes.yaml", 3)

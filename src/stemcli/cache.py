@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - other Pythons
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
 
 _MAGIC = b"STEMCLI1"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -141,7 +141,7 @@ def _encode(ds: Dataset) -> tuple[Any, ...]:
             (c.id, c.name, c.aliases, tuple((st.id, st.aliases) for st in c.stages))
             for c in ds.conditions.values()
         ],
-        [(o.id, o.name, o.family, o.description) for o in ds.outcomes.values()],
+        [(o.id, o.name, o.family, o.description, o.compared) for o in ds.outcomes.values()],
         [(m.id, m.description, m.max_percent, m.dimensions) for m in ds.measures.values()],
         [
             (

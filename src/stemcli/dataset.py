@@ -497,13 +497,22 @@ def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
     for node in _list_of_mappings(b, path, root.value.get("outcomes"), "outcomes"):
         f = node.value
         ident = _str(b, path, f, "id", node, required=True)
-        _check_fields(b, path, node, ("id", "name", "family", "description"), "outcome", ident)
+        _check_fields(
+            b, path, node, ("id", "name", "family", "description", "compared"), "outcome", ident
+        )
         if ident is None or not b.define("outcome", ident, path, f["id"]):
             continue
         name = _str(b, path, f, "name", node, required=False) or ident
         family = _str(b, path, f, "family", node, required=False) or ident
         desc = _str(b, path, f, "description", node, required=False) or ""
-        b.outcomes[ident] = Outcome(ident, name, family, desc)
+        compared_node = f.get("compared")
+        compared = True
+        if compared_node is not None and compared_node.value is not None:
+            if isinstance(compared_node.value, bool):
+                compared = compared_node.value
+            else:
+                b.problem(path, compared_node, "compared must be true or false", ident)
+        b.outcomes[ident] = Outcome(ident, name, family, desc, compared)
 
 
 def _parse_quantity(

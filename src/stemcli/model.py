@@ -100,6 +100,8 @@ class Outcome:
     name: str
     family: str
     description: str = ""
+    # False for numbers that describe a study or its patients, not a result
+    compared: bool = True
 
 
 @dataclass(frozen=True, slots=True)

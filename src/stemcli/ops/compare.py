@@ -165,12 +165,20 @@ def compare(
     else:
         columns = sources
 
-    rows = [_row(key, claims, columns) for key, claims in groups.items()]
+    rows = [
+        _row(key, claims, columns, compared=_compared(ds, key[2])) for key, claims in groups.items()
+    ]
     rows.sort(key=_sort_key(ds))
     return Comparison(condition, stage, outcome, columns, tuple(rows))
 
 
-def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...]) -> Row:
+def _compared(ds: Dataset, outcome: str) -> bool:
+    """Outcomes marked ``compared: false`` describe a study, not a result: never 'disagree'."""
+    o = ds.outcomes.get(outcome)
+    return o is None or o.compared
+
+
+def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...], *, compared: bool) -> Row:
     cond, st, out, measure, dim, intervention, comparator = key
     by_source: dict[str, list[Claim]] = {}
     for c in claims:
@@ -180,7 +188,7 @@ def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...]) -> Row:
     for sid in columns:
         mine = sorted(by_source.get(sid, []), key=_value_order)
         others = [v for s, v in spans.items() if s != sid]
-        cells.append(Cell(sid, tuple(Entry(c, _disagrees(c, others)) for c in mine)))
+        cells.append(Cell(sid, tuple(Entry(c, compared and _disagrees(c, others)) for c in mine)))
     units = {c.value.unit for c in claims}
     unit = min(units, key=lambda u: (to_base(1.0, u), u or ""))
     return Row(

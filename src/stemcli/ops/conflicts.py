@@ -289,6 +289,12 @@ def describe(a: Claim, b: Claim, family: str) -> str:
     return "; ".join(parts) + "."
 
 
+def _compared(ds: Dataset, outcome: str) -> bool:
+    """False for outcomes marked ``compared: false`` (cohort sizes, follow-up, eligibility)."""
+    o = ds.outcomes.get(outcome)
+    return o is None or o.compared
+
+
 def _families(ds: Dataset) -> dict[str, str]:
     return {o.id: o.family for o in ds.outcomes.values()}
 
@@ -347,6 +353,18 @@ def explain(
     else:
         detail = f"{_stage_text(a.stages)} vs {_stage_text(b.stages)}: no stage in common"
     checks.append(Check("stages", ok, detail))
+
+    described = [o for o in dict.fromkeys((a.outcome, b.outcome)) if not _compared(ds, o)]
+    if described:
+        checks.append(
+            Check(
+                "result",
+                False,
+                f"{' and '.join(described)} describe{'s' if len(described) == 1 else ''} "
+                "a study or its patients, not a result; sources differ on such numbers "
+                "legitimately, so they are not compared",
+            )
+        )
 
     if a.outcome == b.outcome:
         detail = f"same outcome ({a.outcome})"
@@ -536,6 +554,7 @@ def _prepare(ds: Dataset, sel: Selection) -> _Prepared:
         if (sel.condition is None or c.condition == sel.condition)
         and (sel.stage is None or not c.stages or sel.stage in c.stages)
         and (not (sel.internal and sel.source) or c.source == sel.source)
+        and _compared(ds, c.outcome)
     ]
     claims.sort(key=lambda c: c.id)
     families = _families(ds)
