@@ -12,7 +12,7 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import Result
 
-from stemcli import cli
 from stemcli.dataset import load
 from stemcli.model import Dataset
 from stemcli.ops.compare import ANY_STAGE, compare, parse_sources
@@ -34,16 +33,6 @@ Run = Callable[..., Result]
 
 GOLDEN = Path(__file__).parent / "golden"
 MINI = Path(__file__).parent / "fixtures" / "mini"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_consoles() -> Iterator[None]:
-    """The consoles read COLUMNS and NO_COLOR when made: make them anew for each test."""
-    cli.out_console.cache_clear()
-    cli.err_console.cache_clear()
-    yield
-    cli.out_console.cache_clear()
-    cli.err_console.cache_clear()
 
 
 def ok(result: Result) -> Result:
@@ -132,7 +121,8 @@ def test_rows_are_keyed_by_stage_outcome_measure_and_unit_dimension(tmp_path: Pa
     assert [r.stage for r in result.rows][:2] == ["early", "middle"]
 
 
-def test_with_a_stage_only_that_stage_and_any_remain(tmp_path: Path) -> None:
+def test_with_a_stage_claims_for_any_stage_join_its_rows(tmp_path: Path) -> None:
+    """As in lookup: a claim that is not stage-specific holds for the stage asked for."""
     ds = dataset_of(
         tmp_path,
         {"a": claim("a1", "30%", stages="[early, middle]") + claim("a2", "40%", stages="[late]")}
@@ -140,9 +130,10 @@ def test_with_a_stage_only_that_stage_and_any_remain(tmp_path: Path) -> None:
     )
     result = compare(ds, ds.conditions["cond"], stage="middle")
     assert [(r.stage, [c.id for c in r.claims]) for r in result.rows] == [
-        ("middle", ["a1"]),
-        (ANY_STAGE, ["b1"]),
+        ("middle", ["a1", "b1"]),
     ]
+    (row,) = result.rows
+    assert row.disagree  # 30 % (middle) against 50 % (any stage)
 
 
 def test_disagreement_is_per_value_against_each_other_source(tmp_path: Path) -> None:
@@ -259,15 +250,21 @@ def test_condition_by_alias_and_fuzzily(run_mini: Run) -> None:
     assert "unknown condition 'elbow'" in unknown.stderr
 
 
-def test_stage_keeps_the_stage_and_any(run_mini: Run) -> None:
+def test_stage_keeps_the_stage_and_claims_for_any_stage(run_mini: Run) -> None:
     rows = rows_of(run_mini("compare", "knee-oa", "--stage", "moderate", "-f", "json"))
-    assert {r["stage"] for r in rows} == {"middle", ANY_STAGE}
-    middle = next(r for r in rows if r["stage"] == "middle")
-    assert claim_ids(middle) == {
+    assert {r["stage"] for r in rows} == {"middle"}
+    pain = next(r for r in rows if r["outcome"] == "pain")
+    assert claim_ids(pain) == {
         "alpha": ["alpha-pain-middle"],
         "beta": ["beta-pain-middle"],
-        "gamma": [],
+        "gamma": ["gamma-pain-any"],
     }
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(ok(run_mini("compare", "knee-oa", "--stage", "middle", "-f", "csv")).stdout)
+        )
+    )
+    assert any("≈ 50 % at 6 months (any stage)" in cell for row in csv_rows for cell in row)
     table = ok(run_mini("compare", "knee-oa", "--stage", "middle")).stdout
     assert "Knee osteoarthritis (knee-oa), stage middle" in table
     assert "early" not in table
@@ -507,7 +504,6 @@ def test_colour_and_no_color(run_mini: Run) -> None:
     terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLORTERM": "truecolor"}
     coloured = ok(run_mini("compare", "knee-oa", "--chart", env=terminal)).stdout
     assert colours(coloured)  # bars and disagreements in colour on a terminal
-    cli.out_console.cache_clear()  # as in a new process
     mono = ok(run_mini("compare", "knee-oa", "--chart", env={**terminal, "NO_COLOR": "1"})).stdout
     assert not colours(mono)
     plain = SGR.sub("", mono)

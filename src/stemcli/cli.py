@@ -60,6 +60,9 @@ class State:
     debug: bool = False
     cache: bool = True
     _dataset: Dataset | None = None
+    # one pair of consoles per run (they read the terminal's width, NO_COLOR, ...)
+    _out: Console | None = None
+    _err: Console | None = None
 
 
 _state = State()
@@ -68,18 +71,20 @@ _state = State()
 # consoles and the error boundary
 
 
-@functools.cache
 def out_console() -> Console:
-    from rich.console import Console
+    if _state._out is None:
+        from rich.console import Console
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+        _state._out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return _state._out
 
 
-@functools.cache
 def err_console() -> Console:
-    from rich.console import Console
+    if _state._err is None:
+        from rich.console import Console
 
-    return Console(stderr=True, highlight=False, markup=False, emoji=False)
+        _state._err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _state._err
 
 
 def note(message: str, style: str = "yellow") -> None:

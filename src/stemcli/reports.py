@@ -405,7 +405,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
     for r in comparison.rows:
         key: list[Cell] = [] if one_condition else [r.condition]
         key += [r.stage, f"{r.outcome}\n{_compare_measure(r)}"]
-        cells = [_compare_cell(cell) for cell in r.cells]
+        cells = [_compare_cell(cell, r.stage) for cell in r.cells]
         rows.append((*key, *cells, _compare_check(r)))
         csv_rows.append(
             (
@@ -416,7 +416,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 r.unit or "",
                 r.intervention or "",
                 r.comparator or "",
-                *("; ".join(v[0] for v in _compare_values(cell)) for cell in r.cells),
+                *("; ".join(v[0] for v in _compare_values(cell, r.stage)) for cell in r.cells),
                 "yes" if r.disagree else "no",
             )
         )
@@ -508,9 +508,12 @@ def _compare_measure(r: Row) -> str:
     return text
 
 
-def _compare_values(cell: CompareCell) -> list[tuple[str, bool, Quantity]]:
+def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, bool, Quantity]]:
     """A cell's distinct values as text ("60–70 % at 12 months (×2)"), whether they
-    disagree, and the value itself (repeats of one value and timepoint are counted)."""
+    disagree, and the value itself (repeats of one value and timepoint are counted).
+    In a stage's row, a claim that is not stage-specific says so ("(any stage)")."""
+    from stemcli.ops.compare import ANY_STAGE
+
     texts: list[str] = []
     counts: dict[str, int] = {}
     flags: dict[str, bool] = {}
@@ -520,6 +523,8 @@ def _compare_values(cell: CompareCell) -> list[tuple[str, bool, Quantity]]:
         text = format_quantity(c.value)
         if c.timepoint is not None:
             text += f" at {format_quantity(c.timepoint)}"
+        if not c.stages and stage != ANY_STAGE:
+            text += " (any stage)"
         if text not in counts:
             texts.append(text)
             values[text] = c.value
@@ -528,8 +533,8 @@ def _compare_values(cell: CompareCell) -> list[tuple[str, bool, Quantity]]:
     return [(t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t]) for t in texts]
 
 
-def _compare_cell(cell: CompareCell) -> Cell:
-    values = _compare_values(cell)
+def _compare_cell(cell: CompareCell, stage: str) -> Cell:
+    values = _compare_values(cell, stage)
     if not values:
         return "—"
     lines: list[str] = []
@@ -560,7 +565,7 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> Any:
     factor = to_base(1.0, r.unit)
     marks: list[Mark] = []
     for cell in r.cells:
-        for i, (text, disagrees, q) in enumerate(_compare_values(cell)):
+        for i, (text, disagrees, q) in enumerate(_compare_values(cell, r.stage)):
             ceiling = interval(q)[1] / factor
             marks.append(
                 Mark(

@@ -110,8 +110,10 @@ def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
 
 
 def _row_stages(claim: Claim, stage: str | None) -> tuple[str, ...]:
+    """The rows a claim belongs to. With a stage asked for, a claim that is not
+    stage-specific holds for it too, so it joins that stage's rows (as in lookup)."""
     if not claim.stages:
-        return (ANY_STAGE,)
+        return (ANY_STAGE,) if stage is None else (stage,)
     if stage is None:
         return claim.stages
     return (stage,) if stage in claim.stages else ()
