@@ -662,14 +662,14 @@ def conflicts_report(
     if with_condition:
         cols.append(Column("Condition", max_width=16))
     cols += [
-        Column("Source A", min_width=10, max_width=18),
-        Column("Value A", min_width=10, max_width=22, style="bold"),
-        Column("Source B", min_width=10, max_width=18),
-        Column("Value B", min_width=10, max_width=22, style="bold"),
-        Column("Gap", no_wrap=True),
-        Column("Kind", no_wrap=True),
+        Column("Source A", max_width=18),
+        Column("Value A", max_width=22, style="bold", no_wrap=True),
+        Column("Source B", max_width=18),
+        Column("Value B", max_width=22, style="bold", no_wrap=True),
+        Column("Gap", max_width=18),
+        Column("Kind"),
         Column("Internal"),
-        Column("Why", min_width=30, max_width=None if full else 70),
+        Column("Why", min_width=24, max_width=None if full else 70),
     ]
     if full:
         cols += [Column("Quote A", min_width=20), Column("Quote B", min_width=20)]
