@@ -697,6 +697,107 @@ def conflicts(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
+@command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A plain-text (UTF-8) copy of the page.")],
+    *,
+    source_id: Annotated[
+        str | None,
+        typer.Option(
+            "--source-id",
+            help="The new source's id: claims are named ID-001, ID-002 ... "
+            "(default: from the file name).",
+            metavar="ID",
+        ),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml (a claims file to edit), json, table, csv or markdown.",
+            case_sensitive=False,
+        ),
+    ] = "yaml",
+    output: Output = None,
+    force: Force = False,
+    full: Full = False,
+) -> None:
+    """Draft claims from a page's text: one per number, with guesses to confirm.
+
+    Every field marked as a guess (YAML '# guess', JSON 'guessed', '?' in tables) needs a
+    person's check. Add the source to sources.yaml, then run validate.
+
+    Example: stemcli extract page.txt --source-id my-clinic -o mydata/claims/my-clinic.yaml
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.extract import check_source_id, default_source_id
+    from stemcli.ops.extract import extract as run
+    from stemcli.reports import drafts_report, drafts_yaml
+    from stemcli.textfile import read_text
+
+    fmt = format.lower()
+    if fmt not in ("yaml", "json", "table", "csv", "markdown"):
+        raise UsageError(f"--format must be yaml, json, table, csv or markdown, not {format!r}")
+    sid = check_source_id(source_id) if source_id is not None else default_source_id(file.stem)
+    text = read_text(file)
+    result = run(dataset(), text, source_id=sid, path=str(file))
+    if fmt == "yaml":
+        write(drafts_yaml(result), output, force)
+    else:
+        emit(drafts_report(result, full=full), OutputFormat(fmt), output, force)
+    n = len(result.drafts)
+    note(f"{n} draft claim{'s' if n != 1 else ''} from {file}", style="green" if n else "yellow")
+
+
+@command()
+def redflags(
+    file: Annotated[
+        Path | None, typer.Argument(help="A plain-text (UTF-8) copy of a page.")
+    ] = None,
+    *,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Check the quotes of this source of the dataset instead."),
+    ] = None,
+    fail_on_flag: Annotated[
+        bool, typer.Option("--fail-on-flag", help="Exit 1 when any red flag is found.")
+    ] = False,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Warning signs in a page or a source's quotes, each with why and public guidance.
+
+    With --source, also how many of its claims state n, a timepoint, a comparator and a
+    citation. Finding red flags is the job done (exit 0); --fail-on-flag exits 1 instead,
+    as conflicts --fail-on-conflict does.
+
+    Example: stemcli redflags page.txt
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.redflags import scan_quotes, scan_text
+    from stemcli.reports import redflags_report
+
+    if file is not None and source is not None:
+        raise UsageError("give either a FILE or --source ID, not both")
+    if file is not None:
+        from stemcli.textfile import read_text
+
+        result = scan_text(read_text(file), path=str(file))
+    elif source is not None:
+        from stemcli.ops.resolve import resolve_source
+
+        ds = dataset()
+        sid = resolve_source(ds, source)
+        result = scan_quotes([c for c in ds.claims if c.source == sid], source=sid)
+    else:
+        raise UsageError("give a FILE or --source ID", hint="see 'stemcli redflags --help'")
+    emit(redflags_report(result), format, output, force)
+    if fail_on_flag and result.findings:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
 # ---------------------------------------------------------------------------
 # entry point
 

@@ -190,7 +190,8 @@ _SEP = r"(?:\s*(?:-|to|or|and|through)\s*)"
 def _side(i: int) -> str:
     return (
         rf"(?P<cur{i}>\$\s*)?(?P<n{i}>{_NUM})(?P<m{i}>{_MULT})"
-        rf"(?:\s*-?\s*(?P<u{i}>{_UNIT}))?"
+        # not \s*-?\s*: two adjacent \s* make scan() quadratic on a long run of spaces
+        rf"(?:(?:\s*-\s*|\s*)(?P<u{i}>{_UNIT}))?"
     )
 
 

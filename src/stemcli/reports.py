@@ -747,3 +747,305 @@ def conflicts_report(
         title=title,
         summary=summary,
     )
+
+
+# ---------------------------------------------------------------------------
+# extract: draft claims; redflags: warning signs
+
+_YAML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_YAML_UNSAFE = frozenset(
+    [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x2028,
+        0x2029,
+        0xFEFF,
+        0xFFFE,
+        0xFFFF,
+    ]
+)
+
+
+def yaml_quoted(text: str) -> str:
+    """A YAML double-quoted scalar reading back as ``text``; nothing in it acts on a terminal."""
+    out = ['"']
+    for ch in text:
+        if ch in _YAML_ESCAPES:
+            out.append(_YAML_ESCAPES[ch])
+        elif ord(ch) in _YAML_UNSAFE:
+            cp = ord(ch)
+            out.append(f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _yaml_word(text: str) -> str:
+    """A plain YAML scalar for an id-like word, quoted when YAML would read it otherwise."""
+    import re
+
+    plain = re.fullmatch(r"[a-z][a-z0-9_.-]*", text) and text not in (
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "true",
+        "false",
+        "null",
+    )
+    return text if plain else yaml_quoted(text)
+
+
+def draft_json(d: Any, source: str) -> dict[str, Any]:
+    """A draft in the JSON claim contract, plus where it was found and what was guessed."""
+    out: dict[str, Any] = d.to_claim(source).to_json()
+    out["guessed"] = list(d.guessed)
+    out["line"] = d.line
+    out["column"] = d.column
+    return out
+
+
+def drafts_yaml(extraction: Any) -> str:
+    """Drafts as a claims file (data/claims/<source>.yaml); guesses say '# guess'."""
+    from stemcli.safe import clean_line
+
+    sid = extraction.source_id
+    n = len(extraction.drafts)
+    lines = [
+        f"# Draft claims from {clean_line(extraction.path or 'the text')} (stemcli extract),",
+        f"# for claims/{sid}.yaml of a dataset folder. Values and quotes come from the text;",
+        '# every field marked "# guess" was guessed: confirm or correct it, then delete the mark.',
+        f"# Add the source to sources.yaml first (the file name must be {sid}.yaml):",
+        f"#   - id: {sid}",
+        "#     title: ...",
+        "#     publisher: ...",
+        "#     kind: clinic            # clinic, broker or information",
+        "#     sells_treatment: true",
+        f"# {n} draft{'s' if n != 1 else ''} from {extraction.segments} sentences and table rows.",
+    ]
+    for d in extraction.drafts:
+        guess = set(d.guessed)
+
+        def field(key: str, value: str, guessed: bool) -> str:
+            return f"  {key}: {value}" + ("  # guess" if guessed else "")
+
+        stages = "[" + ", ".join(_yaml_word(s) for s in d.stages) + "]"
+        lines += ["", f"# line {d.line}, column {d.column}", f"- id: {_yaml_word(d.id)}"]
+        lines.append(field("condition", _yaml_word(d.condition), "condition" in guess))
+        lines.append(field("stages", stages, "stages" in guess))
+        lines.append(field("outcome", _yaml_word(d.outcome), "outcome" in guess))
+        lines.append(field("measure", _yaml_word(d.measure), "measure" in guess))
+        lines.append(field("value", yaml_quoted(d.value.text), "value" in guess))
+        if d.timepoint is not None:
+            lines.append(field("timepoint", yaml_quoted(d.timepoint.text), "timepoint" in guess))
+        if d.comparator:
+            lines.append(field("comparator", yaml_quoted(d.comparator), "comparator" in guess))
+        lines.append(field("basis", _yaml_word(d.basis), "basis" in guess))
+        if d.n is not None:
+            lines.append(field("n", str(d.n), "n" in guess))
+        lines.append(field("quote", yaml_quoted(" ".join(d.quote.split())), False))
+    if not extraction.drafts:
+        lines += ["", "# no quantitative statements found"]
+    return "\n".join(lines) + "\n"
+
+
+def drafts_report(extraction: Any, *, full: bool = False) -> Report:
+    """Drafts as a table ('?' marks a guess), CSV, Markdown or JSON (the claim contract)."""
+    sid = extraction.source_id
+
+    def cell(text: str, guessed: bool) -> Cell:
+        if not text:
+            return ""
+        return Styled(text + "?", style="italic") if guessed else text
+
+    rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    for d in extraction.drafts:
+        g = set(d.guessed)
+        tp = d.timepoint
+        rows.append(
+            (
+                d.id,
+                str(d.line),
+                Styled(d.value.text, style="bold"),
+                cell(tp.text if tp else "", "timepoint" in g),
+                cell(d.condition, "condition" in g),
+                cell(", ".join(d.stages) or "—", "stages" in g),
+                cell(d.outcome, "outcome" in g),
+                cell(d.measure, "measure" in g),
+                cell(basis_text(d.to_claim(sid)), "basis" in g or "n" in g),
+                shorten(d.quote, QUOTE_WIDTH, full),
+            )
+        )
+        csv_rows.append(
+            (
+                d.id,
+                str(d.line),
+                str(d.column),
+                d.value.text,
+                _num(d.value.low),
+                _num(d.value.high),
+                d.value.unit or "",
+                d.value.qualifier,
+                tp.text if tp else "",
+                d.condition,
+                ";".join(d.stages),
+                d.outcome,
+                d.measure,
+                d.comparator or "",
+                d.basis,
+                str(d.n) if d.n is not None else "",
+                ";".join(d.guessed),
+                d.quote,
+            )
+        )
+    n = len(extraction.drafts)
+    return Report(
+        columns=(
+            Column("Id", no_wrap=True),
+            Column("Line", justify="right"),
+            Column("Value", min_width=8, max_width=22),
+            Column("Timepoint", max_width=14),
+            Column("Condition", max_width=16),
+            Column("Stage", max_width=14),
+            Column("Outcome", max_width=18),
+            Column("Measure", max_width=15),
+            Column("Basis", max_width=22),
+            Column("Quote", min_width=20, max_width=None if full else 60),
+        ),
+        rows=tuple(rows),
+        data=[draft_json(d, sid) for d in extraction.drafts],
+        csv_header=(
+            "id",
+            "line",
+            "column",
+            "value",
+            "low",
+            "high",
+            "unit",
+            "qualifier",
+            "timepoint",
+            "condition",
+            "stages",
+            "outcome",
+            "measure",
+            "comparator",
+            "basis",
+            "n",
+            "guessed",
+            "quote",
+        ),
+        csv_rows=tuple(csv_rows),
+        title=f"Draft claims from {extraction.path}" if extraction.path else "Draft claims",
+        summary=f"{n} draft{'s' if n != 1 else ''} from {extraction.segments} sentences and "
+        "table rows; '?' marks a guess to confirm",
+    )
+
+
+_FLAG_CONTEXT = 70  # characters of context each side of a match in the table
+
+
+def _flag_context(f: Any) -> Styled:
+    """The sentence around a finding, the match highlighted."""
+    ctx, s, e = f.context, f.start - f.context_start, f.end - f.context_start
+    a = max(0, s - _FLAG_CONTEXT)
+    b = min(len(ctx), e + _FLAG_CONTEXT)
+    if a > 0:
+        space = ctx.find(" ", a, s)
+        a = space + 1 if space >= 0 else a
+    if b < len(ctx):
+        space = ctx.rfind(" ", e, b)
+        b = space if space >= 0 else b
+    head = "…" if a > 0 else ""
+    tail = "…" if b < len(ctx) else ""
+    text = head + ctx[a:b] + tail
+    start = len(head) + (s - a)
+    return Styled(text, spans=((start, start + (e - s), "bold red"),))
+
+
+def completeness_text(c: Any) -> str:
+    shares = c.shares()
+    parts = ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
+    return f"context completeness of {c.claims} claims: {parts}; mean {c.mean:.0%}"
+
+
+def redflags_report(result: Any) -> Report:
+    """Findings: table (match highlighted), CSV, Markdown; JSON per the findings contract.
+
+    Table and Markdown name each finding's rule and explain the rules that fired once,
+    below the table; JSON and CSV carry why and citation in every finding.
+    """
+    by_claim = result.source is not None
+    rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    fired: dict[str, Any] = {}
+    for f in result.findings:
+        fired.setdefault(f.rule, f)
+        where = (
+            f.claim + (f" (+{len(f.claims) - 1})" if len(f.claims) > 1 else "")
+            if by_claim and f.claim
+            else f"{f.line}:{f.column}"
+        )
+        rows.append((where, f.name, _flag_context(f)))
+        csv_rows.append(
+            (
+                *((";".join(f.claims),) if by_claim else ()),
+                f.rule,
+                f.name,
+                f.match,
+                str(f.start),
+                str(f.end),
+                str(f.line),
+                str(f.column),
+                f.why,
+                f.citation,
+            )
+        )
+    n = len(result.findings)
+    where_text = f"the quotes of {result.source}" if by_claim else (result.path or "the text")
+    summary = (
+        f"{n} red flag{'s' if n != 1 else ''} ({len(fired)} of {result.rules} rules) "
+        f"in {where_text}"
+    )
+    data: Any = [f.to_json() for f in result.findings]
+    if result.completeness is not None:
+        summary += "\n" + completeness_text(result.completeness)
+        data = {
+            "source": result.source,
+            "findings": data,
+            "completeness": result.completeness.to_json(),
+        }
+    for f in fired.values():
+        summary += f"\n\n{f.name} ({f.rule}): {f.why}\nGuidance: {f.citation}"
+    return Report(
+        columns=(
+            Column("Claim" if by_claim else "Line:col", no_wrap=True),
+            Column("Red flag", max_width=28),
+            Column("Text", min_width=30, max_width=90),
+        ),
+        rows=tuple(rows),
+        data=data,
+        csv_header=(
+            *(("claims",) if by_claim else ()),
+            "rule",
+            "name",
+            "match",
+            "start",
+            "end",
+            "line",
+            "column",
+            "why",
+            "citation",
+        ),
+        csv_rows=tuple(csv_rows),
+        title=f"Red flags in {where_text}",
+        summary=summary,
+    )

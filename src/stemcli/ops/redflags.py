@@ -1,0 +1,470 @@
+"""redflags: warning signs in a page's text or in a source's quotes.
+
+The rules live in ``redflags.yaml`` beside this package's modules: regular expressions run
+over each sentence and table row, each with why it matters and the public guidance it
+follows. A rule file is checked when loaded (fields, patterns that compile, no nested
+unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
+rule. For a source of the dataset, the rules run over its claims' quotes and a
+context-completeness score says how many of its claims state n, a timepoint, a
+comparator and a citation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from stemcli.errors import InputError
+from stemcli.model import Claim
+from stemcli.textfile import LineIndex, segments
+
+__all__ = [
+    "Completeness",
+    "Finding",
+    "RedFlags",
+    "Rule",
+    "completeness",
+    "load_rules",
+    "scan_quotes",
+    "scan_text",
+]
+
+RULES_FILE = "redflags.yaml"
+_RULE_FIELDS = (
+    "id",
+    "name",
+    "patterns",
+    "unless",
+    "unless_before",
+    "enumeration",
+    "why",
+    "citation",
+)
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
+_MAX_PATTERN = 1000
+_BEFORE_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    why: str
+    citation: str
+    unless: tuple[re.Pattern[str], ...] = ()
+    unless_before: re.Pattern[str] | None = None
+    enumeration: re.Pattern[str] | None = None
+    min_distinct: int = 0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One match of one rule; ``start``/``end`` index the scanned text (file or quote)."""
+
+    rule: str
+    name: str
+    match: str
+    start: int
+    end: int
+    why: str
+    citation: str
+    line: int
+    column: int
+    context: str  # the sentence or row the match is in
+    context_start: int  # offset of ``context`` in the scanned text
+    claim: str | None = None
+    claims: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "name": self.name,
+            "match": self.match,
+            "start": self.start,
+            "end": self.end,
+            "why": self.why,
+            "citation": self.citation,
+        }
+        if self.claim is not None:
+            out["claim"] = self.claim
+            out["claims"] = list(self.claims)
+        return out
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many of a source's numeric claims give the context a number needs."""
+
+    claims: int
+    with_n: int
+    with_timepoint: int
+    with_comparator: int
+    with_citation: int
+
+    def shares(self) -> dict[str, float]:
+        def share(k: int) -> float:
+            return k / self.claims if self.claims else 0.0
+
+        return {
+            "n": share(self.with_n),
+            "timepoint": share(self.with_timepoint),
+            "comparator": share(self.with_comparator),
+            "citation": share(self.with_citation),
+        }
+
+    @property
+    def mean(self) -> float:
+        s = self.shares()
+        return sum(s.values()) / len(s)
+
+    def to_json(self) -> dict[str, Any]:
+        counts = {
+            "n": self.with_n,
+            "timepoint": self.with_timepoint,
+            "comparator": self.with_comparator,
+            "citation": self.with_citation,
+        }
+        out: dict[str, Any] = {"claims": self.claims}
+        for key, share in self.shares().items():
+            out[key] = {"count": counts[key], "share": round(share, 4)}
+        out["mean"] = round(self.mean, 4)
+        return out
+
+
+@dataclass(frozen=True)
+class RedFlags:
+    findings: tuple[Finding, ...]
+    rules: int
+    path: str | None = None
+    source: str | None = None
+    completeness: Completeness | None = None
+
+
+# ---------------------------------------------------------------------------
+# loading the rules
+
+
+def _nested_unbounded(pattern: str) -> bool:
+    """True when a group repeated without bound contains an unbounded repetition: "(a+)+".
+
+    Such patterns can take exponential time on a non-matching sentence. Bounded repeats
+    ("(?:\\w+\\s+){0,3}") stay allowed.
+    """
+    stack: list[bool] = []  # per open group: does it contain an unbounded repeat?
+    i, n = 0, len(pattern)
+    in_class = False
+
+    def unbounded_at(j: int) -> bool:
+        if j >= n:
+            return False
+        if pattern[j] in "*+":
+            return True
+        m = re.match(r"\{(\d*)(,?)(\d*)\}", pattern[j:])
+        return bool(m and m.group(2) and not m.group(3))
+
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            if not in_class and unbounded_at(i) and stack:
+                stack[-1] = True
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+                if unbounded_at(i + 1) and stack:
+                    stack[-1] = True
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            continue
+        if ch == "(":
+            stack.append(False)
+        elif ch == ")":
+            inner = stack.pop() if stack else False
+            if inner and unbounded_at(i + 1):
+                return True
+            if stack and (inner or unbounded_at(i + 1)):
+                stack[-1] = True
+        elif unbounded_at(i) and stack and i > 0:
+            stack[-1] = True
+        i += 1
+    return False
+
+
+def _compile(where: str, pattern: Any) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise InputError(f"{where}: a pattern must be non-empty text")
+    if len(pattern) > _MAX_PATTERN:
+        raise InputError(f"{where}: a pattern is at most {_MAX_PATTERN} characters")
+    if _nested_unbounded(pattern):
+        raise InputError(
+            f"{where}: pattern {pattern!r} repeats a group that itself repeats without bound",
+            hint="bound the inner or the outer repetition, e.g. {0,3}",
+        )
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        pos = f" at position {e.pos}" if e.pos is not None else ""
+        raise InputError(f"{where}: invalid pattern {pattern!r}: {e.msg}{pos}") from None
+
+
+def _text(where: str, rule: dict[str, Any], key: str) -> str:
+    value = rule.get(key)
+    if isinstance(value, list) and key == "citation":
+        value = "; ".join(str(v).strip() for v in value if str(v).strip())
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}: field {key!r} must be non-empty text")
+    return " ".join(value.split())
+
+
+def _patterns(where: str, value: Any, key: str) -> tuple[re.Pattern[str], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise InputError(f"{where}: field {key!r} must be a list of patterns")
+    return tuple(_compile(f"{where}: {key}[{i}]", p) for i, p in enumerate(value))
+
+
+def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
+    """Rules from the text of a rule file; every problem is an InputError naming the rule."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        doc = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(f"{where}: invalid YAML in the rule file") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
+        raise InputError(f"{path}: expected a mapping with a 'rules' list")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, item in enumerate(doc["rules"]):
+        where = f"{path}: rule {i + 1}"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: each rule must be a mapping")
+        rid = item.get("id")
+        if not isinstance(rid, str) or not _SLUG.fullmatch(rid):
+            raise InputError(f"{where}: 'id' must be a lowercase slug")
+        where = f"{path}: rule {rid!r}"
+        if rid in seen:
+            raise InputError(f"{where}: the id is used twice")
+        seen.add(rid)
+        unknown = sorted(set(item) - set(_RULE_FIELDS))
+        if unknown:
+            raise InputError(
+                f"{where}: unknown field {unknown[0]!r}",
+                hint=f"fields: {', '.join(_RULE_FIELDS)}",
+            )
+        patterns = _patterns(where, item.get("patterns"), "patterns")
+        enumeration: re.Pattern[str] | None = None
+        min_distinct = 0
+        enum = item.get("enumeration")
+        if enum is not None:
+            if not isinstance(enum, dict) or set(enum) != {"pattern", "min_distinct"}:
+                raise InputError(f"{where}: 'enumeration' needs 'pattern' and 'min_distinct'")
+            enumeration = _compile(f"{where}: enumeration", enum["pattern"])
+            md = enum["min_distinct"]
+            if not isinstance(md, int) or isinstance(md, bool) or md < 2:
+                raise InputError(f"{where}: 'min_distinct' must be a whole number of 2 or more")
+            min_distinct = md
+        if not patterns and enumeration is None:
+            raise InputError(f"{where}: a rule needs 'patterns' or an 'enumeration'")
+        before = item.get("unless_before")
+        rules.append(
+            Rule(
+                id=rid,
+                name=_text(where, item, "name"),
+                patterns=patterns,
+                why=_text(where, item, "why"),
+                citation=_text(where, item, "citation"),
+                unless=_patterns(where, item.get("unless"), "unless"),
+                unless_before=None
+                if before is None
+                else _compile(f"{where}: unless_before", before),
+                enumeration=enumeration,
+                min_distinct=min_distinct,
+            )
+        )
+    if not rules:
+        raise InputError(f"{path}: the rule file has no rules")
+    return tuple(rules)
+
+
+@functools.cache
+def load_rules() -> tuple[Rule, ...]:
+    """The bundled rule set (parsed and checked once per process)."""
+    from importlib.resources import files
+
+    try:
+        text = files("stemcli").joinpath(RULES_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{RULES_FILE}: cannot read the bundled rule file: {e}") from None
+    return parse_rules(text, RULES_FILE)
+
+
+# ---------------------------------------------------------------------------
+# running them
+
+
+_Span = tuple[int, int]
+
+
+def _in_segments(
+    pattern: re.Pattern[str], text: str, segs: Sequence[_Span]
+) -> dict[int, list[re.Match[str]]]:
+    """Matches of ``pattern`` inside each segment, by segment index.
+
+    The pattern runs once over the whole text; a match that is not inside one segment
+    (it crosses a sentence end) is dropped and the segments it touches are searched
+    again on their own, so every segment gets exactly its own matches.
+    """
+    starts = [s for s, _ in segs]
+    out: dict[int, list[re.Match[str]]] = {}
+    again: set[int] = set()
+    for m in pattern.finditer(text):
+        if m.end() == m.start():
+            continue
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.end() <= segs[i][1]:
+            if m.start() < segs[i][1]:
+                out.setdefault(i, []).append(m)
+            continue
+        # crosses a boundary: every segment it touches is searched on its own
+        k = max(i, 0)
+        while k < len(segs) and segs[k][0] < m.end():
+            if segs[k][1] > m.start():
+                again.add(k)
+            k += 1
+    for k in again:
+        s, e = segs[k]
+        found = [m for m in pattern.finditer(text, s, e) if m.end() > m.start()]
+        if found:
+            out[k] = found
+        else:
+            out.pop(k, None)
+    return out
+
+
+def _rule_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> dict[int, list[_Span]]:
+    """Spans of ``rule``'s findings, by segment index."""
+    candidates: dict[int, list[_Span]] = {}
+    for pattern in rule.patterns:
+        for k, found in _in_segments(pattern, text, segs).items():
+            seg_start = segs[k][0]
+            for m in found:
+                if rule.unless_before is not None:
+                    before = text[max(seg_start, m.start() - _BEFORE_WINDOW) : m.start()]
+                    if rule.unless_before.search(before):
+                        continue
+                candidates.setdefault(k, []).append((m.start(), m.end()))
+    if rule.enumeration is not None:
+        for k, found in _in_segments(rule.enumeration, text, segs).items():
+            distinct = {" ".join(m.group().lower().split()) for m in found}
+            if len(distinct) >= rule.min_distinct:
+                candidates.setdefault(k, []).append((found[0].start(), found[-1].end()))
+    out: dict[int, list[_Span]] = {}
+    for k, spans in candidates.items():
+        s, e = segs[k]
+        if any(p.search(text, s, e) for p in rule.unless):
+            continue
+        # overlapping matches of one rule are one finding
+        merged: list[_Span] = []
+        for a, b in sorted(spans):
+            if merged and a < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        out[k] = merged
+    return out
+
+
+MAX_FINDINGS = 20_000  # a page has a few dozen; more is not one page
+
+
+def _scan_segments(
+    text: str, rules: Sequence[Rule], segs: Sequence[_Span], what: str
+) -> list[Finding]:
+    lines = LineIndex(text)
+    contexts: dict[int, str] = {}  # one string per sentence, shared by its findings
+    out: list[Finding] = []
+    for rule in rules:
+        for k, spans in _rule_spans(rule, text, segs).items():
+            seg_start, seg_end = segs[k]
+            if k not in contexts:
+                contexts[k] = text[seg_start:seg_end]
+            if len(out) + len(spans) > MAX_FINDINGS:
+                raise InputError(
+                    f"{what}: more than {MAX_FINDINGS:,} red flags; "
+                    "redflags reads one page at a time"
+                )
+            for start, end in spans:
+                line, column = lines(start)
+                out.append(
+                    Finding(
+                        rule=rule.id,
+                        name=rule.name,
+                        match=text[start:end],
+                        start=start,
+                        end=end,
+                        why=rule.why,
+                        citation=rule.citation,
+                        line=line,
+                        column=column,
+                        context=contexts[k],
+                        context_start=seg_start,
+                    )
+                )
+    out.sort(key=lambda f: (f.start, f.end, f.rule))
+    return out
+
+
+def scan_text(
+    text: str, *, path: str | None = None, rules: Sequence[Rule] | None = None
+) -> RedFlags:
+    """Every finding of every rule in ``text`` (offsets in characters into ``text``)."""
+    rules = load_rules() if rules is None else tuple(rules)
+    segs = [(seg.start, seg.end) for seg in segments(text)]
+    findings = _scan_segments(text, rules, segs, path or "the text")
+    return RedFlags(tuple(findings), len(rules), path=path)
+
+
+def scan_quotes(
+    claims: Sequence[Claim], *, source: str, rules: Sequence[Rule] | None = None
+) -> RedFlags:
+    """The rules over the quotes of ``claims`` (one run per distinct quote)."""
+    rules = load_rules() if rules is None else tuple(rules)
+    by_quote: dict[str, list[str]] = {}
+    for c in claims:
+        by_quote.setdefault(c.quote, []).append(c.id)
+    findings: list[Finding] = []
+    for quote, ids in by_quote.items():
+        for f in _scan_segments(quote, rules, [(0, len(quote))], f"claim {ids[0]}"):
+            findings.append(replace(f, claim=ids[0], claims=tuple(ids)))
+    return RedFlags(tuple(findings), len(rules), source=source, completeness=completeness(claims))
+
+
+def completeness(claims: Sequence[Claim]) -> Completeness:
+    """Share of claims stating n, a timepoint, a comparator and a citation."""
+    return Completeness(
+        claims=len(claims),
+        with_n=sum(1 for c in claims if c.n is not None),
+        with_timepoint=sum(1 for c in claims if c.timepoint is not None),
+        with_comparator=sum(1 for c in claims if c.comparator),
+        with_citation=sum(1 for c in claims if c.citation),
+    )

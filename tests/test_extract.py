@@ -1,0 +1,545 @@
+"""stemcli extract: reading text safely, finding claims, guessing their fields, the outputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import Result
+
+from stemcli.dataset import load
+from stemcli.errors import InputError, UsageError
+from stemcli.model import Claim, Dataset, Quantity
+from stemcli.ops.extract import Draft, default_source_id, extract
+from stemcli.quantities import parse
+from stemcli.reports import drafts_report, drafts_yaml, yaml_quoted
+from stemcli.textfile import read_text, segments
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return load(use_cache=False)
+
+
+def drafts(ds: Dataset, text: str, source_id: str = "new") -> tuple[Draft, ...]:
+    return extract(ds, text, source_id=source_id).drafts
+
+
+def values(ds: Dataset, text: str) -> list[tuple[float, float, str | None, str]]:
+    return [(d.value.low, d.value.high, d.value.unit, d.value.qualifier) for d in drafts(ds, text)]
+
+
+# ---------------------------------------------------------------------------
+# reading a user's text file
+
+
+def test_read_text_refuses_a_binary_file_naming_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "page.txt"
+    p.write_bytes(b"first line\nab\x00cd")
+    with pytest.raises(InputError, match=r"page\.txt:2:3: a binary file"):
+        read_text(p)
+
+
+def test_read_text_refuses_non_utf8_naming_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "latin1.txt"
+    p.write_bytes("ok\ncafé 50%".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1\.txt:2:4: not UTF-8 text \(byte 0xe9\)"):
+        read_text(p)
+
+
+def test_read_text_names_utf16(tmp_path: Path) -> None:
+    p = tmp_path / "wide.txt"
+    p.write_bytes("50% better".encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16"):
+        read_text(p)
+
+
+def test_read_text_size_limit_folder_and_missing_file(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_text("x" * 2048)
+    with pytest.raises(InputError, match="larger than"):
+        read_text(p, limit=1024)
+    assert read_text(p, limit=4096) == "x" * 2048
+    with pytest.raises(InputError, match="is a folder"):
+        read_text(tmp_path)
+    with pytest.raises(InputError, match="cannot read"):
+        read_text(tmp_path / "missing.txt")
+
+
+def test_read_text_drops_a_byte_order_mark(tmp_path: Path) -> None:
+    p = tmp_path / "bom.txt"
+    p.write_bytes(b"\xef\xbb\xbfPain fell 30%.")
+    assert read_text(p) == "Pain fell 30%."
+
+
+def test_segments_split_sentences_but_not_abbreviations_or_decimals() -> None:
+    text = "Dr. Lee saw 9.2 points (e.g. in pain). It lasted 2 weeks! Did it? Yes."
+    assert [s.text for s in segments(text)] == [
+        "Dr. Lee saw 9.2 points (e.g. in pain).",
+        "It lasted 2 weeks!",
+        "Did it?",
+        "Yes.",
+    ]
+
+
+def test_segments_keep_table_rows_whole_and_skip_separator_rows() -> None:
+    text = "| Stage | Effect |\n|---|---:|\n| Early | 80-90% |\nCost | $3,000 | $9,000 |\n"
+    segs = list(segments(text))
+    assert [(s.kind, s.text) for s in segs] == [
+        ("row", "| Stage | Effect |"),
+        ("row", "| Early | 80-90% |"),
+        ("row", "Cost | $3,000 | $9,000 |"),
+    ]
+
+
+def test_segments_drop_bullets_emoji_and_list_numbers_in_front() -> None:
+    text = "- 👍 Trials show 79.3% improved.\n  • Knee: 60% better.\n2. Second item here."
+    assert [s.text for s in segments(text)] == [
+        "Trials show 79.3% improved.",
+        "Knee: 60% better.",
+        "Second item here.",
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?|-\n\r\t1%é👍"), max_size=200))
+def test_segments_are_slices_of_the_text(text: str) -> None:
+    previous_end = 0
+    for seg in segments(text):
+        assert seg.text == text[seg.start : seg.end]
+        assert seg.text == seg.text.strip()
+        assert seg.text
+        assert seg.start >= previous_end
+        previous_end = seg.end
+
+
+# ---------------------------------------------------------------------------
+# what is a claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Pain fell by 45 to 55 percent.", (45, 55, "percent", "exact")),
+        ("Most patients recover in 2-5 days.", (2, 5, "days", "exact")),
+        ("Results appear within three to six months.", (3, 6, "months", "up-to")),
+        ("Over 90% of patients were satisfied.", (90, 90, "percent", "at-least")),
+        ("Fewer than 2% had side effects.", (2, 2, "percent", "at-most")),
+        ("Nearly 80% improved.", (80, 80, "percent", "at-most")),
+        ("Treatment costs $9,000 to $11,000.", (9000, 11000, "usd", "exact")),
+        ("Patients receive between 40 and 60 million cells.", (40e6, 60e6, "cells", "exact")),
+        ("The clinic has treated 312 patients.", (312, 312, "patients", "exact")),
+        ("It worked in 9 of 10 cases.", (90, 90, "percent", "exact")),
+        ("Results are 3x better than steroids.", (3, 3, "times", "exact")),
+        ("Swelling settles within 72 hours.", (72, 72, "hours", "up-to")),
+        ("Scores improved by week 12.", (12, 12, "weeks", "exact")),
+        ("Scores improved by week 12", (12, 12, "weeks", "exact")),
+        ("Nerves regrew from weeks 4-8.", (4, 8, "weeks", "exact")),
+        ("It worked in 9 of 10.", (90, 90, "percent", "exact")),
+        ("Damage of 3cm or less heals.", (3, 3, "cm", "at-most")),
+        ("Patients under 70 years old respond best.", (70, 70, "years", "at-most")),
+        ("It needs 42 neuropathy patients.", (42, 42, "patients", "exact")),
+        ("They need a single, restorative infusion.", (1, 1, "sessions", "exact")),
+        (
+            "Ranging from 50 million to 100 million per injection of cells.",
+            (5e7, 1e8, "cells", "exact"),
+        ),
+        ("Benefits last up to a year.", (1, 1, "years", "up-to")),
+    ],
+)
+def test_each_quantitative_statement_is_one_draft(
+    ds: Dataset, sentence: str, expected: tuple[float, float, str, str]
+) -> None:
+    assert values(ds, sentence) == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Founded in 1998, the clinic is in Seoul.",
+        "Call 02-547-1030 or (555) 123-4567 today.",
+        "1. Mesenchymal stem cells\n2. Umbilical cord cells",
+        "① progressive disease ② return to exercise",
+        "Smith et al. (2024) reported improvement.",
+        "A 55-year-old woman was treated.",
+        "She had K&L grade 3 osteoarthritis.",
+        "See https://example.org/2020/08/study-50-patients for details.",
+        "Read doi:10.1002/jor.25724 for details.",
+        "IL-6 levels fell in COVID-19 patients.",
+        "The results differ 180 degrees.",
+        "We treat twice a week.",
+        "However, a patient with a tear was seen.",
+        "The two treatments differ.",
+        "How many times can I receive 3 injections?",
+        "Write to team-5-days@clinic.example today.",
+    ],
+)
+def test_not_claims(ds: Dataset, sentence: str) -> None:
+    assert values(ds, sentence) == []
+
+
+def test_a_timepoint_in_a_sentence_with_another_number_belongs_to_it(ds: Dataset) -> None:
+    (d,) = drafts(ds, "Pain decreased 70% over 6 weeks.")
+    assert d.value.text == "70%"
+    assert d.timepoint is not None
+    assert d.timepoint.text == "6 weeks"
+    assert "timepoint" in d.guessed
+
+
+def test_timepoints_go_to_the_nearest_number_they_qualify(ds: Dataset) -> None:
+    text = (
+        "After the first procedure, pain decreased 70% over 6 weeks, enabling stair climbing, "
+        "but at 3 months, approximately 20% symptom recurrence occurred. "
+        "The group recorded 85% maintenance during years 1-3 and 88% during years 3-5."
+    )
+    got = [(d.value.text, d.timepoint.text if d.timepoint else None) for d in drafts(ds, text)]
+    assert got == [
+        ("70%", "6 weeks"),
+        ("approximately 20%", "3 months"),
+        ("85%", "years 1-3"),
+        ("88%", "years 3-5"),
+    ]
+
+
+def test_a_time_that_is_its_own_statement_stays_a_claim(ds: Dataset) -> None:
+    text = "Strength recovered to 60% of normal, requiring 6 months of physical therapy."
+    got = [(d.value.text, d.timepoint) for d in drafts(ds, text)]
+    assert got == [("60%", None), ("6 months", None)]
+    # a count takes no timepoint: "3 times weekly for 4 weeks" is two claims
+    got2 = [d.value.text for d in drafts(ds, "Therapy 3 times weekly for 4 weeks helps.")]
+    assert got2 == ["3 times", "4 weeks"]
+
+
+def test_a_range_that_is_no_range_gives_both_numbers(ds: Dataset) -> None:
+    assert [d.value.text for d in drafts(ds, "They showed 73% and 68% maintenance.")] == [
+        "73%",
+        "68%",
+    ]
+    got = [d.value.unit for d in drafts(ds, "It costs $5,000 and 3 sessions are needed.")]
+    assert got == ["usd", "sessions"]
+
+
+def test_every_value_and_timepoint_reads_back_with_the_dataset_grammar(ds: Dataset) -> None:
+    text = (
+        "In the early stage, a single stem cell injection can achieve over 60-70% pain "
+        "reduction at 12-month follow-up. | Early | 80-90% improvement | 8-12 weeks |"
+    )
+    found = drafts(ds, text)
+    assert len(found) == 4
+    for d in found:
+        q = parse(d.value.text)
+        assert (q.low, q.high, q.unit, q.qualifier) == (
+            d.value.low,
+            d.value.high,
+            d.value.unit,
+            d.value.qualifier,
+        )
+        if d.timepoint is not None:
+            assert parse(d.timepoint.text).unit in ("days", "weeks", "months", "years")
+
+
+# ---------------------------------------------------------------------------
+# guesses
+
+
+def test_condition_and_stage_from_names_aliases_and_fuzzy_matching(ds: Dataset) -> None:
+    (d,) = drafts(ds, "Knee OA patients in the early stage gained 60-70% pain relief.")
+    assert (d.condition, d.stages, d.outcome) == ("knee-oa", ("early",), "pain")
+    (d,) = drafts(ds, "Patients with K&L grade 3 osteoarthritis of the knee saw 30% less pain.")
+    assert (d.condition, d.stages) == ("knee-oa", ("middle",))
+    # a misspelling still finds the condition (rapidfuzz)
+    (d,) = drafts(ds, "A torn rotater cuff regained 85% of strength.")
+    assert d.condition == "rotator-cuff"
+    # nothing named: the general condition
+    (d,) = drafts(ds, "Most people feel 50% better.")
+    assert d.condition == "general"
+
+
+def test_later_sentences_of_a_paragraph_keep_its_condition(ds: Dataset) -> None:
+    text = (
+        "Rotator cuff injury responds well. Pain fell 50% in a month.\n"
+        "Neuropathy is different.\nCosts are $4,000."
+    )
+    got = [(d.value.text, d.condition) for d in drafts(ds, text)]
+    assert got == [("50%", "rotator-cuff"), ("$4,000", "general")]
+    # a page about one condition: a paragraph naming none is about that condition
+    text = "Rotator cuff injury responds well.\nCosts are $4,000."
+    assert [d.condition for d in drafts(ds, text)] == ["rotator-cuff"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure", "outcome"),
+    [
+        ("79.3% of patients with knee osteoarthritis improved.", "responder-rate", "improvement"),
+        ("Pain fell by 40%.", "effect", "pain"),
+        ("Treatment costs $3,000.", "cost", "cost"),
+        ("Each injection holds 50 million cells.", "dose", "cell-dose"),
+        ("We followed 448 subjects.", "count", "cohort-size"),
+        ("Most return to sports in 4-6 weeks.", "duration", "return-to-sport"),
+        ("Cartilage repair improved by 9.2 to 10.6 points.", "effect", "cartilage"),
+        ("The KKSS score reached 80 points.", "score", "score"),
+        ("The cost is 4-6 times lower than knee surgery.", "ratio", "cost"),
+        ("A booster is given 6 months after treatment.", "time-point", "retreatment"),
+    ],
+)
+def test_measure_and_outcome_guesses(
+    ds: Dataset, sentence: str, measure: str, outcome: str
+) -> None:
+    (d,) = drafts(ds, sentence)
+    assert (d.measure, d.outcome) == (measure, outcome)
+
+
+def test_basis_n_and_comparator_guesses(ds: Dataset) -> None:
+    (d,) = drafts(ds, "A randomized trial showed 60% less pain than steroids.")
+    assert (d.basis, d.comparator, d.n) == ("cited-study", "steroids", None)
+    assert "comparator" in d.guessed
+    assert "n" not in d.guessed
+    a, b = drafts(ds, "Our data from 448 subjects show 85% maintenance.")
+    assert (a.n, b.n, b.basis) == (448, 448, "clinic-data")
+    (d,) = drafts(ds, "A 47-year-old male patient with a tear recovered 80% of strength.")
+    assert (d.basis, d.n) == ("case-report", 1)
+    (d,) = drafts(ds, "It worked in 9 of 10 cases.")
+    assert (d.n, d.measure) == (10, "responder-rate")
+
+
+def test_guesses_are_always_valid_for_the_dataset(ds: Dataset) -> None:
+    text = "Over 150% improvement. 200 points. 3 mm deep. 12 sessions. 5x faster than PRP."
+    for d in drafts(ds, text):
+        m = ds.measures[d.measure]
+        assert d.outcome in ds.outcomes
+        assert d.condition in ds.conditions
+        assert not m.dimensions or _dimension(d.value) in m.dimensions
+        assert m.max_percent is None or d.value.high <= m.max_percent
+
+
+def _dimension(q: Quantity) -> str:
+    from stemcli.quantities import dimension
+
+    return dimension(q.unit)
+
+
+# ---------------------------------------------------------------------------
+# ids
+
+
+def test_ids_are_numbered_and_skip_ids_the_dataset_has(ds: Dataset) -> None:
+    assert [d.id for d in drafts(ds, "30% and 3 days. Then $5 and 9 cells.", "clinic")] == [
+        "clinic-001",
+        "clinic-002",
+        "clinic-003",
+        "clinic-004",
+    ]
+    taken = Claim(
+        id="clinic-002",
+        source="clinic",
+        condition="general",
+        stages=(),
+        outcome="pain",
+        measure="effect",
+        value=parse("5%"),
+        quote="x",
+    )
+    with_taken = Dataset(ds.sources, ds.conditions, ds.outcomes, ds.measures, (taken,))
+    got = [d.id for d in drafts(with_taken, "30% and 3 days. Then $5.", "clinic")]
+    assert got == ["clinic-001", "clinic-003", "clinic-004"]
+
+
+def test_source_ids(ds: Dataset) -> None:
+    assert default_source_id("My Clinic Page (2024)") == "my-clinic-page-2024"
+    assert default_source_id("---") == "new-source"
+    with pytest.raises(UsageError, match="not a slug"):
+        extract(ds, "30%", source_id="Bad Id")
+
+
+# ---------------------------------------------------------------------------
+# outputs
+
+
+PAGE = (
+    "Knee Osteoarthritis: A randomized trial showed 60% better function at 12 months.\n"
+    "Rotator cuff tears: pain fell 50% more than with corticosteroids.\n"
+    '| Early OA | 80-90% "improvement" \\ [red]x[/red] | 8-12 weeks |\n'
+    "A 62-year-old patient with knee pain reached 80 points by week 8.\n"
+)
+
+
+def test_yaml_comments_every_guess_and_nothing_else(ds: Dataset) -> None:
+    ex = extract(ds, PAGE, source_id="newclinic", path="page.txt")
+    text = drafts_yaml(ex)
+    entries = yaml.safe_load(text)
+    assert [e["id"] for e in entries] == [d.id for d in ex.drafts]
+    lines = text.splitlines()
+    for d in ex.drafts:
+        start = lines.index(f"- id: {d.id}")
+        block = lines[start : lines.index("", start) if "" in lines[start:] else len(lines)]
+        for field in d.guessed:
+            (line,) = [x for x in block if x.startswith(f"  {field}:")]
+            assert line.endswith("  # guess"), line
+        for field in ("value", "quote"):
+            (line,) = [x for x in block if x.startswith(f"  {field}:")]
+            assert "# guess" not in line
+    row = next(e for e in entries if e["quote"].startswith("| Early OA"))
+    assert row["quote"] == '| Early OA | 80-90% "improvement" \\ [red]x[/red] | 8-12 weeks |'
+
+
+@given(st.text(max_size=60))
+def test_yaml_quoted_reads_back_as_the_same_text(text: str) -> None:
+    quoted = yaml_quoted(text)
+    assert yaml.safe_load("k: " + quoted)["k"] == text
+    assert "\x1b" not in quoted
+    assert "\u202e" not in quoted
+
+
+def test_table_marks_guesses_with_a_question_mark(ds: Dataset) -> None:
+    ex = extract(ds, "Pain fell 70% over 6 weeks.", source_id="new")
+    report = drafts_report(ex)
+    (row,) = report.rows
+    cells = [str(c) for c in row]
+    assert "70%" in cells
+    assert "6 weeks?" in cells
+    assert "general?" in cells
+    assert report.data[0]["guessed"] == [
+        "condition",
+        "stages",
+        "outcome",
+        "measure",
+        "basis",
+        "timepoint",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# the command
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    p = tmp_path / "New Clinic.txt"
+    p.write_text(PAGE, encoding="utf-8")
+    return p
+
+
+def test_cli_yaml_round_trip_validates_once_the_source_is_added(
+    run: Run, page: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "mydata"
+    (data / "claims").mkdir(parents=True)
+    out = data / "claims" / "newclinic.yaml"
+    result = run("extract", str(page), "--source-id", "newclinic", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "5 draft claims" in result.stderr
+    # without the source the dataset is invalid, and says so
+    bad = run("--data", str(data), "validate")
+    assert bad.exit_code == 1
+    assert "unknown source 'newclinic'" in bad.stdout
+    (data / "sources.yaml").write_text(
+        "- id: newclinic\n  title: New page\n  publisher: New Clinic\n"
+        "  kind: clinic\n  sells_treatment: true\n"
+    )
+    ok = run("--data", str(data), "validate")
+    assert ok.exit_code == 0, ok.output
+    found = run("--data", str(data), "lookup", "knee-oa", "--source", "newclinic", "-f", "json")
+    assert found.exit_code == 0, found.output
+    assert {c["id"] for c in json.loads(found.stdout)} >= {"newclinic-001"}
+
+
+def test_cli_output_is_never_overwritten_without_force(
+    run: Run, page: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "drafts.yaml"
+    out.write_text("keep me")
+    result = run("extract", str(page), "-o", str(out))
+    assert result.exit_code == 2
+    assert "file exists" in result.stderr
+    assert out.read_text() == "keep me"
+    result = run("extract", str(page), "-o", str(out), "--force")
+    assert result.exit_code == 0, result.output
+    assert "- id: new-clinic-001" in out.read_text()  # the default id comes from the file name
+
+
+def test_cli_json_is_the_claim_contract_plus_guesses(run: Run, page: Path) -> None:
+    result = run("extract", str(page), "--source-id", "nc", "--format", "json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)
+    assert len(items) == 5
+    claim_keys = set(load(use_cache=False).claims[0].to_json())
+    for item in items:
+        assert set(item) == claim_keys | {"guessed", "line", "column"}
+        assert set(item["value"]) == {"text", "low", "high", "unit", "qualifier"}
+        assert item["source"] == "nc"
+    first = items[0]
+    assert first["value"] == {
+        "text": "60%",
+        "low": 60,
+        "high": 60,
+        "unit": "percent",
+        "qualifier": "exact",
+    }
+    assert first["timepoint"]["text"] == "12 months"
+    assert first["line"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_cli_other_formats_show_every_draft(run: Run, page: Path, fmt: str) -> None:
+    result = run("extract", str(page), "--source-id", "nc", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    for n in range(1, 6):
+        assert f"nc-00{n}" in result.stdout
+    assert "[red]x[/red]" in result.stdout or fmt == "table"  # data is never markup
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, "a binary file (NUL byte)"),
+        (b"ok\n\xff\xfe broken", 3, ":2:1: not UTF-8 text"),
+        (b"", 0, "0 draft claims"),
+    ],
+)
+def test_cli_bad_and_empty_files(
+    run: Run, tmp_path: Path, content: bytes, code: int, message: str
+) -> None:
+    p = tmp_path / "input.txt"
+    p.write_bytes(content)
+    result = run("extract", str(p))
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_usage_errors(run: Run, page: Path, tmp_path: Path) -> None:
+    bad_format = run("extract", str(page), "--format", "xml")
+    assert bad_format.exit_code == 2
+    assert "--format must be" in bad_format.stderr
+    bad_id = run("extract", str(page), "--source-id", "Not A Slug")
+    assert bad_id.exit_code == 2
+    missing = run("extract", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 3
+    assert "nope.txt" in missing.stderr
+
+
+def test_more_numbers_than_a_page_has_is_an_input_error(
+    ds: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stemcli.ops.extract as ops
+
+    monkeypatch.setattr(ops, "MAX_DRAFTS", 3)
+    assert len(drafts(ds, "1%, 2%, 3%.")) == 3
+    with pytest.raises(InputError, match="more than 3 numbers"):
+        extract(ds, "1%, 2%, 3%, 4%.", source_id="x", path="huge.txt")
+
+
+def test_long_runs_of_spaces_and_word_characters_still_read_right(ds: Dataset) -> None:
+    """Inputs that once made the patterns backtrack heavily read as before."""
+    assert values(ds, "Pain fell 30%" + " " * 5000 + "- a lot.") == [(30, 30, "percent", "exact")]
+    assert values(ds, "x" * 5000 + "@clinic.example offers 40% off.") == [
+        (40, 40, "percent", "exact")
+    ]
+    assert values(ds, "1" + " " * 3000 + "- 2 weeks.") == [(1, 2, "weeks", "exact")]
