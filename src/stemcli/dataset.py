@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -622,16 +623,23 @@ def _cross_check(b: _Builder) -> None:
     """Checks that need every file: references between claims, conditions, vocabularies."""
     from stemcli.quantities import dimension
 
+    unknown_sources: set[str] = set()
+    per_source: Counter[str] | None = None
     for claim, path, f in b.pending:
         ok = True
         cid = claim.id
         if claim.source not in b.sources:
-            b.problem(
-                path,
-                None,
-                f"unknown source {claim.source!r} (the claims file's name); add it to sources.yaml",
-                cid,
-            )
+            if claim.source not in unknown_sources:  # once per claims file, not per claim
+                unknown_sources.add(claim.source)
+                if per_source is None:
+                    per_source = Counter(c.source for c, _, _ in b.pending)
+                n = per_source[claim.source]
+                b.problem(
+                    path,
+                    None,
+                    f"unknown source {claim.source!r} (the claims file's name) for "
+                    f"{n} claim{'s' if n != 1 else ''}; add it to sources.yaml",
+                )
             ok = False
         cond = b.conditions.get(claim.condition)
         if cond is None:
