@@ -308,7 +308,9 @@ def lookup(
 
 @command()
 def show(
-    claim_id: Annotated[str, typer.Argument(help="The claim's id (see lookup --format json).")],
+    claim_id: Annotated[
+        str, typer.Argument(help="The claim's id (see lookup --format json).", metavar="CLAIM_ID")
+    ],
     *,
     format: Format = OutputFormat.table,
     output: Output = None,
@@ -334,7 +336,9 @@ def show(
 
 @command()
 def search(
-    text: Annotated[str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...")],
+    text: Annotated[
+        str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...", metavar="TEXT")
+    ],
     *,
     limit: Limit = 20,
     format: Format = OutputFormat.table,
@@ -471,7 +475,9 @@ def export(
 def compare(
     condition: Annotated[
         str | None,
-        typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+        typer.Argument(
+            help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
+        ),
     ] = None,
     *,
     stage: Stage = None,
@@ -573,7 +579,9 @@ def compare(
 def conflicts(
     condition: Annotated[
         str | None,
-        typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+        typer.Argument(
+            help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
+        ),
     ] = None,
     *,
     stage: Stage = None,
@@ -699,7 +707,9 @@ def conflicts(
 
 @command()
 def extract(
-    file: Annotated[Path, typer.Argument(help="A plain-text (UTF-8) copy of the page.")],
+    file: Annotated[
+        Path, typer.Argument(help="A plain-text (UTF-8) copy of the page.", metavar="FILE")
+    ],
     *,
     source_id: Annotated[
         str | None,
@@ -753,7 +763,7 @@ def extract(
 @command()
 def redflags(
     file: Annotated[
-        Path | None, typer.Argument(help="A plain-text (UTF-8) copy of a page.")
+        Path | None, typer.Argument(help="A plain-text (UTF-8) copy of a page.", metavar="[FILE]")
     ] = None,
     *,
     source: Annotated[
@@ -802,6 +812,44 @@ def redflags(
 # entry point
 
 
+_GLOBAL_OPTIONS_WITH_VALUE = ("--data",)
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app to run ``argv`` with: only the invoked command, when there is one.
+
+    typer inspects every command's parameters on each run (about 20 ms for twelve
+    commands, more than all of stemcli's own start-up); a run needs only its own command.
+    Help, --version, unknown commands and anything unusual get the whole app.
+    """
+    import copy
+
+    name = None
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif arg in ("-h", "--help", "-V", "--version", "--"):
+            return app
+        elif not arg.startswith("-"):
+            name = arg
+            break
+    if name is None:
+        return app
+    matches = [
+        info
+        for info in app.registered_commands
+        if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name
+    ]
+    if len(matches) != 1:
+        return app
+    slim = copy.copy(app)
+    slim.registered_commands = matches
+    return slim
+
+
 def main() -> None:
     """Console-script entry point."""
     import signal
@@ -812,7 +860,7 @@ def main() -> None:
     with contextlib.suppress(ValueError, OSError):  # not the main thread
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        app(prog_name="stemcli")
+        app_for(sys.argv[1:])(prog_name="stemcli")
     except KeyboardInterrupt:
         _report_error("interrupted", None)
         sys.exit(int(ExitCode.INTERRUPTED))

@@ -34,11 +34,16 @@ OutcomeOpt = Annotated[
 ]
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Only claims from this source id.")]
 ConditionArg = Annotated[
-    str, typer.Argument(help="Condition id, name or alias (e.g. knee-oa, 'knee arthritis').")
+    str,
+    typer.Argument(
+        help="Condition id, name or alias (e.g. knee-oa, 'knee arthritis').", metavar="CONDITION"
+    ),
 ]
 OptionalConditionArg = Annotated[
     str | None,
-    typer.Argument(help="Condition id, name or alias; all conditions when omitted."),
+    typer.Argument(
+        help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
+    ),
 ]
 Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")]
 DataPaths = Annotated[
