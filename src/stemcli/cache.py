@@ -170,7 +170,15 @@ def _decode(raw: Any) -> Dataset:
     fmt, sources, conditions, outcomes, measures, claims = raw
     if fmt != _FORMAT:
         raise ValueError("cache format")
-    q = Quantity
+    quantities: dict[tuple[Any, ...], Quantity] = {}
+
+    def q(*fields: Any) -> Quantity:
+        # datasets repeat values ("60-70%"): one shared object each, as parse() gives
+        found = quantities.get(fields)
+        if found is None:
+            found = quantities[fields] = Quantity(*fields)
+        return found
+
     return Dataset(
         sources={s[0]: Source(*s) for s in sources},
         conditions={
