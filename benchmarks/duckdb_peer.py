@@ -8,7 +8,8 @@ For each size the synthetic claims (benchmarks/generate.py) are loaded with stem
 loader, turned into parsed intervals (stemcli.quantities.interval, qualifiers widened,
 durations in days) and exported to an in-memory DuckDB table. One SQL query then counts
 the direct conflicts by the rule stemcli uses: the same condition, outcome family, unit
-dimension, comparator and intervention (case-insensitive), the same outcome and measure,
+dimension, comparator and intervention (case-insensitive), the same outcome and measure
+(of an outcome that is compared at all),
 compatible stages (one in common, or one side not stage-specific), timepoints not clearly
 different (the later does not start at least twice as late as the earlier ends), and
 intervals that do not overlap (``b.hi < a.lo``, which also orients each pair once).
@@ -62,6 +63,7 @@ WITH c AS (
            CASE WHEN stages IS NULL OR stages = '' THEN []::VARCHAR[]
                 ELSE string_split(stages, '|') END AS stage_list
     FROM claims JOIN outcomes o ON o.id = claims.outcome
+    WHERE o.compared  -- outcomes that describe a study are never compared
 )
 SELECT count(*)
 FROM c AS a JOIN c AS b
@@ -135,9 +137,10 @@ def run_one(data: Path, tolerance: float) -> dict[str, float | int]:
             f"columns = {{{columns}}})",
             [str(claims_csv)],
         )
-        con.execute("CREATE TABLE outcomes (id VARCHAR, family VARCHAR)")
+        con.execute("CREATE TABLE outcomes (id VARCHAR, family VARCHAR, compared BOOLEAN)")
         con.executemany(
-            "INSERT INTO outcomes VALUES (?, ?)", [(o.id, o.family) for o in ds.outcomes.values()]
+            "INSERT INTO outcomes VALUES (?, ?, ?)",
+            [(o.id, o.family, o.compared) for o in ds.outcomes.values()],
         )
         import_seconds = time.perf_counter() - t
     t = time.perf_counter()
