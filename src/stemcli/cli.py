@@ -26,6 +26,7 @@ from stemcli.options import (
     Format,
     Full,
     Limit,
+    OptionalConditionArg,
     OutcomeOpt,
     Output,
     SourceOpt,
@@ -473,12 +474,7 @@ def export(
 
 @command()
 def compare(
-    condition: Annotated[
-        str | None,
-        typer.Argument(
-            help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
-        ),
-    ] = None,
+    condition: OptionalConditionArg = None,
     *,
     stage: Stage = None,
     sources: Annotated[
@@ -577,12 +573,7 @@ def compare(
 
 @command()
 def conflicts(
-    condition: Annotated[
-        str | None,
-        typer.Argument(
-            help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
-        ),
-    ] = None,
+    condition: OptionalConditionArg = None,
     *,
     stage: Stage = None,
     kind: Annotated[
