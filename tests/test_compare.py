@@ -109,12 +109,12 @@ def test_rows_are_keyed_by_stage_outcome_measure_and_unit_dimension(tmp_path: Pa
         },
     )
     result = compare(ds, ds.conditions["cond"])
-    got = {(r.stage, r.dimension): [c.id for c in r.claims] for r in result.rows}
-    # a claim naming two stages is in both rows; a general claim is in the "any" row
+    got = {(r.stage, r.dimension): sorted(c.id for c in r.claims) for r in result.rows}
+    # a claim naming two stages is in both rows; a claim for any stage joins the rows of
+    # the stages named about the same thing, and has an "any" row only where none is
     assert got == {
-        ("early", "percent"): ["a1"],
-        ("middle", "percent"): ["a1", "b1"],
-        (ANY_STAGE, "percent"): ["a3"],
+        ("early", "percent"): ["a1", "a3"],
+        ("middle", "percent"): ["a1", "a3", "b1"],
         (ANY_STAGE, "points"): ["a2"],
     }
     # stage order of the condition, then "any"
@@ -228,7 +228,7 @@ def test_parse_sources(tmp_path: Path) -> None:
 def test_without_condition_every_condition_is_compared(run_mini: Run) -> None:
     rows = rows_of(run_mini("compare", "--format", "json"))
     assert {r["condition"] for r in rows} == {"knee-oa", "rotator-cuff"}
-    assert len(rows) == 7
+    assert len(rows) == 6
     table = ok(run_mini("compare")).stdout
     assert "Condition" in table.splitlines()[1]
     assert "rotator-" in table
@@ -284,7 +284,8 @@ def test_sources_choose_and_order_the_columns(run_mini: Run) -> None:
     assert [s["id"] for s in payload["sources"]] == ["gamma", "alpha"]
     for row in rows_of(result):
         assert list(claim_ids(row)) == ["gamma", "alpha"]
-        assert not row["disagree"]  # beta, the other side of both disagreements, is left out
+        # gamma's 'about 50 %' (any stage) against alpha's staged pain values; no beta
+        assert row["disagree"] == (row["outcome"] == "pain")
     header = ok(run_mini("compare", "knee-oa", "--sources", "gamma,alpha")).stdout.splitlines()[1]
     assert header.index("Gamma Info") < header.index("Alpha Clinic")
     assert "Beta Broker" not in header
@@ -307,7 +308,7 @@ def test_empty_cells_are_shown_not_hidden(run_mini: Run) -> None:
 def test_outcome_filters_rows(run_mini: Run) -> None:
     rows = rows_of(run_mini("compare", "--outcome", "Pain", "-f", "json"))
     assert {r["outcome"] for r in rows} == {"pain"}
-    assert len(rows) == 4
+    assert len(rows) == 3  # knee-oa early and middle (gamma's any-stage claim in both), cuff
     bad = run_mini("compare", "--outcome", "happiness")
     assert bad.exit_code == 2
     assert "unknown outcome 'happiness'" in bad.stderr
@@ -323,22 +324,25 @@ def test_disagreements_are_marked_and_counted(run_mini: Run) -> None:
     rows = rows_of(run_mini("compare", "knee-oa", "-f", "json"))
     disagreeing = {(r["stage"], r["outcome"]): r["disagreeing"] for r in rows if r["disagree"]}
     assert disagreeing == {
-        ("middle", "pain"): ["alpha-pain-middle", "beta-pain-middle"],
+        # gamma's 'about 50 %' holds for any stage: it sits in both stages' rows
+        ("early", "pain"): ["alpha-pain-early", "gamma-pain-any"],
+        ("middle", "pain"): ["alpha-pain-middle", "beta-pain-middle", "gamma-pain-any"],
         # 2-4 weeks against 1-2 days: compared in days
         (ANY_STAGE, "return-to-activity"): ["alpha-return", "beta-return"],
     }
     table = ok(run_mini("compare", "knee-oa")).stdout
     *body, summary = table.rstrip().splitlines()
-    marked = [line for line in body if "≠" in line]
-    assert [line.split()[0] for line in marked] == ["middle", "any"]
+    stages = {"early", "middle", "late", "any"}
+    marked = [line for line in body if "≠" in line and line.split()[0] in stages]
+    assert [line.split()[0] for line in marked] == ["early", "middle", "any"]
     assert all(line.rstrip().endswith("disagree") for line in marked)
-    assert "30–40 % ≠" in marked[0]
+    assert "30–40 % ≠" in marked[1]
     overlap = next(line for line in table.splitlines() if "$5,000" in line)
     assert "≠" not in overlap
     assert overlap.rstrip().endswith("overlap")
     assert summary == (
-        "6 rows, 3 sources, 2 rows where sources disagree"
-        " (≠: no value of another source overlaps it)"
+        "5 rows, 3 sources, 3 rows where sources disagree"
+        " (≠: another source states values here and none overlaps it)"
     )
 
 
@@ -394,10 +398,10 @@ def test_csv_one_line_per_row_one_column_per_source(run_mini: Run) -> None:
     assert (middle["alpha"], middle["beta"], middle["gamma"], middle["disagree"]) == (
         "30–40 %",
         "60–70 % at 12 months",
-        "",
+        "≈ 50 % at 6 months (any stage)",
         "yes",
     )
-    assert len(records) == 6
+    assert len(records) == 5
     assert "\x1b" not in out
 
 
@@ -410,11 +414,11 @@ def test_markdown_table(run_mini: Run) -> None:
     )
     middle = next(line for line in lines if line.startswith("| middle"))
     assert middle == (
-        "| middle | pain<br>effect | **30–40 % ≠** | **60–70 % at 12 months ≠** | — "
-        "| **disagree** |"
+        "| middle | pain<br>effect | **30–40 % ≠** | **60–70 % at 12 months ≠** "
+        "| **≈ 50 % at 6 months (any stage) ≠** | **disagree** |"
     )
-    assert sum(1 for line in lines if line.startswith("| ")) == 7  # header + 6 rows
-    assert lines[-1].startswith("6 rows, 3 sources, 2 rows where sources disagree")
+    assert sum(1 for line in lines if line.startswith("| ")) == 6  # header + 5 rows
+    assert lines[-1].startswith("5 rows, 3 sources, 3 rows where sources disagree")
 
 
 def test_stacked_values_in_one_cell(tmp_path: Path, run: Run) -> None:
@@ -442,7 +446,9 @@ def test_chart_draws_each_row_on_one_axis(run_mini: Run) -> None:
     block = out.split("stage middle · pain · effect (%)")[1].split("\n\n")[0]
     lines = block.splitlines()
     assert lines[0].strip() == "≠ sources disagree"
-    alpha, beta, rule, labels = lines[1:5]
+    alpha, beta, gamma, rule, labels = lines[1:6]
+    assert gamma.lstrip().startswith("Gamma Info")
+    assert gamma.endswith("≈ 50 % at 6 months (any stage) ≠")
     assert alpha.lstrip().startswith("Alpha Clinic")
     assert alpha.endswith("30–40 % ≠")
     assert beta.lstrip().startswith("Beta Broker")
@@ -456,8 +462,8 @@ def test_chart_draws_each_row_on_one_axis(run_mini: Run) -> None:
     # "over 60-70%" is open-ended: dashes after the bar, up to 100 %
     early = out.split("stage early · pain · effect (%)")[1].splitlines()[1]
     assert f"{ch.BAR}{ch.OPEN}" in early
-    assert early.endswith("≥ 60–70 %")
-    assert out.rstrip().splitlines()[-1].startswith("6 rows, 3 sources, 2 rows")
+    assert early.endswith("≥ 60–70 % ≠")  # against gamma's 'about 50 %' (any stage)
+    assert out.rstrip().splitlines()[-1].startswith("5 rows, 3 sources, 3 rows")
 
 
 def test_chart_durations_share_one_time_axis(run_mini: Run) -> None:

@@ -509,8 +509,9 @@ def compare(
 ) -> None:
     """The sources side by side: one row per condition, stage, outcome and measure.
 
-    Values that no value of another source overlaps are marked ≠. Claims that are not
-    stage-specific have the stage "any"; with --stage they are kept next to the stage's.
+    A value is marked ≠ when another source states values in its row and none of them
+    overlaps it. Claims that are not stage-specific hold for every stage: they join the
+    rows of the stages others name, or get an "any" row when nothing is stage-specific.
 
     Example: stemcli compare knee-oa --stage middle --chart
     """

@@ -465,7 +465,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         f"{d} row{'s' if d != 1 else ''} where sources disagree"
     )
     if d:
-        summary += " (≠: no value of another source overlaps it)"
+        summary += " (≠: another source states values here and none overlaps it)"
     cond = comparison.condition
     title = f"{cond.name} ({cond.id})" if cond else "All conditions"
     if comparison.stage:

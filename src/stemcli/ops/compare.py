@@ -109,11 +109,18 @@ def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def _row_stages(claim: Claim, stage: str | None) -> tuple[str, ...]:
-    """The rows a claim belongs to. With a stage asked for, a claim that is not
-    stage-specific holds for it too, so it joins that stage's rows (as in lookup)."""
+def _row_stages(claim: Claim, stage: str | None, staged: set[str]) -> tuple[str, ...]:
+    """The rows a claim belongs to.
+
+    A claim that is not stage-specific holds for every stage, so it joins the rows of
+    the stages that other claims about the same thing name (``staged``) or, with a stage
+    asked for, that stage's rows (as lookup and conflicts treat it). Only when nothing
+    about the same thing is stage-specific does it get an "any" row of its own.
+    """
     if not claim.stages:
-        return (ANY_STAGE,) if stage is None else (stage,)
+        if stage is not None:
+            return (stage,)
+        return tuple(sorted(staged)) if staged else (ANY_STAGE,)
     if stage is None:
         return claim.stages
     return (stage,) if stage in claim.stages else ()
@@ -123,6 +130,9 @@ _Key = tuple[str, str, str, str, str, str, str]
 
 
 def _disagrees(claim: Claim, others: list[list[tuple[float, float]]]) -> bool:
+    """True when some other source states values here and none of them overlaps this one
+    (as in conflicts, disagreement is between two sources: a third that agrees with one of
+    them does not make the pair agree)."""
     mine = interval(claim.value)
     return any(theirs and not any(overlaps(mine, other) for other in theirs) for theirs in others)
 
@@ -140,7 +150,8 @@ def compare(
         raise UsageError(
             "--stage needs a CONDITION", hint="e.g. stemcli compare knee-oa --stage middle"
         )
-    groups: dict[_Key, list[Claim]] = {}
+    # what a row is about, apart from the stage
+    about: dict[tuple[str, str, str, str, str, str], list[Claim]] = {}
     for c in ds.claims:
         if condition is not None and c.condition != condition.id:
             continue
@@ -148,17 +159,22 @@ def compare(
             continue
         if sources is not None and c.source not in sources:
             continue
-        for st in _row_stages(c, stage):
-            key = (
-                c.condition,
-                st,
-                c.outcome,
-                c.measure,
-                dimension(c.value.unit),
-                c.intervention or "",
-                c.comparator or "",
-            )
-            groups.setdefault(key, []).append(c)
+        thing = (
+            c.condition,
+            c.outcome,
+            c.measure,
+            dimension(c.value.unit),
+            c.intervention or "",
+            c.comparator or "",
+        )
+        about.setdefault(thing, []).append(c)
+    groups: dict[_Key, list[Claim]] = {}
+    for (cond, out, measure, dim, intervention, comparator), claims in about.items():
+        staged = {st for c in claims for st in c.stages}
+        for c in claims:
+            for st in _row_stages(c, stage, staged):
+                key = (cond, st, out, measure, dim, intervention, comparator)
+                groups.setdefault(key, []).append(c)
 
     if sources is None:
         present = {c.source for claims in groups.values() for c in claims}
