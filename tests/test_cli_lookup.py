@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from typer.testing import Result
 
 from stemcli.loader import load
+from stemcli.quantities import to_base
 
 Run = Callable[..., Result]
 
@@ -445,3 +448,24 @@ def test_search_with_no_match(run_mini: Run) -> None:
     result = run_mini("search", "zzzzqqqq", "--format", "json")
     assert hits_of(result) == []
     assert "0 matches" in run_mini("search", "zzzzqqqq").stdout
+
+
+def test_lookup_says_what_a_claim_is_about_and_sorts_in_base_units(run: Run) -> None:
+    """Knee replacement prices and prosthesis lifespans must not read as stem cell figures."""
+    result = run(
+        "lookup",
+        "knee-oa",
+        "--source",
+        "bookimed",
+        "--outcome",
+        "benefit-duration",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    lows_in_days = [to_base(float(r["low"]), r["unit"]) for r in rows]
+    assert lows_in_days == sorted(lows_in_days)  # "24 months" before "15-20 years"
+    table = run("lookup", "knee-oa", "--outcome", "cost", "--full", env={"COLUMNS": "250"}).stdout
+    assert "cost (knee replacement)" in table
+    assert "cost vs knee surgery" in table

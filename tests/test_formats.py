@@ -471,3 +471,17 @@ def test_broken_pipe_with_more_than_a_pipe_buffer(big_dataset: Path, fmt: str) -
     assert "Traceback" not in err
     assert "BrokenPipe" not in err
     assert "Exception ignored" not in err
+
+
+def test_markdown_neutralises_markdown_in_the_data() -> None:
+    """A quote with a link, an image, emphasis or code renders as the text it is."""
+    from stemcli.render import Column, Report
+    from stemcli.render.markdown import render
+
+    quote = "[x](javascript:alert(1)) ![i](http://e.vil/x.png) **b** `c` a|b <b>&"
+    out = render(Report(columns=(Column("Quote"),), rows=((quote,),), data=None))
+    row = out.splitlines()[2]
+    assert row == (
+        r"| \[x\](javascript:alert(1)) \!\[i\](http://e.vil/x.png) \*\*b\*\* \`c\` a\|b "
+        "&lt;b>&amp; |"
+    )

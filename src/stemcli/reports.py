@@ -91,6 +91,17 @@ def shorten(text: str, width: int, full: bool) -> str:
     return (cut or text[: width - 1]) + "…"
 
 
+def outcome_text(c: Claim) -> str:
+    """The outcome, with what the claim is about when it is not plain stem cell treatment
+    ("cost (knee replacement)") and what it is relative to ("cost vs knee surgery")."""
+    text = c.outcome
+    if c.intervention:
+        text += f" ({c.intervention})"
+    if c.comparator:
+        text += f" vs {c.comparator}"
+    return text
+
+
 def stage_text(c: Claim, stage: str | None) -> Cell:
     if not c.stages:
         return Styled("any stage", style="dim") if stage else "—"
@@ -114,7 +125,7 @@ def claims_report(
         cols.append(Column("Condition", max_width=16))
     cols += [
         Column("Stage", max_width=14),
-        Column("Outcome", max_width=18),
+        Column("Outcome", max_width=26),
         Column("Measure", max_width=14),
         Column("Value", min_width=8, max_width=22, style="bold"),
         Column("Timepoint", max_width=14),
@@ -130,7 +141,7 @@ def claims_report(
             row.append(c.condition)
         row += [
             stage_text(c, stage),
-            c.outcome,
+            outcome_text(c),
             c.measure,
             format_quantity(c.value),
             c.timepoint.text if c.timepoint else "",
@@ -829,7 +840,7 @@ def drafts_yaml(extraction: Any) -> str:
         "#     publisher: ...",
         "#     kind: clinic            # clinic, broker or information",
         "#     sells_treatment: true",
-        f"# {n} draft{'s' if n != 1 else ''} from {extraction.segments} sentences and table rows.",
+        f"# {plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and table rows.",
     ]
     for d in extraction.drafts:
         guess = set(d.guessed)
@@ -916,7 +927,7 @@ def drafts_report(extraction: Any, *, full: bool = False) -> Report:
             Column("Timepoint", max_width=14),
             Column("Condition", max_width=16),
             Column("Stage", max_width=14),
-            Column("Outcome", max_width=18),
+            Column("Outcome", max_width=26),
             Column("Measure", max_width=15),
             Column("Basis", max_width=22),
             Column("Quote", min_width=20, max_width=None if full else 60),
@@ -945,7 +956,7 @@ def drafts_report(extraction: Any, *, full: bool = False) -> Report:
         ),
         csv_rows=tuple(csv_rows),
         title=f"Draft claims from {extraction.path}" if extraction.path else "Draft claims",
-        summary=f"{n} draft{'s' if n != 1 else ''} from {extraction.segments} sentences and "
+        summary=f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and "
         "table rows; '?' marks a guess to confirm",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stemcli.model import Claim, Condition, Dataset
+from stemcli.quantities import to_base
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,14 @@ def lookup(
         and (source is None or c.source == source)
     ]
     order = {oid: i for i, oid in enumerate(ds.outcomes)}
+    # values in base units, so "24 months" sorts before "15-20 years"
     claims.sort(
-        key=lambda c: (order.get(c.outcome, len(order)), c.measure, c.source, c.value.low, c.id)
+        key=lambda c: (
+            order.get(c.outcome, len(order)),
+            c.measure,
+            c.source,
+            to_base(c.value.low, c.value.unit),
+            c.id,
+        )
     )
     return LookupResult(condition, stage, tuple(claims))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from stemcli.render import Cell, Report, Styled
 from stemcli.safe import clean
 
+# inside a table cell, these would make links, images, emphasis, code or a new column
+_MARKDOWN = re.compile(r"([\\`*_\[\]!|~])")
+
 
 def _escape(text: str) -> str:
-    text = clean(text).replace("\\", "\\\\").replace("|", "\\|")
-    text = text.replace("\r", " ").replace("\n", "<br>")
-    return text.replace("<br>", "\0").replace("<", "&lt;").replace("\0", "<br>")
+    """Data as literal text in a GitHub table cell: Markdown and HTML neutralised."""
+    text = _MARKDOWN.sub(r"\\\1", clean(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace("\r", " ").replace("\n", "<br>")
 
 
 def _cell(cell: Cell) -> str:
