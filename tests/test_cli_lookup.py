@@ -469,3 +469,11 @@ def test_lookup_says_what_a_claim_is_about_and_sorts_in_base_units(run: Run) -> 
     table = run("lookup", "knee-oa", "--outcome", "cost", "--full", env={"COLUMNS": "250"}).stdout
     assert "cost (knee replacement)" in table
     assert "cost vs knee surgery" in table
+
+
+@pytest.mark.parametrize("other_joint", ["hip osteoarthritis", "osteoarthritis of the hip"])
+def test_another_joint_is_not_guessed_to_be_the_knee(run: Run, other_joint: str) -> None:
+    result = run("lookup", other_joint)
+    assert result.exit_code == 2
+    assert f"unknown condition {other_joint!r}; closest: knee-oa" in result.stderr
+    assert result.stdout == ""

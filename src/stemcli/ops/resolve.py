@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from stemcli.errors import UsageError
 from stemcli.model import Condition, Dataset
 
-FUZZY_THRESHOLD = 85.0
+FUZZY_THRESHOLD = 90.0  # 88 would take "hip osteoarthritis" to knee-oa
 AMBIGUITY_MARGIN = 4.0
 
 
