@@ -229,3 +229,19 @@ def test_key_depends_on_names_roles_and_bytes() -> None:
     two = [("x", "claims", "x", b"ab"), ("y", "claims", "y", b"c")]
     moved = [("x", "claims", "x", b"a"), ("y", "claims", "y", b"bc")]
     assert cache.key_for(two) != cache.key_for(moved)
+
+
+def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every edit of a data file makes a new entry; only the newest few are kept."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(folder))
+    folder.mkdir()
+    for i in range(cache.KEEP + 5):
+        stale = folder / f"dataset-{i:040d}.bin"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))
+    load()
+    entries = sorted(folder.glob("dataset-*.bin"))
+    assert len(entries) == cache.KEEP
+    assert not (folder / f"dataset-{0:040d}.bin").exists()  # the oldest went first
+    assert (folder / f"dataset-{cache.KEEP + 4:040d}.bin").exists()

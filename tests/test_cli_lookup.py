@@ -477,3 +477,10 @@ def test_another_joint_is_not_guessed_to_be_the_knee(run: Run, other_joint: str)
     assert result.exit_code == 2
     assert f"unknown condition {other_joint!r}; closest: knee-oa" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("query", ["x", " a ", "%%"])
+def test_search_refuses_a_query_too_short_to_mean_anything(run: Run, query: str) -> None:
+    result = run("search", query)
+    assert result.exit_code == 2
+    assert "search needs at least 3 letters or digits" in result.stderr

@@ -12,6 +12,7 @@ Location: ``$STEMCLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/stemcli``, else ``~/.ca
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
@@ -30,6 +31,7 @@ except ImportError:  # pragma: no cover - other Pythons
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
 
 _MAGIC = b"STEMCLI1"
+KEEP = 8  # entries kept: the newest; every edit of a data file makes a new one
 _FORMAT = 2
 
 
@@ -85,6 +87,8 @@ def get(key: str) -> Dataset | None:
         blob = p.read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(p)  # recently used: pruning keeps it
     if len(blob) < len(_MAGIC) + 32 or not blob.startswith(_MAGIC):
         return None
     digest = blob[len(_MAGIC) : len(_MAGIC) + 32]
@@ -114,6 +118,7 @@ def put(key: str, ds: Dataset) -> None:
         payload = marshal.dumps(_encode(ds))
         blob = _MAGIC + blake2b(payload, digest_size=32).digest() + payload
         p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _prune(p.parent, keep=KEEP - 1)
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".bin")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -124,6 +129,19 @@ def put(key: str, ds: Dataset) -> None:
             raise
     except (OSError, ValueError):
         return
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used cache entries (and stale temp files)."""
+    entries = []
+    for p in folder.glob("dataset-*.bin"):
+        try:
+            entries.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, p in entries[keep:]:
+        p.unlink(missing_ok=True)
 
 
 def _q(q: Quantity | None) -> tuple[Any, ...] | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stemcli.errors import UsageError
 from stemcli.model import Claim, Dataset
 
 MIN_SCORE = 75.0
+MIN_QUERY = 3
 CONDITION_WEIGHT = 0.9  # a claim found only by its condition's name ranks below a quote hit
 
 
@@ -26,8 +28,9 @@ def search(ds: Dataset, text: str, *, limit: int = 20) -> list[Hit]:
     from rapidfuzz import fuzz, utils
 
     query = utils.default_process(text)
-    if not query:
-        return []
+    if len(query) < MIN_QUERY:
+        # one or two letters occur in nearly every quote: partial matching means nothing
+        raise UsageError(f"search needs at least {MIN_QUERY} letters or digits, not {text!r}")
     outcome_score = {
         o.id: fuzz.partial_ratio(query, utils.default_process(f"{o.name} {o.id} {o.description}"))
         for o in ds.outcomes.values()
