@@ -21,6 +21,11 @@ def write_text(path: Path, text: str, *, force: bool = False) -> None:
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{target}: is a folder; --output needs a file name")
+    if target.exists() and not target.is_file():  # the rename would replace /dev/null itself
+        raise UsageError(
+            f"{target}: not a regular file (a device, pipe or socket)",
+            hint=f"redirect standard output instead: > {target}",
+        )
     if not force and (target.exists() or target.is_symlink()):
         raise UsageError(f"{target}: file exists", hint="use --force to replace it")
     parent = target.parent if str(target.parent) else Path(".")

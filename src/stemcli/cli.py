@@ -186,11 +186,20 @@ def emit(report: Report, fmt: OutputFormat, output: Path | None, force: bool) ->
 
 def write(rendered: Any, output: Path | None, force: bool) -> None:
     if output is None:
-        if isinstance(rendered, str):
-            sys.stdout.write(rendered)
-            sys.stdout.flush()
-        else:
-            out_console().print(rendered)
+        from stemcli.errors import InputError
+
+        if sys.stdout is None:  # started with stdout closed (>&-)
+            raise InputError("standard output is closed", hint="use --output FILE")
+        try:
+            if isinstance(rendered, str):
+                sys.stdout.write(rendered)
+                sys.stdout.flush()
+            else:
+                out_console().print(rendered)
+        except BrokenPipeError:
+            raise
+        except OSError as e:  # a full disk or device: an error of the run, not a bug
+            raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
         return
     from stemcli.atomic import write_text
 
@@ -859,5 +868,5 @@ def main() -> None:
     finally:
         try:
             sys.stdout.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError, AttributeError):  # a broken pipe, a full disk, no stdout
             _quiet_stdout()

@@ -59,7 +59,9 @@ __all__ = [
 ]
 
 MAX_DEPTH = 16
-MAX_NODES_PER_FILE = 5_000_000
+# ~400 bytes per node while composing: 1.5 million is ~600 MB, and a 16 MiB claims file
+# (the size limit) of real claims has ~0.9 million
+MAX_NODES_PER_FILE = 1_500_000
 
 _SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archive", "sha256")
 _CONDITION_FIELDS = ("id", "name", "aliases", "stages")
@@ -142,6 +144,12 @@ def parse_yaml(path: str, text: str) -> _Node | None:
         col = mark.column + 1 if mark else 0
         what = e.problem or e.context or "invalid YAML"
         raise InputError(f"{Location(path, line, col)}: invalid YAML: {what}") from None
+    except yaml.reader.ReaderError as e:  # a control character; libyaml gives a byte offset
+        before = text.encode("utf-8", "surrogatepass")[: e.position]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        where = Location(path, line, col)
+        raise InputError(f"{where}: invalid YAML: {e.reason} (U+{e.character:04X})") from None
     except yaml.YAMLError as e:
         raise InputError(f"{path}: invalid YAML: {e}") from None
     except RecursionError:
@@ -171,14 +179,26 @@ def _composer_class() -> Any:
     tags = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
 
     class Composer(base):  # type: ignore[misc, valid-type]
+        # Bounds checked while composing, before any value is converted: the C composer
+        # recurses without a limit (100,000 nested '[' overflowed the C stack: a crash)
+        # and holds every node (~400 bytes each: 2 million items took 1 GiB, then crashed).
+        depth = 0
+        nodes = 0
+
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             return tags[kind]
 
         def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            return None
+            self.depth += 1
+            self.nodes += 1
+            if self.depth > MAX_DEPTH + 1 or self.nodes > MAX_NODES_PER_FILE:
+                what = "too many YAML nodes in one file"
+                if self.depth > MAX_DEPTH + 1:
+                    what = f"nested more than {MAX_DEPTH} levels deep"
+                raise yaml.MarkedYAMLError(problem=what, problem_mark=current_node.start_mark)
 
         def ascend_resolver(self) -> None:
-            return None
+            self.depth -= 1
 
     return Composer
 

@@ -78,6 +78,8 @@ def _files_in(directory: Path, *, bundled: bool) -> list[DataFile]:
             if p.exists() or p.is_symlink():
                 out.append(DataFile(p, name, bundled=bundled))
     claims_dir = directory / "claims"
+    if claims_dir.is_symlink() and not claims_dir.exists():
+        raise InputError(f"{claims_dir}: a broken symbolic link or a link loop")
     if claims_dir.is_dir():
         try:
             entries = sorted(claims_dir.iterdir())
@@ -108,6 +110,8 @@ def _user_files(path: Path) -> list[DataFile]:
                 hint="expected sources.yaml, conditions.yaml, outcomes.yaml or claims/*.yaml",
             )
         return found
+    if not path.exists():  # a symbolic link to nothing, or a loop of links
+        raise InputError(f"{path}: a broken symbolic link or a link loop")
     if path.suffix not in YAML_SUFFIXES:
         raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
     role, source_id = _role_of(path)

@@ -217,7 +217,36 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
-_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "})
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width characters
+# an invisible character reads as a space ("50\u200b%" is 50 %), except inside a number
+# ("5\u200b0%", "1,\u200b000" show as 50% and 1,000): there scan() makes it a word
+# character, so the number is not read at all rather than misread as "0%" or "1"
+_DASHES = str.maketrans(
+    {"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "}
+    | dict.fromkeys(_INVISIBLE, " ")
+)
+_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
+
+
+def _hide_broken_numbers(text: str) -> str:
+    """``text`` with every number that has an invisible character inside made of '_'."""
+    number = ".," + _INVISIBLE
+    parts: list[str] = []
+    done = seen = 0  # text[:done] is copied, text[:seen] examined
+    for m in _INVISIBLE_RUN.finditer(text):
+        if m.start() < seen:
+            continue
+        a, b = m.start(), m.end()
+        while a > seen and (text[a - 1].isdigit() or text[a - 1] in number):
+            a -= 1
+        while b < len(text) and (text[b].isdigit() or text[b] in number):
+            b += 1
+        seen = b
+        left, right = text[a : m.start()], text[m.end() : b]
+        if any(c.isdigit() for c in left) and any(c.isdigit() for c in right):
+            parts += [text[done:a], "_" * (b - a)]
+            done = b
+    return "".join([*parts, text[done:]]) if parts else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,11 +401,16 @@ def scan(text: str) -> Iterator[Found]:
     Spans index the original string: normalisation here only maps single characters
     (dashes, no-break spaces) to single characters, so offsets stay aligned.
     """
-    norm = text.translate(_DASHES)
+    norm = text
+    if not text.isascii():  # an invisible character inside a number: see _INVISIBLE
+        norm = _hide_broken_numbers(text)
+    norm = norm.translate(_DASHES)
     for m in _pattern().finditer(norm):
         raw = text[m.start() : m.end()]
         if not raw.strip():
             continue
+        if len(raw) > _MAX_VALUE_LENGTH and len(_normalise(raw)) > _MAX_VALUE_LENGTH:
+            continue  # parse() would refuse it (a 5,000-digit number)
         try:
             q = _build(m, raw)
         except (QuantityError, ValueError, KeyError):

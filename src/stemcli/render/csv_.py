@@ -13,7 +13,7 @@ def render(report: Report) -> str:
     header, rows = report.csv()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([clean(h) for h in header])  # headers can be data (compare's sources)
     for row in rows:
         writer.writerow([clean(cell) for cell in row])
     return buf.getvalue()

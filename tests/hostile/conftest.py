@@ -1,0 +1,298 @@
+"""Helpers of the hostile suite.
+
+Text that tries to act on a terminal, datasets written from Python values (so any
+character can go into any field), and stemcli run as a real process under a memory
+limit and a timeout, the way a user's shell runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import Result
+
+Run = Callable[..., Result]
+
+# ---------------------------------------------------------------------------
+# text that tries to act on a terminal
+
+PAYLOADS = {
+    "sgr": "\x1b[31mred\x1b[0m",
+    "clear-screen": "\x1b[2J\x1b[H",
+    "osc8-link": "\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07",
+    "osc-title": "\x1b]0;pwned\x1b\\",
+    "c1-csi": "\x9b1m",
+    "carriage-return": "shown\rhidden",
+    "backspace": "abc\b\b\b",
+    "bell": "\x07",
+    "nul": "\x00",
+    "delete": "\x7f",
+    "bidi-override": "\u202eevil",
+    "bidi-isolate": "\u2066x\u2069",
+    "rich-markup": "[red]red[/] [link=http://evil.example/]link[/link] [bold]b[/bold]",
+}
+EVIL = " ".join(PAYLOADS.values())
+MARKUP = PAYLOADS["rich-markup"]
+
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def is_unsafe(ch: str) -> bool:
+    """A character a terminal acts on (C0 but tab and newline, DEL, C1) or that reorders text."""
+    cp = ord(ch)
+    return (cp < 0x20 and ch not in "\t\n") or 0x7F <= cp < 0xA0 or cp in _BIDI
+
+
+def assert_terminal_safe(text: str, what: str = "output") -> None:
+    bad = [i for i, ch in enumerate(text) if is_unsafe(ch)]
+    if bad:
+        i = bad[0]
+        around = text[max(0, i - 60) : i + 60]
+        raise AssertionError(f"{what}: {len(bad)} control characters, first at {i}: {around!r}")
+
+
+def assert_one_error(stderr: str, *needles: str) -> str:
+    """stderr holds exactly one 'error: ...' line (and maybe a hint), no traceback."""
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1, stderr
+    assert all(line.startswith(("error: ", "hint: ")) for line in lines), stderr
+    for needle in needles:
+        assert needle in errors[0], (needle, stderr)
+    return errors[0]
+
+
+# ---------------------------------------------------------------------------
+# stemcli in a real process
+
+
+MEMORY_LIMIT = 1 << 30  # address space of the child: a runaway allocation fails, not the machine
+TIMEOUT = 60.0  # only a guard against hangs; no test asserts how fast anything is
+
+
+def _limits() -> None:  # runs in the child, before exec
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):  # a system that does not limit address space (macOS)
+        pass
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The test's environment (its isolated cache) without colour or debug settings."""
+    drop = ("FORCE_COLOR", "NO_COLOR", "TERM", "STEMCLI_DEBUG", "COLUMNS")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(extra or {})
+    return env
+
+
+def stemcli(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT,
+    input: str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m stemcli ARGS`` under a 1 GiB address-space limit."""
+    return subprocess.run(
+        [sys.executable, "-m", "stemcli", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        env=child_env(env),
+        timeout=timeout,
+        input=input,
+        cwd=cwd,
+        check=False,
+        preexec_fn=_limits,
+    )
+
+
+def popen(*args: str, env: Mapping[str, str] | None = None, **kw: Any) -> subprocess.Popen[bytes]:
+    """``python -m stemcli ARGS`` started, not waited for (signals, pipes)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "stemcli", *args],
+        env=child_env(env),
+        preexec_fn=_limits,
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------------------
+# datasets from Python values
+
+SOURCE: dict[str, Any] = {
+    "id": "src",
+    "title": "A source",
+    "publisher": "Some Clinic",
+    "kind": "clinic",
+    "sells_treatment": True,
+}
+CONDITION: dict[str, Any] = {"id": "cond", "name": "A condition", "stages": ["early", "late"]}
+
+
+def claim(cid: str = "c-one", **fields: Any) -> dict[str, Any]:
+    """A valid claim of source 'src'; a field given as None is left out."""
+    base: dict[str, Any] = {
+        "id": cid,
+        "condition": "cond",
+        "outcome": "pain",
+        "measure": "effect",
+        "value": "50%",
+        "basis": "none",
+        "quote": "Pain fell 50%.",
+    }
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump(value: Any) -> str:
+    """YAML for ``value``; an object given twice is written twice, never as an alias."""
+    return yaml.dump(value, Dumper=_NoAliases, allow_unicode=True, sort_keys=False)
+
+
+FileContent = str | bytes | list[Any] | dict[str, Any] | None
+
+
+def _write(path: Path, content: FileContent) -> None:
+    if content is None:
+        return
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_text(dump(content), encoding="utf-8")
+
+
+def write_dataset(
+    root: Path,
+    *,
+    sources: FileContent = None,
+    conditions: FileContent = None,
+    claims: Mapping[str, FileContent] | None = None,
+    outcomes: FileContent = None,
+) -> Path:
+    """A dataset folder: values are dumped as YAML, str and bytes are written as they are.
+
+    sources, conditions and claims default to one valid source, condition and claim.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "claims").mkdir(exist_ok=True)
+    _write(root / "sources.yaml", [SOURCE] if sources is None else sources)
+    _write(root / "conditions.yaml", [CONDITION] if conditions is None else conditions)
+    _write(root / "outcomes.yaml", outcomes)
+    for name, content in (claims if claims is not None else {"src": [claim()]}).items():
+        _write(root / "claims" / f"{name}.yaml", content)
+    return root
+
+
+def data_args(root: Path) -> list[str]:
+    return ["--no-bundled", "--no-cache", "--data", str(root)]
+
+
+# ---------------------------------------------------------------------------
+# a valid dataset whose every free-text field is hostile
+
+
+def hostile_dataset(root: Path) -> Path:
+    """Two sources whose numbers disagree, a condition, an outcome: every text is EVIL.
+
+    evil-a says 10% and $1,000 where evil-b says 90% and $9,000, so compare marks them and
+    conflicts lists them. Archived copies for verify: evil-a's archive name is hostile and
+    missing; evil-b's copy holds none of its quotes and has the wrong sha256.
+    """
+    sources = [
+        {
+            "id": "evil-a",
+            "title": "Title A " + EVIL,
+            "publisher": "Pub A " + EVIL,
+            "kind": "clinic",
+            "sells_treatment": True,
+            "archive": "a-\x1b[31m\u202e.txt",
+            "sha256": "0" * 64,
+        },
+        {
+            "id": "evil-b",
+            "title": "Title B " + EVIL,
+            "publisher": "Pub B " + EVIL,
+            "kind": "broker",
+            "sells_treatment": False,
+            "archive": "b.txt",
+            "sha256": "1" * 64,
+        },
+    ]
+    conditions = [
+        {
+            "id": "knee-oa",
+            "name": "Knee " + EVIL,
+            "aliases": ["alias " + EVIL],
+            "stages": [{"id": "early", "aliases": ["mild " + EVIL]}, "late"],
+        }
+    ]
+    outcomes = {
+        "measures": [{"id": "evil-measure", "description": "Measure " + EVIL}],
+        "outcomes": [
+            {"id": "evil-outcome", "name": "Outcome " + EVIL, "family": "benefit"},
+        ],
+    }
+
+    def c(cid: str, value: str, **fields: Any) -> dict[str, Any]:
+        return claim(
+            cid,
+            condition="knee-oa",
+            value=value,
+            quote=f"Patients said {value} " + EVIL,
+            citation="Study " + EVIL,
+            **fields,
+        )
+
+    claims_a = [
+        c("evil-a-pain", "10%", stages=["early"], basis="cited-study", n=10),
+        c("evil-a-cost", "$1,000", outcome="cost", measure="cost"),
+        c(
+            "evil-a-odd",
+            "20%",
+            outcome="evil-outcome",
+            comparator="placebo " + EVIL,
+            intervention="prp " + EVIL,
+        ),
+    ]
+    claims_b = [
+        c("evil-b-pain", "90%", stages=["early"], basis="cited-study", n=90),
+        c("evil-b-cost", "$9,000", outcome="cost", measure="cost"),
+    ]
+    write_dataset(
+        root,
+        sources=sources,
+        conditions=conditions,
+        outcomes=outcomes,
+        claims={"evil-a": claims_a, "evil-b": claims_b},
+    )
+    archive = root / "archive"
+    archive.mkdir()
+    (archive / "b.txt").write_text("Nothing here " + EVIL, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    return hostile_dataset(tmp_path / "hostile")

@@ -1,0 +1,312 @@
+"""No data loss: every write is atomic and never replaces a file without --force.
+
+Whatever goes wrong while writing (a full disk, a failing rename, a file appearing in
+the meantime, Ctrl-C or SIGTERM), the file that was there is left as it was and no
+temporary file stays behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Run, assert_one_error, child_env, data_args, hostile_dataset
+
+OLD = "the user's precious file\n"
+
+# commands that write what they find with --output ({page}: an input page)
+OUTPUT_COMMANDS: list[list[str]] = [
+    ["lookup", "knee-oa", "--format", "json"],
+    ["show", "evil-a-pain", "--format", "csv"],
+    ["search", "pain", "--format", "markdown"],
+    ["sources", "--format", "json"],
+    ["conditions"],
+    ["validate", "--format", "json"],
+    ["export", "--format", "csv"],
+    ["export", "--format", "yaml"],
+    ["compare", "knee-oa", "--format", "json"],
+    ["conflicts", "--format", "json"],
+    ["redflags", "--source", "evil-a", "--format", "json"],
+    ["extract", "{page}"],
+    ["extract", "{page}", "--format", "json"],
+]
+IDS = [" ".join(c) for c in OUTPUT_COMMANDS]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return hostile_dataset(tmp_path / "data")
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "out"
+    d.mkdir()
+    return d
+
+
+def argv(command: list[str], out_dir: Path) -> list[str]:
+    page = out_dir.parent / "page.txt"
+    if not page.exists():
+        page.write_text("Knee pain fell 60-70% within 3 months.\n", encoding="utf-8")
+    return [a.replace("{page}", str(page)) for a in command]
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files a write left behind."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS, ids=IDS)
+def test_an_existing_file_is_never_replaced_without_force(
+    run: Run, data: Path, out_dir: Path, command: list[str]
+) -> None:
+    target = out_dir / "result.txt"
+    target.write_text(OLD, encoding="utf-8")
+    result = run(*data_args(data), *argv(command, out_dir), "--output", str(target))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert_one_error(result.stderr, "file exists")
+    assert "--force" in result.stderr
+    assert target.read_text(encoding="utf-8") == OLD
+    assert leftovers(out_dir) == []
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS, ids=IDS)
+def test_force_replaces_with_exactly_what_stdout_shows(
+    run: Run, data: Path, out_dir: Path, command: list[str]
+) -> None:
+    target = out_dir / "result.txt"
+    target.write_text(OLD, encoding="utf-8")
+    args = [*data_args(data), *argv(command, out_dir)]
+    shown = run(*args)
+    written = run(*args, "--output", str(target), "--force")
+    assert written.exit_code == shown.exit_code, written.output
+    assert written.stdout == ""
+    if command[0] != "conditions":  # a table is laid out for the terminal's width
+        assert target.read_text(encoding="utf-8") == shown.stdout
+    else:
+        assert "knee-oa" in target.read_text(encoding="utf-8")
+    assert leftovers(out_dir) == []
+
+
+# ---------------------------------------------------------------------------
+# failures while writing, simulated in-process
+
+
+def _raise(err: int) -> Any:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(err, os.strerror(err))
+
+    return fail
+
+
+class _FullDisk:
+    """A file object whose writes fail as on a full disk, after writing half."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write(self, data: bytes) -> int:
+        self.real.write(data[: len(data) // 2])
+        self.real.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+
+FAILURES = {
+    "write-enospc": ("fdopen", None),
+    "fsync-enospc": ("fsync", errno.ENOSPC),
+    "fsync-eio": ("fsync", errno.EIO),
+    "replace-eio": ("replace", errno.EIO),
+    "link-eio-then-replace-eio": ("link+replace", errno.EIO),
+    "mkstemp-eacces": ("mkstemp", errno.EACCES),
+    "chmod-eperm": ("chmod", errno.EPERM),
+}
+
+
+@pytest.fixture(params=list(FAILURES))
+def failing_writes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    what, err = FAILURES[request.param]
+    if what == "fdopen":
+        real_fdopen = os.fdopen
+        monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: _FullDisk(real_fdopen(fd, *a, **k)))
+    elif what == "mkstemp":
+        monkeypatch.setattr(tempfile, "mkstemp", _raise(errno.EACCES))
+    elif what == "link+replace":
+        monkeypatch.setattr(os, "link", _raise(errno.EIO))
+        monkeypatch.setattr(os, "replace", _raise(errno.EIO))
+    else:
+        assert err is not None
+        monkeypatch.setattr(os, what, _raise(err))
+    return str(request.param)
+
+
+@pytest.mark.parametrize("force", [True, False], ids=["replace", "new-file"])
+@pytest.mark.parametrize(
+    "command", [OUTPUT_COMMANDS[0], OUTPUT_COMMANDS[-1]], ids=IDS[:1] + IDS[-1:]
+)
+def test_a_failing_write_loses_nothing(
+    run: Run, data: Path, out_dir: Path, failing_writes: str, force: bool, command: list[str]
+) -> None:
+    target = out_dir / "result.txt"
+    if force:
+        target.write_text(OLD, encoding="utf-8")
+    args = [*data_args(data), *argv(command, out_dir), "--output", str(target)]
+    result = run(*args, *(["--force"] if force else []))
+    if failing_writes == "replace-eio" and not force:
+        # a new file is linked into place, never renamed: nothing to fail
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 3, result.output
+        assert_one_error(result.stderr, "cannot write")
+        if force:
+            assert target.read_text(encoding="utf-8") == OLD
+        else:
+            assert not target.exists()
+    assert leftovers(out_dir) == []
+
+
+def test_the_full_disk_message_says_so(
+    run: Run, data: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "fsync", _raise(errno.ENOSPC))
+    result = run(*data_args(data), "sources", "--output", str(out_dir / "x.txt"))
+    assert result.exit_code == 3
+    assert_one_error(result.stderr, "No space left on device")
+
+
+def test_a_file_that_appears_while_writing_is_kept(
+    run: Run, data: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program creates the file between the check and the final link: it wins."""
+    target = out_dir / "result.txt"
+    real_link = os.link
+
+    def racing_link(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        Path(dst).write_text(OLD, encoding="utf-8")
+        real_link(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", racing_link)
+    result = run(*data_args(data), "sources", "--output", str(target))
+    assert result.exit_code == 2, result.output
+    assert_one_error(result.stderr, "file exists")
+    assert target.read_text(encoding="utf-8") == OLD
+    assert leftovers(out_dir) == []
+
+
+def test_a_file_system_without_hard_links(
+    run: Run, data: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "link", _raise(errno.EPERM))
+    target = out_dir / "result.txt"
+    result = run(*data_args(data), "sources", "--format", "json", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text(encoding="utf-8"))
+    assert leftovers(out_dir) == []
+
+
+def test_ctrl_c_while_writing_in_process(
+    run: Run, data: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    target = out_dir / "result.txt"
+    target.write_text(OLD, encoding="utf-8")
+    result = run(*data_args(data), "export", "--output", str(target), "--force")
+    assert result.exit_code == 130
+    assert_one_error(result.stderr, "interrupted")
+    assert target.read_text(encoding="utf-8") == OLD
+    assert leftovers(out_dir) == []
+
+
+def test_compare_refuses_every_file_before_writing_any(run: Run, data: Path, out_dir: Path) -> None:
+    svg, html, out = out_dir / "c.svg", out_dir / "c.html", out_dir / "c.txt"
+    html.write_text(OLD, encoding="utf-8")
+    result = run(
+        *data_args(data), "compare", "knee-oa", "--output", str(out),
+        "--svg", str(svg), "--html", str(html),
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert_one_error(result.stderr, "file exists")
+    assert not out.exists()
+    assert not svg.exists()
+    assert html.read_text(encoding="utf-8") == OLD
+
+
+def test_output_into_a_missing_folder(run: Run, data: Path, out_dir: Path) -> None:
+    result = run(*data_args(data), "sources", "--output", str(out_dir / "no" / "such" / "x"))
+    assert result.exit_code == 3
+    assert_one_error(result.stderr, "cannot write")
+
+
+# ---------------------------------------------------------------------------
+# a real process interrupted while it writes
+
+# the fsync of the written temporary file is made slow, so a signal lands mid-write
+SLOW_FSYNC = """
+import os, sys, time
+real_fsync = os.fsync
+def slow_fsync(fd):
+    sys.stderr.write("writing\\n")
+    sys.stderr.flush()
+    time.sleep(60)
+    real_fsync(fd)
+os.fsync = slow_fsync
+from stemcli.cli import main
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("force", [True, False], ids=["replace", "new-file"])
+def test_a_signal_while_writing_loses_nothing(
+    data: Path, out_dir: Path, signum: int, force: bool
+) -> None:
+    target = out_dir / "claims.json"
+    if force:
+        target.write_text(OLD, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_FSYNC, *data_args(data), "export", "--output", str(target),
+         *(["--force"] if force else [])],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(), text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == "writing\n"
+        assert len(leftovers(out_dir)) == 1  # the temporary file, being written
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert_one_error(err, "interrupted")
+    assert out == ""
+    if force:
+        assert target.read_text(encoding="utf-8") == OLD
+    else:
+        assert not target.exists()
+    assert leftovers(out_dir) == []
