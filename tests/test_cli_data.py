@@ -464,3 +464,12 @@ def test_verify_rejects_a_tampered_copy_of_the_seeds(run: Run, tmp_path: Path) -
     table = run("verify", "--sources", str(copy))
     assert table.exit_code == 1
     assert "quote not found" in table.stdout
+
+
+def test_the_same_dataset_named_twice_is_loaded_once(run: Run, mini: Path) -> None:
+    """Named on the command line and in STEMCLI_DATA, or the bundled folder named again."""
+    twice = run("--no-bundled", "--data", str(mini), "sources", env={"STEMCLI_DATA": str(mini)})
+    assert twice.exit_code == 0, twice.output
+    assert "3 sources, 10 claims" in twice.stdout
+    bundled_again = run("--data", str(Path(__file__).parent.parent / "data"), "sources")
+    assert bundled_again.exit_code == 0, bundled_again.output

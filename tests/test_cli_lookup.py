@@ -484,3 +484,10 @@ def test_search_refuses_a_query_too_short_to_mean_anything(run: Run, query: str)
     result = run("search", query)
     assert result.exit_code == 2
     assert "search needs at least 3 letters or digits" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--source", "--outcome"])
+def test_an_empty_filter_is_an_error_not_ignored(run: Run, option: str) -> None:
+    result = run("lookup", "knee-oa", option, "")
+    assert result.exit_code == 2
+    assert result.stdout == ""

@@ -750,8 +750,9 @@ def test_data_text_is_cleaned() -> None:
 
 MARKS = st.builds(
     Mark,
-    name=st.text(min_size=0, max_size=30),
-    text=st.text(min_size=1, max_size=40),
+    # labels are never exactly a drawing glyph: the test finds bars by their glyphs
+    name=st.text(min_size=0, max_size=30).filter(lambda t: t not in (ch.BAR, ch.POINT)),
+    text=st.text(min_size=1, max_size=40).filter(lambda t: t not in (ch.BAR, ch.POINT)),
     low=st.floats(0, 1e6),
     high=st.floats(0, 1e6),
     open_low=st.booleans(),

@@ -19,15 +19,7 @@ def write_text(path: Path, text: str, *, force: bool = False) -> None:
     temporary file is removed.
     """
     target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{target}: is a folder; --output needs a file name")
-    if target.exists() and not target.is_file():  # the rename would replace /dev/null itself
-        raise UsageError(
-            f"{target}: not a regular file (a device, pipe or socket)",
-            hint=f"redirect standard output instead: > {target}",
-        )
-    if not force and (target.exists() or target.is_symlink()):
-        raise UsageError(f"{target}: file exists", hint="use --force to replace it")
+    check_target(target, force=force)
     parent = target.parent if str(target.parent) else Path(".")
     data = text.encode("utf-8")
     try:
@@ -53,6 +45,24 @@ def write_text(path: Path, text: str, *, force: bool = False) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+
+
+def check_target(target: Path, *, force: bool) -> None:
+    """Refuse, before any work is done, a target that cannot or must not be written."""
+    try:
+        is_dir, exists = target.is_dir(), target.exists()
+        is_file, is_link = target.is_file(), target.is_symlink()
+    except OSError as e:  # a name too long, a path through a file ...
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    if is_dir:
+        raise UsageError(f"{target}: is a folder; --output needs a file name")
+    if exists and not is_file:  # the rename would replace /dev/null itself
+        raise UsageError(
+            f"{target}: not a regular file (a device, pipe or socket)",
+            hint=f"redirect standard output instead: > {target}",
+        )
+    if not force and (exists or is_link):
+        raise UsageError(f"{target}: file exists", hint="use --force to replace it")
 
 
 def _link_no_clobber(tmp: Path, target: Path) -> None:

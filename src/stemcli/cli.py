@@ -304,8 +304,8 @@ def lookup(
         ds,
         cond,
         stage=stage_id,
-        outcome=resolve_outcome(ds, outcome) if outcome else None,
-        source=resolve_source(ds, source) if source else None,
+        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
+        source=resolve_source(ds, source) if source is not None else None,
     )
     title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
     emit(
@@ -446,7 +446,7 @@ def verify(
     from stemcli.reports import plural, verify_report
 
     ds = dataset()
-    result = run(ds, sources_dir, source=resolve_source(ds, source) if source else None)
+    result = run(ds, sources_dir, source=resolve_source(ds, source) if source is not None else None)
     emit(verify_report(result), format, output, force)
     if result.misses:
         note(f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}", style="red")
@@ -533,19 +533,20 @@ def compare(
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not OutputFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
+    from stemcli.atomic import check_target
+
     files = [p for p in (output, *recorded) if p is not None]
-    if len({p.resolve() for p in files}) < len(files):
-        raise UsageError("--output, --svg and --html need different files")
     for p in files:
-        if not force and (p.exists() or p.is_symlink()):
-            raise UsageError(f"{p}: file exists", hint="use --force to replace it")
+        check_target(p, force=force)
+    if len({p.absolute() for p in files}) < len(files):
+        raise UsageError("--output, --svg and --html need different files")
     ds = dataset()
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, stage)
     result = run(
         ds,
         cond,
         stage=stage_id,
-        outcome=resolve_outcome(ds, outcome) if outcome else None,
+        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
         sources=parse_sources(ds, sources) if sources is not None else None,
     )
     report = compare_report(ds, result, chart=chart)
@@ -861,12 +862,29 @@ def main() -> None:
     with contextlib.suppress(ValueError, OSError):  # not the main thread
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        app_for(sys.argv[1:])(prog_name="stemcli")
+        code = app_for(sys.argv[1:])(prog_name="stemcli", standalone_mode=False)
     except KeyboardInterrupt:
         _report_error("interrupted", None)
         sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as e:
+        # click's own errors (unknown option, bad value, missing argument): one line, as
+        # every stemcli error is, instead of click's usage block; Abort is Ctrl-C at a prompt
+        if type(e).__name__ == "Abort":
+            _report_error("interrupted", None)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        message = getattr(e, "format_message", None)
+        if message is None:
+            raise
+        if type(e).__name__ == "NoArgsIsHelpError":  # plain 'stemcli': the help, as click does
+            sys.stderr.write(str(message()) + "\n")
+            sys.exit(int(ExitCode.USAGE))
+        context = getattr(e, "ctx", None)
+        command = getattr(context, "command_path", "stemcli") if context else "stemcli"
+        _report_error(str(message()), f"see '{command} --help'")
+        sys.exit(int(getattr(e, "exit_code", ExitCode.USAGE)))
     finally:
         try:
             sys.stdout.flush()
         except (OSError, ValueError, AttributeError):  # a broken pipe, a full disk, no stdout
             _quiet_stdout()
+    sys.exit(code if isinstance(code, int) else 0)

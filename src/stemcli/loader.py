@@ -59,8 +59,17 @@ def find_files(paths: Sequence[Path], *, bundled: bool = True) -> list[DataFile]
     else:
         files.append(DataFile(root / "outcomes.yaml", "outcomes", bundled=True))
     for p in paths:
+        if bundled and _same_path(p, root):
+            continue  # the bundled folder named again: already loaded
         files.extend(_user_files(p))
     return files
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def _role_of(path: Path) -> tuple[str, str | None]:
@@ -216,10 +225,24 @@ def _strip_path(message: str, df: DataFile) -> str:
 
 
 def data_paths(cli_paths: Sequence[Path]) -> list[Path]:
-    """--data paths, then those in STEMCLI_DATA (separated like PATH)."""
-    out = list(cli_paths)
+    """--data paths, then those in STEMCLI_DATA (separated like PATH), each once.
+
+    The same folder given twice (on the command line and in STEMCLI_DATA, or as the
+    bundled data folder) would otherwise 'duplicate' every id against itself.
+    """
+    candidates = list(cli_paths)
     env = os.environ.get("STEMCLI_DATA", "")
     for part in env.split(os.pathsep):
         if part.strip():
-            out.append(Path(part.strip()).expanduser())
+            candidates.append(Path(part.strip()).expanduser())
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in candidates:
+        try:
+            key = p.resolve()
+        except (OSError, RuntimeError):  # a link loop: let reading it report the problem
+            key = p
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
     return out

@@ -310,3 +310,20 @@ def test_a_signal_while_writing_loses_nothing(
     else:
         assert not target.exists()
     assert leftovers(out_dir) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sources", "-o", "a" * 300 + ".txt"],
+        ["export", "-o", "a" * 300 + ".json"],
+        ["compare", "--svg", "a" * 300 + ".svg"],
+        ["verify", "--sources", "a" * 300],
+    ],
+    ids=["sources", "export", "compare-svg", "verify"],
+)
+def test_a_name_too_long_is_an_input_error_not_a_bug(run: Run, args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 3, result.output
+    assert "File name too long" in result.stderr
+    assert "bug" not in result.stderr

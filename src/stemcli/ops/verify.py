@@ -31,7 +31,11 @@ def normalise_ws(text: str) -> str:
 
 
 def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> VerifyResult:
-    if not sources_dir.is_dir():
+    try:
+        is_dir = sources_dir.is_dir()
+    except OSError as e:  # a name too long ...
+        raise InputError(f"{sources_dir}: cannot use this path: {e.strerror or e}") from None
+    if not is_dir:
         raise InputError(f"{sources_dir}: not a folder of archived sources")
     misses: list[Miss] = []
     n_sources = n_quotes = 0
