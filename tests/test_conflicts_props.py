@@ -317,10 +317,10 @@ def test_touching_intervals_never_conflict(
     a=st.integers(1, 99),
     b=st.integers(0, 100),
     tol=st.sampled_from([0.0, 0.05, 0.1, 0.25]),
-    qualifier=st.sampled_from(["over", "up to", "about", "nearly"]),
+    qualifier=st.sampled_from(["over", "up to", "about", "fewer than"]),
 )
 def test_qualifiers_widen_intervals(a: int, b: int, tol: float, qualifier: str) -> None:
-    """'over a%' agrees with anything above a, 'up to'/'nearly' with anything below,
+    """'over a%' agrees with anything above a, 'up to'/'fewer than' with anything below,
     'about a%' with anything within a ± tol·a."""
     ds = make_dataset(
         [
@@ -331,7 +331,7 @@ def test_qualifiers_widen_intervals(a: int, b: int, tol: float, qualifier: str) 
     conflict = cf.check_pair(ds, ds.claims[0], ds.claims[1], tolerance=tol)
     if qualifier == "over":
         expected = b < a
-    elif qualifier in ("up to", "nearly"):
+    elif qualifier in ("up to", "fewer than"):
         expected = b > a
     else:
         expected = b < a - a * tol or b > a + a * tol

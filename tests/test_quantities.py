@@ -71,7 +71,7 @@ def _read(text: str) -> tuple[float, float, str | None, str]:
         ("25% or more", (25, 25, "percent", "at-least")),
         # at-most
         ("3cm or less", (3, 3, "cm", "at-most")),
-        ("nearly 80%", (80, 80, "percent", "at-most")),
+        ("nearly 80%", (80, 80, "percent", "about")),  # just under 80, not 0 to 80
         ("fewer than 10 patients", (10, 10, "patients", "at-most")),
         ("less than 5%", (5, 5, "percent", "at-most")),
         ("under 70 years", (70, 70, "years", "at-most")),
@@ -82,7 +82,8 @@ def _read(text: str) -> tuple[float, float, str | None, str]:
         # up-to
         ("up to 24 months", (24, 24, "months", "up-to")),
         ("up to a year", (1, 1, "years", "up-to")),
-        ("within 1-2 days", (1, 2, "days", "up-to")),
+        ("within 1-2 days", (1, 2, "days", "exact")),  # the range is what is stated
+        ("within 3 months", (3, 3, "months", "up-to")),
         # times / fold
         ("3x", (3, 3, "times", "exact")),
         ("3-fold", (3, 3, "times", "exact")),
@@ -254,7 +255,7 @@ def test_interval_up_to_starts_at_zero_in_days() -> None:
 
 
 def test_interval_at_most_starts_at_zero() -> None:
-    assert interval(parse("nearly 80%")) == (0.0, 80.0)
+    assert interval(parse("fewer than 80%")) == (0.0, 80.0)
 
 
 def test_interval_about_is_five_percent_either_side() -> None:
@@ -299,3 +300,30 @@ def test_overlaps_and_gap() -> None:
 )
 def test_format_quantity(text: str, shown: str) -> None:
     assert format_quantity(parse(text)) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("10 million cells", "10 million cells"),
+        ("2.5 million cells", "2.5 million cells"),
+        ("50-100 million cells", "50–100 million cells"),
+        ("10,000.5 points", "10,000.5 points"),
+        ("8 weeks to 3 months", "8–13.04 weeks"),
+    ],
+)
+def test_display_keeps_millions_and_never_uses_an_exponent(text: str, shown: str) -> None:
+    assert format_quantity(parse(text)) == shown
+
+
+def test_and_makes_a_range_only_after_between() -> None:
+    assert [f.quantity.text for f in scan("at 6 and 12 months, 30% and 50%")] == [
+        "6",
+        "12 months",
+        "30%",
+        "50%",
+    ]
+    q = parse("between 40 and 60 million cells")
+    assert (q.low, q.high, q.unit) == (40e6, 60e6, "cells")
+    with pytest.raises(QuantityError):
+        parse("30% and 50%")

@@ -55,10 +55,10 @@ UNIT_SPELLINGS: dict[str | None, list[str]] = {
 
 QUALIFIER_PREFIXES = {
     "exact": [""],
-    "about": ["about ", "approximately ", "around ", "~"],
+    "about": ["about ", "approximately ", "around ", "~", "nearly ", "almost "],
     "at-least": ["over ", "more than ", "at least ", "above "],
-    "at-most": ["nearly ", "fewer than ", "less than ", "under ", "almost "],
-    "up-to": ["up to ", "within "],
+    "at-most": ["fewer than ", "less than ", "under "],
+    "up-to": ["up to "],
 }
 
 

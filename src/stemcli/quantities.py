@@ -134,8 +134,9 @@ _QUALIFIER_WORDS = {
     "above": "at-least",
     "at least": "at-least",
     "in excess of": "at-least",
-    "nearly": "at-most",
-    "almost": "at-most",
+    # "nearly 80%" is just under 80, not anything from 0 to 80
+    "nearly": "about",
+    "almost": "about",
     "fewer than": "at-most",
     "less than": "at-most",
     "under": "at-most",
@@ -184,7 +185,8 @@ _NUM = (
 _MULT = r"(?:\s*(?:" + _alternation(_MULTIPLIERS) + r")(?![a-z]))?"
 _UNIT = r"(?:%|(?:" + _alternation(k for k in _UNIT_WORDS if k != "%") + r")(?![a-z]))"
 _QUAL = r"(?:" + _alternation(_QUALIFIER_WORDS) + r")"
-_SEP = r"(?:\s*(?:-|to|or|and|through)\s*)"
+# "and" joins a range only after "between": "at 6 and 12 months" is two timepoints
+_SEP = r"(?:\s*(?:-|to|or|through|(?(between)and|(?!)))\s*)"
 
 
 def _side(i: int) -> str:
@@ -334,7 +336,10 @@ def _build(m: re.Match[str], text: str) -> Quantity:
 
 
 def _qualifier(g: dict[str, str | None]) -> str:
-    qualifier = _QUALIFIER_WORDS[" ".join(g["q"].lower().split())] if g["q"] else "exact"
+    word = " ".join(g["q"].lower().split()) if g["q"] else ""
+    qualifier = _QUALIFIER_WORDS[word] if word else "exact"
+    if word == "within" and g.get("n2") is not None:
+        qualifier = "exact"  # "within 1-2 days" states the range; "within 3 months" a bound
     if g["plus"]:
         if qualifier not in ("exact", "at-least"):
             raise QuantityError("'+' cannot follow a qualifier such as 'up to'")
@@ -446,10 +451,14 @@ def interval(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
 
 
 def _fmt(x: float) -> str:
+    """Plain decimal notation, thousands separated, never an exponent."""
     if x == int(x) and abs(x) < 1e15:
         i = int(x)
         return f"{i:,}" if abs(i) >= 1000 else str(i)
-    return f"{x:.4g}"
+    if abs(x) >= 1e15 or abs(x) < 1e-3:
+        return f"{x:.3g}"
+    digits = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 3
+    return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _fmt_unit_value(x: float, unit: str | None) -> str:
@@ -478,8 +487,8 @@ def format_quantity(q: Quantity) -> str:
     """A normalised display form: "60–70 %", "over 85 %", "$3,000–$8,000", "2–4 weeks"."""
     low = _fmt_unit_value(q.low, q.unit)
     high = _fmt_unit_value(q.high, q.unit)
-    if q.unit == "cells" and q.low >= 1e6 and q.high >= 1e6:
-        low = low.removesuffix(" million")
+    if q.unit == "cells" and q.low != q.high and q.low >= 1e6 and q.high >= 1e6:
+        low = low.removesuffix(" million")  # "50–100 million cells"
     number = low if q.low == q.high else f"{low}–{high}"
     label = _UNIT_LABEL.get(q.unit, q.unit or "")
     if label and q.unit != "percent" and q.low == q.high == 1 and label.endswith("s"):
