@@ -86,9 +86,3 @@ class DataError(StemcliError):
         super().__init__(
             first + suffix, hint="run 'stemcli validate' to list every problem" if more else None
         )
-
-
-class Interrupted(StemcliError):
-    """The run was interrupted (SIGINT, SIGTERM)."""
-
-    exit_code = ExitCode.INTERRUPTED
