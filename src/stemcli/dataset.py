@@ -123,21 +123,23 @@ class _YamlProblem(Exception):
 
 
 def parse_yaml(path: str, text: str) -> _Node | None:
-    """Compose one YAML document and convert it into :class:`_Node` values.
+    """Parse one YAML document into :class:`_Node` values, from libyaml's event stream.
 
-    The C composer runs with PyYAML's *base* resolver, which does no implicit typing;
-    plain scalars are typed here with PyYAML's own YAML 1.1 rules, which gives what
-    ``yaml.CSafeLoader`` gives without a Python resolver call per scalar. Nothing is
-    ever constructed from a tag.
+    Only PyYAML's public parsing API is used (``yaml.parse`` with ``CBaseLoader``, the
+    event classes and their marks): no resolver or composer internals. Plain scalars are
+    typed here with PyYAML's own YAML 1.1 rules, which gives what ``yaml.CSafeLoader``
+    gives. Nothing is ever constructed from a tag; aliases, depth beyond ``MAX_DEPTH`` and
+    more than ``MAX_NODES_PER_FILE`` nodes are refused while the events arrive, before
+    anything is built for them.
     """
     import yaml
 
     try:
-        loader = _composer_class()(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        return _EventBuilder(yaml.resolver.Resolver.yaml_implicit_resolvers).build(
+            yaml.parse(text, Loader=_loader_class())
+        )
+    except _YamlProblem as p:
+        raise InputError(f"{Location(path, p.line, p.column)}: {p.message}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
@@ -151,109 +153,120 @@ def parse_yaml(path: str, text: str) -> _Node | None:
         where = Location(path, line, col)
         raise InputError(f"{where}: invalid YAML: {e.reason} (U+{e.character:04X})") from None
     except yaml.YAMLError as e:
-        raise InputError(f"{path}: invalid YAML: {e}") from None
+        raise InputError(f"{path}: invalid YAML: {_one_line(str(e))}") from None
     except RecursionError:
         raise InputError(f"{path}: invalid YAML: nested too deeply") from None
-    if root is None:
-        return None
-    converter = _Converter(yaml.resolver.Resolver.yaml_implicit_resolvers)
-    try:
-        return converter.convert(root, 0)
-    except _YamlProblem as p:
-        raise InputError(f"{Location(path, p.line, p.column)}: {p.message}") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @functools.cache
-def _composer_class() -> Any:
-    """libyaml's parser and composer, with a resolver that does nothing.
-
-    The C composer asks Python to resolve every node's tag and to track the resolver
-    path; here both are trivial (plain scalars are typed by :class:`_Converter`).
-    Falls back to the pure-Python composer where libyaml is missing.
-    """
+def _loader_class() -> Any:
+    """libyaml's parser where PyYAML has it, else the pure-Python one (same events)."""
     import yaml
 
-    base = getattr(yaml, "CBaseLoader", None)
-    if base is None:  # pragma: no cover - PyYAML without libyaml
-        return yaml.BaseLoader
-    tags = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
-
-    class Composer(base):  # type: ignore[misc, valid-type]
-        # Bounds checked while composing, before any value is converted: the C composer
-        # recurses without a limit (100,000 nested '[' overflowed the C stack: a crash)
-        # and holds every node (~400 bytes each: 2 million items took 1 GiB, then crashed).
-        depth = 0
-        nodes = 0
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            return tags[kind]
-
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            self.depth += 1
-            self.nodes += 1
-            if self.depth > MAX_DEPTH + 1 or self.nodes > MAX_NODES_PER_FILE:
-                what = "too many YAML nodes in one file"
-                if self.depth > MAX_DEPTH + 1:
-                    what = f"nested more than {MAX_DEPTH} levels deep"
-                raise yaml.MarkedYAMLError(problem=what, problem_mark=current_node.start_mark)
-
-        def ascend_resolver(self) -> None:
-            self.depth -= 1
-
-    return Composer
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-class _Converter:
-    """Composed YAML nodes to _Node values; refuses aliases, foreign tags, depth, size."""
+class _EventBuilder:
+    """YAML parse events to _Node values; refuses aliases, foreign tags, depth, size.
+
+    A stack of open collections replaces recursion, so depth costs no C or Python stack.
+    """
 
     def __init__(self, resolvers: dict[str, list[tuple[str, Any]]]) -> None:
         self.resolvers = resolvers
-        self.seen: set[int] = set()
         self.budget = MAX_NODES_PER_FILE
 
-    def convert(self, node: Any, depth: int) -> _Node:
+    def build(self, events: Iterable[Any]) -> _Node | None:
+        import yaml
+
+        root: _Node | None = None
+        documents = 0
+        # each open collection: [its _Node, a list or a dict, the pending key node or None]
+        stack: list[list[Any]] = []
+        anchors: dict[str, Any] = {}
+        for event in events:
+            cls = type(event)
+            if getattr(event, "anchor", None) is not None and cls is not yaml.AliasEvent:
+                anchors.setdefault(event.anchor, event.start_mark)
+            if cls is yaml.ScalarEvent:
+                if len(stack) > MAX_DEPTH:
+                    raise _YamlProblem(
+                        f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+                    )
+                node = _Node(self.scalar(event), event.start_mark)
+            elif cls is yaml.SequenceStartEvent or cls is yaml.MappingStartEvent:
+                is_seq = cls is yaml.SequenceStartEvent
+                tag = event.tag
+                if tag not in (None, "!", _SEQ if is_seq else _MAP):
+                    raise _YamlProblem(f"unsupported YAML tag {tag!r}", event.start_mark)
+                if len(stack) > MAX_DEPTH:
+                    raise _YamlProblem(
+                        f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+                    )
+                self.count(event)
+                container: Any = [] if is_seq else {}
+                stack.append([_Node(container, event.start_mark), container, None])
+                continue
+            elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
+                node = stack.pop()[0]
+            elif cls is yaml.AliasEvent:  # located at the anchor: where the author wrote it
+                mark = anchors.get(event.anchor)
+                if mark is None:
+                    raise _YamlProblem(
+                        f"invalid YAML: found undefined alias {event.anchor!r}", event.start_mark
+                    )
+                raise _YamlProblem("YAML anchors and aliases are not supported", mark)
+            elif cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _YamlProblem("expected a single document in the stream", event.start_mark)
+                continue
+            else:  # stream start and end, document end
+                continue
+            if not stack:
+                root = node
+                continue
+            top = stack[-1]
+            if type(top[1]) is list:
+                top[1].append(node)
+            elif top[2] is None:
+                if not isinstance(node.value, str):
+                    raise _YamlProblem("mapping keys must be plain words", node.mark)
+                if node.value in top[1]:
+                    raise _YamlProblem(f"key {node.value!r} appears twice", node.mark)
+                top[2] = node
+            else:
+                top[1][top[2].value] = node
+                top[2] = None
+        return root
+
+    def count(self, event: Any) -> None:
         self.budget -= 1
         if self.budget < 0:
-            raise _YamlProblem("too many YAML nodes in one file", node.start_mark)
-        if depth > MAX_DEPTH:
-            raise _YamlProblem(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
-        key = id(node)  # the composer hands out an anchored node again for each alias of it
-        if key in self.seen:
-            raise _YamlProblem("YAML anchors and aliases are not supported", node.start_mark)
-        self.seen.add(key)
-        kind = node.id
-        tag = node.tag
-        if kind == "scalar":
-            return _Node(self.scalar(node), node.start_mark)
-        if kind == "sequence":
-            if tag != _SEQ:
-                raise _YamlProblem(f"unsupported YAML tag {tag!r}", node.start_mark)
-            return _Node([self.convert(v, depth + 1) for v in node.value], node.start_mark)
-        if kind == "mapping":
-            if tag != _MAP:
-                raise _YamlProblem(f"unsupported YAML tag {tag!r}", node.start_mark)
-            out: dict[str, _Node] = {}
-            for k_node, v_node in node.value:
-                k = self.convert(k_node, depth + 1)
-                if not isinstance(k.value, str):
-                    raise _YamlProblem("mapping keys must be plain words", k.mark)
-                if k.value in out:
-                    raise _YamlProblem(f"key {k.value!r} appears twice", k.mark)
-                out[k.value] = self.convert(v_node, depth + 1)
-            return _Node(out, node.start_mark)
-        raise _YamlProblem("unsupported YAML node", node.start_mark)  # pragma: no cover
+            raise _YamlProblem("too many YAML nodes in one file", event.start_mark)
 
-    def scalar(self, node: Any) -> Any:
-        raw: str = node.value
-        tag: str = node.tag
-        if not node.style and tag == _STR:  # plain (C composer: "", Python: None): YAML 1.1 types
-            if not raw:
+    def scalar(self, event: Any) -> Any:
+        self.count(event)
+        raw: str = event.value
+        tag: str | None = event.tag
+        if tag is None:
+            if event.style or not event.implicit[0]:  # quoted, literal or folded: text
+                tag = _STR
+            elif not raw:
                 return None
-            for candidate, regexp in self.resolvers.get(raw[0], ()):
-                if regexp.match(raw):
-                    tag = candidate
-                    break
-        return _scalar(tag, raw, node.start_mark)
+            else:  # plain: YAML 1.1 types, as PyYAML's resolver gives them
+                tag = _STR
+                for candidate, regexp in self.resolvers.get(raw[0], ()):
+                    if regexp.match(raw):
+                        tag = candidate
+                        break
+        elif tag == "!":  # the non-specific tag: text
+            tag = _STR
+        return _scalar(tag, raw, event.start_mark)
 
 
 def _scalar(tag: str, raw: str, mark: Any) -> Any:

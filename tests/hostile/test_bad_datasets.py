@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -346,11 +347,11 @@ def test_a_symlink_to_a_device_of_endless_zeros(run: Run, tmp_path: Path) -> Non
 # attacks on the machine, in a real process under a memory limit
 
 
-def process_check(root: Path, message: str) -> None:
+def process_check(root: Path, *messages: str) -> str:
     result = stemcli(*data_args(root), "lookup", "cond")
     assert result.returncode == 3, (result.returncode, result.stderr[-2000:])
     assert result.stdout == ""
-    assert_one_error(result.stderr, message)
+    return assert_one_error(result.stderr, *messages)
 
 
 def test_a_50_mb_file(tmp_path: Path) -> None:
@@ -395,8 +396,11 @@ def test_aliases_inside_a_claim_list(tmp_path: Path) -> None:
     ids=["flow-lists", "flow-mappings", "compact-block-lists", "indented-mappings"],
 )
 def test_deep_nesting_does_not_crash_the_interpreter(tmp_path: Path, text: str) -> None:
+    # whichever notices first (stemcli's depth limit or libyaml's own), the behaviour is the
+    # same: one error located in the file, exit 3, no crash
     root = write_dataset(tmp_path / "ds", claims={"src": text})
-    process_check(root, "nested more than 16 levels deep")
+    line = process_check(root)
+    assert re.search(r"claims[/\\]src\.yaml:\d+:\d+: ", line), line
 
 
 def test_nesting_just_over_the_limit_is_located(run: Run, tmp_path: Path) -> None:
