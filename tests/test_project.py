@@ -139,7 +139,7 @@ def test_main_help_lists_the_commands(run: Run) -> None:
 
 
 CI_TEST_COMMAND = (
-    "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'"
+    "python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt -e '.[test]'"
     " && .venv/bin/python -m pytest -q"
 )
 
