@@ -672,6 +672,9 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
             ok = False
         else:
             value = _parse_quantity(b, path, f["value"], "value", ident)
+            if value is not None and _below_zero(value):
+                b.problem(path, f["value"], f"{value.text!r}: a value cannot be below 0", ident)
+                ok = False
         timepoint: Quantity | None = None
         tp_node = f.get("timepoint")
         if tp_node is not None and tp_node.value is not None:
@@ -683,6 +686,9 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
 
                 if dimension(timepoint.unit) != "time":
                     b.problem(path, tp_node, "timepoint must be a time such as '12 months'", ident)
+                    ok = False
+                elif _below_zero(timepoint):
+                    b.problem(path, tp_node, f"{timepoint.text!r}: a time cannot be below 0", ident)
                     ok = False
         if basis is not None and basis not in BASES:
             b.problem(
@@ -712,6 +718,32 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
             where=f"{path}:{node.line}:{node.column}",
         )
         b.pending.append((claim, path, f))
+
+
+def _above_max(measure: Measure, claim: Claim) -> bool:
+    """A percentage above the measure's ``max_percent``, qualifiers taken exactly.
+
+    "over 100%" of patients is impossible, "at least 100%" and "up to 100%" are not;
+    a range reaching above the bound is impossible in part, so refused. A value
+    relative to a comparator ("60% more than placebo") is a difference, not a share,
+    and has no upper bound.
+    """
+    from stemcli.quantities import excludes_bound
+
+    q = claim.value
+    top = measure.max_percent
+    if top is None or q.unit != "percent" or claim.comparator is not None:
+        return False
+    return q.high > top or (q.high == top and q.qualifier == "at-least" and excludes_bound(q))
+
+
+def _below_zero(q: Quantity) -> bool:
+    """A value below zero: nothing a claim counts (shares, durations, costs, counts,
+    doses, changes given as their size) can be, so "under 0%" or "fewer than 0 days"
+    is impossible; "up to 0" and "at most 0" are zero itself."""
+    from stemcli.quantities import excludes_bound
+
+    return q.low < 0 or (q.low == 0 and q.qualifier == "at-most" and excludes_bound(q))
 
 
 def _cross_check(b: _Builder) -> None:
@@ -787,13 +819,12 @@ def _cross_check(b: _Builder) -> None:
                     cid,
                 )
                 ok = False
-            if (
-                measure.max_percent is not None
-                and claim.value.unit == "percent"
-                and claim.value.high > measure.max_percent
-            ):
+            if _above_max(measure, claim):
                 b.problem(
-                    path, f["value"], f"a {measure.id} cannot exceed {measure.max_percent:g}%", cid
+                    path,
+                    f["value"],
+                    f"{claim.value.text!r}: a {measure.id} cannot exceed {measure.max_percent:g}%",
+                    cid,
                 )
                 ok = False
         if ok:
