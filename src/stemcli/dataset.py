@@ -10,13 +10,13 @@ the names re-exported from there keep ``stemcli.dataset`` a complete entry point
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from stemcli.errors import InputError, Location, Problem
+from stemcli.ids import RESERVED_STAGES, is_slug, normalise
 from stemcli.loader import (
     MAX_FILE_BYTES,
     DataFile,
@@ -309,6 +309,8 @@ class _Builder:
     defined_at: dict[tuple[str, str], str] = field(default_factory=dict)
     # claims waiting for cross-reference checks: (claim, location, fields)
     pending: list[tuple[Claim, str, dict[str, _Node]]] = field(default_factory=list)
+    # every condition's id, name and aliases, normalised: (condition id, what, where)
+    condition_names: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def problem(
         self, path: str, node: _Node | None, message: str, claim: str | None = None
@@ -324,14 +326,6 @@ class _Builder:
             return False
         self.defined_at[(kind, ident)] = where
         return True
-
-
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}")
-
-
-def _slug_ok(s: str) -> bool:
-    """Lowercase ASCII letters, digits, '-', '_' and '.', starting with a letter or digit."""
-    return _SLUG.fullmatch(s) is not None
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -435,7 +429,7 @@ def _add_sources(b: _Builder, path: str, root: _Node | None) -> None:
         _check_fields(b, path, node, _SOURCE_FIELDS, "source", ident)
         if ident is None:
             continue
-        if not _slug_ok(ident):
+        if not is_slug(ident):
             b.problem(path, f["id"], f"source id {ident!r} must be a lowercase slug")
             continue
         title = _str(b, path, f, "title", node, required=True)
@@ -458,6 +452,10 @@ def _add_sources(b: _Builder, path: str, root: _Node | None) -> None:
             )
 
 
+def _where(path: str, node: _Node) -> str:
+    return f"{path}:{node.line}:{node.column}"
+
+
 def _add_conditions(b: _Builder, path: str, root: _Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "conditions"):
         f = node.value
@@ -465,35 +463,112 @@ def _add_conditions(b: _Builder, path: str, root: _Node | None) -> None:
         _check_fields(b, path, node, _CONDITION_FIELDS, "condition", ident)
         if ident is None:
             continue
-        if not _slug_ok(ident):
+        if not is_slug(ident):
             b.problem(path, f["id"], f"condition id {ident!r} must be a lowercase slug")
             continue
         name = _str(b, path, f, "name", node, required=True)
-        aliases = tuple(a for a, _ in _str_list(b, path, f, "aliases") if a)
-        stages: list[Stage] = []
-        stage_node = f.get("stages")
-        items = stage_node.value if stage_node is not None else None
-        if items is not None and not isinstance(items, list):
-            b.problem(path, stage_node, "stages must be a list")
-            items = []
-        for item in items or []:
-            if isinstance(item.value, str):
-                stages.append(Stage(item.value.strip()))
-            elif isinstance(item.value, dict):
-                sid = _str(b, path, item.value, "id", item, required=True)
-                _check_fields(b, path, item, ("id", "aliases"), "stage", sid)
-                if sid:
-                    saliases = tuple(a for a, _ in _str_list(b, path, item.value, "aliases") if a)
-                    stages.append(Stage(sid, saliases))
-            else:
-                b.problem(path, item, "a stage must be an id or a mapping with id and aliases")
-        seen_stages: set[str] = set()
-        for st in stages:
-            if st.id in seen_stages:
-                b.problem(path, stage_node, f"stage {st.id!r} is listed twice")
-            seen_stages.add(st.id)
-        if b.define("condition", ident, path, f["id"]) and name:
-            b.conditions[ident] = Condition(ident, name, aliases, tuple(stages))
+        aliases = _aliases(b, path, f, f"condition {ident!r}")
+        stages = _stages(b, path, f, ident)
+        if not b.define("condition", ident, path, f["id"]) or not name:
+            continue
+        names = [(ident, "id", f["id"]), (name, "name", f["name"])]
+        _names_free(b, path, ident, [*names, *((a, "alias", n) for a, n in aliases)])
+        b.conditions[ident] = Condition(ident, name, tuple(a for a, _ in aliases), stages)
+
+
+def _aliases(b: _Builder, path: str, f: dict[str, _Node], owner: str) -> list[tuple[str, _Node]]:
+    """The aliases of ``f``; one a person cannot type (empty, only punctuation) is a problem."""
+    out = []
+    for alias, anode in _str_list(b, path, f, "aliases"):
+        if normalise(alias):
+            out.append((alias, anode))
+        else:
+            b.problem(path, anode, f"an alias of {owner} is empty")
+    return out
+
+
+def _names_free(
+    b: _Builder, path: str, ident: str, names: Iterable[tuple[str, str, _Node]]
+) -> None:
+    """Record a condition's names; a name that is another condition's id is a problem.
+
+    Names are compared as a person's input is (:func:`stemcli.ids.normalise`). An id
+    always wins when resolving, so a name or alias equal to another condition's id
+    could never be reached. (A name or alias shared by two conditions is refused as
+    ambiguous where it is used.)
+    """
+    for text, what, node in names:
+        key = normalise(text)
+        other = b.condition_names.setdefault(key, (ident, what, _where(path, node)))
+        if other[0] != ident and "id" in (what, other[1]):
+            b.problem(
+                path,
+                node,
+                f"{what} {text!r} of condition {ident!r} also names condition {other[0]!r} "
+                f"(its {other[1]}, at {other[2]})",
+            )
+
+
+def _stages(b: _Builder, path: str, f: dict[str, _Node], cond: str) -> tuple[Stage, ...]:
+    """The stages of condition ``cond``; every invalid one is a problem.
+
+    A stage id is a slug other than a reserved word of the output (``any``); its
+    aliases are text a person can type. No two stages of a condition may share an id
+    or an alias, compared as input is (case, spaces and punctuation aside): ``--stage``
+    would otherwise mean whichever stage comes first.
+    """
+    stage_node = f.get("stages")
+    items = stage_node.value if stage_node is not None else None
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        b.problem(path, stage_node, "stages must be a list")
+        return ()
+    stages: list[Stage] = []
+    taken: dict[str, tuple[str, str, str]] = {}  # normalised name -> (stage, what, where)
+
+    def claim_name(text: str, what: str, node: _Node, stage: str) -> None:
+        key = normalise(text)
+        mine = f"stage {text!r}" if what == "stage" else f"alias {text!r} of stage {stage!r}"
+        if key in RESERVED_STAGES:
+            b.problem(path, node, f"{mine}: {text!r} is reserved (the output's 'any stage')")
+            return
+        other = taken.get(key)
+        if other is None:
+            taken[key] = (stage, what, _where(path, node))
+        elif other[0] != stage:
+            theirs = f"stage {other[0]!r}"
+            if other[1] != "stage":
+                theirs = f"an alias of {theirs}"
+            b.problem(path, node, f"{mine} of condition {cond!r} is also {theirs} (at {other[2]})")
+        elif what == "stage":
+            b.problem(path, node, f"stage {text!r} is listed twice (first at {other[2]})")
+        # else: an alias repeating its own stage's id or another alias of it: harmless
+
+    for item in items:
+        if isinstance(item.value, str):
+            sid: str | None = item.value.strip()
+            id_node, aliases = item, []
+        elif isinstance(item.value, dict):
+            sid = _str(b, path, item.value, "id", item, required=True)
+            _check_fields(b, path, item, ("id", "aliases"), "stage", sid)
+            id_node = item.value.get("id", item)
+            aliases = _aliases(b, path, item.value, f"stage {sid!r}") if sid else []
+        else:
+            b.problem(path, item, "a stage must be an id or a mapping with id and aliases")
+            continue
+        if not sid:
+            if isinstance(item.value, str):  # a mapping's empty id is reported by _str
+                b.problem(path, item, f"a stage id of condition {cond!r} is empty")
+            continue
+        if not is_slug(sid):
+            b.problem(path, id_node, f"stage id {sid!r} must be a lowercase slug")
+            continue
+        claim_name(sid, "stage", id_node, sid)
+        for alias, anode in aliases:
+            claim_name(alias, "alias", anode, sid)
+        stages.append(Stage(sid, tuple(a for a, _ in aliases)))
+    return tuple(stages)
 
 
 def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
@@ -575,7 +650,7 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
         if ident is None:
             continue
         ok = True
-        if not _slug_ok(ident):
+        if not is_slug(ident):
             b.problem(path, f["id"], "claim id must be a lowercase slug", ident)
             ok = False
         if not b.define("claim", ident, path, f["id"]):
@@ -610,6 +685,9 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
             ok = False
         else:
             value = _parse_quantity(b, path, f["value"], "value", ident)
+            if value is not None and _below_zero(value):
+                b.problem(path, f["value"], f"{value.text!r}: a value cannot be below 0", ident)
+                ok = False
         timepoint: Quantity | None = None
         tp_node = f.get("timepoint")
         if tp_node is not None and tp_node.value is not None:
@@ -621,6 +699,9 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
 
                 if dimension(timepoint.unit) != "time":
                     b.problem(path, tp_node, "timepoint must be a time such as '12 months'", ident)
+                    ok = False
+                elif _below_zero(timepoint):
+                    b.problem(path, tp_node, f"{timepoint.text!r}: a time cannot be below 0", ident)
                     ok = False
         if basis is not None and basis not in BASES:
             b.problem(
@@ -650,6 +731,32 @@ def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> N
             where=f"{path}:{node.line}:{node.column}",
         )
         b.pending.append((claim, path, f))
+
+
+def _above_max(measure: Measure, claim: Claim) -> bool:
+    """A percentage above the measure's ``max_percent``, qualifiers taken exactly.
+
+    "over 100%" of patients is impossible, "at least 100%" and "up to 100%" are not;
+    a range reaching above the bound is impossible in part, so refused. A value
+    relative to a comparator ("60% more than placebo") is a difference, not a share,
+    and has no upper bound.
+    """
+    from stemcli.quantities import excludes_bound
+
+    q = claim.value
+    top = measure.max_percent
+    if top is None or q.unit != "percent" or claim.comparator is not None:
+        return False
+    return q.high > top or (q.high == top and q.qualifier == "at-least" and excludes_bound(q))
+
+
+def _below_zero(q: Quantity) -> bool:
+    """A value below zero: nothing a claim counts (shares, durations, costs, counts,
+    doses, changes given as their size) can be, so "under 0%" or "fewer than 0 days"
+    is impossible; "up to 0" and "at most 0" are zero itself."""
+    from stemcli.quantities import excludes_bound
+
+    return q.low < 0 or (q.low == 0 and q.qualifier == "at-most" and excludes_bound(q))
 
 
 def _cross_check(b: _Builder) -> None:
@@ -725,13 +832,12 @@ def _cross_check(b: _Builder) -> None:
                     cid,
                 )
                 ok = False
-            if (
-                measure.max_percent is not None
-                and claim.value.unit == "percent"
-                and claim.value.high > measure.max_percent
-            ):
+            if _above_max(measure, claim):
                 b.problem(
-                    path, f["value"], f"a {measure.id} cannot exceed {measure.max_percent:g}%", cid
+                    path,
+                    f["value"],
+                    f"{claim.value.text!r}: a {measure.id} cannot exceed {measure.max_percent:g}%",
+                    cid,
                 )
                 ok = False
         if ok:

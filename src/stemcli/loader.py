@@ -7,15 +7,16 @@ no dataclass definitions are imported unless the cache misses.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from stemcli.errors import DataError, InputError
+from stemcli.errors import DataError, InputError, Location, Problem
 
 if TYPE_CHECKING:
-    from stemcli.errors import Problem
     from stemcli.model import Dataset
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -72,30 +73,36 @@ def _same_path(a: Path, b: Path) -> bool:
         return False
 
 
+def is_yaml(path: Path) -> bool:
+    """A .yaml or .yml file name, in any case (``x.YAML`` is not skipped)."""
+    return path.suffix.lower() in YAML_SUFFIXES
+
+
 def _role_of(path: Path) -> tuple[str, str | None]:
     stem = path.stem
-    if stem in SPECIAL_FILES:
-        return stem, None
+    if stem.lower() in SPECIAL_FILES:
+        return stem.lower(), None
     return "claims", stem
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError as e:
+        raise InputError(f"{directory}: cannot list the folder: {e.strerror}") from None
 
 
 def _files_in(directory: Path, *, bundled: bool) -> list[DataFile]:
     out: list[DataFile] = []
-    for name in SPECIAL_FILES:
-        for suffix in YAML_SUFFIXES:
-            p = directory / f"{name}{suffix}"
-            if p.exists() or p.is_symlink():
-                out.append(DataFile(p, name, bundled=bundled))
+    special = [p for p in _entries(directory) if is_yaml(p) and p.stem.lower() in SPECIAL_FILES]
+    for p in sorted(special, key=lambda p: (SPECIAL_FILES.index(p.stem.lower()), p.name)):
+        out.append(DataFile(p, p.stem.lower(), bundled=bundled))
     claims_dir = directory / "claims"
     if claims_dir.is_symlink() and not claims_dir.exists():
         raise InputError(f"{claims_dir}: a broken symbolic link or a link loop")
     if claims_dir.is_dir():
-        try:
-            entries = sorted(claims_dir.iterdir())
-        except OSError as e:
-            raise InputError(f"{claims_dir}: cannot list the folder: {e.strerror}") from None
-        for p in entries:
-            if p.suffix in YAML_SUFFIXES:
+        for p in _entries(claims_dir):
+            if is_yaml(p):
                 out.append(DataFile(p, "claims", p.stem, bundled=bundled))
     return out
 
@@ -121,21 +128,52 @@ def _user_files(path: Path) -> list[DataFile]:
         return found
     if not path.exists():  # a symbolic link to nothing, or a loop of links
         raise InputError(f"{path}: a broken symbolic link or a link loop")
-    if path.suffix not in YAML_SUFFIXES:
+    if not is_yaml(path):
         raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
     role, source_id = _role_of(path)
     return [DataFile(path, role, source_id)]
 
 
+_NOT_REGULAR = "not a regular file (a pipe, device or socket)"
+# never wait: opening a FIFO for reading blocks until a writer comes, O_NONBLOCK does not
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _open(path: Path) -> BinaryIO:
+    return os.fdopen(os.open(path, _OPEN_FLAGS), "rb")
+
+
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """Read a file with a size limit; every failure is an :class:`InputError`."""
+    """Read a regular file with a size limit; every failure is an :class:`InputError`.
+
+    The one way stemcli reads a file it is given: dataset files, pages, archived
+    sources. The file is opened without blocking, so a FIFO named like a YAML file
+    cannot stall the program waiting for a writer, and whatever is not a regular file
+    (a FIFO, a device such as /dev/zero, a socket, a folder) is refused before a byte
+    is read.
+    """
     try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, expected a file")
-        with path.open("rb") as f:
+        f = _open(path)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a file") from None
+    except OSError as e:
+        if e.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise InputError(f"{path}: {_NOT_REGULAR}") from None
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        with f:
+            mode = os.fstat(f.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise InputError(f"{path}: is a folder, expected a file")
+            if not stat.S_ISREG(mode):
+                raise InputError(f"{path}: {_NOT_REGULAR}")
             data = f.read(limit + 1)
-    except InputError:
-        raise
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
     if len(data) > limit:
@@ -191,13 +229,23 @@ def check(
     blobs: list[bytes] = []
     unreadable: list[Problem] = []
     readable: list[DataFile] = []
+    first_of: dict[tuple[Path, str], DataFile] = {}
     for df in files:
+        if df.role == "claims":  # one file per source in a folder: x.yaml, x.yml, x.YAML clash
+            first = first_of.setdefault((df.path.parent, df.source_id or ""), df)
+            if first is not df:
+                unreadable.append(
+                    Problem(
+                        Location(display_path(df)),
+                        f"a second claims file of source {df.source_id!r} "
+                        f"(the first is {display_path(first)}); keep one file per source",
+                    )
+                )
+                continue
         try:
             blobs.append(read_bytes(df.path))
             readable.append(df)
         except InputError as e:
-            from stemcli.errors import Location, Problem
-
             unreadable.append(Problem(Location(display_path(df)), _strip_path(e.message, df)))
     key = cache.key_for(
         [

@@ -22,6 +22,7 @@ __all__ = [
     "Found",
     "QuantityError",
     "dimension",
+    "excludes_bound",
     "format_quantity",
     "gap",
     "interval",
@@ -351,6 +352,27 @@ def _qualifier(g: dict[str, str | None]) -> str:
             raise QuantityError(f"'or {post_word}' contradicts the qualifier before the number")
         qualifier = post
     return qualifier
+
+
+# qualifier words that leave their number out: "over 100%" is more than 100, where
+# "at least 100%", "100%+", "100% or more" and "up to 100%" take 100 itself
+_STRICT_WORDS = frozenset(
+    {"over", "more than", "greater than", "above", "in excess of"}
+    | {"fewer than", "less than", "under", "below"}
+)
+
+
+def excludes_bound(q: Quantity) -> bool:
+    """Whether an at-least or at-most quantity excludes its own number ("over", "under")."""
+    if q.qualifier not in ("at-least", "at-most"):
+        return False
+    m = _pattern().fullmatch(_normalise(q.text).rstrip("."))
+    if m is None:
+        return False
+    g = m.groupdict()
+    if g.get("plus") or g.get("post"):
+        return False
+    return " ".join((g.get("q") or "").lower().split()) in _STRICT_WORDS
 
 
 def _checked(text: str, low: float, high: float, unit: str | None, qualifier: str) -> Quantity:

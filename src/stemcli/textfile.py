@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stemcli.dataset import decode_utf8, read_bytes
 from stemcli.errors import InputError
+from stemcli.loader import decode_utf8, read_bytes
 
 __all__ = ["MAX_TEXT_BYTES", "LineIndex", "Segment", "line_column", "read_text", "segments"]
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from stemcli import loader
+
 from .conftest import (
     CONDITION,
     SOURCE,
@@ -295,14 +297,14 @@ def test_an_unreadable_file_simulated(
 ) -> None:
     root = write_dataset(tmp_path / "ds")
     locked = root / "claims" / "src.yaml"
-    real_open = Path.open
+    real_open = loader._open
 
-    def guarded_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == locked:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return real_open(self, *args, **kwargs)
+    def guarded_open(path: Path) -> Any:
+        if path == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path)
 
-    monkeypatch.setattr(Path, "open", guarded_open)
+    monkeypatch.setattr(loader, "_open", guarded_open)
     check_bad(run, root, "cannot read: Permission denied")
 
 
@@ -340,7 +342,7 @@ def test_a_symlink_to_a_device_of_endless_zeros(run: Run, tmp_path: Path) -> Non
         pytest.skip("no /dev/zero")
     root = write_dataset(tmp_path / "ds")
     (root / "claims" / "zero.yaml").symlink_to("/dev/zero")
-    check_bad(run, root, "larger than the 16 MiB limit")
+    check_bad(run, root, "not a regular file")
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,8 @@ above the other, so the number of conflicting pairs between two sub-groups is a 
 bisections over sorted lower and upper bounds: counting never looks at pairs. The most
 severe pairs are found best-first: for a fixed upper claim, its partners sorted by upper
 bound come in falling severity, so a heap holding each claim's best partner yields the
-top N in O(n log n + N log n).
+top N in O(n log n + N log n). N is at most the number of conflicts (counted first), and a
+listing of more than :data:`MAX_LISTED` is refused: ``--count`` gives any number of them.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ DIRECT = "direct"
 CROSS = "cross-measure"
 KINDS = (DIRECT, CROSS)
 DEFAULT_TOLERANCE = 0.05
+# the most conflicts one listing holds: a --limit above it (with more conflicts than it
+# selected) is refused, since a million listed pairs is gigabytes and minutes, not a result
+MAX_LISTED = 10_000
 # a timepoint is clearly later when it starts at least this many times after the other ends
 TIMEPOINT_RATIO = 2.0
 
@@ -773,7 +777,7 @@ def _top_pairs(prep: _Prepared, sel: Selection, limit: int) -> list[tuple[_Item,
         if any(it.lo < 0 for m in members for it in m):
             # severity falls along a stream only for non-negative values (all the parser
             # produces); rank such a group's pairs exhaustively
-            heap.extend(_exhaustive(members, compat, sel, restrict))
+            heap.extend(heapq.nsmallest(limit, _exhaustive(members, compat, sel, restrict)))
             continue
         lists: dict[int | None, list[_Partners]] = {None: [_Partners(_by_hi(m)) for m in members]}
         if restrict is not None:
@@ -860,13 +864,29 @@ def _exhaustive(
 
 
 def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictList:
-    """The ``limit`` most severe conflicts of the selection, and the counts of all of them."""
+    """The ``limit`` most severe conflicts of the selection, and the counts of all of them.
+
+    The pairs are counted first (without listing them), so a listing never holds more
+    than the conflicts that exist, however large ``limit`` is; one that would hold more
+    than :data:`MAX_LISTED` is refused with a :class:`UsageError`.
+    """
     _validate(sel)
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
     prep = _prepare(ds, sel)
     counts = _selection_counts(prep, sel)
+    total = counts.of(sel.kind)
+    wanted = min(limit, total)
+    if wanted > MAX_LISTED:
+        raise UsageError(
+            f"--limit would list {wanted:,} of {total:,} conflicts; "
+            f"at most {MAX_LISTED:,} are listed at once",
+            hint="--count gives the numbers; a CONDITION, --kind, --source or --min-gap "
+            f"narrows the selection; --limit {MAX_LISTED} lists the most severe",
+        )
     families = _families(ds)
     conflicts = tuple(
         _conflict(a.claim, b.claim, (a.lo, a.hi), (b.lo, b.hi), families)
-        for a, b in _top_pairs(prep, sel, limit)
+        for a, b in _top_pairs(prep, sel, wanted)
     )
     return ConflictList(conflicts=conflicts, counts=counts, selection=sel)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stemcli.errors import UsageError
+from stemcli.ids import normalise
 from stemcli.model import Condition, Dataset
 
 FUZZY_THRESHOLD = 90.0  # 88 would take "hip osteoarthritis" to knee-oa
@@ -19,30 +20,38 @@ class Resolved:
     score: float = 100.0
 
 
-def normalise(text: str) -> str:
-    """Case-folded, punctuation-light form used for exact matching."""
-    t = text.casefold().replace("&", " and ")
-    t = re.sub(r"[\s_\-–—/.,()']+", " ", t)
-    return t.strip()
-
-
 def _names(c: Condition) -> list[str]:
     return [c.id, c.name, *c.aliases]
 
 
+def _one(found: Iterable[str], what: str, query: str, hint: str) -> str | None:
+    """The one id of ``found``, None when it is empty; several are a usage error."""
+    ids = sorted(set(found))
+    if len(ids) > 1:
+        raise UsageError(f"{what} {query!r} is ambiguous: it names {', '.join(ids)}", hint=hint)
+    return ids[0] if ids else None
+
+
 def resolve_condition(ds: Dataset, query: str) -> Resolved:
-    """By id, name or alias (case-insensitive), else fuzzily; never a silent weak guess."""
+    """By id, then by name or alias (case-insensitive), then fuzzily; never a weak guess.
+
+    An exact id always wins, whatever other conditions call themselves: a condition
+    named or aliased like another's id cannot take that id away from it.
+    """
     wanted = normalise(query)
     if not wanted:
         raise UsageError("the condition is empty", hint="see 'stemcli conditions'")
-    exact = {c.id for c in ds.conditions.values() if wanted in {normalise(n) for n in _names(c)}}
-    if len(exact) == 1:
-        return Resolved(ds.conditions[exact.pop()])
-    if len(exact) > 1:
-        raise UsageError(
-            f"condition {query!r} is ambiguous: it names {', '.join(sorted(exact))}",
-            hint="use a condition id",
-        )
+    typed = query.strip()
+    if typed in ds.conditions:
+        return Resolved(ds.conditions[typed])
+    hint = "use a condition id"
+    for tier in (
+        (c.id for c in ds.conditions.values() if normalise(c.id) == wanted),
+        (c.id for c in ds.conditions.values() if wanted in {normalise(n) for n in _names(c)}),
+    ):
+        found = _one(tier, "condition", query, hint)
+        if found is not None:
+            return Resolved(ds.conditions[found])
     from rapidfuzz import fuzz
 
     best: dict[str, float] = {}
@@ -59,18 +68,28 @@ def resolve_condition(ds: Dataset, query: str) -> Resolved:
             hint="see 'stemcli conditions' for every condition and its aliases",
         )
     if len(ranked) > 1 and top - ranked[1][1] < AMBIGUITY_MARGIN:
-        raise UsageError(
-            f"condition {query!r} is ambiguous; closest: {closest}", hint="use a condition id"
-        )
+        raise UsageError(f"condition {query!r} is ambiguous; closest: {closest}", hint=hint)
     return Resolved(ds.conditions[top_id], fuzzy=True, score=top)
 
 
 def resolve_stage(condition: Condition, query: str) -> str:
-    """A stage id of ``condition`` by id or alias; an error lists the valid ones."""
+    """A stage id of ``condition``: by id, then by id or alias case-insensitively.
+
+    Validation keeps a condition's stage ids and aliases apart, so at most one stage
+    matches; an ambiguity is still refused rather than decided by file order.
+    """
+    typed = query.strip()
+    if typed in condition.stage_ids:
+        return typed
     wanted = normalise(query)
-    for st in condition.stages:
-        if wanted in {normalise(st.id), *(normalise(a) for a in st.aliases)}:
-            return st.id
+    what = f"stage of {condition.id!r}"
+    for tier in (
+        (st.id for st in condition.stages if normalise(st.id) == wanted),
+        (st.id for st in condition.stages if wanted in {normalise(a) for a in st.aliases}),
+    ):
+        found = _one(tier, what, query, "use a stage id")
+        if found is not None:
+            return found
     if not condition.stages:
         raise UsageError(f"condition {condition.id!r} has no stages")
     valid = "; ".join(
@@ -93,10 +112,25 @@ def resolve_outcome(ds: Dataset, query: str) -> str:
 
 
 def resolve_source(ds: Dataset, query: str) -> str:
+    """A source id: by id exactly, then by publisher exactly, then case-insensitively.
+
+    An id always wins over a publisher's name ("beta" is the source beta, even when
+    another source's publisher is called "beta"); a publisher's name shared by
+    several sources is refused with their ids.
+    """
+    typed = query.strip()
+    if typed in ds.sources:
+        return typed
     wanted = normalise(query)
-    for s in ds.sources.values():
-        if wanted in (normalise(s.id), normalise(s.publisher)):
-            return s.id
+    hint = "use a source id (see 'stemcli sources')"
+    for tier in (
+        (s.id for s in ds.sources.values() if s.publisher == typed),
+        (s.id for s in ds.sources.values() if normalise(s.id) == wanted),
+        (s.id for s in ds.sources.values() if normalise(s.publisher) == wanted),
+    ):
+        found = _one(tier, "source", query, hint)
+        if found is not None:
+            return found
     raise UsageError(
         f"unknown source {query!r}; sources: {', '.join(ds.sources) or 'none'}",
         hint="see 'stemcli sources'",
