@@ -29,46 +29,71 @@ stemcli never renders data through rich's markup parser (it builds ``Text`` obje
 
 from __future__ import annotations
 
+import functools
 import re
 
-# every code point in Unicode category Cf (format), as of Unicode 15.1
-_FORMAT = (
-    0x00AD,
-    *range(0x0600, 0x0606),
-    0x061C,
-    0x06DD,
-    0x070F,
-    0x0890,
-    0x0891,
-    0x08E2,
-    0x180E,
-    *range(0x200B, 0x2010),
-    *range(0x202A, 0x202F),
-    *range(0x2060, 0x2065),
-    *range(0x2066, 0x2070),
-    0xFEFF,
-    *range(0xFFF9, 0xFFFC),
-    0x110BD,
-    0x110CD,
-    *range(0x13430, 0x13440),
-    *range(0x1BCA0, 0x1BCA4),
-    *range(0x1D173, 0x1D17B),
-    0xE0001,
-    *range(0xE0020, 0xE0080),
+# (first, last) code points made visible, in order
+RANGES: tuple[tuple[int, int], ...] = (
+    # C0 controls but tab and newline; DEL and C1
+    (0x00, 0x08),
+    (0x0B, 0x1F),
+    (0x7F, 0x9F),
+    # every code point of Unicode category Cf (format), as of Unicode 15.1; the Hangul
+    # fillers, combining grapheme joiner, Khmer inherent vowels and ideographic
+    # variation selectors (shown as nothing too); the line and paragraph separators;
+    # lone surrogates; the noncharacters U+FFFE and U+FFFF
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0x3164, 0x3164),
+    (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB),
+    (0xFFFE, 0xFFFF),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xE0100, 0xE01EF),
 )
-# not Cf, but shown as nothing
-_BLANK = (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0, *range(0xE0100, 0xE01F0))
-_SEPARATORS = (0x2028, 0x2029)
-_SURROGATES = range(0xD800, 0xE000)
-_NONCHARACTERS = (0xFFFE, 0xFFFF)
-_CONTROLS = (*(cp for cp in range(0x20) if cp not in (0x09, 0x0A)), *range(0x7F, 0xA0))
 
-ZWJ = 0x200D
 
-#: every code point :func:`clean` makes visible (a zero-width joiner only outside emoji)
-ESCAPED: frozenset[int] = frozenset(
-    (*_CONTROLS, *_FORMAT, *_BLANK, *_SEPARATORS, *_SURROGATES, *_NONCHARACTERS)
-)
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+# compiled on first use: most runs print only ASCII text, which needs no pattern
+@functools.cache
+def _escaped() -> re.Pattern[str]:
+    return re.compile(f"[{_class(RANGES)}]")
+
+
+@functools.cache
+def _yaml_escaped() -> re.Pattern[str]:
+    """What YAML reads as a break or cannot hold, and its quoting characters."""
+    return re.compile(f'[{_class(RANGES)}\\t\\n"\\\\]')
+
+
+@functools.cache
+def _symbol() -> re.Pattern[str]:
+    """Emoji and other symbols: a zero-width joiner between two is part of a sequence."""
+    return re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]")
 
 
 def visible(ch: str) -> str:
@@ -79,29 +104,25 @@ def visible(ch: str) -> str:
     return f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
 
 
-_TABLE: dict[int, str] = {cp: visible(chr(cp)) for cp in ESCAPED if cp != ZWJ}
-# inside JSON strings: JSON's own escapes (astral characters as a surrogate pair)
-_JSON_TABLE: dict[int, str] = {
-    cp: (
-        f"\\u{cp:04x}"
-        if cp < 0x10000
-        else f"\\u{0xD800 + ((cp - 0x10000) >> 10):04x}\\u{0xDC00 + ((cp - 0x10000) & 0x3FF):04x}"
+def _in_emoji(m: re.Match[str]) -> bool:
+    i, s = m.start(), m.string
+    return (
+        s[i] == "\u200d"
+        and 0 < i < len(s) - 1
+        and _symbol().match(s, i - 1) is not None
+        and _symbol().match(s, i + 1) is not None
     )
-    for cp in ESCAPED
-    if cp >= 0x7F  # json.dumps escapes C0 itself
-}
 
-# a zero-width joiner with no symbol (emoji) on one side of it
-_SYMBOL = r"\u2600-\u27bf\U0001f000-\U0001faff"  # dingbats, emoji
-_LONE_ZWJ = re.compile(rf"(?<![{_SYMBOL}\ufe0f])\u200d|\u200d(?![{_SYMBOL}])")
+
+def _visible(m: re.Match[str]) -> str:
+    return m.group() if _in_emoji(m) else visible(m.group())
 
 
 def clean(text: str) -> str:
-    """``text`` with every character in :data:`ESCAPED` made visible."""
-    text = text.translate(_TABLE)
-    if "\u200d" in text:
-        text = _LONE_ZWJ.sub(r"\\u200d", text)
-    return text
+    """``text`` with every character of :data:`RANGES` made visible."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _escaped().sub(_visible, text)
 
 
 def clean_line(text: str) -> str:
@@ -110,16 +131,22 @@ def clean_line(text: str) -> str:
 
 
 def first_escaped(text: str) -> str | None:
-    """The first character of ``text`` in :data:`ESCAPED` (a joiner anywhere), or None.
+    """The first character of ``text`` that :func:`clean` escapes (a joiner anywhere).
 
     For what a person types (values, ids): there, an invisible character is refused.
     """
-    if text.isascii():
-        for ch in text:
-            if ord(ch) in ESCAPED:
-                return ch
+    if text.isascii() and text.isprintable():
         return None
-    return next((ch for ch in text if ord(ch) in ESCAPED), None)
+    m = _escaped().search(text)
+    return m.group() if m else None
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    cp = ord(m.group())
+    if cp < 0x10000:
+        return f"\\u{cp:04x}"
+    cp -= 0x10000  # JSON writes an astral character as a surrogate pair
+    return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
 
 
 def json_safe(json_text: str) -> str:
@@ -127,17 +154,20 @@ def json_safe(json_text: str) -> str:
 
     JSON escapes read back as the same characters: JSON keeps the exact text.
     """
-    return json_text.translate(_JSON_TABLE)
+    if json_text.isascii() and "\x7f" not in json_text:
+        return json_text  # json.dumps escaped every C0 control already
+    return _escaped().sub(_json_escape, json_text)
 
 
 # ---------------------------------------------------------------------------
 # YAML
 
-# YAML's own short escapes; every other character YAML reads as a break, or that is
-# not printable in a YAML stream, or is in ESCAPED, becomes \xXX, \uXXXX or \UXXXXXXXX
 _YAML_SHORT = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_YAML_TABLE: dict[int, str] = {cp: visible(chr(cp)) for cp in (*ESCAPED, 0x85)}
-_YAML_TABLE.update({ord(k): v for k, v in _YAML_SHORT.items()})
+
+
+def _yaml_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _YAML_SHORT.get(ch) or visible(ch)
 
 
 def yaml_quoted(text: str) -> str:
@@ -146,16 +176,16 @@ def yaml_quoted(text: str) -> str:
     Nothing in it is a line break to YAML (``\\n``, ``\\r``, U+0085, U+2028, U+2029 are
     escaped) or acts on a terminal.
     """
-    return '"' + text.translate(_YAML_TABLE) + '"'
+    return '"' + _yaml_escaped().sub(_yaml_escape, text) + '"'
 
 
-_YAML_PLAIN = re.compile(r"[a-z][a-z0-9_.-]*")
+_YAML_PLAIN = r"[a-z][a-z0-9_.-]*"
 _YAML_WORDS = frozenset(("yes", "no", "on", "off", "y", "n", "true", "false", "null"))
 
 
 def yaml_word(text: str) -> str:
     """A plain YAML scalar for an id-like word, quoted when YAML would read it otherwise."""
-    plain = _YAML_PLAIN.fullmatch(text) is not None and text not in _YAML_WORDS
+    plain = re.fullmatch(_YAML_PLAIN, text) is not None and text not in _YAML_WORDS
     return text if plain else yaml_quoted(text)
 
 
@@ -175,7 +205,7 @@ def yaml_line(line: str) -> str:
 # what makes a spreadsheet read a cell as a formula (OWASP, CSV injection), and the
 # full-width forms some spreadsheets read the same way
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def csv_cell(text: str, *, raw: bool = False) -> str:
@@ -187,6 +217,6 @@ def csv_cell(text: str, *, raw: bool = False) -> str:
     leaves out the quote (control and invisible characters are still made visible).
     """
     text = clean(text)
-    if raw or not text.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(text):
+    if raw or not text.startswith(_FORMULA_START) or re.fullmatch(_PLAIN_NUMBER, text):
         return text
     return "'" + text
