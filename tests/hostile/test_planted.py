@@ -40,9 +40,10 @@ from .conftest import (
     data_args,
     hostile_dataset,
     is_unsafe,
+    stemcli,
     write_dataset,
 )
-from .test_terminal import DATA_COMMANDS
+from .test_terminal import DATA_COMMANDS, ERROR_ARGS, TYPED
 
 FORMATS = [f.value for f in OutputFormat]
 LOADERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
@@ -439,3 +440,21 @@ def test_an_id_with_an_invisible_character_is_refused(
     shown = visible(ch)
     assert any(p["line"] and shown in f"{p['message']} {p['claim']!r}" for p in problems), problems
     assert_nothing_hidden(result.stdout + result.stderr, "output")
+
+
+TYPED_HIDDEN = "zz" + "".join(INVISIBLE.values()) + "qq"
+
+
+@pytest.mark.parametrize(("args", "code"), ERROR_ARGS, ids=lambda v: str(v)[:24])
+def test_error_messages_show_invisible_characters(
+    hostile: Path, tmp_path: Path, args: list[str], code: int
+) -> None:
+    """Through the entry point, so that the parser's own errors are covered too."""
+    page = tmp_path / "page.txt"
+    page.write_text("Pain fell 70%.\n", encoding="utf-8")
+    argv = [a.replace(TYPED, TYPED_HIDDEN).replace("{page}", str(page)) for a in args]
+    result = stemcli(*data_args(hostile), *argv)
+    assert result.returncode == code, result.stderr
+    assert_nothing_hidden(result.stderr, "stderr")
+    assert "zz" in result.stderr
+    assert "u200b" in result.stderr
