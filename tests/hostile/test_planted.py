@@ -458,3 +458,25 @@ def test_error_messages_show_invisible_characters(
     assert_nothing_hidden(result.stderr, "stderr")
     assert "zz" in result.stderr
     assert "u200b" in result.stderr
+
+
+def test_compare_chart_and_its_recordings_show_invisible_characters(
+    run: Run, invisible: Path, tmp_path: Path
+) -> None:
+    svg, html = tmp_path / "c.svg", tmp_path / "c.html"
+    result = run(
+        *data_args(invisible),
+        "compare",
+        "knee-oa",
+        "--chart",
+        "--svg",
+        str(svg),
+        "--html",
+        str(html),
+    )
+    assert result.exit_code == 0, result.output
+    assert_nothing_hidden(result.stdout, "stdout")
+    assert_nothing_hidden(result.stderr, "stderr")
+    assert "u200b" in result.stdout
+    for path in (svg, html):
+        assert_nothing_hidden(path.read_text(encoding="utf-8"), path.name)
