@@ -29,6 +29,7 @@ from stemcli.options import (
     OptionalConditionArg,
     OutcomeOpt,
     Output,
+    Raw,
     SourceOpt,
     Stage,
 )
@@ -176,11 +177,13 @@ def dataset() -> Dataset:
     return _state._dataset
 
 
-def emit(report: Report, fmt: OutputFormat, output: Path | None, force: bool) -> None:
+def emit(
+    report: Report, fmt: OutputFormat, output: Path | None, force: bool, raw: bool = False
+) -> None:
     """Render ``report`` in ``fmt`` to stdout or, atomically, to ``output``."""
     from stemcli.render import get_renderer
 
-    rendered = get_renderer(fmt)(report)
+    rendered = get_renderer(fmt, raw=raw)(report)
     write(rendered, output, force)
 
 
@@ -288,6 +291,7 @@ def lookup(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
     full: Full = False,
 ) -> None:
     """What the sources claim about a condition, grouped by outcome.
@@ -313,6 +317,7 @@ def lookup(
         format,
         output,
         force,
+        raw,
     )
 
 
@@ -325,6 +330,7 @@ def show(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """One claim: every field, the full quote, and its source.
 
@@ -341,7 +347,7 @@ def show(
 
         close = [m[0] for m in process.extract(claim_id, [c.id for c in ds.claims], limit=3)]
         raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
-    emit(show_report(ds, claim), format, output, force)
+    emit(show_report(ds, claim), format, output, force, raw)
 
 
 @command()
@@ -354,6 +360,7 @@ def search(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
     full: Full = False,
 ) -> None:
     """Ranked fuzzy search over quotes, outcomes and conditions.
@@ -364,7 +371,7 @@ def search(
     from stemcli.reports import search_report
 
     ds = dataset()
-    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force)
+    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force, raw)
 
 
 @command()
@@ -373,6 +380,7 @@ def sources(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """The sources of the dataset, with their claim counts.
 
@@ -380,7 +388,7 @@ def sources(
     """
     from stemcli.reports import sources_report
 
-    emit(sources_report(dataset()), format, output, force)
+    emit(sources_report(dataset()), format, output, force, raw)
 
 
 @command()
@@ -389,6 +397,7 @@ def conditions(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """The conditions, their aliases and stages, with claim counts per stage.
 
@@ -396,7 +405,7 @@ def conditions(
     """
     from stemcli.reports import conditions_report
 
-    emit(conditions_report(dataset()), format, output, force)
+    emit(conditions_report(dataset()), format, output, force, raw)
 
 
 @command()
@@ -405,6 +414,7 @@ def validate(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """Check the dataset and list every problem; exit 1 if there are any.
 
@@ -414,7 +424,7 @@ def validate(
     from stemcli.reports import plural, problems_report
 
     ds, problems = check(data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache)
-    emit(problems_report(problems), format, output, force)
+    emit(problems_report(problems), format, output, force, raw)
     if problems:
         note(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -436,6 +446,7 @@ def verify(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """Check archived sources against their sha256 and find every quote in them.
 
@@ -447,7 +458,7 @@ def verify(
 
     ds = dataset()
     result = run(ds, sources_dir, source=resolve_source(ds, source) if source is not None else None)
-    emit(verify_report(result), format, output, force)
+    emit(verify_report(result), format, output, force, raw)
     if result.misses:
         note(f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -466,6 +477,7 @@ def export(
     ] = "json",
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """Every claim with its parsed value, as JSON, CSV or YAML.
 
@@ -478,7 +490,7 @@ def export(
         from stemcli.errors import UsageError
 
         raise UsageError(f"--format must be json, csv or yaml, not {format!r}")
-    write(export_text(dataset(), fmt), output, force)
+    write(export_text(dataset(), fmt, raw=raw), output, force)
 
 
 @command()
@@ -503,6 +515,7 @@ def compare(
     force: Annotated[
         bool, typer.Option("--force", help="Replace existing --output, --svg or --html files.")
     ] = False,
+    raw: Raw = False,
     svg: Annotated[
         Path | None,
         typer.Option(
@@ -551,7 +564,7 @@ def compare(
     )
     report = compare_report(ds, result, chart=chart)
     if not recorded:
-        emit(report, format, output, force)
+        emit(report, format, output, force, raw)
         return
     import io
 
@@ -630,6 +643,7 @@ def conflicts(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
     full: Annotated[bool, typer.Option("--full", help="Add both quotes, in full.")] = False,
 ) -> None:
     """Numbers that disagree: comparable claims whose values do not overlap.
@@ -664,7 +678,7 @@ def conflicts(
         if given:
             raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
         result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
-        emit(conflicts_report(ds, result, full=full), format, output, force)
+        emit(conflicts_report(ds, result, full=full), format, output, force, raw)
         return
     if condition is None and stage is not None:
         raise UsageError(
@@ -687,7 +701,7 @@ def conflicts(
                 "".join(f"{k}: {n}\n" for k, n in counts.to_json(sel.kind).items()), output, force
             )
         else:
-            emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force)
+            emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force, raw)
     else:
         listing = ops.find_conflicts(ds, sel, limit=limit)
         counts = listing.counts
@@ -695,7 +709,7 @@ def conflicts(
         if cond is not None:
             title = f"Conflicts: {cond.name}" + (f", stage {stage_id}" if stage_id else "")
         report = conflicts_report(ds, listing, full=full, with_condition=cond is None, title=title)
-        emit(report, format, output, force)
+        emit(report, format, output, force, raw)
         if listing.total > len(listing.conflicts):
             note(
                 f"showing the {len(listing.conflicts)} most severe of {listing.total}; "
@@ -733,6 +747,7 @@ def extract(
     ] = "yaml",
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
     full: Full = False,
 ) -> None:
     """Draft claims from a page's text: one per number, with guesses to confirm.
@@ -757,7 +772,7 @@ def extract(
     if fmt == "yaml":
         write(drafts_yaml(result), output, force)
     else:
-        emit(drafts_report(result, full=full), OutputFormat(fmt), output, force)
+        emit(drafts_report(result, full=full), OutputFormat(fmt), output, force, raw)
     n = len(result.drafts)
     note(f"{n} draft claim{'s' if n != 1 else ''} from {file}", style="green" if n else "yellow")
 
@@ -778,6 +793,7 @@ def redflags(
     format: Format = OutputFormat.table,
     output: Output = None,
     force: Force = False,
+    raw: Raw = False,
 ) -> None:
     """Warning signs in a page or a source's quotes, each with why and public guidance.
 
@@ -805,7 +821,7 @@ def redflags(
         result = scan_quotes([c for c in ds.claims if c.source == sid], source=sid)
     else:
         raise UsageError("give a FILE or --source ID", hint="see 'stemcli redflags --help'")
-    emit(redflags_report(result), format, output, force)
+    emit(redflags_report(result), format, output, force, raw)
     if fail_on_flag and result.findings:
         raise typer.Exit(int(ExitCode.FINDINGS))
 

@@ -328,6 +328,18 @@ class _Builder:
         return True
 
 
+def _typable(b: _Builder, path: str, node: _Node, kind: str, ident: str) -> bool:
+    """An id is typed by people: refuse one holding an invisible or control character."""
+    from stemcli.safe import first_escaped, visible
+
+    hidden = first_escaped(ident)
+    if hidden is not None:
+        b.problem(
+            path, node, f"{kind} id {ident!r} holds an invisible character ({visible(hidden)})"
+        )
+    return hidden is None
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
     import difflib
 
@@ -588,7 +600,9 @@ def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
         _check_fields(
             b, path, node, ("id", "description", "max_percent", "dimensions"), "measure", ident
         )
-        if ident is None or not b.define("measure", ident, path, f["id"]):
+        if ident is None or not _typable(b, path, f["id"], "measure", ident):
+            continue
+        if not b.define("measure", ident, path, f["id"]):
             continue
         mp = f.get("max_percent")
         max_percent = None
@@ -609,7 +623,9 @@ def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
         _check_fields(
             b, path, node, ("id", "name", "family", "description", "compared"), "outcome", ident
         )
-        if ident is None or not b.define("outcome", ident, path, f["id"]):
+        if ident is None or not _typable(b, path, f["id"], "outcome", ident):
+            continue
+        if not b.define("outcome", ident, path, f["id"]):
             continue
         name = _str(b, path, f, "name", node, required=False) or ident
         family = _str(b, path, f, "family", node, required=False) or ident

@@ -23,6 +23,16 @@ Output = Annotated[
         metavar="FILE",
     ),
 ]
+Raw = Annotated[
+    bool,
+    typer.Option(
+        "--raw",
+        help="CSV only: write cells as they are. By default a cell that a spreadsheet would "
+        "run as a formula (it starts with =, +, -, @ or a tab) gets a leading ' so that it "
+        "shows as text; a plain number such as -13 is left as it is. Control and invisible "
+        "characters are shown as escapes either way.",
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
 Full = Annotated[bool, typer.Option("--full", help="Show quotes in full, not truncated.")]
 Stage = Annotated[

@@ -406,6 +406,15 @@ def _parse(text: str) -> Quantity:
         raise QuantityError("a value must be a string such as '60-70%'")
     if len(text) > _MAX_VALUE_LENGTH:
         raise QuantityError(f"a value is at most {_MAX_VALUE_LENGTH} characters")
+    if not text.isascii() or not text.isprintable():
+        from stemcli.safe import first_escaped, visible
+
+        hidden = first_escaped(text)
+        if hidden is not None:  # "50\u200b%" looks like 50% but is not what was typed
+            raise QuantityError(
+                f"{text!r} holds an invisible or control character ({visible(hidden)}); "
+                "type the value again without it"
+            )
     norm = _normalise(text).rstrip(".")
     if not norm:
         raise QuantityError("the value is empty")

@@ -350,8 +350,8 @@ def verify_report(result: Any) -> Report:
     )
 
 
-def export_text(ds: Dataset, fmt: str) -> str:
-    """Every claim, as JSON (the contract), CSV or YAML."""
+def export_text(ds: Dataset, fmt: str, *, raw: bool = False) -> str:
+    """Every claim, as JSON (the contract), CSV or YAML; ``raw``: CSV without formula quotes."""
     if fmt == "json":
         from stemcli.render.json_ import dumps
 
@@ -366,7 +366,8 @@ def export_text(ds: Dataset, fmt: str) -> str:
                 data=None,
                 csv_header=CLAIM_CSV_HEADER,
                 csv_rows=tuple(claim_csv_row(ds, c) for c in ds.claims),
-            )
+            ),
+            raw=raw,
         )
     import yaml
 
@@ -763,56 +764,8 @@ def conflicts_report(
 # ---------------------------------------------------------------------------
 # extract: draft claims; redflags: warning signs
 
-_YAML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_YAML_UNSAFE = frozenset(
-    [
-        *range(0x20),
-        *range(0x7F, 0xA0),
-        0x061C,
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-        0x2028,
-        0x2029,
-        0xFEFF,
-        0xFFFE,
-        0xFFFF,
-    ]
-)
-
-
-def yaml_quoted(text: str) -> str:
-    """A YAML double-quoted scalar reading back as ``text``; nothing in it acts on a terminal."""
-    out = ['"']
-    for ch in text:
-        if ch in _YAML_ESCAPES:
-            out.append(_YAML_ESCAPES[ch])
-        elif ord(ch) in _YAML_UNSAFE:
-            cp = ord(ch)
-            out.append(f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _yaml_word(text: str) -> str:
-    """A plain YAML scalar for an id-like word, quoted when YAML would read it otherwise."""
-    import re
-
-    plain = re.fullmatch(r"[a-z][a-z0-9_.-]*", text) and text not in (
-        "yes",
-        "no",
-        "on",
-        "off",
-        "y",
-        "n",
-        "true",
-        "false",
-        "null",
-    )
-    return text if plain else yaml_quoted(text)
+# the YAML primitives live with the neutraliser; yaml_quoted is part of this module's API
+from stemcli.safe import yaml_quoted, yaml_word  # noqa: E402
 
 
 def draft_json(d: Any, source: str) -> dict[str, Any]:
@@ -824,48 +777,78 @@ def draft_json(d: Any, source: str) -> dict[str, Any]:
     return out
 
 
+class DraftsWriter:
+    """The one writer of draft YAML: each line it emits is exactly one YAML line.
+
+    Comments and values alike go through :func:`stemcli.safe.yaml_line`, so no text
+    (a file name, a quote) can end a comment or a scalar with a character YAML reads as
+    a line break (``\\r``, U+0085, U+2028, U+2029) and become YAML of its own.
+    """
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+
+    def comment(self, text: str = "") -> None:
+        self._lines.append(f"# {text}".rstrip())
+
+    def blank(self) -> None:
+        self._lines.append("")
+
+    def item(self, key: str, scalar: str) -> None:
+        """Start a list item whose first field is ``key``; ``scalar`` is YAML already."""
+        self._lines.append(f"- {key}: {scalar}")
+
+    def field(self, key: str, scalar: str, *, guessed: bool = False) -> None:
+        """A field of the current item; ``scalar`` comes from yaml_quoted or yaml_word."""
+        self._lines.append(f"  {key}: {scalar}" + ("  # guess" if guessed else ""))
+
+    def text(self) -> str:
+        from stemcli.safe import yaml_line
+
+        return "".join(yaml_line(line) + "\n" for line in self._lines)
+
+
 def drafts_yaml(extraction: Any) -> str:
     """Drafts as a claims file (data/claims/<source>.yaml); guesses say '# guess'."""
-    from stemcli.safe import clean_line
-
     sid = extraction.source_id
     n = len(extraction.drafts)
-    lines = [
-        f"# Draft claims from {clean_line(extraction.path or 'the text')} (stemcli extract),",
-        f"# for claims/{sid}.yaml of a dataset folder. Values and quotes come from the text;",
-        '# every field marked "# guess" was guessed: confirm or correct it, then delete the mark.',
-        f"# Add the source to sources.yaml first (the file name must be {sid}.yaml):",
-        f"#   - id: {sid}",
-        "#     title: ...",
-        "#     publisher: ...",
-        "#     kind: clinic            # clinic, broker or information",
-        "#     sells_treatment: true",
-        f"# {plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and table rows.",
-    ]
+    out = DraftsWriter()
+    for line in (
+        f"Draft claims from {extraction.path or 'the text'} (stemcli extract),",
+        f"for claims/{sid}.yaml of a dataset folder. Values and quotes come from the text;",
+        'every field marked "# guess" was guessed: confirm or correct it, then delete the mark.',
+        f"Add the source to sources.yaml first (the file name must be {sid}.yaml):",
+        f"  - id: {sid}",
+        "    title: ...",
+        "    publisher: ...",
+        "    kind: clinic            # clinic, broker or information",
+        "    sells_treatment: true",
+        f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and table rows.",
+    ):
+        out.comment(line)
     for d in extraction.drafts:
         guess = set(d.guessed)
-
-        def field(key: str, value: str, guessed: bool) -> str:
-            return f"  {key}: {value}" + ("  # guess" if guessed else "")
-
-        stages = "[" + ", ".join(_yaml_word(s) for s in d.stages) + "]"
-        lines += ["", f"# line {d.line}, column {d.column}", f"- id: {_yaml_word(d.id)}"]
-        lines.append(field("condition", _yaml_word(d.condition), "condition" in guess))
-        lines.append(field("stages", stages, "stages" in guess))
-        lines.append(field("outcome", _yaml_word(d.outcome), "outcome" in guess))
-        lines.append(field("measure", _yaml_word(d.measure), "measure" in guess))
-        lines.append(field("value", yaml_quoted(d.value.text), "value" in guess))
+        out.blank()
+        out.comment(f"line {d.line}, column {d.column}")
+        out.item("id", yaml_word(d.id))
+        out.field("condition", yaml_word(d.condition), guessed="condition" in guess)
+        stages = "[" + ", ".join(yaml_word(s) for s in d.stages) + "]"
+        out.field("stages", stages, guessed="stages" in guess)
+        out.field("outcome", yaml_word(d.outcome), guessed="outcome" in guess)
+        out.field("measure", yaml_word(d.measure), guessed="measure" in guess)
+        out.field("value", yaml_quoted(d.value.text), guessed="value" in guess)
         if d.timepoint is not None:
-            lines.append(field("timepoint", yaml_quoted(d.timepoint.text), "timepoint" in guess))
+            out.field("timepoint", yaml_quoted(d.timepoint.text), guessed="timepoint" in guess)
         if d.comparator:
-            lines.append(field("comparator", yaml_quoted(d.comparator), "comparator" in guess))
-        lines.append(field("basis", _yaml_word(d.basis), "basis" in guess))
+            out.field("comparator", yaml_quoted(d.comparator), guessed="comparator" in guess)
+        out.field("basis", yaml_word(d.basis), guessed="basis" in guess)
         if d.n is not None:
-            lines.append(field("n", str(d.n), "n" in guess))
-        lines.append(field("quote", yaml_quoted(" ".join(d.quote.split())), False))
+            out.field("n", str(d.n), guessed="n" in guess)
+        out.field("quote", yaml_quoted(" ".join(d.quote.split())))
     if not extraction.drafts:
-        lines += ["", "# no quantitative statements found"]
-    return "\n".join(lines) + "\n"
+        out.blank()
+        out.comment("no quantitative statements found")
+    return out.text()
 
 
 def drafts_report(extraction: Any, *, full: bool = False) -> Report:

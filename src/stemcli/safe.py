@@ -1,31 +1,128 @@
-"""Neutralise text from data and input files before it reaches a terminal or a file.
+"""The one neutraliser: text from data, pages and file names, made safe for every output.
 
-Control characters (C0 except tab and newline, DEL, C1), and the Unicode bidirectional
-overrides and isolates that can reorder what a reader sees, are replaced by visible
-escapes such as ``\\x1b`` or ``\\u202e``. Rich markup needs no escaping here: stemcli
-never renders data through rich's markup parser (it builds ``Text`` objects).
+Text that stemcli did not write itself is data. Before it reaches a terminal or a file,
+every character that would not show as itself is replaced by a visible escape such as
+``\\x1b``, ``\\u202e`` or ``\\U000e0041``:
+
+- C0 controls (but tab and newline), DEL and C1 controls: a terminal acts on them;
+- every format character (Unicode category Cf): zero-width spaces and joiners, the
+  bidirectional overrides and isolates that reorder what a reader sees, the soft hyphen,
+  the byte order mark, the tag characters U+E0000-U+E007F that can hide a whole text;
+- other characters that show as nothing: the combining grapheme joiner, the Hangul
+  fillers, the Khmer inherent vowels, the ideographic variation selectors
+  U+E0100-U+E01EF;
+- the line and paragraph separators U+2028 and U+2029, which YAML and some terminals
+  read as line breaks;
+- lone surrogates (undecodable bytes of a file name) and the noncharacters U+FFFE and
+  U+FFFF.
+
+A zero-width joiner between two symbols is the glue of an emoji sequence (a family, a
+profession) and stays as it is there; anywhere else it is made visible. Variation
+selectors U+FE00-U+FE0F (text or emoji presentation) stay as they are.
+
+Every output uses one of the functions below: :func:`clean` (tables, Markdown, CSV,
+charts), :func:`clean_line` (one-line messages and comments), :func:`json_safe` (JSON
+escapes, so the exact text is kept), :func:`yaml_quoted` (YAML escapes, exact too) and
+:func:`csv_cell` (clean, and no spreadsheet formula). Rich markup needs no escaping:
+stemcli never renders data through rich's markup parser (it builds ``Text`` objects).
 """
 
 from __future__ import annotations
 
-_BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+import functools
+import re
+
+# (first, last) code points made visible, in order
+RANGES: tuple[tuple[int, int], ...] = (
+    # C0 controls but tab and newline; DEL and C1
+    (0x00, 0x08),
+    (0x0B, 0x1F),
+    (0x7F, 0x9F),
+    # every code point of Unicode category Cf (format), as of Unicode 15.1; the Hangul
+    # fillers, combining grapheme joiner, Khmer inherent vowels and ideographic
+    # variation selectors (shown as nothing too); the line and paragraph separators;
+    # lone surrogates; the noncharacters U+FFFE and U+FFFF
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0x3164, 0x3164),
+    (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB),
+    (0xFFFE, 0xFFFF),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xE0100, 0xE01EF),
+)
 
 
-def _visible(cp: int) -> str:
-    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
 
 
-_TABLE: dict[int, str] = {cp: _visible(cp) for cp in range(0x20) if cp not in (0x09, 0x0A)}
-_TABLE.update({cp: _visible(cp) for cp in range(0x7F, 0xA0)})
-_TABLE.update({cp: _visible(cp) for cp in _BIDI})
+# compiled on first use: most runs print only ASCII text, which needs no pattern
+@functools.cache
+def _escaped() -> re.Pattern[str]:
+    return re.compile(f"[{_class(RANGES)}]")
 
-# characters JSON leaves as they are but a terminal may act on
-_JSON_TABLE = {cp: f"\\u{cp:04x}" for cp in (*range(0x7F, 0xA0), *_BIDI)}
+
+@functools.cache
+def _yaml_escaped() -> re.Pattern[str]:
+    """What YAML reads as a break or cannot hold, and its quoting characters."""
+    return re.compile(f'[{_class(RANGES)}\\t\\n"\\\\]')
+
+
+@functools.cache
+def _symbol() -> re.Pattern[str]:
+    """Emoji and other symbols: a zero-width joiner between two is part of a sequence."""
+    return re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]")
+
+
+def visible(ch: str) -> str:
+    """The visible escape of one character: ``\\x1b``, ``\\u200b``, ``\\U000e0041``."""
+    cp = ord(ch)
+    if cp < 0x100:
+        return f"\\x{cp:02x}"
+    return f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
+
+
+def _in_emoji(m: re.Match[str]) -> bool:
+    i, s = m.start(), m.string
+    return (
+        s[i] == "\u200d"
+        and 0 < i < len(s) - 1
+        and _symbol().match(s, i - 1) is not None
+        and _symbol().match(s, i + 1) is not None
+    )
+
+
+def _visible(m: re.Match[str]) -> str:
+    return m.group() if _in_emoji(m) else visible(m.group())
 
 
 def clean(text: str) -> str:
-    """``text`` with every terminal-control character made visible."""
-    return text.translate(_TABLE)
+    """``text`` with every character of :data:`RANGES` made visible."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _escaped().sub(_visible, text)
 
 
 def clean_line(text: str) -> str:
@@ -33,6 +130,93 @@ def clean_line(text: str) -> str:
     return clean(text).replace("\n", " ").replace("\t", " ")
 
 
+def first_escaped(text: str) -> str | None:
+    """The first character of ``text`` that :func:`clean` escapes (a joiner anywhere).
+
+    For what a person types (values, ids): there, an invisible character is refused.
+    """
+    if text.isascii() and text.isprintable():
+        return None
+    m = _escaped().search(text)
+    return m.group() if m else None
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    cp = ord(m.group())
+    if cp < 0x10000:
+        return f"\\u{cp:04x}"
+    cp -= 0x10000  # JSON writes an astral character as a surrogate pair
+    return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
+
+
 def json_safe(json_text: str) -> str:
-    """Escape, inside JSON text, the characters json.dumps leaves raw but terminals act on."""
-    return json_text.translate(_JSON_TABLE)
+    """Escape, inside JSON text, the characters json.dumps leaves raw but terminals act on.
+
+    JSON escapes read back as the same characters: JSON keeps the exact text.
+    """
+    if json_text.isascii() and "\x7f" not in json_text:
+        return json_text  # json.dumps escaped every C0 control already
+    return _escaped().sub(_json_escape, json_text)
+
+
+# ---------------------------------------------------------------------------
+# YAML
+
+_YAML_SHORT = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _yaml_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _YAML_SHORT.get(ch) or visible(ch)
+
+
+def yaml_quoted(text: str) -> str:
+    """A YAML double-quoted scalar reading back as exactly ``text``, on one line.
+
+    Nothing in it is a line break to YAML (``\\n``, ``\\r``, U+0085, U+2028, U+2029 are
+    escaped) or acts on a terminal.
+    """
+    return '"' + _yaml_escaped().sub(_yaml_escape, text) + '"'
+
+
+_YAML_PLAIN = r"[a-z][a-z0-9_.-]*"
+_YAML_WORDS = frozenset(("yes", "no", "on", "off", "y", "n", "true", "false", "null"))
+
+
+def yaml_word(text: str) -> str:
+    """A plain YAML scalar for an id-like word, quoted when YAML would read it otherwise."""
+    plain = re.fullmatch(_YAML_PLAIN, text) is not None and text not in _YAML_WORDS
+    return text if plain else yaml_quoted(text)
+
+
+def yaml_line(line: str) -> str:
+    """One line of a YAML document: anything YAML would read as a break made visible.
+
+    Quoted and plain scalars from :func:`yaml_quoted` and :func:`yaml_word` pass through
+    unchanged; in a comment, a line or paragraph separator shows as its escape instead of
+    ending the comment (and turning the rest of the line into YAML).
+    """
+    return clean_line(line)
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+# what makes a spreadsheet read a cell as a formula (OWASP, CSV injection), and the
+# full-width forms some spreadsheets read the same way
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def csv_cell(text: str, *, raw: bool = False) -> str:
+    """A CSV cell: :func:`clean`, and a leading ``'`` when a spreadsheet would run it.
+
+    A cell that starts as a formula does (``=``, ``+``, ``-``, ``@``, tab, carriage
+    return) is prefixed with a single quote, so that spreadsheets show it as text; a cell
+    that is exactly a plain number (``-13``, ``+2.5``, ``1e3``) stays as it is. ``raw``
+    leaves out the quote (control and invisible characters are still made visible).
+    """
+    text = clean(text)
+    if raw or not text.startswith(_FORMULA_START) or re.fullmatch(_PLAIN_NUMBER, text):
+        return text
+    return "'" + text

@@ -213,8 +213,15 @@ def data_args(root: Path) -> list[str]:
 # a valid dataset whose every free-text field is hostile
 
 
-def hostile_dataset(root: Path) -> Path:
+def _evil(label: str) -> str:
+    return f"{label} {EVIL}"
+
+
+def hostile_dataset(root: Path, text: Callable[[str], str] = _evil) -> Path:
     """Two sources whose numbers disagree, a condition, an outcome: every text is EVIL.
+
+    ``text`` turns each field's plain text into what the field holds (by default, the
+    text followed by EVIL).
 
     evil-a says 10% and $1,000 where evil-b says 90% and $9,000, so compare marks them and
     conflicts lists them. Archived copies for verify: evil-a's archive name is hostile and
@@ -223,8 +230,8 @@ def hostile_dataset(root: Path) -> Path:
     sources = [
         {
             "id": "evil-a",
-            "title": "Title A " + EVIL,
-            "publisher": "Pub A " + EVIL,
+            "title": text("Title A"),
+            "publisher": text("Pub A"),
             "kind": "clinic",
             "sells_treatment": True,
             "archive": "a-\x1b[31m\u202e.txt",
@@ -232,8 +239,8 @@ def hostile_dataset(root: Path) -> Path:
         },
         {
             "id": "evil-b",
-            "title": "Title B " + EVIL,
-            "publisher": "Pub B " + EVIL,
+            "title": text("Title B"),
+            "publisher": text("Pub B"),
             "kind": "broker",
             "sells_treatment": False,
             "archive": "b.txt",
@@ -243,15 +250,15 @@ def hostile_dataset(root: Path) -> Path:
     conditions = [
         {
             "id": "knee-oa",
-            "name": "Knee " + EVIL,
-            "aliases": ["alias " + EVIL],
-            "stages": [{"id": "early", "aliases": ["mild " + EVIL]}, "late"],
+            "name": text("Knee"),
+            "aliases": [text("alias")],
+            "stages": [{"id": "early", "aliases": [text("mild")]}, "late"],
         }
     ]
     outcomes = {
-        "measures": [{"id": "evil-measure", "description": "Measure " + EVIL}],
+        "measures": [{"id": "evil-measure", "description": text("Measure")}],
         "outcomes": [
-            {"id": "evil-outcome", "name": "Outcome " + EVIL, "family": "benefit"},
+            {"id": "evil-outcome", "name": text("Outcome"), "family": "benefit"},
         ],
     }
 
@@ -260,8 +267,8 @@ def hostile_dataset(root: Path) -> Path:
             cid,
             condition="knee-oa",
             value=value,
-            quote=f"Patients said {value} " + EVIL,
-            citation="Study " + EVIL,
+            quote=text(f"Patients said {value}"),
+            citation=text("Study"),
             **fields,
         )
 
@@ -272,8 +279,8 @@ def hostile_dataset(root: Path) -> Path:
             "evil-a-odd",
             "20%",
             outcome="evil-outcome",
-            comparator="placebo " + EVIL,
-            intervention="prp " + EVIL,
+            comparator=text("placebo"),
+            intervention=text("prp"),
         ),
     ]
     claims_b = [
@@ -289,7 +296,7 @@ def hostile_dataset(root: Path) -> Path:
     )
     archive = root / "archive"
     archive.mkdir()
-    (archive / "b.txt").write_text("Nothing here " + EVIL, encoding="utf-8")
+    (archive / "b.txt").write_text(text("Nothing here"), encoding="utf-8")
     return root
 
 

@@ -78,14 +78,21 @@ class Report:
         )
 
 
-def get_renderer(fmt: OutputFormat) -> Callable[[Report], Any]:
-    """The renderer for ``fmt``: a function from Report to str (or a rich renderable)."""
+def get_renderer(fmt: OutputFormat, *, raw: bool = False) -> Callable[[Report], Any]:
+    """The renderer for ``fmt``: a function from Report to str (or a rich renderable).
+
+    ``raw``: CSV cells without the quote that stops spreadsheets running formulas.
+    """
     if fmt is OutputFormat.table:
         from stemcli.render.table import render
     elif fmt is OutputFormat.json:
         from stemcli.render.json_ import render
     elif fmt is OutputFormat.csv:
-        from stemcli.render.csv_ import render
+        from functools import partial
+
+        from stemcli.render.csv_ import render as csv_render
+
+        return partial(csv_render, raw=raw)
     elif fmt is OutputFormat.markdown:
         from stemcli.render.markdown import render
     else:

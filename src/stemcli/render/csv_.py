@@ -1,4 +1,9 @@
-"""CSV output: a header row and one row per record; text is terminal-safe."""
+"""CSV output: a header row and one row per record.
+
+Every cell, headers too (compare's are source names), goes through
+:func:`stemcli.safe.csv_cell`: control and invisible characters are made visible, and a
+cell a spreadsheet would run as a formula starts with a single quote (unless ``raw``).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,14 @@ import csv
 import io
 
 from stemcli.render import Report
-from stemcli.safe import clean
+from stemcli.safe import csv_cell
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, raw: bool = False) -> str:
     header, rows = report.csv()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([clean(h) for h in header])  # headers can be data (compare's sources)
+    writer.writerow([csv_cell(h, raw=raw) for h in header])
     for row in rows:
-        writer.writerow([clean(cell) for cell in row])
+        writer.writerow([csv_cell(cell, raw=raw) for cell in row])
     return buf.getvalue()
