@@ -235,10 +235,10 @@ def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """Every edit of a data file makes a new entry; only the newest few are kept."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("STEMCLI_CACHE_DIR", str(folder))
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     for i in range(cache.KEEP + 5):
         stale = folder / f"dataset-{i:040d}.bin"
-        stale.write_bytes(b"old")
+        stale.write_bytes(cache.MAGIC + b"old")  # the cache's own (stale) entries
         os.utime(stale, (1_000_000 + i, 1_000_000 + i))
     load()
     entries = sorted(folder.glob("dataset-*.bin"))

@@ -1,25 +1,48 @@
 """A cache of validated datasets, keyed by the content of the data files.
 
 The first run parses and validates YAML; later runs with the same files read a compact
-``marshal`` form instead. The key is a BLAKE2 hash of every file's name and bytes, the
-program version and the Python version, so any change to a data file (or an upgrade)
-misses the cache. Entries carry their own checksum: a corrupt or truncated entry is
-ignored and rebuilt. A cache folder that cannot be written is simply not used.
+JSON form instead. The key is a BLAKE2 hash of every file's name and bytes, the program
+version and the Python version, so any change to a data file (or an upgrade) misses the
+cache.
 
-Location: ``$STEMCLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/stemcli``, else ``~/.cache/stemcli``.
-``STEMCLI_NO_CACHE=1`` turns it off.
+What a cache entry is trusted for, and why:
+
+- **Authenticated.** Each entry carries a keyed BLAKE2 tag of its key and payload. The
+  secret is 32 random bytes in ``stemcli-cache.key`` inside the cache folder, written once
+  with mode 0600 (a temporary file created with ``O_EXCL | O_NOFOLLOW``, then linked into
+  place, so the key never appears half-written). A key file that is a link, not a regular
+  file, not owned by the current user or readable by anyone else is refused, and with it
+  the cache. An entry whose tag does not verify (forged, corrupt, truncated, written under
+  another key) is a miss, and the dataset is parsed and validated again.
+- **Decoded only after authentication**, with :mod:`json`, whose memory use is
+  proportional to its input, and checked field by field: any entry that does not decode
+  into a dataset of the right shape is a miss too.
+- **Read safely.** Entries are opened without following links and without blocking,
+  must be regular files owned by the current user, and are read only up to a bound
+  proportional to the data files' size.
+- **Its own folder only.** The cache folder is used only if it is a real folder (not a
+  link) owned by the current user and writable by nobody else; it is created with mode
+  0700. Pruning deletes only files the cache wrote: entries named ``dataset-<40 hex>.bin``
+  that start with the cache's header, and its temporary files once they are an hour old.
+
+Location: ``$STEMCLI_CACHE_DIR`` (an absolute path; a relative one turns the cache off),
+else ``$XDG_CACHE_HOME/stemcli`` (a relative ``XDG_CACHE_HOME`` is ignored, as the XDG
+specification says), else ``$HOME/.cache/stemcli`` when ``HOME`` is an absolute path to an
+existing folder; otherwise there is no cache. Only the ``stemcli`` folder itself is
+created, and ``$HOME/.cache`` when that is the location and it is missing; never ``HOME``,
+``XDG_CACHE_HOME`` or the parent of ``STEMCLI_CACHE_DIR``. ``STEMCLI_NO_CACHE=1`` turns it
+off. A cache that cannot be used is simply not used: no run fails or prints because of it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
+import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stemcli import __version__
 
@@ -28,22 +51,56 @@ try:  # the BLAKE2 built-in: importing hashlib would load OpenSSL too (+3 ms per
 except ImportError:  # pragma: no cover - other Pythons
     from hashlib import blake2b
 
-from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
+if TYPE_CHECKING:
+    from stemcli.model import Dataset, Quantity
 
-_MAGIC = b"STEMCLI1"
+MAGIC = b"STEMCLI2"
+OLD_MAGICS = (b"STEMCLI1",)  # entries of earlier versions: pruned like current ones
+TAG_BYTES = 32
+KEY_FILE = "stemcli-cache.key"
+KEY_MAGIC = b"STEMCLI-KEY1"
+SECRET_BYTES = 32
 KEEP = 8  # entries kept: the newest; every edit of a data file makes a new one
-_FORMAT = 2
+TEMP_MAX_AGE = 3600.0  # seconds after which a temporary file is a killed run's leftover
+_FORMAT = 3
+
+_ENTRY = r"dataset-[0-9a-f]{40}\.bin"  # the names of entries (compiled when pruning)
+_TEMP = r"\.tmp-[a-z0-9_]{8,32}\.(?:bin|key)"  # of temporary files, also earlier versions
+
+
+def _is_key(key: str) -> bool:
+    return len(key) == 40 and not key.strip("0123456789abcdef")
 
 
 def cache_dir() -> Path | None:
+    """Where the cache lives, or None when it is off or the environment gives no place."""
+    where = _location()
+    return None if where is None else where[0]
+
+
+def _location() -> tuple[Path, bool] | None:
+    """The cache folder, and whether its parent (``$HOME/.cache``) may be created."""
     if os.environ.get("STEMCLI_NO_CACHE"):
         return None
     explicit = os.environ.get("STEMCLI_CACHE_DIR")
     if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "stemcli"
+        return (Path(explicit), False) if os.path.isabs(explicit) else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "stemcli", False
+    home = os.environ.get("HOME", "")
+    if not os.path.isabs(home) or not os.path.isdir(home):
+        return None
+    return Path(home) / ".cache" / "stemcli", True
+
+
+def entry_limit(data_bytes: int) -> int:
+    """The largest entry read for data files of ``data_bytes`` bytes in all.
+
+    An entry holds the same text as the files, JSON-escaped, plus each claim's location:
+    a few times the files' size at most.
+    """
+    return 8 * data_bytes + (16 << 20)
 
 
 def _code_stamp() -> str:
@@ -65,7 +122,7 @@ def _code_stamp() -> str:
 
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
     h = blake2b(digest_size=20)
-    h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}|{marshal.version}".encode())
+    h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}".encode())
     h.update(_code_stamp().encode())
     for name, role, source, blob in files:
         h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode())
@@ -73,35 +130,357 @@ def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
     return h.hexdigest()
 
 
-def _path(key: str) -> Path | None:
-    d = cache_dir()
-    return None if d is None else d / f"dataset-{key}.bin"
+def entry_name(key: str) -> str:
+    return f"dataset-{key}.bin"
 
 
-def get(key: str) -> Dataset | None:
-    """The cached dataset for ``key``, or None when absent, unreadable or corrupt."""
-    p = _path(key)
-    if p is None:
+def tag(secret: bytes, key: str, payload: bytes | bytearray | memoryview) -> bytes:
+    """The keyed BLAKE2 tag of an entry: binds the payload to its key and to this user."""
+    h = blake2b(key=secret, digest_size=TAG_BYTES)
+    h.update(key.encode("ascii"))
+    h.update(payload)
+    return h.digest()
+
+
+# ---------------------------------------------------------------------------
+# reading and writing
+
+
+def get(key: str, *, data_bytes: int) -> Dataset | None:
+    """The cached dataset for ``key``, or None when absent, unusable, forged or corrupt."""
+    where = _location()
+    if where is None or not _supported() or not _is_key(key):
         return None
     try:
-        blob = p.read_bytes()
+        folder = _open_folder(where[0])
+        if folder is None:
+            return None
+        try:
+            secret = _read_secret(folder)
+            if secret is None:
+                return None
+            payload = _read_entry(folder, key, secret, entry_limit(data_bytes))
+        finally:
+            os.close(folder)
+    except (OSError, ValueError):
+        return None
+    return None if payload is None else decode(payload)
+
+
+def put(key: str, ds: Dataset, *, data_bytes: int) -> None:
+    """Store ``ds`` atomically; silently skip when the cache cannot be written."""
+    where = _location()
+    if where is None or not _supported() or not _is_key(key):
+        return
+    try:
+        payload = encode(ds)
+        if len(MAGIC) + TAG_BYTES + len(payload) > entry_limit(data_bytes):
+            return  # it would never be read
+        folder = _open_folder(where[0], create=True, create_parent=where[1])
+        if folder is None:
+            return
+        try:
+            secret = _read_secret(folder) or _create_secret(folder)
+            if secret is None:
+                return
+            _prune(folder, keep=KEEP - 1)
+            blob = MAGIC + tag(secret, key, payload) + payload
+            _write_new(folder, entry_name(key), blob, suffix=".bin", replace=True)
+        finally:
+            os.close(folder)
+    except (OSError, ValueError):
+        return
+
+
+def _supported() -> bool:
+    """Whether this system can open files relative to a folder without following links."""
+    return (
+        hasattr(os, "O_NOFOLLOW")
+        and hasattr(os, "O_DIRECTORY")
+        and hasattr(os, "geteuid")
+        and {os.open, os.stat, os.rename, os.link, os.unlink} <= os.supports_dir_fd
+        and os.listdir in os.supports_fd
+        and os.utime in os.supports_fd
+    )
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_folder(path: Path, *, create: bool = False, create_parent: bool = False) -> int | None:
+    """A descriptor of the cache folder, or None unless it is ours and only ours to write.
+
+    Only the last component is created (and its parent when ``create_parent``); a link in
+    its place is refused. Every later access is relative to the descriptor, so the folder
+    cannot be swapped underneath.
+    """
+    if create:
+        if create_parent:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(path.parent, 0o700)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022 or not stat.S_ISDIR(st.st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _open_own(folder: int, name: str) -> tuple[int, os.stat_result] | None:
+    """``name`` opened for reading if it is a regular file of ours (never a link or FIFO)."""
+    try:
+        fd = os.open(name, _READ_FLAGS, dir_fd=folder)
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+        os.close(fd)
+        return None
+    return fd, st
+
+
+def _read_exactly(fd: int, size: int) -> bytearray | None:
+    """The file's ``size`` bytes, or None if it holds fewer or more (it changed)."""
+    buf = bytearray(size + 1)
+    view = memoryview(buf)
+    got = 0
+    with open(fd, "rb", buffering=0, closefd=False) as f:
+        while got <= size:
+            n = f.readinto(view[got:])
+            if not n:
+                break
+            got += n
+    view.release()
+    if got != size:
+        return None
+    del buf[size:]
+    return buf
+
+
+def _read_secret(folder: int) -> bytes | None:
+    """The secret, if the key file is a regular file of ours that no one else can read."""
+    opened = _open_own(folder, KEY_FILE)
+    if opened is None:
+        return None
+    fd, st = opened
+    try:
+        if st.st_mode & 0o077 or st.st_size != len(KEY_MAGIC) + SECRET_BYTES:
+            return None
+        blob = _read_exactly(fd, st.st_size)
+    finally:
+        os.close(fd)
+    if blob is None or not blob.startswith(KEY_MAGIC):
+        return None
+    return bytes(blob[len(KEY_MAGIC) :])
+
+
+def _create_secret(folder: int) -> bytes | None:
+    """Write a new key file unless one exists (then use it, if it is acceptable)."""
+    try:
+        os.stat(KEY_FILE, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        pass
+    else:
+        return None  # there is one, and it was refused: leave it alone
+    blob = KEY_MAGIC + os.urandom(SECRET_BYTES)
+    _write_new(folder, KEY_FILE, blob, suffix=".key", replace=False)
+    return _read_secret(folder)
+
+
+def _write_new(folder: int, name: str, blob: bytes, *, suffix: str, replace: bool) -> None:
+    """Write ``blob`` to a new 0600 temporary file, then move (or link) it to ``name``.
+
+    ``replace=False`` links it, so an existing ``name`` is kept and nothing half-written
+    ever carries the name.
+    """
+    tmp = f".tmp-{os.urandom(8).hex()}{suffix}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    fd = os.open(tmp, flags, 0o600, dir_fd=folder)
+    try:
+        with open(fd, "wb", closefd=True) as f:
+            f.write(blob)
+            if not replace:
+                f.flush()
+                os.fsync(f.fileno())
+        if replace:
+            os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        else:
+            with contextlib.suppress(FileExistsError):  # another run wrote it first
+                os.link(tmp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+            os.unlink(tmp, dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=folder)
+        raise
+
+
+def _read_entry(folder: int, key: str, secret: bytes, limit: int) -> bytearray | None:
+    """The authenticated payload of the entry for ``key``, or None."""
+    opened = _open_own(folder, entry_name(key))
+    if opened is None:
+        return None
+    fd, st = opened
+    try:
+        header = len(MAGIC) + TAG_BYTES
+        if not header < st.st_size <= limit:
+            return None
+        blob = _read_exactly(fd, st.st_size)
+        if blob is None or not blob.startswith(MAGIC):
+            return None
+        from _operator import _compare_digest
+
+        with memoryview(blob) as view:
+            expected = tag(secret, key, view[header:])
+        if not _compare_digest(expected, bytes(blob[len(MAGIC) : header])):
+            return None
+        del blob[:header]
+        with contextlib.suppress(OSError):
+            os.utime(fd)  # recently used: pruning keeps it
+        return blob
+    finally:
+        os.close(fd)
+
+
+def _prune(folder: int, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used entries, and stale temporary files.
+
+    Only the cache's own files: exact names, regular files owned by the current user
+    (links are never followed) starting with the cache's header.
+    """
+    import re
+    import time
+
+    now = time.time()
+    entry_re, temp_re = re.compile(_ENTRY), re.compile(_TEMP)
+    entries: list[tuple[float, str]] = []
+    for name in os.listdir(folder):
+        is_entry = entry_re.fullmatch(name) is not None
+        if not is_entry and not temp_re.fullmatch(name):
+            continue
+        opened = _open_own(folder, name)
+        if opened is None:
+            continue
+        fd, st = opened
+        try:
+            head = os.read(fd, 16)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        if is_entry:
+            if head.startswith((MAGIC, *OLD_MAGICS)):
+                entries.append((st.st_mtime, name))
+        elif now - st.st_mtime > TEMP_MAX_AGE and (
+            not head or head.startswith((MAGIC, *OLD_MAGICS, KEY_MAGIC))
+        ):
+            _unlink(folder, name)
+    entries.sort(reverse=True)
+    for _, name in entries[keep:]:
+        _unlink(folder, name)
+
+
+def _unlink(folder: int, name: str) -> None:
     with contextlib.suppress(OSError):
-        os.utime(p)  # recently used: pruning keeps it
-    if len(blob) < len(_MAGIC) + 32 or not blob.startswith(_MAGIC):
-        return None
-    digest = blob[len(_MAGIC) : len(_MAGIC) + 32]
-    payload = blob[len(_MAGIC) + 32 :]
-    if blake2b(payload, digest_size=32).digest() != digest:
-        return None
+        os.unlink(name, dir_fd=folder)
+
+
+# ---------------------------------------------------------------------------
+# the entry's payload: JSON, claims stored column by column
+#
+# [format, sources, conditions, outcomes, measures, quantities, columns]
+#   sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256], ...]
+#   conditions: [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...]
+#   outcomes:   [[id, name, family, description, compared], ...]
+#   measures:   [[id, description, max_percent, [dimension, ...]], ...]
+#   quantities: [[text, low, high, unit, qualifier], ...], each distinct value once
+#   columns:    one per field of Claim, in order. value and timepoint are lists of indices
+#               into quantities (timepoint: or null); every other column is
+#               [distinct values, [index of each claim's value, ...]].
+
+_CLAIM_FIELDS = (
+    "id",
+    "source",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "quote",
+    "basis",
+    "timepoint",
+    "comparator",
+    "intervention",
+    "n",
+    "citation",
+    "where",
+)
+_QUANTITY_FIELDS = frozenset({"value", "timepoint"})
+
+
+def encode(ds: Dataset) -> bytes:
+    """The payload for ``ds`` (UTF-8 JSON, ASCII only)."""
+    import json
+
+    quantities: dict[tuple[Any, ...], int] = {}
+
+    def q(x: Quantity | None) -> int | None:
+        if x is None:
+            return None
+        # the types are part of the identity: 1 and 1.0 are equal but print differently
+        fields = (x.text, x.low, x.high, x.unit, x.qualifier)
+        ident = (*fields, type(x.low), type(x.high))
+        found = quantities.get(ident)
+        if found is None:
+            found = quantities[ident] = len(quantities)
+        return found
+
+    columns: list[Any] = []
+    for name in _CLAIM_FIELDS:
+        values = [getattr(c, name) for c in ds.claims]
+        if name in _QUANTITY_FIELDS:
+            columns.append([q(v) for v in values])
+            continue
+        distinct: dict[tuple[type, Any], int] = {}
+        index = [distinct.setdefault((type(v), v), len(distinct)) for v in values]
+        columns.append([[v for _, v in distinct], index])
+    payload = [
+        _FORMAT,
+        [
+            [s.id, s.title, s.publisher, s.kind, s.sells_treatment, s.archive, s.sha256]
+            for s in ds.sources.values()
+        ],
+        [
+            [c.id, c.name, c.aliases, [[st.id, st.aliases] for st in c.stages]]
+            for c in ds.conditions.values()
+        ],
+        [[o.id, o.name, o.family, o.description, o.compared] for o in ds.outcomes.values()],
+        [[m.id, m.description, m.max_percent, m.dimensions] for m in ds.measures.values()],
+        [list(ident[:5]) for ident in quantities],
+        columns,
+    ]
+    return json.dumps(payload, separators=(",", ":"), check_circular=False).encode("ascii")
+
+
+def decode(payload: bytes | bytearray) -> Dataset | None:
+    """The dataset in an authenticated payload, or None if it is not one of the right shape.
+
+    Every failure of decoding is a miss (the dataset is then parsed again), whatever it
+    is: the payload comes from a file, and a cache must never be why a run fails.
+    """
     import gc
+    import json
 
     was_enabled = gc.isenabled()
     gc.disable()  # decoding makes many small acyclic objects: no collections meanwhile
     try:
-        return _decode(marshal.loads(payload))
-    except (ValueError, EOFError, TypeError, IndexError, KeyError):
+        return _build(json.loads(payload))
+    except Exception:  # any malformed entry, down to RecursionError and MemoryError
         return None
     finally:
         if was_enabled:
@@ -109,120 +488,127 @@ def get(key: str) -> Dataset | None:
             gc.enable()
 
 
-def put(key: str, ds: Dataset) -> None:
-    """Store ``ds`` atomically; silently skip when the cache cannot be written."""
-    p = _path(key)
-    if p is None:
-        return
-    try:
-        payload = marshal.dumps(_encode(ds))
-        blob = _MAGIC + blake2b(payload, digest_size=32).digest() + payload
-        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _prune(p.parent, keep=KEEP - 1)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".bin")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(blob)
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, ValueError):
-        return
+_Types = frozenset[type]
+_NONE: type = type(None)
+_STR: _Types = frozenset({str})
+_OPT_STR: _Types = frozenset({str, _NONE})
+_BOOL: _Types = frozenset({bool})
+_NUMBER: _Types = frozenset({int, float})
+_OPT_NUMBER: _Types = frozenset({int, float, _NONE})
+_OPT_INT: _Types = frozenset({int, _NONE})
+_LIST: _Types = frozenset({list})
+_INDEX: _Types = frozenset({int})
 
 
-def _prune(folder: Path, *, keep: int) -> None:
-    """Delete all but the ``keep`` most recently used cache entries (and stale temp files)."""
-    entries = []
-    for p in folder.glob("dataset-*.bin"):
-        try:
-            entries.append((p.stat().st_mtime, p))
-        except OSError:
-            continue
-    entries.sort(reverse=True)
-    for _, p in entries[keep:]:
-        p.unlink(missing_ok=True)
+class _Malformed(ValueError):
+    pass
 
 
-def _q(q: Quantity | None) -> tuple[Any, ...] | None:
-    return None if q is None else (q.text, q.low, q.high, q.unit, q.qualifier)
+def _typed(values: Any, allowed: _Types) -> list[Any]:
+    """``values``, a JSON list whose every element's type is in ``allowed``."""
+    if type(values) is not list or not set(map(type, values)) <= allowed:
+        raise _Malformed
+    return values
 
 
-def _encode(ds: Dataset) -> tuple[Any, ...]:
-    return (
-        _FORMAT,
-        [
-            (s.id, s.title, s.publisher, s.kind, s.sells_treatment, s.archive, s.sha256)
-            for s in ds.sources.values()
-        ],
-        [
-            (c.id, c.name, c.aliases, tuple((st.id, st.aliases) for st in c.stages))
-            for c in ds.conditions.values()
-        ],
-        [(o.id, o.name, o.family, o.description, o.compared) for o in ds.outcomes.values()],
-        [(m.id, m.description, m.max_percent, m.dimensions) for m in ds.measures.values()],
-        [
-            (
-                c.id,
-                c.source,
-                c.condition,
-                c.stages,
-                c.outcome,
-                c.measure,
-                _q(c.value),
-                c.quote,
-                c.basis,
-                _q(c.timepoint),
-                c.comparator,
-                c.intervention,
-                c.n,
-                c.citation,
-                c.where,
-            )
-            for c in ds.claims
-        ],
+def _fields(rows: Any, *allowed: _Types) -> list[list[Any]]:
+    """A table of rows as its columns, each checked against its allowed types."""
+    _typed(rows, _LIST)
+    if not rows:
+        return [[] for _ in allowed]
+    columns = [list(col) for col in zip(*rows, strict=True)]
+    if len(columns) != len(allowed):
+        raise _Malformed
+    for col, types in zip(columns, allowed, strict=True):
+        _typed(col, types)
+    return columns
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    return tuple(_typed(values, _STR))
+
+
+def _build(raw: Any) -> Dataset:
+    from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
+
+    fmt, sources, conditions, outcomes, measures, quantities, columns = _typed(
+        raw, frozenset({int, list})
     )
-
-
-def _decode(raw: Any) -> Dataset:
-    fmt, sources, conditions, outcomes, measures, claims = raw
     if fmt != _FORMAT:
-        raise ValueError("cache format")
-    quantities: dict[tuple[Any, ...], Quantity] = {}
+        raise _Malformed
+    src = _fields(sources, _STR, _STR, _STR, _STR, _BOOL, _OPT_STR, _OPT_STR)
+    cond_ids, cond_names, cond_aliases, cond_stages = _fields(conditions, _STR, _STR, _LIST, _LIST)
+    out = _fields(outcomes, _STR, _STR, _STR, _STR, _BOOL)
+    m_ids, m_texts, m_max, m_dims = _fields(measures, _STR, _STR, _OPT_NUMBER, _LIST)
+    q_rows = _fields(quantities, _STR, _NUMBER, _NUMBER, _OPT_STR, _STR)
 
-    def q(*fields: Any) -> Quantity:
-        # datasets repeat values ("60-70%"): one shared object each, as parse() gives
-        found = quantities.get(fields)
-        if found is None:
-            found = quantities[fields] = Quantity(*fields)
-        return found
+    def stage(item: Any) -> Stage:
+        sid, aliases = _typed(item, frozenset({str, list}))
+        if type(sid) is not str:
+            raise _Malformed
+        return Stage(sid, _strings(aliases))
 
+    ds_sources = {s.id: s for s in map(Source, *src)}
+    ds_conditions = {
+        c.id: c
+        for c in map(
+            Condition,
+            cond_ids,
+            cond_names,
+            map(_strings, cond_aliases),
+            (tuple(map(stage, _typed(st, _LIST))) for st in cond_stages),
+        )
+    }
+    ds_outcomes = {o.id: o for o in map(Outcome, *out)}
+    ds_measures = {m.id: m for m in map(Measure, m_ids, m_texts, m_max, map(_strings, m_dims))}
+    table = list(map(Quantity, *q_rows))
+
+    _typed(columns, _LIST)
+    if len(columns) != len(_CLAIM_FIELDS):
+        raise _Malformed
+    vocabularies: dict[str, _Types] = {
+        "id": _STR,
+        "source": _STR,
+        "condition": _STR,
+        "outcome": _STR,
+        "measure": _STR,
+        "quote": _STR,
+        "basis": _STR,
+        "comparator": _OPT_STR,
+        "intervention": _OPT_STR,
+        "n": _OPT_INT,
+        "citation": _OPT_STR,
+        "where": _STR,
+    }
+    fields: list[list[Any]] = []
+    for name, column in zip(_CLAIM_FIELDS, columns, strict=True):
+        if name == "value":
+            fields.append(list(map(table.__getitem__, _typed(column, _INDEX))))
+            continue
+        if name == "timepoint":
+            indices = _typed(column, _OPT_INT)
+            fields.append([None if i is None else table[i] for i in indices])
+            continue
+        distinct, indices = _typed(column, _LIST)
+        if name == "stages":
+            vocabulary: list[Any] = [_strings(v) for v in _typed(distinct, _LIST)]
+        else:
+            vocabulary = _typed(distinct, vocabularies[name])
+        if name == "source" and not set(vocabulary) <= ds_sources.keys():
+            raise _Malformed
+        if name == "condition" and not set(vocabulary) <= ds_conditions.keys():
+            raise _Malformed
+        if name == "outcome" and not set(vocabulary) <= ds_outcomes.keys():
+            raise _Malformed
+        if name == "measure" and not set(vocabulary) <= ds_measures.keys():
+            raise _Malformed
+        fields.append(list(map(vocabulary.__getitem__, _typed(indices, _INDEX))))
+    if len({len(f) for f in fields}) > 1:
+        raise _Malformed
     return Dataset(
-        sources={s[0]: Source(*s) for s in sources},
-        conditions={
-            c[0]: Condition(c[0], c[1], c[2], tuple(Stage(i, a) for i, a in c[3]))
-            for c in conditions
-        },
-        outcomes={o[0]: Outcome(*o) for o in outcomes},
-        measures={m[0]: Measure(*m) for m in measures},
-        claims=tuple(
-            Claim(
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                c[4],
-                c[5],
-                q(*c[6]),
-                c[7],
-                c[8],
-                None if c[9] is None else q(*c[9]),
-                c[10],
-                c[11],
-                c[12],
-                c[13],
-                c[14],
-            )
-            for c in claims
-        ),
+        sources=ds_sources,
+        conditions=ds_conditions,
+        outcomes=ds_outcomes,
+        measures=ds_measures,
+        claims=tuple(map(Claim, *fields)),
     )

@@ -253,8 +253,9 @@ def check(
             for df, blob in zip(readable, blobs, strict=True)
         ]
     )
+    data_bytes = sum(map(len, blobs))
     if use_cache and not unreadable:
-        hit = cache.get(key)
+        hit = cache.get(key, data_bytes=data_bytes)
         if hit is not None:
             return hit, []
     from stemcli.dataset import parse_and_build
@@ -262,7 +263,7 @@ def check(
     ds, problems = parse_and_build(readable, blobs)
     problems = unreadable + problems
     if not problems and use_cache:
-        cache.put(key, ds)
+        cache.put(key, ds, data_bytes=data_bytes)
     return ds, problems
 
 
