@@ -111,7 +111,7 @@ def _code_stamp() -> str:
     """
     here = Path(__file__).resolve().parent
     parts = []
-    for name in ("dataset.py", "ids.py", "quantities.py", "model.py", "cache.py"):
+    for name in ("dataset.py", "ids.py", "quantities.py", "safe.py", "model.py", "cache.py"):
         try:
             st = (here / name).stat()
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
