@@ -97,7 +97,7 @@ def broken(*args, **kwargs):
     raise RuntimeError("boom")
 stemcli.ops.lookup.lookup = broken
 sys.argv = ["stemcli", *sys.argv[1:]]
-from stemcli.cli import main
+from stemcli.__main__ import main
 main()
 """
 
