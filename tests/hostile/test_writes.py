@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 
-from .conftest import Run, assert_one_error, child_env, data_args, hostile_dataset
+from .conftest import (
+    Run,
+    assert_one_error,
+    child_env,
+    data_args,
+    default_signals,
+    hostile_dataset,
+)
 
 OLD = "the user's precious file\n"
 
@@ -272,7 +279,7 @@ def slow_fsync(fd):
     time.sleep(60)
     real_fsync(fd)
 os.fsync = slow_fsync
-from stemcli.cli import main
+from stemcli.__main__ import main
 main()
 """
 
@@ -290,6 +297,7 @@ def test_a_signal_while_writing_loses_nothing(
         [sys.executable, "-c", SLOW_FSYNC, *data_args(data), "export", "--output", str(target),
          *(["--force"] if force else [])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(), text=True,
+        preexec_fn=default_signals,
     )  # fmt: skip
     try:
         assert proc.stderr is not None
