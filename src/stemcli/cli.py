@@ -243,8 +243,6 @@ def as_text(rendered: Any) -> str:
     """What a file keeps of ``rendered``: a table is laid out 120 wide, without colour."""
     if isinstance(rendered, str):
         return rendered
-    import io
-
     buf = io.StringIO()
     _console(file=buf, width=120, color_system=None).print(rendered)
     return buf.getvalue()
@@ -593,8 +591,6 @@ def compare(
     if not recorded:
         emit(report, format, output, force)
         return
-    import io
-
     from stemcli.render import get_renderer
 
     rendered = get_renderer(format)(report)
@@ -996,9 +992,12 @@ def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
 @contextlib.contextmanager
 def _streams(stdin: TextIO | None, stdout: TextIO | None, stderr: TextIO | None) -> Iterator[None]:
     saved = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = stdin or sys.stdin
-    sys.stdout = stdout or sys.stdout
-    sys.stderr = stderr or sys.stderr
+    if stdin is not None:
+        sys.stdin = stdin
+    if stdout is not None:
+        sys.stdout = stdout
+    if stderr is not None:
+        sys.stderr = stderr
     for stream in (sys.stdout, sys.stderr):
         _escape_unencodable(stream)
     try:
