@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from stemcli.cli import app
+from stemcli.cli import run as run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
@@ -33,11 +33,25 @@ def mini() -> Path:
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Invoke the CLI: run("lookup", "knee-oa") -> Result with .stdout, .stderr, .exit_code."""
+    """Invoke the CLI: run("lookup", "knee-oa") -> Result with .stdout, .stderr, .exit_code.
+
+    Through stemcli's own boundary, ``stemcli.cli.run``, as the console script does;
+    typer's runner only captures the streams and sets the environment.
+    """
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        with runner.isolation(input=input, env=env) as (out, err, both):
+            code = run_cli(list(args))
+            return Result(
+                runner=runner,
+                stdout_bytes=out.getvalue(),
+                stderr_bytes=err.getvalue(),
+                output_bytes=both.getvalue(),
+                return_value=None,
+                exit_code=int(code),
+                exception=None,
+            )
 
     return invoke
 

@@ -1,59 +1,92 @@
-"""Write files atomically, never replacing what a user has without being told to."""
+"""Write files atomically, never replacing what a user has without being told to.
+
+Every write goes through a temporary file in the target's folder. Without ``force`` an
+existing file is never replaced (the final step is a hard link, which fails if the name
+exists, so there is no window for a race). With ``force`` the final step is an atomic
+rename and the new file keeps the permissions of the one it replaces. A symbolic link is
+never replaced: the user names the file it points to if that is what they mean.
+
+Several files (``compare -o A --svg B``) are written all or nothing: every text is
+rendered and every temporary file written before any is put in place, and on any failure
+what this run put in place is taken away again and every file that was there is as it was.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from stemcli.errors import InputError, UsageError
 
 
-def write_text(path: Path, text: str, *, force: bool = False) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder.
+def target_path(name: str) -> Path:
+    """The file a user named to be written; a name that means a folder is refused.
 
-    Without ``force`` an existing file is never replaced (the final step is a hard link,
-    which fails if the name exists, so there is no window for a race). With ``force`` the
-    final step is an atomic rename. On any failure the old file is left as it was and the
-    temporary file is removed.
+    ``out/``, ``out/.`` or an empty name cannot be a file; ``Path`` would quietly turn
+    ``out/`` into ``out``, so this looks at the name as it was typed.
     """
-    target = Path(path)
-    check_target(target, force=force)
-    parent = target.parent if str(target.parent) else Path(".")
-    data = text.encode("utf-8")
+    if os.path.basename(name) in ("", ".", ".."):
+        raise UsageError(
+            f"{name or repr(name)}: names a folder, not a file",
+            hint=f"name the file to write, such as {os.path.join(name, 'result.txt')}",
+        )
+    return Path(name)
+
+
+def write_text(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path``; on any failure the old file is left as it was."""
+    write_files([(path, text)], force=force)
+
+
+def write_files(files: Sequence[tuple[Path, str]], *, force: bool = False) -> None:
+    """Write every ``(path, text)``, or none of them.
+
+    On any failure (an error, Ctrl-C, SIGTERM) the files this call put in place are
+    removed, the files it replaced are put back, and no temporary file is left.
+    """
+    targets = [Path(p) for p, _ in files]
+    for target in targets:
+        check_target(target, force=force)
+    several = len(targets) > 1
+    temporaries: list[Path] = []
+    placed: list[tuple[Path, Path | None]] = []  # (target, backup of the file it replaced)
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as e:
-        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
-    tmp_path = Path(tmp)
-    try:
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp_path, 0o644 & ~_umask())
-            if force:
-                os.replace(tmp_path, target)
-            else:
-                _link_no_clobber(tmp_path, target)
-        except FileExistsError:
-            raise UsageError(f"{target}: file exists", hint="use --force to replace it") from None
-        except OSError as e:
-            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+        for target, (_, text) in zip(targets, files, strict=True):
+            temporaries.append(_temporary(target, text, force=force))
+        for target, tmp in zip(targets, temporaries, strict=True):
+            placed.append((target, _place(tmp, target, force=force, keep_old=several)))
+    except BaseException:
+        for target, backup in reversed(placed):
+            _take_back(target, backup)
+        raise
+    else:
+        for _, backup in placed:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
     finally:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
+        for tmp in temporaries:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def check_target(target: Path, *, force: bool) -> None:
     """Refuse, before any work is done, a target that cannot or must not be written."""
     try:
+        is_link = target.is_symlink()
         is_dir, exists = target.is_dir(), target.exists()
-        is_file, is_link = target.is_file(), target.is_symlink()
+        is_file = target.is_file()
     except OSError as e:  # a name too long, a path through a file ...
         raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    if is_link:
+        raise UsageError(
+            f"{target}: is a symbolic link; stemcli does not replace links",
+            hint=f"to write the file it points to, name that file: {_link_target(target)}",
+        )
     if is_dir:
         raise UsageError(f"{target}: is a folder; --output needs a file name")
     if exists and not is_file:  # the rename would replace /dev/null itself
@@ -61,8 +94,99 @@ def check_target(target: Path, *, force: bool) -> None:
             f"{target}: not a regular file (a device, pipe or socket)",
             hint=f"redirect standard output instead: > {target}",
         )
-    if not force and (exists or is_link):
+    if not force and exists:
         raise UsageError(f"{target}: file exists", hint="use --force to replace it")
+
+
+def _link_target(link: Path) -> str:
+    try:
+        return os.path.realpath(link)
+    except (OSError, ValueError):
+        return "the link's target"
+
+
+def _folder(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path(".")
+
+
+def _temporary(target: Path, text: str, *, force: bool) -> Path:
+    """``text`` in a new temporary file beside ``target``, on disk, with its final mode."""
+    data = text.encode("utf-8")
+    try:
+        fd, name = tempfile.mkstemp(dir=_folder(target), prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _mode(target) if force else 0o644 & ~_umask())
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(e, OSError):
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+        raise
+    return tmp
+
+
+def _mode(target: Path) -> int:
+    """The permissions a replacement of ``target`` gets: those of the file it replaces."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return 0o644 & ~_umask()
+
+
+def _place(tmp: Path, target: Path, *, force: bool, keep_old: bool) -> Path | None:
+    """Put ``tmp`` in place as ``target``; returns a backup of what it replaced, if asked."""
+    backup = _backup(target, tmp.with_suffix(".old")) if force and keep_old else None
+    try:
+        if force:
+            os.replace(tmp, target)
+        else:
+            _link_no_clobber(tmp, target)
+    except BaseException as e:
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        if isinstance(e, FileExistsError):
+            raise UsageError(f"{target}: file exists", hint="use --force to replace it") from None
+        if isinstance(e, OSError):
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+        raise
+    return backup
+
+
+def _backup(target: Path, backup: Path) -> Path | None:
+    """A second name for the file at ``target`` (a hard link, else a copy), or None."""
+    if not target.exists():
+        return None
+    try:
+        os.link(target, backup)
+    except FileExistsError as e:
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    except OSError:  # no hard links here: a copy keeps the content and the mode
+        import shutil
+
+        try:
+            shutil.copy2(target, backup)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    return backup
+
+
+def _take_back(target: Path, backup: Path | None) -> None:
+    """Undo the placing of ``target``: the old file back, or the new one away."""
+    with contextlib.suppress(OSError):
+        if backup is not None:
+            os.replace(backup, target)
+        else:
+            target.unlink()
 
 
 def _link_no_clobber(tmp: Path, target: Path) -> None:

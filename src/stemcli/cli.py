@@ -7,13 +7,15 @@ the package prints or exits. Heavy modules are imported inside the commands.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -32,6 +34,7 @@ from stemcli.options import (
     Raw,
     SourceOpt,
     Stage,
+    output_path,
 )
 from stemcli.render import OutputFormat
 
@@ -61,6 +64,7 @@ class State:
     bundled: bool = True
     debug: bool = False
     cache: bool = True
+    mute: bool = False  # stderr could not be written: no more messages
     _dataset: Dataset | None = None
     # one pair of consoles per run (they read the terminal's width, NO_COLOR, ...)
     _out: Console | None = None
@@ -70,23 +74,76 @@ class State:
 _state = State()
 
 # ---------------------------------------------------------------------------
-# consoles and the error boundary
+# consoles and messages
+
+
+def _columns() -> int | None:
+    """The width to lay out for: $COLUMNS when it is a positive number, else the terminal's.
+
+    rich takes COLUMNS=0 at its word and prints nothing; a width that is not a positive
+    integer is ignored, for the terminal's width or 80.
+    """
+    value = os.environ.get("COLUMNS")
+    if value is None:
+        return None  # rich asks the terminal
+    try:
+        columns = int(value)
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns or 80
+
+
+def _console(**options: Any) -> Console:
+    """A rich console that prints data as text: no markup, emoji or highlighting.
+
+    A closed pipe is a BrokenPipeError for the boundary to handle, not rich's own exit.
+    """
+    return _console_class()(
+        width=options.pop("width", _columns()),
+        highlight=False,
+        markup=False,
+        emoji=False,
+        **options,
+    )
+
+
+@functools.cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return QuietConsole
 
 
 def out_console() -> Console:
     if _state._out is None:
-        from rich.console import Console
-
-        _state._out = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+        _state._out = _console(soft_wrap=False)
     return _state._out
 
 
 def err_console() -> Console:
     if _state._err is None:
-        from rich.console import Console
-
-        _state._err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+        _state._err = _console(stderr=True)
     return _state._err
+
+
+def _say(message: Any) -> None:
+    """Print a message on stderr. A stderr that cannot be written never changes the outcome
+    of a run: the message is dropped, and so are the ones after it."""
+    if _state.mute:
+        return
+    try:
+        err_console().print(message, soft_wrap=True)
+    except (OSError, ValueError):  # closed, full, a broken pipe
+        _state.mute = True
+        _quiet(sys.stderr)
 
 
 def note(message: str, style: str = "yellow") -> None:
@@ -95,7 +152,7 @@ def note(message: str, style: str = "yellow") -> None:
 
     from stemcli.safe import clean_line
 
-    err_console().print(Text(clean_line(message), style=style), soft_wrap=True)
+    _say(Text(clean_line(message), style=style))
 
 
 def _report_error(message: str, hint: str | None) -> None:
@@ -103,60 +160,30 @@ def _report_error(message: str, hint: str | None) -> None:
 
     from stemcli.safe import clean_line
 
-    line = Text("error: ", style="bold red") + Text(clean_line(message))
-    err_console().print(line, soft_wrap=True)
+    _say(Text("error: ", style="bold red") + Text(clean_line(message)))
     if hint:
-        err_console().print(Text("hint: " + clean_line(hint), style="dim"), soft_wrap=True)
+        _say(Text("hint: " + clean_line(hint), style="dim"))
 
 
-def _quiet_stdout() -> None:
-    """After a broken pipe: point stdout at /dev/null so the final flush stays quiet."""
+def _quiet(stream: Any) -> None:
+    """Point a stream that cannot be written at /dev/null, so that the last flush (at exit)
+    succeeds instead of failing again and turning the exit code into 120."""
     try:
+        fileno = stream.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
+        if devnull != fileno:
+            os.dup2(devnull, fileno)
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no such stream, or not a real file
         pass
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def guarded(fn: F) -> F:
-    """The error boundary: expected errors become one line and an exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except StemcliError as e:
-            _report_error(e.message, e.hint)
-            raise typer.Exit(int(e.exit_code)) from None
-        except KeyboardInterrupt:
-            _report_error("interrupted", None)
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
-            _quiet_stdout()
-            raise typer.Exit(int(ExitCode.OK)) from None
-        except MemoryError:
-            _report_error("out of memory", "try a smaller dataset or input file")
-            raise typer.Exit(int(ExitCode.DATA)) from None
-        except Exception as e:
-            if _state.debug:
-                raise
-            _report_error(
-                f"unexpected {type(e).__name__}: {e}",
-                "this is a bug; rerun with --debug to see the traceback",
-            )
-            raise typer.Exit(int(ExitCode.INTERNAL)) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def command(name: str | None = None) -> Callable[[F], F]:
     def register(fn: F) -> F:
-        app.command(name)(guarded(fn))
+        app.command(name)(fn)
         return fn
 
     return register
@@ -188,36 +215,49 @@ def emit(
 
 
 def write(rendered: Any, output: Path | None, force: bool) -> None:
+    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
     if output is None:
-        from stemcli.errors import InputError
+        write_stdout(rendered)
+    else:
+        save([(output, as_text(rendered))], force)
 
-        if sys.stdout is None:  # started with stdout closed (>&-)
-            raise InputError("standard output is closed", hint="use --output FILE")
-        try:
-            if isinstance(rendered, str):
-                sys.stdout.write(rendered)
-                sys.stdout.flush()
-            else:
-                out_console().print(rendered)
-        except BrokenPipeError:
-            raise
-        except OSError as e:  # a full disk or device: an error of the run, not a bug
-            raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
-        return
-    from stemcli.atomic import write_text
 
-    if not isinstance(rendered, str):
-        import io
+def write_stdout(rendered: Any) -> None:
+    """The one way data reaches stdout. A closed pipe (``| head``) propagates as
+    BrokenPipeError, for the boundary to end the run quietly; text the stream's encoding
+    cannot hold is written as backslash escapes (see :func:`run`)."""
+    from stemcli.errors import InputError
 
-        from rich.console import Console
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        raise InputError("standard output is closed", hint="use --output FILE")
+    try:
+        if isinstance(rendered, str):
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        else:
+            out_console().print(rendered)
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk or device: an error of the run, not a bug
+        raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
 
-        buf = io.StringIO()
-        Console(
-            file=buf, width=120, color_system=None, markup=False, emoji=False, highlight=False
-        ).print(rendered)
-        rendered = buf.getvalue()
-    write_text(output, rendered, force=force)
-    note(f"wrote {output}", style="green")
+
+def as_text(rendered: Any) -> str:
+    """What a file keeps of ``rendered``: a table is laid out 120 wide, without colour."""
+    if isinstance(rendered, str):
+        return rendered
+    buf = io.StringIO()
+    _console(file=buf, width=120, color_system=None).print(rendered)
+    return buf.getvalue()
+
+
+def save(files: list[tuple[Path, str]], force: bool) -> None:
+    """Write every file or none (see :mod:`stemcli.atomic`), then say so."""
+    from stemcli.atomic import write_files
+
+    write_files(files, force=force)
+    for path, _ in files:
+        note(f"wrote {path}", style="green")
 
 
 def resolve(condition: str, stage: str | None) -> tuple[Any, str | None]:
@@ -263,18 +303,14 @@ def main_options(
 
     Example: stemcli lookup knee-oa --stage middle
     """
-    global _state
-    _state = State(
-        data=list(data or []),
-        bundled=not no_bundled,
-        debug=debug or bool(os.environ.get("STEMCLI_DEBUG")),
-        cache=not no_cache,
-    )
+    _state.data = list(data or [])
+    _state.bundled = not no_bundled
+    _state.debug = debug or _state.debug
+    _state.cache = not no_cache
     if no_bundled and not _state.data and not os.environ.get("STEMCLI_DATA"):
         from stemcli.errors import UsageError
 
-        _report_error("--no-bundled needs a dataset: give --data PATH", None)
-        raise typer.Exit(int(UsageError.exit_code))
+        raise UsageError("--no-bundled needs a dataset: give --data PATH")
 
 
 # ---------------------------------------------------------------------------
@@ -440,7 +476,9 @@ def verify(
     *,
     sources_dir: Annotated[
         Path,
-        typer.Option("--sources", help="Folder with the archived source texts.", metavar="DIR"),
+        typer.Option(
+            "--sources", help="Folder with the archived source texts.", parser=Path, metavar="DIR"
+        ),
     ],
     source: SourceOpt = None,
     format: Format = OutputFormat.table,
@@ -519,13 +557,13 @@ def compare(
     svg: Annotated[
         Path | None,
         typer.Option(
-            "--svg", help="Also save what is shown as SVG.", dir_okay=False, metavar="FILE"
+            "--svg", help="Also save what is shown as SVG.", parser=output_path, metavar="FILE"
         ),
     ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
-            "--html", help="Also save what is shown as HTML.", dir_okay=False, metavar="FILE"
+            "--html", help="Also save what is shown as HTML.", parser=output_path, metavar="FILE"
         ),
     ] = None,
 ) -> None:
@@ -566,33 +604,22 @@ def compare(
     if not recorded:
         emit(report, format, output, force, raw)
         return
-    import io
-
-    from rich.console import Console
-
-    from stemcli.atomic import write_text
     from stemcli.render import get_renderer
 
     rendered = get_renderer(format)(report)
-    if output is not None:
-        write(rendered, output, force)
-    # what the terminal shows (without --output) is what the files keep
-    console = Console(
-        record=True,
-        file=io.StringIO() if output is not None else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-    )
-    console.print(rendered)
+    # what the terminal shows (without --output) is what the files keep: rendered at its
+    # width, and every file written (all or none) before the table is shown
+    recorder = _console(record=True, file=io.StringIO(), width=out_console().width)
+    recorder.print(rendered)
     title = "stemcli compare" + (f" {cond.id}" if cond else "")
+    saved = [(output, as_text(rendered))] if output is not None else []
     if svg is not None:
-        write_text(svg, console.export_svg(title=title, clear=False), force=force)
-        note(f"wrote {svg}", style="green")
+        saved.append((svg, recorder.export_svg(title=title, clear=False)))
     if html is not None:
-        write_text(html, console.export_html(clear=False), force=force)
-        note(f"wrote {html}", style="green")
+        saved.append((html, recorder.export_html(clear=False)))
+    save(saved, force)
+    if output is None:
+        write_stdout(rendered)
 
 
 @command()
@@ -724,7 +751,8 @@ def conflicts(
 @command()
 def extract(
     file: Annotated[
-        Path, typer.Argument(help="A plain-text (UTF-8) copy of the page.", metavar="FILE")
+        Path,
+        typer.Argument(help="A plain-text (UTF-8) copy of the page.", parser=Path, metavar="FILE"),
     ],
     *,
     source_id: Annotated[
@@ -780,7 +808,8 @@ def extract(
 @command()
 def redflags(
     file: Annotated[
-        Path | None, typer.Argument(help="A plain-text (UTF-8) copy of a page.", metavar="[FILE]")
+        Path | None,
+        typer.Argument(help="A plain-text (UTF-8) copy of a page.", parser=Path, metavar="[FILE]"),
     ] = None,
     *,
     source: Annotated[
@@ -868,39 +897,141 @@ def app_for(argv: list[str]) -> typer.Typer:
     return slim
 
 
-def main() -> None:
-    """Console-script entry point."""
-    import signal
+def run(
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> ExitCode:
+    """Run stemcli with ``argv``: the one error boundary.
 
-    def _terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    with contextlib.suppress(ValueError, OSError):  # not the main thread
-        signal.signal(signal.SIGTERM, _terminate)
-    try:
-        code = app_for(sys.argv[1:])(prog_name="stemcli", standalone_mode=False)
-    except KeyboardInterrupt:
-        _report_error("interrupted", None)
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as e:
-        # click's own errors (unknown option, bad value, missing argument): one line, as
-        # every stemcli error is, instead of click's usage block; Abort is Ctrl-C at a prompt
-        if type(e).__name__ == "Abort":
-            _report_error("interrupted", None)
-            sys.exit(int(ExitCode.INTERRUPTED))
-        message = getattr(e, "format_message", None)
-        if message is None:
-            raise
-        if type(e).__name__ == "NoArgsIsHelpError":  # plain 'stemcli': the help, as click does
-            sys.stderr.write(str(message()) + "\n")
-            sys.exit(int(ExitCode.USAGE))
-        context = getattr(e, "ctx", None)
-        command = getattr(context, "command_path", "stemcli") if context else "stemcli"
-        _report_error(str(message()), f"see '{command} --help'")
-        sys.exit(int(getattr(e, "exit_code", ExitCode.USAGE)))
-    finally:
+    ``env`` is the environment of the run (default: the process's), the streams default
+    to the process's. Every outcome becomes a documented exit code: stemcli's errors and
+    click's (an unknown option, a bad value) one ``error:`` line, Ctrl-C and SIGTERM 130,
+    a closed stdout pipe a quiet 0, anything unexpected 70 with a hint (its traceback
+    only with --debug, which re-raises it). Text a stream's encoding cannot hold is
+    written as a backslash escape; a stderr that cannot be written changes nothing.
+    """
+    with _environment(env), _streams(stdin, stdout, stderr):
+        global _state
+        _state = State(debug=bool(os.environ.get("STEMCLI_DEBUG")))
         try:
-            sys.stdout.flush()
-        except (OSError, ValueError, AttributeError):  # a broken pipe, a full disk, no stdout
-            _quiet_stdout()
-    sys.exit(code if isinstance(code, int) else 0)
+            code = _boundary(list(argv))
+        finally:
+            _flush()
+        return code
+
+
+def _boundary(argv: list[str]) -> ExitCode:
+    try:  # recent typer carries its own copy of click
+        from typer._click import exceptions as click_errors
+    except ImportError:
+        from click import exceptions as click_errors  # type: ignore[no-redef, import-not-found, unused-ignore]
+
+    try:
+        command = typer.main.get_command(app_for(argv))
+        # not command.main(): it prints click's own messages and turns Ctrl-C into other
+        # exceptions; here every outcome is decided below
+        with command.make_context("stemcli", argv) as ctx:
+            command.invoke(ctx)
+        return ExitCode.OK
+    except typer.Exit as e:  # --help, --version, a command's findings
+        return _exit_code(e.exit_code)
+    except StemcliError as e:
+        _report_error(e.message, e.hint)
+        return e.exit_code
+    except click_errors.NoArgsIsHelpError as e:  # plain 'stemcli': the help, as click does
+        _say(e.format_message())
+        return ExitCode.USAGE
+    except click_errors.UsageError as e:  # an unknown option or command, a bad value
+        where = e.ctx.command_path if e.ctx is not None else "stemcli"
+        _report_error(e.format_message(), f"see '{where} --help'")
+        return ExitCode.USAGE
+    except click_errors.ClickException as e:
+        _report_error(e.format_message(), None)
+        return ExitCode.DATA
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C, SIGTERM (see __main__)
+        _report_error("interrupted", None)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # stemcli ... | head: the reader has what it wanted
+        _quiet(sys.stdout)
+        return ExitCode.OK
+    except MemoryError:
+        _report_error("out of memory", "try a smaller dataset or input file")
+        return ExitCode.DATA
+    except Exception as e:
+        if _state.debug:
+            raise
+        _report_error(
+            f"unexpected {type(e).__name__}: {e}",
+            "this is a bug; rerun with --debug to see the traceback",
+        )
+        return ExitCode.INTERNAL
+
+
+def _exit_code(code: int) -> ExitCode:
+    try:
+        return ExitCode(code)
+    except ValueError:
+        return ExitCode.INTERNAL
+
+
+def _flush() -> None:
+    """Flush both streams now, inside the boundary: one that fails is pointed at /dev/null
+    (Python would otherwise fail again at exit and exit 120)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            _quiet(stream)
+
+
+@contextlib.contextmanager
+def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
+    if env is None or env is os.environ:
+        yield
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _streams(stdin: TextIO | None, stdout: TextIO | None, stderr: TextIO | None) -> Iterator[None]:
+    saved = sys.stdin, sys.stdout, sys.stderr
+    if stdin is not None:
+        sys.stdin = stdin
+    if stdout is not None:
+        sys.stdout = stdout
+    if stderr is not None:
+        sys.stderr = stderr
+    for stream in (sys.stdout, sys.stderr):
+        _escape_unencodable(stream)
+    try:
+        yield
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+
+
+def _escape_unencodable(stream: TextIO | None) -> None:
+    """On a stream whose encoding cannot hold every character (ASCII, Latin-1 ...), write
+    what it cannot hold as ``\\u2260`` instead of failing."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors != "backslashreplace":
+        with contextlib.suppress(OSError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def main() -> None:
+    """The entry point as installs made before ``stemcli.__main__:main`` name it."""
+    from stemcli.__main__ import main as entry
+
+    entry()

@@ -9,6 +9,16 @@ import typer
 
 from stemcli.render import OutputFormat
 
+
+def output_path(name: str) -> Path:
+    """A file to write, as named (``out/`` names a folder and is refused)."""
+    from stemcli.atomic import target_path
+
+    return target_path(name)
+
+
+# Paths are plain: stemcli's reading and writing code checks them (a file that cannot be
+# read is exit 3), never click's exists/readable/folder checks (exit 2, in its words).
 Format = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
@@ -19,7 +29,7 @@ Output = Annotated[
         "--output",
         "-o",
         help="Write the result to FILE (atomically) instead of standard output.",
-        dir_okay=False,
+        parser=output_path,
         metavar="FILE",
     ),
 ]
@@ -61,6 +71,7 @@ DataPaths = Annotated[
     typer.Option(
         "--data",
         help="Add a dataset folder or YAML file (repeatable; also $STEMCLI_DATA).",
+        parser=Path,
         metavar="PATH",
     ),
 ]

@@ -78,8 +78,22 @@ MEMORY_LIMIT = 1 << 30  # address space of the child: a runaway allocation fails
 TIMEOUT = 60.0  # only a guard against hangs; no test asserts how fast anything is
 
 
+def default_signals() -> None:
+    """In the child, before exec: SIGINT and SIGTERM as a user's shell leaves them.
+
+    A test runner started with SIGINT ignored (nohup, some CI runners) would pass the
+    ignoring on to every child, and Python keeps an ignored SIGINT ignored.
+    """
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _limits() -> None:  # runs in the child, before exec
     import resource
+
+    default_signals()
 
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_one_error, data_args, popen, stemcli, write_dataset
+from .conftest import (
+    assert_one_error,
+    child_env,
+    data_args,
+    default_signals,
+    popen,
+    stemcli,
+    write_dataset,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes and signals")
 
@@ -150,8 +158,23 @@ def _wait_until_busy(proc: subprocess.Popen[bytes], cpu: float = 0.5) -> None:
         time.sleep(0.02)
 
 
+@pytest.fixture(params=["runner-default", "runner-ignores-SIGINT"])
+def runner_signals(request: pytest.FixtureRequest) -> object:
+    """The test process as usual, or started as under nohup: SIGINT ignored."""
+    if request.param == "runner-default":
+        yield None
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield None
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_a_signal_during_a_slow_run_exits_130(huge: Path, signum: int) -> None:
+def test_a_signal_during_a_slow_run_exits_130(
+    huge: Path, signum: int, runner_signals: object
+) -> None:
     proc = popen(
         "--no-bundled", "--no-cache", "--data", str(huge), "lookup", "cond", "--format", "json",
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -170,6 +193,45 @@ def test_a_signal_during_a_slow_run_exits_130(huge: Path, signum: int) -> None:
     assert out == b""
     assert "Traceback" not in text
     assert_one_error(text, "interrupted")
+
+
+# a signal while Python imports typer and rich, before any of stemcli's code has run:
+# the hook sends it from inside the import machinery, so it lands there for certain
+INTERRUPTED_IMPORT = """
+import os, signal, sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            os.kill(os.getpid(), signal.{signal})
+        return None
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["stemcli", "sources"]
+from stemcli.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_the_imports_exits_130(signame: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT.format(signal=signame)],
+        capture_output=True, text=True, timeout=60, check=False, env=child_env(),
+        preexec_fn=default_signals,
+    )  # fmt: skip
+    assert result.returncode == 130, result.stderr
+    assert result.stdout == ""
+    assert_one_error(result.stderr, "interrupted")
+
+
+def test_the_entry_point_guards_before_it_imports_the_cli() -> None:
+    probe = (
+        "import sys, stemcli.__main__; "
+        "print([m for m in ('typer', 'rich', 'stemcli.cli') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 # ---------------------------------------------------------------------------

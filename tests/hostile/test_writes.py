@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,14 @@ from typing import Any
 
 import pytest
 
-from .conftest import Run, assert_one_error, child_env, data_args, hostile_dataset
+from .conftest import (
+    Run,
+    assert_one_error,
+    child_env,
+    data_args,
+    default_signals,
+    hostile_dataset,
+)
 
 OLD = "the user's precious file\n"
 
@@ -272,7 +280,7 @@ def slow_fsync(fd):
     time.sleep(60)
     real_fsync(fd)
 os.fsync = slow_fsync
-from stemcli.cli import main
+from stemcli.__main__ import main
 main()
 """
 
@@ -290,6 +298,7 @@ def test_a_signal_while_writing_loses_nothing(
         [sys.executable, "-c", SLOW_FSYNC, *data_args(data), "export", "--output", str(target),
          *(["--force"] if force else [])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(), text=True,
+        preexec_fn=default_signals,
     )  # fmt: skip
     try:
         assert proc.stderr is not None
@@ -327,3 +336,157 @@ def test_a_name_too_long_is_an_input_error_not_a_bug(run: Run, args: list[str]) 
     assert result.exit_code == 3, result.output
     assert "File name too long" in result.stderr
     assert "bug" not in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# what a replaced file was: its mode, a link, a folder's name
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
+@pytest.mark.parametrize(
+    "command", [OUTPUT_COMMANDS[0], OUTPUT_COMMANDS[-1]], ids=[IDS[0], IDS[-1]]
+)
+def test_force_keeps_the_mode_of_the_file_it_replaces(
+    run: Run, data: Path, out_dir: Path, command: list[str], mode: int
+) -> None:
+    target = out_dir / "result.txt"
+    target.write_text(OLD, encoding="utf-8")
+    target.chmod(mode)
+    result = run(*data_args(data), *argv(command, out_dir), "-o", str(target), "--force")
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") != OLD
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("force", [True, False], ids=["force", "no-force"])
+@pytest.mark.parametrize("dangling", [False, True], ids=["link", "dangling-link"])
+@pytest.mark.parametrize("option", ["--output", "--svg", "--html"])
+def test_a_symbolic_link_is_never_replaced(
+    run: Run, data: Path, out_dir: Path, force: bool, dangling: bool, option: str
+) -> None:
+    real = out_dir / "real.txt"
+    if not dangling:
+        real.write_text(OLD, encoding="utf-8")
+    link = out_dir / "link.txt"
+    link.symlink_to(real)
+    result = run(
+        *data_args(data), "compare", "knee-oa", option, str(link), *(["--force"] if force else [])
+    )
+    assert result.exit_code == 2, result.output
+    assert_one_error(result.stderr, "symbolic link")
+    assert "hint: " in result.stderr
+    assert str(real.resolve()) in result.stderr  # the file to name if that is what is meant
+    assert link.is_symlink()
+    assert os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8") == OLD if not dangling else not real.exists()
+    assert leftovers(out_dir) == []
+
+
+@pytest.mark.parametrize("name", ["newdir/", "newdir/.", "newdir//", "./", "", "{out}/"])
+@pytest.mark.parametrize("option", ["--output", "--svg", "--html"])
+def test_a_name_that_means_a_folder_is_refused(
+    run: Run, data: Path, out_dir: Path, name: str, option: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(out_dir)
+    result = run(
+        *data_args(data), "compare", "knee-oa", option, name.replace("{out}", str(out_dir))
+    )
+    assert result.exit_code == 2, result.output
+    assert_one_error(result.stderr, "folder")
+    assert sorted(p.name for p in out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS, ids=IDS)
+def test_every_command_refuses_a_folder_name(
+    run: Run, data: Path, out_dir: Path, command: list[str]
+) -> None:
+    result = run(*data_args(data), *argv(command, out_dir), "-o", f"{out_dir}/newdir/")
+    assert result.exit_code == 2, result.output
+    assert_one_error(result.stderr, "folder")
+    assert list(out_dir.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# several files (compare --output --svg --html): all or nothing
+
+
+def _compare(run: Run, data: Path, out: Path, svg: Path, html: Path, *more: str) -> Any:
+    return run(
+        *data_args(data), "compare", "knee-oa",
+        "--output", str(out), "--svg", str(svg), "--html", str(html), *more,
+    )  # fmt: skip
+
+
+def test_compare_writes_nothing_when_one_file_cannot_be_written(
+    run: Run, data: Path, out_dir: Path
+) -> None:
+    out, svg, html = out_dir / "c.txt", out_dir / "c.svg", out_dir / "no" / "such" / "c.html"
+    result = _compare(run, data, out, svg, html)
+    assert result.exit_code == 3, result.output
+    assert_one_error(result.stderr, "cannot write")
+    assert sorted(p.name for p in out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("force", [True, False], ids=["replace", "new-files"])
+@pytest.mark.parametrize("failing", ["c.txt", "c.svg", "c.html"])
+@pytest.mark.parametrize("how", ["eio", "ctrl-c", "appears"])
+def test_compare_puts_back_every_file_when_placing_one_fails(
+    run: Run,
+    data: Path,
+    out_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    force: bool,
+    failing: str,
+    how: str,
+) -> None:
+    """The last step (link or rename into place) fails for one file: the others, already
+    in place, are taken back, and the files that were there are as they were."""
+    out, svg, html = out_dir / "c.txt", out_dir / "c.svg", out_dir / "c.html"
+    if force:
+        for p in (out, svg, html):
+            p.write_text(OLD + p.name, encoding="utf-8")
+            p.chmod(0o600)
+    real_link, real_replace = os.link, os.replace
+
+    def failing_step(real: Any) -> Any:
+        def step(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+            if Path(dst).name == failing and str(src).endswith(".tmp"):
+                if how == "eio":
+                    raise OSError(errno.EIO, os.strerror(errno.EIO))
+                if how == "ctrl-c":
+                    raise KeyboardInterrupt
+                if not force:  # another program creates the file first
+                    Path(dst).write_text("theirs", encoding="utf-8")
+            return real(src, dst, *args, **kwargs)
+
+        return step
+
+    monkeypatch.setattr(os, "link", failing_step(real_link))
+    monkeypatch.setattr(os, "replace", failing_step(real_replace))
+    result = _compare(run, data, out, svg, html, *(["--force"] if force else []))
+    if how == "appears" and force:  # nothing fails: a rename replaces what is there
+        assert result.exit_code == 0, result.output
+        return
+    expected = {"eio": 3, "ctrl-c": 130, "appears": 2}[how]
+    assert result.exit_code == expected, result.output
+    assert_one_error(result.stderr)
+    assert "wrote" not in result.stderr
+    for p in (out, svg, html):
+        if force:
+            assert p.read_text(encoding="utf-8") == OLD + p.name
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600
+        elif how == "appears" and p.name == failing:
+            assert p.read_text(encoding="utf-8") == "theirs"
+        else:
+            assert not p.exists(), p
+    assert sorted(p.name for p in out_dir.iterdir() if p.name.startswith(".")) == []
+
+
+def test_compare_writes_every_file_and_says_so(run: Run, data: Path, out_dir: Path) -> None:
+    out, svg, html = out_dir / "c.txt", out_dir / "c.svg", out_dir / "c.html"
+    result = _compare(run, data, out, svg, html)
+    assert result.exit_code == 0, result.output
+    for p in (out, svg, html):
+        assert p.stat().st_size > 0
+        assert f"wrote {p}" in result.stderr
+    assert sorted(p.name for p in out_dir.iterdir()) == ["c.html", "c.svg", "c.txt"]
