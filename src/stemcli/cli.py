@@ -748,11 +748,44 @@ def conflicts(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
+def _is_stdin(file: Path) -> bool:
+    return str(file) == "-"
+
+
+def _page_name(file: Path) -> str:
+    return "<stdin>" if _is_stdin(file) else str(file)
+
+
+def read_page(file: Path) -> str:
+    """A page's text: from FILE, or from standard input when FILE is '-'."""
+    from stemcli.textfile import MAX_TEXT_BYTES, read_text, text_of
+
+    if not _is_stdin(file):
+        return read_text(file)
+    from stemcli.errors import InputError
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("<stdin>: standard input is closed", hint="give the page as a FILE")
+    try:
+        data = stream.read(MAX_TEXT_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"<stdin>: cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        limit = MAX_TEXT_BYTES // (1024 * 1024)
+        raise InputError(f"<stdin>: more than the {limit} MiB limit")
+    return text_of("<stdin>", data)
+
+
 @command()
 def extract(
     file: Annotated[
         Path,
-        typer.Argument(help="A plain-text (UTF-8) copy of the page.", parser=Path, metavar="FILE"),
+        typer.Argument(
+            help="A plain-text (UTF-8) copy of the page; - reads standard input.",
+            parser=Path,
+            metavar="FILE",
+        ),
     ],
     *,
     source_id: Annotated[
@@ -789,27 +822,34 @@ def extract(
     from stemcli.ops.extract import check_source_id, default_source_id
     from stemcli.ops.extract import extract as run
     from stemcli.reports import drafts_report, drafts_yaml
-    from stemcli.textfile import read_text
 
     fmt = format.lower()
     if fmt not in ("yaml", "json", "table", "csv", "markdown"):
         raise UsageError(f"--format must be yaml, json, table, csv or markdown, not {format!r}")
-    sid = check_source_id(source_id) if source_id is not None else default_source_id(file.stem)
-    text = read_text(file)
-    result = run(dataset(), text, source_id=sid, path=str(file))
+    stem = "stdin" if _is_stdin(file) else file.stem
+    sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
+    text = read_page(file)
+    result = run(dataset(), text, source_id=sid, path=_page_name(file))
     if fmt == "yaml":
         write(drafts_yaml(result), output, force)
     else:
         emit(drafts_report(result, full=full), OutputFormat(fmt), output, force, raw)
     n = len(result.drafts)
-    note(f"{n} draft claim{'s' if n != 1 else ''} from {file}", style="green" if n else "yellow")
+    note(
+        f"{n} draft claim{'s' if n != 1 else ''} from {_page_name(file)}",
+        style="green" if n else "yellow",
+    )
 
 
 @command()
 def redflags(
     file: Annotated[
         Path | None,
-        typer.Argument(help="A plain-text (UTF-8) copy of a page.", parser=Path, metavar="[FILE]"),
+        typer.Argument(
+            help="A plain-text (UTF-8) copy of a page; - reads standard input.",
+            parser=Path,
+            metavar="[FILE]",
+        ),
     ] = None,
     *,
     source: Annotated[
@@ -839,9 +879,7 @@ def redflags(
     if file is not None and source is not None:
         raise UsageError("give either a FILE or --source ID, not both")
     if file is not None:
-        from stemcli.textfile import read_text
-
-        result = scan_text(read_text(file), path=str(file))
+        result = scan_text(read_page(file), path=_page_name(file))
     elif source is not None:
         from stemcli.ops.resolve import resolve_source
 

@@ -20,7 +20,15 @@ from pathlib import Path
 from stemcli.errors import InputError
 from stemcli.loader import decode_utf8, read_bytes
 
-__all__ = ["MAX_TEXT_BYTES", "LineIndex", "Segment", "line_column", "read_text", "segments"]
+__all__ = [
+    "MAX_TEXT_BYTES",
+    "LineIndex",
+    "Segment",
+    "line_column",
+    "read_text",
+    "segments",
+    "text_of",
+]
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 
@@ -37,7 +45,11 @@ def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
     A UTF-8 byte order mark is dropped; line endings are kept as they are, so offsets
     into the returned string are offsets into the file's characters.
     """
-    data = read_bytes(path, limit)
+    return text_of(path, read_bytes(path, limit))
+
+
+def text_of(path: Path | str, data: bytes) -> str:
+    """The bytes of a page (a file's, or standard input's) as text, or an InputError."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
             f"{path}: UTF-16 text, expected UTF-8", hint="save the file as UTF-8 plain text"

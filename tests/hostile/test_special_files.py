@@ -163,3 +163,41 @@ def test_two_claims_files_of_one_source_are_a_located_problem(
         *(w for w in ("src.yaml", second) if w in problem["message"]),
     }
     assert named == {"src.yaml", second}, problem
+
+
+# ---------------------------------------------------------------------------
+# standard input: '-' is the one way to read a page from a pipe
+
+
+PAGE = "Our success rate is 85%. Most patients return to work in 2-3 days.\n"
+
+
+def test_a_page_from_standard_input_is_read_through_a_pipe(tmp_path: Path) -> None:
+    result = stemcli("extract", "-", "--format", "json", input=PAGE, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    drafts = json.loads(result.stdout)
+    assert [d["value"]["text"] for d in drafts] == ["85%", "2-3 days"]
+    assert {d["source"] for d in drafts} == {"stdin"}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_redflags_reads_standard_input(tmp_path: Path) -> None:
+    page = "Our treatment has no side effects and a 100% success rate.\n"
+    result = stemcli("redflags", "-", "--format", "json", input=page, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {f["rule"] for f in json.loads(result.stdout)} >= {"no-risk"}
+
+
+def test_standard_input_over_the_size_limit_is_one_error(tmp_path: Path) -> None:
+    big = ("x" * 1023 + "\n") * (16 * 1024 + 1)
+    result = stemcli("extract", "-", input=big, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == ""
+    assert "<stdin>" in assert_one_error(result.stderr, "limit")
+
+
+def test_a_pipe_named_as_a_file_is_still_refused(tmp_path: Path) -> None:
+    """'/dev/stdin' on a pipe is a special file like any other; '-' is the way to read it."""
+    result = stemcli("extract", "/dev/stdin", input=PAGE, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert_one_error(result.stderr, NOT_REGULAR)
