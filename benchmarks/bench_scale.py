@@ -46,7 +46,7 @@ if mode == "bare":
         yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
     out["bare"] = time.perf_counter() - t
 else:
-    from stemcli.loader import load
+    from stemcli.dataset import load
     from stemcli.ops.compare import compare
     from stemcli.ops.conflicts import Selection, count_conflicts, find_conflicts
     from stemcli.ops.lookup import lookup

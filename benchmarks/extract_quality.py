@@ -22,7 +22,7 @@ from pathlib import Path
 from stemcli.dataset import load
 from stemcli.ops.extract import Quality, extract, quality
 from stemcli.quantities import format_quantity
-from stemcli.textfile import read_text
+from stemcli.text.files import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"

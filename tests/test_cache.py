@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-import stemcli.dataset
-from stemcli import cache
-from stemcli.loader import load
+import stemcli.dataset.validate
+from stemcli.dataset import cache, load
 
 Run = Callable[..., Result]
 
@@ -53,13 +52,13 @@ def cache_dir() -> Path:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts how often the YAML files are parsed and validated (cache misses)."""
     calls: list[int] = []
-    real = stemcli.dataset.parse_and_build
+    real = stemcli.dataset.validate.parse_and_build
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stemcli.dataset, "parse_and_build", counting)
+    monkeypatch.setattr(stemcli.dataset.validate, "parse_and_build", counting)
     return calls
 
 

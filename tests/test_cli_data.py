@@ -18,7 +18,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
-from stemcli.loader import load
+from stemcli.dataset import load
 
 Run = Callable[..., Result]
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from stemcli.loader import load
+from stemcli.dataset import load
 from stemcli.quantities import to_base
 
 Run = Callable[..., Result]

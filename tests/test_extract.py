@@ -18,7 +18,8 @@ from stemcli.model import Claim, Dataset, Quantity
 from stemcli.ops.extract import Draft, default_source_id, extract
 from stemcli.quantities import parse
 from stemcli.reports import drafts_report, drafts_yaml, yaml_quoted
-from stemcli.textfile import read_text, segments
+from stemcli.text.files import read_text
+from stemcli.text.segments import segments
 
 Run = Callable[..., Result]
 

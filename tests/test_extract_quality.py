@@ -17,7 +17,7 @@ from stemcli.model import Dataset
 from stemcli.ops.extract import Quality, extract, matches, quality, quotes_overlap
 from stemcli.ops.verify import normalise_ws
 from stemcli.quantities import parse
-from stemcli.textfile import read_text
+from stemcli.text.files import read_text
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 

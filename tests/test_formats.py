@@ -20,7 +20,7 @@ from rich.cells import cell_len
 from typer.testing import Result
 
 from stemcli.render import Column, OutputFormat, Report, get_renderer
-from stemcli.safe import clean
+from stemcli.text.neutralise import clean
 
 Run = Callable[..., Result]
 

@@ -265,7 +265,8 @@ def test_wheel_contains_the_package_and_the_bundled_data(tmp_path: Path) -> None
     probe = subprocess.run(
         [
             sys.executable, "-c",
-            "import stemcli, stemcli.loader as l; print(stemcli.__file__); print(l.bundled_dir())",
+            "import stemcli, stemcli.dataset.find as f;"
+            " print(stemcli.__file__); print(f.bundled_dir())",
         ],
         capture_output=True, text=True, check=False, env=env, cwd=tmp_path, timeout=60,
     )  # fmt: skip

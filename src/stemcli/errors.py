@@ -1,6 +1,6 @@
 """The errors stemcli raises, and the exit codes they map to.
 
-Library code raises :class:`StemcliError` subclasses; only ``cli.py`` turns them into
+Library code raises :class:`StemcliError` subclasses; only :mod:`stemcli.cli` turns them into
 an ``error: ...`` line and an exit code.
 """
 

@@ -1,6 +1,6 @@
 """The one slug rule for ids, and the one way a typed name is compared with a dataset's.
 
-Validation (:mod:`stemcli.dataset`) and resolution (:mod:`stemcli.ops.resolve`) use the
+Validation (:mod:`stemcli.dataset.validate`) and resolution (:mod:`stemcli.ops.resolve`) use the
 same :func:`normalise`, so that two names the program could confuse when a person types
 them are refused when the dataset is loaded, not guessed between later.
 """

@@ -407,7 +407,7 @@ def _parse(text: str) -> Quantity:
     if len(text) > _MAX_VALUE_LENGTH:
         raise QuantityError(f"a value is at most {_MAX_VALUE_LENGTH} characters")
     if not text.isascii() or not text.isprintable():
-        from stemcli.safe import first_escaped, visible
+        from stemcli.text.neutralise import first_escaped, visible
 
         hidden = first_escaped(text)
         if hidden is not None:  # "50\u200b%" looks like 50% but is not what was typed

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from stemcli import loader
+from stemcli.text import files
 
 from .conftest import (
     CONDITION,
@@ -297,14 +297,14 @@ def test_an_unreadable_file_simulated(
 ) -> None:
     root = write_dataset(tmp_path / "ds")
     locked = root / "claims" / "src.yaml"
-    real_open = loader._open
+    real_open = files._open
 
     def guarded_open(path: Path) -> Any:
         if path == locked:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path)
 
-    monkeypatch.setattr(loader, "_open", guarded_open)
+    monkeypatch.setattr(files, "_open", guarded_open)
     check_bad(run, root, "cannot read: Permission denied")
 
 

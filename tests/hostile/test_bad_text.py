@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from stemcli import loader
-from stemcli.loader import load
+from stemcli.dataset import load
 from stemcli.model import Dataset
 from stemcli.ops.extract import extract
 from stemcli.ops.redflags import scan_text
 from stemcli.quantities import parse
+from stemcli.text import files
 
 from .conftest import Run, assert_one_error, assert_terminal_safe, child_env, stemcli
 
@@ -163,14 +163,14 @@ def test_a_file_that_vanishes_before_it_is_opened(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, "Pain fell 50%.\n")
-    real_open = loader._open
+    real_open = files._open
 
     def vanishing(file: Path) -> Any:
         if file == path:
             path.unlink()
         return real_open(file)
 
-    monkeypatch.setattr(loader, "_open", vanishing)
+    monkeypatch.setattr(files, "_open", vanishing)
     for command in COMMANDS:
         path.write_text("Pain fell 50%.\n", encoding="utf-8")
         result = run(*command, str(path))
@@ -201,13 +201,13 @@ def test_a_read_error_in_the_middle(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, "Pain fell 50%.\n")
-    real_open = loader._open
+    real_open = files._open
 
     def failing(file: Path) -> Any:
         handle = real_open(file)
         return _FailingRead(handle) if file == path else handle
 
-    monkeypatch.setattr(loader, "_open", failing)
+    monkeypatch.setattr(files, "_open", failing)
     for command in COMMANDS:
         result = run(*command, str(path))
         assert result.exit_code == 3, result.output

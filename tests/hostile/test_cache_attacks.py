@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from stemcli import cache
-from stemcli import dataset as dataset_module
-from stemcli.loader import load
+from stemcli.dataset import validate as dataset_module
+from stemcli.dataset import cache, load
 
 from .conftest import Run, claim, stemcli, write_dataset
 

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from stemcli.dataset import check, load
 from stemcli.errors import DataError, StemcliError
-from stemcli.loader import check, load
 from stemcli.model import Claim, Condition, Dataset, Source, Stage
 from stemcli.ops.extract import extract
 from stemcli.ops.redflags import scan_text

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stemcli.loader import load
+from stemcli.dataset import load
 from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
 
 from .conftest import assert_one_error, claim, data_args, stemcli, write_dataset

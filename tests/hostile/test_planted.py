@@ -30,7 +30,7 @@ from stemcli.model import Quantity
 from stemcli.ops.extract import Draft, Extraction
 from stemcli.render import OutputFormat
 from stemcli.reports import drafts_yaml
-from stemcli.safe import csv_cell, first_escaped, visible
+from stemcli.text.neutralise import csv_cell, first_escaped, visible
 
 from .conftest import (
     SOURCE,

@@ -1,6 +1,6 @@
 """extract: draft claims from a plain-text page, one per quantitative statement.
 
-The text is cut into sentences and table rows (:mod:`stemcli.textfile`); every quantity
+The text is cut into sentences and table rows (:mod:`stemcli.text.segments`); every quantity
 the dataset's grammar reads (:func:`stemcli.quantities.scan`) becomes a draft claim quoting
 its sentence, unless it is not a claim at all (years, phone numbers, list numbering,
 citation years, ages, K&L grades, URLs and DOIs) or it is the timepoint of another number
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from stemcli.errors import InputError, UsageError
 from stemcli.model import Claim, Condition, Dataset, Quantity
 from stemcli.quantities import Found, QuantityError, dimension, parse, scan
-from stemcli.textfile import LineIndex, Segment, segments
+from stemcli.text.segments import LineIndex, Segment, segments
 
 __all__ = [
     "ALWAYS_GUESSED",

@@ -20,7 +20,7 @@ from typing import Any
 
 from stemcli.errors import InputError
 from stemcli.model import Claim
-from stemcli.textfile import LineIndex, segments
+from stemcli.text.segments import LineIndex, segments
 
 __all__ = [
     "Completeness",

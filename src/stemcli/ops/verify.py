@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stemcli.errors import InputError
-from stemcli.loader import decode_utf8, read_bytes
 from stemcli.model import Dataset
+from stemcli.text.files import decode_utf8, read_bytes
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stemcli.safe import clean_line
+from stemcli.text.neutralise import clean_line
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions

@@ -1,7 +1,7 @@
 """CSV output: a header row and one row per record.
 
 Every cell, headers too (compare's are source names), goes through
-:func:`stemcli.safe.csv_cell`: control and invisible characters are made visible, and a
+:func:`stemcli.text.neutralise.csv_cell`: control and invisible characters are made visible, and a
 cell a spreadsheet would run as a formula starts with a single quote (unless ``raw``).
 """
 
@@ -11,7 +11,7 @@ import csv
 import io
 
 from stemcli.render import Report
-from stemcli.safe import csv_cell
+from stemcli.text.neutralise import csv_cell
 
 
 def render(report: Report, *, raw: bool = False) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from stemcli.render import Report
-from stemcli.safe import json_safe
+from stemcli.text.neutralise import json_safe
 
 
 def dumps(data: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from stemcli.render import Cell, Report, Styled
-from stemcli.safe import clean
+from stemcli.text.neutralise import clean
 
 # inside a table cell, these would make links, images, emphasis, code or a new column
 _MARKDOWN = re.compile(r"([\\`*_\[\]!|~])")

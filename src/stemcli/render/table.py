@@ -4,7 +4,7 @@ Why not ``rich.table.Table``: laying out a 50-row table with it takes ~50 ms, mo
 all of stemcli's start-up; this layout does the same job (word wrap by display width,
 shrinking wide columns first, sections, per-span highlights) in a few milliseconds.
 Cells are plain strings or :class:`~stemcli.render.Styled`: data is never parsed as
-markup, and control characters are made visible (:func:`stemcli.safe.clean`).
+markup, and control characters are made visible (:func:`stemcli.text.neutralise.clean`).
 
 When the terminal is too narrow for the columns, each row is printed as a block of
 ``Header: value`` lines instead.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len
 
 from stemcli.render import Cell, Report, Styled
-from stemcli.safe import clean
+from stemcli.text.neutralise import clean
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions

@@ -371,7 +371,7 @@ def export_text(ds: Dataset, fmt: str, *, raw: bool = False) -> str:
         )
     import yaml
 
-    from stemcli.safe import clean
+    from stemcli.text.neutralise import clean
 
     def cleaned(value: Any) -> Any:
         if isinstance(value, str):
@@ -408,7 +408,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
 
     ``chart``: the table format shows a range chart per row instead of the table.
     """
-    from stemcli.safe import clean_line
+    from stemcli.text.neutralise import clean_line
 
     columns = comparison.sources
     one_condition = comparison.condition is not None
@@ -765,7 +765,7 @@ def conflicts_report(
 # extract: draft claims; redflags: warning signs
 
 # the YAML primitives live with the neutraliser; yaml_quoted is part of this module's API
-from stemcli.safe import yaml_quoted, yaml_word  # noqa: E402
+from stemcli.text.neutralise import yaml_quoted, yaml_word  # noqa: E402
 
 
 def draft_json(d: Any, source: str) -> dict[str, Any]:
@@ -780,7 +780,7 @@ def draft_json(d: Any, source: str) -> dict[str, Any]:
 class DraftsWriter:
     """The one writer of draft YAML: each line it emits is exactly one YAML line.
 
-    Comments and values alike go through :func:`stemcli.safe.yaml_line`, so no text
+    Comments and values alike go through :func:`stemcli.text.neutralise.yaml_line`, so no text
     (a file name, a quote) can end a comment or a scalar with a character YAML reads as
     a line break (``\\r``, U+0085, U+2028, U+2029) and become YAML of its own.
     """
@@ -803,7 +803,7 @@ class DraftsWriter:
         self._lines.append(f"  {key}: {scalar}" + ("  # guess" if guessed else ""))
 
     def text(self) -> str:
-        from stemcli.safe import yaml_line
+        from stemcli.text.neutralise import yaml_line
 
         return "".join(yaml_line(line) + "\n" for line in self._lines)
 

@@ -1,34 +1,16 @@
-"""Parse and validate datasets; every problem names file:line:column.
-
-The parser reads YAML with ``yaml.CSafeLoader``'s composer only and builds values itself
-from the node tree, so that every field keeps its line and column, anchors/aliases
-("billion laughs") and non-standard tags (``!!python/object``) are refused, and nesting
-is bounded. Finding and reading the files, and the cache, live in :mod:`stemcli.loader`;
-the names re-exported from there keep ``stemcli.dataset`` a complete entry point.
-"""
+"""Build and validate a dataset from its parsed files; every problem names file:line:column."""
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stemcli.dataset.find import DataFile, display_path
+from stemcli.dataset.yaml_nodes import Node, parse_yaml
 from stemcli.errors import InputError, Location, Problem
 from stemcli.ids import RESERVED_STAGES, is_slug, normalise
-from stemcli.loader import (
-    MAX_FILE_BYTES,
-    DataFile,
-    bundled_dir,
-    check,
-    data_paths,
-    decode_utf8,
-    display_path,
-    find_files,
-    load,
-    read_bytes,
-)
 from stemcli.model import (
     BASES,
     KINDS,
@@ -41,30 +23,17 @@ from stemcli.model import (
     Source,
     Stage,
 )
+from stemcli.text.files import decode_utf8
 
-__all__ = [
-    "MAX_FILE_BYTES",
-    "DataFile",
-    "build",
-    "bundled_dir",
-    "check",
-    "data_paths",
-    "decode_utf8",
-    "display_path",
-    "find_files",
-    "load",
-    "parse_and_build",
-    "parse_yaml",
-    "read_bytes",
-]
+__all__ = ["build", "parse_and_build"]
 
-MAX_DEPTH = 16
-# ~400 bytes per node while composing: 1.5 million is ~600 MB, and a 16 MiB claims file
-# (the size limit) of real claims has ~0.9 million
-MAX_NODES_PER_FILE = 1_500_000
 
 _SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archive", "sha256")
+
+
 _CONDITION_FIELDS = ("id", "name", "aliases", "stages")
+
+
 _CLAIM_FIELDS = (
     "id",
     "condition",
@@ -82,222 +51,6 @@ _CLAIM_FIELDS = (
 )
 
 
-# ---------------------------------------------------------------------------
-# YAML -> values with positions
-
-
-class _Node:
-    """A value from YAML with where it starts (line and column are 1-based)."""
-
-    __slots__ = ("mark", "value")
-
-    def __init__(self, value: Any, mark: Any) -> None:
-        self.value = value
-        self.mark = mark
-
-    @property
-    def line(self) -> int:
-        return int(self.mark.line) + 1
-
-    @property
-    def column(self) -> int:
-        return int(self.mark.column) + 1
-
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-class _YamlProblem(Exception):
-    def __init__(self, message: str, mark: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = int(mark.line) + 1
-        self.column = int(mark.column) + 1
-
-
-def parse_yaml(path: str, text: str) -> _Node | None:
-    """Parse one YAML document into :class:`_Node` values, from libyaml's event stream.
-
-    Only PyYAML's public parsing API is used (``yaml.parse`` with ``CBaseLoader``, the
-    event classes and their marks): no resolver or composer internals. Plain scalars are
-    typed here with PyYAML's own YAML 1.1 rules, which gives what ``yaml.CSafeLoader``
-    gives. Nothing is ever constructed from a tag; aliases, depth beyond ``MAX_DEPTH`` and
-    more than ``MAX_NODES_PER_FILE`` nodes are refused while the events arrive, before
-    anything is built for them.
-    """
-    import yaml
-
-    try:
-        return _EventBuilder(yaml.resolver.Resolver.yaml_implicit_resolvers).build(
-            yaml.parse(text, Loader=_loader_class())
-        )
-    except _YamlProblem as p:
-        raise InputError(f"{Location(path, p.line, p.column)}: {p.message}") from None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 0
-        col = mark.column + 1 if mark else 0
-        what = e.problem or e.context or "invalid YAML"
-        raise InputError(f"{Location(path, line, col)}: invalid YAML: {what}") from None
-    except yaml.reader.ReaderError as e:  # a control character; libyaml gives a byte offset
-        before = text.encode("utf-8", "surrogatepass")[: e.position]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        where = Location(path, line, col)
-        raise InputError(f"{where}: invalid YAML: {e.reason} (U+{e.character:04X})") from None
-    except yaml.YAMLError as e:
-        raise InputError(f"{path}: invalid YAML: {_one_line(str(e))}") from None
-    except RecursionError:
-        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-@functools.cache
-def _loader_class() -> Any:
-    """libyaml's parser where PyYAML has it, else the pure-Python one (same events)."""
-    import yaml
-
-    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-
-class _EventBuilder:
-    """YAML parse events to _Node values; refuses aliases, foreign tags, depth, size.
-
-    A stack of open collections replaces recursion, so depth costs no C or Python stack.
-    """
-
-    def __init__(self, resolvers: dict[str, list[tuple[str, Any]]]) -> None:
-        self.resolvers = resolvers
-        self.budget = MAX_NODES_PER_FILE
-
-    def build(self, events: Iterable[Any]) -> _Node | None:
-        import yaml
-
-        root: _Node | None = None
-        documents = 0
-        # each open collection: [its _Node, a list or a dict, the pending key node or None]
-        stack: list[list[Any]] = []
-        anchors: dict[str, Any] = {}
-        for event in events:
-            cls = type(event)
-            if getattr(event, "anchor", None) is not None and cls is not yaml.AliasEvent:
-                anchors.setdefault(event.anchor, event.start_mark)
-            if cls is yaml.ScalarEvent:
-                if len(stack) > MAX_DEPTH:
-                    raise _YamlProblem(
-                        f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-                    )
-                node = _Node(self.scalar(event), event.start_mark)
-            elif cls is yaml.SequenceStartEvent or cls is yaml.MappingStartEvent:
-                is_seq = cls is yaml.SequenceStartEvent
-                tag = event.tag
-                if tag not in (None, "!", _SEQ if is_seq else _MAP):
-                    raise _YamlProblem(f"unsupported YAML tag {tag!r}", event.start_mark)
-                if len(stack) > MAX_DEPTH:
-                    raise _YamlProblem(
-                        f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-                    )
-                self.count(event)
-                container: Any = [] if is_seq else {}
-                stack.append([_Node(container, event.start_mark), container, None])
-                continue
-            elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
-                node = stack.pop()[0]
-            elif cls is yaml.AliasEvent:  # located at the anchor: where the author wrote it
-                mark = anchors.get(event.anchor)
-                if mark is None:
-                    raise _YamlProblem(
-                        f"invalid YAML: found undefined alias {event.anchor!r}", event.start_mark
-                    )
-                raise _YamlProblem("YAML anchors and aliases are not supported", mark)
-            elif cls is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _YamlProblem("expected a single document in the stream", event.start_mark)
-                continue
-            else:  # stream start and end, document end
-                continue
-            if not stack:
-                root = node
-                continue
-            top = stack[-1]
-            if type(top[1]) is list:
-                top[1].append(node)
-            elif top[2] is None:
-                if not isinstance(node.value, str):
-                    raise _YamlProblem("mapping keys must be plain words", node.mark)
-                if node.value in top[1]:
-                    raise _YamlProblem(f"key {node.value!r} appears twice", node.mark)
-                top[2] = node
-            else:
-                top[1][top[2].value] = node
-                top[2] = None
-        return root
-
-    def count(self, event: Any) -> None:
-        self.budget -= 1
-        if self.budget < 0:
-            raise _YamlProblem("too many YAML nodes in one file", event.start_mark)
-
-    def scalar(self, event: Any) -> Any:
-        self.count(event)
-        raw: str = event.value
-        tag: str | None = event.tag
-        if tag is None:
-            if event.style or not event.implicit[0]:  # quoted, literal or folded: text
-                tag = _STR
-            elif not raw:
-                return None
-            else:  # plain: YAML 1.1 types, as PyYAML's resolver gives them
-                tag = _STR
-                for candidate, regexp in self.resolvers.get(raw[0], ()):
-                    if regexp.match(raw):
-                        tag = candidate
-                        break
-        elif tag == "!":  # the non-specific tag: text
-            tag = _STR
-        return _scalar(tag, raw, event.start_mark)
-
-
-def _scalar(tag: str, raw: str, mark: Any) -> Any:
-    if tag in (_STR, _TIMESTAMP):  # dates stay text: nothing in a dataset is a date
-        return raw
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        return raw.lower() in ("true", "yes", "on", "y")
-    if tag == _INT:
-        text = raw.replace("_", "")
-        try:
-            return int(text, 0) if not text.lstrip("+-").startswith("0") else int(text, 10)
-        except ValueError:
-            try:
-                return int(text, 0)
-            except ValueError:
-                raise _YamlProblem(f"cannot read {raw!r} as a whole number", mark) from None
-    if tag == _FLOAT:
-        try:
-            return float(raw.replace("_", "").replace(".inf", "inf").replace(".nan", "nan"))
-        except ValueError:
-            raise _YamlProblem(f"cannot read {raw!r} as a number", mark) from None
-    # timestamps, binary, python/* ...: refuse rather than guess
-    raise _YamlProblem(f"unsupported YAML tag {tag!r}", mark)
-
-
-# ---------------------------------------------------------------------------
-# building and validating
-
-
 @dataclass
 class _Builder:
     problems: list[Problem] = field(default_factory=list)
@@ -308,17 +61,15 @@ class _Builder:
     claims: list[Claim] = field(default_factory=list)
     defined_at: dict[tuple[str, str], str] = field(default_factory=dict)
     # claims waiting for cross-reference checks: (claim, location, fields)
-    pending: list[tuple[Claim, str, dict[str, _Node]]] = field(default_factory=list)
+    pending: list[tuple[Claim, str, dict[str, Node]]] = field(default_factory=list)
     # every condition's id, name and aliases, normalised: (condition id, what, where)
     condition_names: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
-    def problem(
-        self, path: str, node: _Node | None, message: str, claim: str | None = None
-    ) -> None:
+    def problem(self, path: str, node: Node | None, message: str, claim: str | None = None) -> None:
         loc = Location(path, node.line, node.column) if node else Location(path)
         self.problems.append(Problem(loc, message, claim))
 
-    def define(self, kind: str, ident: str, path: str, node: _Node) -> bool:
+    def define(self, kind: str, ident: str, path: str, node: Node) -> bool:
         where = f"{path}:{node.line}:{node.column}"
         first = self.defined_at.get((kind, ident))
         if first is not None:
@@ -328,9 +79,9 @@ class _Builder:
         return True
 
 
-def _typable(b: _Builder, path: str, node: _Node, kind: str, ident: str) -> bool:
+def _typable(b: _Builder, path: str, node: Node, kind: str, ident: str) -> bool:
     """An id is typed by people: refuse one holding an invisible or control character."""
-    from stemcli.safe import first_escaped, visible
+    from stemcli.text.neutralise import first_escaped, visible
 
     hidden = first_escaped(ident)
     if hidden is not None:
@@ -348,7 +99,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def _check_fields(
-    b: _Builder, path: str, node: _Node, allowed: Sequence[str], what: str, ident: str | None
+    b: _Builder, path: str, node: Node, allowed: Sequence[str], what: str, ident: str | None
 ) -> None:
     for key in node.value:
         if key not in allowed:
@@ -358,9 +109,9 @@ def _check_fields(
 def _str(
     b: _Builder,
     path: str,
-    fields: dict[str, _Node],
+    fields: dict[str, Node],
     key: str,
-    parent: _Node,
+    parent: Node,
     *,
     required: bool,
     claim: str | None = None,
@@ -398,8 +149,8 @@ def _type_name(value: Any) -> str:
 
 
 def _str_list(
-    b: _Builder, path: str, fields: dict[str, _Node], key: str, claim: str | None = None
-) -> list[tuple[str, _Node]]:
+    b: _Builder, path: str, fields: dict[str, Node], key: str, claim: str | None = None
+) -> list[tuple[str, Node]]:
     node = fields.get(key)
     if node is None or node.value is None:
         return []
@@ -408,7 +159,7 @@ def _str_list(
     if not isinstance(node.value, list):
         b.problem(path, node, f"field {key!r} must be a list", claim)
         return []
-    out: list[tuple[str, _Node]] = []
+    out: list[tuple[str, Node]] = []
     for item in node.value:
         if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool):
             out.append((str(item.value).strip(), item))
@@ -417,7 +168,7 @@ def _str_list(
     return out
 
 
-def _list_of_mappings(b: _Builder, path: str, root: _Node | None, what: str) -> list[_Node]:
+def _list_of_mappings(b: _Builder, path: str, root: Node | None, what: str) -> list[Node]:
     if root is None or root.value is None:
         return []
     if not isinstance(root.value, list):
@@ -434,7 +185,7 @@ def _list_of_mappings(b: _Builder, path: str, root: _Node | None, what: str) -> 
     return out
 
 
-def _add_sources(b: _Builder, path: str, root: _Node | None) -> None:
+def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "sources"):
         f = node.value
         ident = _str(b, path, f, "id", node, required=True)
@@ -464,11 +215,11 @@ def _add_sources(b: _Builder, path: str, root: _Node | None) -> None:
             )
 
 
-def _where(path: str, node: _Node) -> str:
+def _where(path: str, node: Node) -> str:
     return f"{path}:{node.line}:{node.column}"
 
 
-def _add_conditions(b: _Builder, path: str, root: _Node | None) -> None:
+def _add_conditions(b: _Builder, path: str, root: Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "conditions"):
         f = node.value
         ident = _str(b, path, f, "id", node, required=True)
@@ -488,7 +239,7 @@ def _add_conditions(b: _Builder, path: str, root: _Node | None) -> None:
         b.conditions[ident] = Condition(ident, name, tuple(a for a, _ in aliases), stages)
 
 
-def _aliases(b: _Builder, path: str, f: dict[str, _Node], owner: str) -> list[tuple[str, _Node]]:
+def _aliases(b: _Builder, path: str, f: dict[str, Node], owner: str) -> list[tuple[str, Node]]:
     """The aliases of ``f``; one a person cannot type (empty, only punctuation) is a problem."""
     out = []
     for alias, anode in _str_list(b, path, f, "aliases"):
@@ -499,9 +250,7 @@ def _aliases(b: _Builder, path: str, f: dict[str, _Node], owner: str) -> list[tu
     return out
 
 
-def _names_free(
-    b: _Builder, path: str, ident: str, names: Iterable[tuple[str, str, _Node]]
-) -> None:
+def _names_free(b: _Builder, path: str, ident: str, names: Iterable[tuple[str, str, Node]]) -> None:
     """Record a condition's names; a name that is another condition's id is a problem.
 
     Names are compared as a person's input is (:func:`stemcli.ids.normalise`). An id
@@ -521,7 +270,7 @@ def _names_free(
             )
 
 
-def _stages(b: _Builder, path: str, f: dict[str, _Node], cond: str) -> tuple[Stage, ...]:
+def _stages(b: _Builder, path: str, f: dict[str, Node], cond: str) -> tuple[Stage, ...]:
     """The stages of condition ``cond``; every invalid one is a problem.
 
     A stage id is a slug other than a reserved word of the output (``any``); its
@@ -539,7 +288,7 @@ def _stages(b: _Builder, path: str, f: dict[str, _Node], cond: str) -> tuple[Sta
     stages: list[Stage] = []
     taken: dict[str, tuple[str, str, str]] = {}  # normalised name -> (stage, what, where)
 
-    def claim_name(text: str, what: str, node: _Node, stage: str) -> None:
+    def claim_name(text: str, what: str, node: Node, stage: str) -> None:
         key = normalise(text)
         mine = f"stage {text!r}" if what == "stage" else f"alias {text!r} of stage {stage!r}"
         if key in RESERVED_STAGES:
@@ -583,7 +332,7 @@ def _stages(b: _Builder, path: str, f: dict[str, _Node], cond: str) -> tuple[Sta
     return tuple(stages)
 
 
-def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
+def _add_outcomes(b: _Builder, path: str, root: Node | None) -> None:
     from stemcli.quantities import DIMENSIONS
 
     if root is None or root.value is None:
@@ -641,7 +390,7 @@ def _add_outcomes(b: _Builder, path: str, root: _Node | None) -> None:
 
 
 def _parse_quantity(
-    b: _Builder, path: str, node: _Node, key: str, claim: str | None
+    b: _Builder, path: str, node: Node, key: str, claim: str | None
 ) -> Quantity | None:
     from stemcli.quantities import QuantityError, parse
 
@@ -658,7 +407,7 @@ def _parse_quantity(
         return None
 
 
-def _add_claims(b: _Builder, path: str, root: _Node | None, source_id: str) -> None:
+def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> None:
     for node in _list_of_mappings(b, path, root, "claims"):
         f = node.value
         ident = _str(b, path, f, "id", node, required=True)
@@ -860,7 +609,7 @@ def _cross_check(b: _Builder) -> None:
             b.claims.append(claim)
 
 
-def build(parsed: Sequence[tuple[DataFile, _Node | None]]) -> tuple[Dataset, list[Problem]]:
+def build(parsed: Sequence[tuple[DataFile, Node | None]]) -> tuple[Dataset, list[Problem]]:
     """Validate parsed files into a :class:`Dataset`; return every problem found."""
     b = _Builder()
     order = {"outcomes": 0, "sources": 1, "conditions": 2, "claims": 3}
@@ -901,7 +650,7 @@ def parse_and_build(
     """
     import gc
 
-    parsed: list[tuple[DataFile, _Node | None]] = []
+    parsed: list[tuple[DataFile, Node | None]] = []
     problems: list[Problem] = []
     was_enabled = gc.isenabled()
     gc.disable()

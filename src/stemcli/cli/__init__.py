@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 import typer
 
 from stemcli import __version__
-from stemcli.errors import ExitCode, StemcliError
-from stemcli.options import (
+from stemcli.cli.options import (
     ConditionArg,
     DataPaths,
     Force,
@@ -36,6 +35,7 @@ from stemcli.options import (
     Stage,
     output_path,
 )
+from stemcli.errors import ExitCode, StemcliError
 from stemcli.render import OutputFormat
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def note(message: str, style: str = "yellow") -> None:
     """A message for the person (stderr), never data."""
     from rich.text import Text
 
-    from stemcli.safe import clean_line
+    from stemcli.text.neutralise import clean_line
 
     _say(Text(clean_line(message), style=style))
 
@@ -158,7 +158,7 @@ def note(message: str, style: str = "yellow") -> None:
 def _report_error(message: str, hint: str | None) -> None:
     from rich.text import Text
 
-    from stemcli.safe import clean_line
+    from stemcli.text.neutralise import clean_line
 
     _say(Text("error: ", style="bold red") + Text(clean_line(message)))
     if hint:
@@ -196,7 +196,8 @@ def command(name: str | None = None) -> Callable[[F], F]:
 def dataset() -> Dataset:
     """The dataset for this run: bundled and/or the user's, validated (cached)."""
     if _state._dataset is None:
-        from stemcli.loader import data_paths, load
+        from stemcli.dataset import load
+        from stemcli.dataset.find import data_paths
 
         _state._dataset = load(
             data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
@@ -456,7 +457,8 @@ def validate(
 
     Example: stemcli --data ~/my-claims validate
     """
-    from stemcli.loader import check, data_paths
+    from stemcli.dataset import check
+    from stemcli.dataset.find import data_paths
     from stemcli.reports import plural, problems_report
 
     ds, problems = check(data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache)
@@ -758,7 +760,7 @@ def _page_name(file: Path) -> str:
 
 def read_page(file: Path) -> str:
     """A page's text: from FILE, or from standard input when FILE is '-'."""
-    from stemcli.textfile import MAX_TEXT_BYTES, read_text, text_of
+    from stemcli.text.files import MAX_TEXT_BYTES, read_text, text_of
 
     if not _is_stdin(file):
         return read_text(file)

@@ -1,11 +1,8 @@
-"""A user's plain-text file, read safely and cut into sentences and table rows.
+"""A page's text cut into sentences and table rows.
 
-:func:`read_text` refuses what is not plain UTF-8 text (binary files, NUL bytes, other
-encodings, files over the size limit) with an :class:`~stemcli.errors.InputError` naming
-the file and the line:column of the first bad byte. :func:`segments` cuts the text into
-the units a claim quotes: sentences, and table rows (lines starting with ``|``, or
-holding at least two ``|``; markdown separator rows are skipped). Every offset is a
-character offset into the text :func:`read_text` returned.
+:func:`segments` cuts the text into the units a claim quotes: sentences, and table rows
+(lines starting with ``|``, or holding at least two ``|``; markdown separator rows are
+skipped). Every offset is a character offset into the text.
 """
 
 from __future__ import annotations
@@ -15,53 +12,8 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from stemcli.errors import InputError
-from stemcli.loader import decode_utf8, read_bytes
-
-__all__ = [
-    "MAX_TEXT_BYTES",
-    "LineIndex",
-    "Segment",
-    "line_column",
-    "read_text",
-    "segments",
-    "text_of",
-]
-
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
-def _where(data: bytes, index: int) -> tuple[int, int]:
-    before = data[:index]
-    line = before.count(b"\n") + 1
-    return line, index - (before.rfind(b"\n") + 1) + 1
-
-
-def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
-    """The file's text, or an InputError saying why it is not plain UTF-8 text.
-
-    A UTF-8 byte order mark is dropped; line endings are kept as they are, so offsets
-    into the returned string are offsets into the file's characters.
-    """
-    return text_of(path, read_bytes(path, limit))
-
-
-def text_of(path: Path | str, data: bytes) -> str:
-    """The bytes of a page (a file's, or standard input's) as text, or an InputError."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(
-            f"{path}: UTF-16 text, expected UTF-8", hint="save the file as UTF-8 plain text"
-        )
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line, col = _where(data, nul)
-        raise InputError(
-            f"{path}:{line}:{col}: a binary file (NUL byte), expected plain UTF-8 text",
-            hint="save the page as plain text (.txt) first",
-        )
-    return decode_utf8(path, data)
+__all__ = ["LineIndex", "Segment", "line_column", "segments"]
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
@@ -94,9 +46,15 @@ class Segment:
 
 
 _LINE = re.compile(r"[^\r\n]+")
+
+
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
 # bullets, emoji, list numbers and similar decoration in front of a sentence
 _LEAD = re.compile(r"(?:[^\w\"“‘'(\[$~<>≤≥±+]+|\d{1,2}[.)](?=\s))+")
+
+
 _ABBREVIATIONS = frozenset(
     [
         "e.g",
@@ -127,10 +85,18 @@ _ABBREVIATIONS = frozenset(
         "u.s",
     ]
 )
+
+
 # a sentence ends at . ! ? (optionally followed by a closing quote or bracket) and space
 _END = re.compile(r"[.!?][\"”’')\]]*(?=\s+\S)")
+
+
 _LABEL = re.compile(r"[^\w]*[A-Za-z]?\d{1,2}[.)]")
+
+
 _MAX_SEGMENT = 4000
+
+
 _MAX_HEADING = 200
 
 

@@ -103,15 +103,26 @@ def entry_limit(data_bytes: int) -> int:
     return 8 * data_bytes + (16 << 20)
 
 
+_VALIDATING_MODULES = (
+    "dataset/yaml_nodes.py",
+    "dataset/validate.py",
+    "dataset/cache.py",
+    "ids.py",
+    "quantities.py",
+    "text/neutralise.py",
+    "model.py",
+)
+
+
 def _code_stamp() -> str:
     """Size and mtime of the modules that decide what a valid dataset is.
 
     A new release changes ``__version__``; this catches an edited checkout too, so a
     dataset validated by older rules is never served (a stat call per module, no reading).
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the stemcli package
     parts = []
-    for name in ("dataset.py", "ids.py", "quantities.py", "safe.py", "model.py", "cache.py"):
+    for name in _VALIDATING_MODULES:
         try:
             st = (here / name).stat()
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")

@@ -1,0 +1,90 @@
+"""The dataset: its files found, read, parsed and validated once, cached by content.
+
+The entry points are :func:`load` (every problem is a :class:`~stemcli.errors.DataError`)
+and :func:`check` (the dataset and every problem, for ``stemcli validate``). This package
+is on every command's path, so it stays light: no YAML, no validation code and no
+dataclass definitions are imported unless the cache misses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stemcli.dataset.find import DataFile, display_path, find_files
+from stemcli.errors import DataError, InputError, Location, Problem
+from stemcli.text.files import read_bytes
+
+if TYPE_CHECKING:
+    from stemcli.model import Dataset
+
+
+def load(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> Dataset:
+    """Load and validate the dataset, or raise :class:`DataError` with every problem."""
+    ds, problems = check(paths, bundled=bundled, use_cache=use_cache)
+    if problems:
+        raise DataError(problems)
+    return ds
+
+
+def check(
+    paths: Sequence[Path] = (),
+    *,
+    bundled: bool = True,
+    use_cache: bool = True,
+) -> tuple[Dataset, list[Problem]]:
+    """Load the dataset and return it with every problem (for ``stemcli validate``)."""
+    from stemcli.dataset import cache
+
+    files = find_files(paths, bundled=bundled)
+    blobs: list[bytes] = []
+    unreadable: list[Problem] = []
+    readable: list[DataFile] = []
+    first_of: dict[tuple[Path, str], DataFile] = {}
+    for df in files:
+        if df.role == "claims":  # one file per source in a folder: x.yaml, x.yml, x.YAML clash
+            first = first_of.setdefault((df.path.parent, df.source_id or ""), df)
+            if first is not df:
+                unreadable.append(
+                    Problem(
+                        Location(display_path(df)),
+                        f"a second claims file of source {df.source_id!r} "
+                        f"(the first is {display_path(first)}); keep one file per source",
+                    )
+                )
+                continue
+        try:
+            blobs.append(read_bytes(df.path))
+            readable.append(df)
+        except InputError as e:
+            unreadable.append(Problem(Location(display_path(df)), _strip_path(e.message, df)))
+    key = cache.key_for(
+        [
+            (display_path(df), df.role, df.source_id or "", blob)
+            for df, blob in zip(readable, blobs, strict=True)
+        ]
+    )
+    data_bytes = sum(map(len, blobs))
+    if use_cache and not unreadable:
+        hit = cache.get(key, data_bytes=data_bytes)
+        if hit is not None:
+            return hit, []
+    from stemcli.dataset.validate import parse_and_build
+
+    ds, problems = parse_and_build(readable, blobs)
+    problems = unreadable + problems
+    if not problems and use_cache:
+        cache.put(key, ds, data_bytes=data_bytes)
+    return ds, problems
+
+
+def _strip_path(message: str, df: DataFile) -> str:
+    """'PATH: what' -> 'what' (the path is the problem's location already)."""
+    prefix = f"{df.path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message

@@ -1,0 +1,1 @@
+"""Text: reading files safely, cutting pages into segments, and the one neutraliser."""
