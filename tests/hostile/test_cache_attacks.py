@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from stemcli.dataset import validate as dataset_module
 from stemcli.dataset import cache, load
+from stemcli.dataset import validate as dataset_module
 
 from .conftest import Run, claim, stemcli, write_dataset
 
