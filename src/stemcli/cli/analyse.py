@@ -1,0 +1,256 @@
+"""Commands that set sources against each other: compare, conflicts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stemcli.cli.env import (
+    as_text,
+    command,
+    console,
+    dataset,
+    emit,
+    note,
+    out_console,
+    resolve,
+    save,
+    write,
+    write_stdout,
+)
+from stemcli.cli.options import (
+    Force,
+    Format,
+    Limit,
+    OptionalConditionArg,
+    OutcomeOpt,
+    Output,
+    Raw,
+    Stage,
+    output_path,
+)
+from stemcli.errors import ExitCode
+from stemcli.render import OutputFormat
+
+if TYPE_CHECKING:
+    pass
+
+
+@command()
+def compare(
+    condition: OptionalConditionArg = None,
+    *,
+    stage: Stage = None,
+    sources: Annotated[
+        str | None,
+        typer.Option(
+            "--sources",
+            help="Only these sources, as columns in this order (comma-separated ids).",
+            metavar="ID,ID,...",
+        ),
+    ] = None,
+    outcome: OutcomeOpt = None,
+    chart: Annotated[
+        bool, typer.Option("--chart", help="Draw each row as a range chart instead of a table.")
+    ] = False,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace existing --output, --svg or --html files.")
+    ] = False,
+    raw: Raw = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg", help="Also save what is shown as SVG.", parser=output_path, metavar="FILE"
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Also save what is shown as HTML.", parser=output_path, metavar="FILE"
+        ),
+    ] = None,
+) -> None:
+    """The sources side by side: one row per condition, stage, outcome and measure.
+
+    A value is marked ≠ when another source states values in its row and none of them
+    overlaps it. Claims that are not stage-specific hold for every stage: they join the
+    rows of the stages others name, or get an "any" row when nothing is stage-specific.
+
+    Example: stemcli compare knee-oa --stage middle --chart
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.compare import compare as run
+    from stemcli.ops.compare import parse_sources
+    from stemcli.ops.resolve import resolve_outcome
+    from stemcli.reports import compare_report
+
+    recorded = [p for p in (svg, html) if p is not None]
+    if (chart or recorded) and format is not OutputFormat.table:
+        raise UsageError("--chart, --svg and --html go with --format table")
+    from stemcli.atomic import check_target
+
+    files = [p for p in (output, *recorded) if p is not None]
+    for p in files:
+        check_target(p, force=force)
+    if len({p.absolute() for p in files}) < len(files):
+        raise UsageError("--output, --svg and --html need different files")
+    ds = dataset()
+    cond, stage_id = resolve(condition, stage) if condition is not None else (None, stage)
+    result = run(
+        ds,
+        cond,
+        stage=stage_id,
+        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
+        sources=parse_sources(ds, sources) if sources is not None else None,
+    )
+    report = compare_report(ds, result, chart=chart)
+    if not recorded:
+        emit(report, format, output, force, raw)
+        return
+    from stemcli.render import get_renderer
+
+    rendered = get_renderer(format)(report)
+    # what the terminal shows (without --output) is what the files keep: rendered at its
+    # width, and every file written (all or none) before the table is shown
+    recorder = console(record=True, file=io.StringIO(), width=out_console().width)
+    recorder.print(rendered)
+    title = "stemcli compare" + (f" {cond.id}" if cond else "")
+    saved = [(output, as_text(rendered))] if output is not None else []
+    if svg is not None:
+        saved.append((svg, recorder.export_svg(title=title, clear=False)))
+    if html is not None:
+        saved.append((html, recorder.export_html(clear=False)))
+    save(saved, force)
+    if output is None:
+        write_stdout(rendered)
+
+
+@command()
+def conflicts(
+    condition: OptionalConditionArg = None,
+    *,
+    stage: Stage = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only direct or only cross-measure conflicts.", metavar="KIND"),
+    ] = None,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="Only pairs of claims from one source.")
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Only pairs involving this source (id).", metavar="ID"),
+    ] = None,
+    min_gap: Annotated[
+        float,
+        typer.Option(
+            "--min-gap",
+            min=0,
+            metavar="X",
+            help="Only gaps of at least X, in the pair's unit (percentage points, days, $).",
+        ),
+    ] = 0.0,
+    limit: Limit = 20,
+    count: Annotated[
+        bool, typer.Option("--count", help="Print only the number of conflicting pairs per kind.")
+    ] = False,
+    fail_on_conflict: Annotated[
+        bool,
+        typer.Option("--fail-on-conflict", help="Exit 1 when the selection has a direct conflict."),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", min=0, max=100, metavar="P", help="'about' means ± P percent."),
+    ] = 5.0,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            metavar="ID ID",
+            help="Tell whether two claims are comparable, and why or why not.",
+        ),
+    ] = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+    full: Annotated[bool, typer.Option("--full", help="Add both quotes, in full.")] = False,
+) -> None:
+    """Numbers that disagree: comparable claims whose values do not overlap.
+
+    Comparable: same condition, compatible stages, related outcomes, one unit dimension,
+    the same comparator and intervention, timepoints not clearly different. KIND is direct
+    (same outcome and measure) or cross-measure. Most severe (relative gap) first.
+
+    Example: stemcli conflicts knee-oa --kind direct
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops import conflicts as ops
+    from stemcli.ops.resolve import resolve_source
+    from stemcli.reports import conflicts_report
+
+    ds = dataset()
+    if explain is not None:
+        given = [
+            name
+            for name, on in (
+                ("CONDITION", condition is not None),
+                ("--stage", stage is not None),
+                ("--kind", kind is not None),
+                ("--internal", internal),
+                ("--source", source is not None),
+                ("--min-gap", min_gap != 0),
+                ("--count", count),
+                ("--fail-on-conflict", fail_on_conflict),
+            )
+            if on
+        ]
+        if given:
+            raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
+        result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
+        emit(conflicts_report(ds, result, full=full), format, output, force, raw)
+        return
+    if condition is None and stage is not None:
+        raise UsageError(
+            "--stage needs a CONDITION", hint="stemcli conflicts knee-oa --stage middle"
+        )
+    cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
+    sel = ops.Selection(
+        condition=cond.id if cond is not None else None,
+        stage=stage_id,
+        kind=kind.lower() if kind is not None else None,
+        internal=internal,
+        source=resolve_source(ds, source) if source is not None else None,
+        min_gap=min_gap,
+        tolerance=tolerance / 100,
+    )
+    if count:
+        counts = ops.count_conflicts(ds, sel)
+        if format is OutputFormat.table:
+            write(
+                "".join(f"{k}: {n}\n" for k, n in counts.to_json(sel.kind).items()), output, force
+            )
+        else:
+            emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force, raw)
+    else:
+        listing = ops.find_conflicts(ds, sel, limit=limit)
+        counts = listing.counts
+        title = None
+        if cond is not None:
+            title = f"Conflicts: {cond.name}" + (f", stage {stage_id}" if stage_id else "")
+        report = conflicts_report(ds, listing, full=full, with_condition=cond is None, title=title)
+        emit(report, format, output, force, raw)
+        if listing.total > len(listing.conflicts):
+            note(
+                f"showing the {len(listing.conflicts)} most severe of {listing.total}; "
+                "--limit N shows more",
+                style="dim",
+            )
+    if fail_on_conflict and counts.direct:
+        note(f"{counts.direct} direct conflict{'s' if counts.direct != 1 else ''}", style="red")
+        raise typer.Exit(int(ExitCode.FINDINGS))

@@ -1,0 +1,157 @@
+"""Commands that browse the dataset: lookup, show, search, sources, conditions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stemcli.cli.env import (
+    command,
+    dataset,
+    emit,
+    resolve,
+)
+from stemcli.cli.options import (
+    ConditionArg,
+    Force,
+    Format,
+    Full,
+    Limit,
+    OutcomeOpt,
+    Output,
+    Raw,
+    SourceOpt,
+    Stage,
+)
+from stemcli.render import OutputFormat
+
+if TYPE_CHECKING:
+    pass
+
+
+@command()
+def lookup(
+    condition: ConditionArg,
+    *,
+    stage: Stage = None,
+    outcome: OutcomeOpt = None,
+    source: SourceOpt = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+    full: Full = False,
+) -> None:
+    """What the sources claim about a condition, grouped by outcome.
+
+    Example: stemcli lookup knee-oa --stage middle
+    """
+    from stemcli.ops.lookup import lookup as run
+    from stemcli.ops.resolve import resolve_outcome, resolve_source
+    from stemcli.reports import claims_report
+
+    cond, stage_id = resolve(condition, stage)
+    ds = dataset()
+    result = run(
+        ds,
+        cond,
+        stage=stage_id,
+        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
+        source=resolve_source(ds, source) if source is not None else None,
+    )
+    title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
+    emit(
+        claims_report(ds, result.claims, full=full, stage=stage_id, title=title),
+        format,
+        output,
+        force,
+        raw,
+    )
+
+
+@command()
+def show(
+    claim_id: Annotated[
+        str, typer.Argument(help="The claim's id (see lookup --format json).", metavar="CLAIM_ID")
+    ],
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """One claim: every field, the full quote, and its source.
+
+    Example: stemcli show bookimed-trial-oa-responders-79pct
+    """
+    from stemcli.reports import show_report
+
+    ds = dataset()
+    claim = ds.claim(claim_id)
+    if claim is None:
+        from rapidfuzz import process
+
+        from stemcli.errors import UsageError
+
+        close = [m[0] for m in process.extract(claim_id, [c.id for c in ds.claims], limit=3)]
+        raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
+    emit(show_report(ds, claim), format, output, force, raw)
+
+
+@command()
+def search(
+    text: Annotated[
+        str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...", metavar="TEXT")
+    ],
+    *,
+    limit: Limit = 20,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+    full: Full = False,
+) -> None:
+    """Ranked fuzzy search over quotes, outcomes and conditions.
+
+    Example: stemcli search "return to sports" --limit 5
+    """
+    from stemcli.ops.search import search as run
+    from stemcli.reports import search_report
+
+    ds = dataset()
+    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force, raw)
+
+
+@command()
+def sources(
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """The sources of the dataset, with their claim counts.
+
+    Example: stemcli sources --format json
+    """
+    from stemcli.reports import sources_report
+
+    emit(sources_report(dataset()), format, output, force, raw)
+
+
+@command()
+def conditions(
+    *,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """The conditions, their aliases and stages, with claim counts per stage.
+
+    Example: stemcli conditions
+    """
+    from stemcli.reports import conditions_report
+
+    emit(conditions_report(dataset()), format, output, force, raw)

@@ -1,0 +1,301 @@
+"""What every command shares: the app, the run's state and consoles, the dataset, and writing.
+
+Messages for the person go to stderr (:func:`note`), data to stdout or a file (:func:`emit`,
+:func:`write`). Heavy modules (rich, the dataset, renderers) are imported when first needed.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import io
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from stemcli import __version__
+from stemcli.cli.options import (
+    DataPaths,
+)
+from stemcli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from stemcli.model import Dataset
+    from stemcli.render import Report
+
+
+app = typer.Typer(
+    name="stemcli",
+    help=(
+        "Explore, compare and check the numeric claims of stem cell therapy marketing.\n\n"
+        "Example: stemcli lookup knee-oa --stage middle"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    data: list[Path] = field(default_factory=list)
+    bundled: bool = True
+    debug: bool = False
+    cache: bool = True
+    mute: bool = False  # stderr could not be written: no more messages
+    _dataset: Dataset | None = None
+    # one pair of consoles per run (they read the terminal's width, NO_COLOR, ...)
+    _out: Console | None = None
+    _err: Console | None = None
+
+
+_state = State()
+
+
+def state() -> State:
+    """The state of the current run."""
+    return _state
+
+
+def begin(*, debug: bool) -> None:
+    """Start a run: new state, new consoles (they read the terminal's width, NO_COLOR ...)."""
+    global _state
+    _state = State(debug=debug)
+
+
+def _columns() -> int | None:
+    """The width to lay out for: $COLUMNS when it is a positive number, else the terminal's.
+
+    rich takes COLUMNS=0 at its word and prints nothing; a width that is not a positive
+    integer is ignored, for the terminal's width or 80.
+    """
+    value = os.environ.get("COLUMNS")
+    if value is None:
+        return None  # rich asks the terminal
+    try:
+        columns = int(value)
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns or 80
+
+
+def console(**options: Any) -> Console:
+    """A rich console that prints data as text: no markup, emoji or highlighting.
+
+    A closed pipe is a BrokenPipeError for the boundary to handle, not rich's own exit.
+    """
+    return console_class()(
+        width=options.pop("width", _columns()),
+        highlight=False,
+        markup=False,
+        emoji=False,
+        **options,
+    )
+
+
+@functools.cache
+def console_class() -> type[Console]:
+    from rich.console import Console
+
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return QuietConsole
+
+
+def out_console() -> Console:
+    if _state._out is None:
+        _state._out = console(soft_wrap=False)
+    return _state._out
+
+
+def err_console() -> Console:
+    if _state._err is None:
+        _state._err = console(stderr=True)
+    return _state._err
+
+
+def say(message: Any) -> None:
+    """Print a message on stderr. A stderr that cannot be written never changes the outcome
+    of a run: the message is dropped, and so are the ones after it."""
+    if _state.mute:
+        return
+    try:
+        err_console().print(message, soft_wrap=True)
+    except (OSError, ValueError):  # closed, full, a broken pipe
+        _state.mute = True
+        quiet(sys.stderr)
+
+
+def note(message: str, style: str = "yellow") -> None:
+    """A message for the person (stderr), never data."""
+    from rich.text import Text
+
+    from stemcli.text.neutralise import clean_line
+
+    say(Text(clean_line(message), style=style))
+
+
+def report_error(message: str, hint: str | None) -> None:
+    from rich.text import Text
+
+    from stemcli.text.neutralise import clean_line
+
+    say(Text("error: ", style="bold red") + Text(clean_line(message)))
+    if hint:
+        say(Text("hint: " + clean_line(hint), style="dim"))
+
+
+def quiet(stream: Any) -> None:
+    """Point a stream that cannot be written at /dev/null, so that the last flush (at exit)
+    succeeds instead of failing again and turning the exit code into 120."""
+    try:
+        fileno = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != fileno:
+            os.dup2(devnull, fileno)
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no such stream, or not a real file
+        pass
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(name: str | None = None) -> Callable[[F], F]:
+    def register(fn: F) -> F:
+        app.command(name)(fn)
+        return fn
+
+    return register
+
+
+def dataset() -> Dataset:
+    """The dataset for this run: bundled and/or the user's, validated (cached)."""
+    if _state._dataset is None:
+        from stemcli.dataset import load
+        from stemcli.dataset.find import data_paths
+
+        _state._dataset = load(
+            data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
+        )
+    return _state._dataset
+
+
+def emit(
+    report: Report, fmt: OutputFormat, output: Path | None, force: bool, raw: bool = False
+) -> None:
+    """Render ``report`` in ``fmt`` to stdout or, atomically, to ``output``."""
+    from stemcli.render import get_renderer
+
+    rendered = get_renderer(fmt, raw=raw)(report)
+    write(rendered, output, force)
+
+
+def write(rendered: Any, output: Path | None, force: bool) -> None:
+    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
+    if output is None:
+        write_stdout(rendered)
+    else:
+        save([(output, as_text(rendered))], force)
+
+
+def write_stdout(rendered: Any) -> None:
+    """The one way data reaches stdout. A closed pipe (``| head``) propagates as
+    BrokenPipeError, for the boundary to end the run quietly; text the stream's encoding
+    cannot hold is written as backslash escapes (see :func:`run`)."""
+    from stemcli.errors import InputError
+
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        raise InputError("standard output is closed", hint="use --output FILE")
+    try:
+        if isinstance(rendered, str):
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        else:
+            out_console().print(rendered)
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk or device: an error of the run, not a bug
+        raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
+
+
+def as_text(rendered: Any) -> str:
+    """What a file keeps of ``rendered``: a table is laid out 120 wide, without colour."""
+    if isinstance(rendered, str):
+        return rendered
+    buf = io.StringIO()
+    console(file=buf, width=120, color_system=None).print(rendered)
+    return buf.getvalue()
+
+
+def save(files: list[tuple[Path, str]], force: bool) -> None:
+    """Write every file or none (see :mod:`stemcli.atomic`), then say so."""
+    from stemcli.atomic import write_files
+
+    write_files(files, force=force)
+    for path, _ in files:
+        note(f"wrote {path}", style="green")
+
+
+def resolve(condition: str, stage: str | None) -> tuple[Any, str | None]:
+    from stemcli.ops.resolve import resolve_condition, resolve_stage
+
+    ds = dataset()
+    res = resolve_condition(ds, condition)
+    if res.fuzzy:
+        note(f"matched {condition!r} to {res.condition.id} (score {res.score:.0f})")
+    stage_id = resolve_stage(res.condition, stage) if stage is not None else None
+    return res.condition, stage_id
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stemcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data: DataPaths = None,
+    no_bundled: Annotated[
+        bool,
+        typer.Option("--no-bundled", help="Use only the --data datasets, not the bundled one."),
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the data files even if a cached copy exists.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Explore, compare and check the numeric claims of stem cell therapy marketing.
+
+    Example: stemcli lookup knee-oa --stage middle
+    """
+    _state.data = list(data or [])
+    _state.bundled = not no_bundled
+    _state.debug = debug or _state.debug
+    _state.cache = not no_cache
+    if no_bundled and not _state.data and not os.environ.get("STEMCLI_DATA"):
+        from stemcli.errors import UsageError
+
+        raise UsageError("--no-bundled needs a dataset: give --data PATH")

@@ -1,0 +1,174 @@
+"""Commands that read a page: extract, redflags."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stemcli.cli.env import (
+    command,
+    dataset,
+    emit,
+    note,
+    write,
+)
+from stemcli.cli.options import (
+    Force,
+    Format,
+    Full,
+    Output,
+    Raw,
+)
+from stemcli.errors import ExitCode
+from stemcli.render import OutputFormat
+
+if TYPE_CHECKING:
+    pass
+
+
+def _is_stdin(file: Path) -> bool:
+    return str(file) == "-"
+
+
+def _page_name(file: Path) -> str:
+    return "<stdin>" if _is_stdin(file) else str(file)
+
+
+def read_page(file: Path) -> str:
+    """A page's text: from FILE, or from standard input when FILE is '-'."""
+    from stemcli.text.files import MAX_TEXT_BYTES, read_text, text_of
+
+    if not _is_stdin(file):
+        return read_text(file)
+    from stemcli.errors import InputError
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("<stdin>: standard input is closed", hint="give the page as a FILE")
+    try:
+        data = stream.read(MAX_TEXT_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"<stdin>: cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        limit = MAX_TEXT_BYTES // (1024 * 1024)
+        raise InputError(f"<stdin>: more than the {limit} MiB limit")
+    return text_of("<stdin>", data)
+
+
+@command()
+def extract(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A plain-text (UTF-8) copy of the page; - reads standard input.",
+            parser=Path,
+            metavar="FILE",
+        ),
+    ],
+    *,
+    source_id: Annotated[
+        str | None,
+        typer.Option(
+            "--source-id",
+            help="The new source's id: claims are named ID-001, ID-002 ... "
+            "(default: from the file name).",
+            metavar="ID",
+        ),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml (a claims file to edit), json, table, csv or markdown.",
+            case_sensitive=False,
+        ),
+    ] = "yaml",
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+    full: Full = False,
+) -> None:
+    """Draft claims from a page's text: one per number, with guesses to confirm.
+
+    Every field marked as a guess (YAML '# guess', JSON 'guessed', '?' in tables) needs a
+    person's check. Add the source to sources.yaml, then run validate.
+
+    Example: stemcli extract page.txt --source-id my-clinic -o mydata/claims/my-clinic.yaml
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.extract import check_source_id, default_source_id
+    from stemcli.ops.extract import extract as run
+    from stemcli.reports import drafts_report, drafts_yaml
+
+    fmt = format.lower()
+    if fmt not in ("yaml", "json", "table", "csv", "markdown"):
+        raise UsageError(f"--format must be yaml, json, table, csv or markdown, not {format!r}")
+    stem = "stdin" if _is_stdin(file) else file.stem
+    sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
+    text = read_page(file)
+    result = run(dataset(), text, source_id=sid, path=_page_name(file))
+    if fmt == "yaml":
+        write(drafts_yaml(result), output, force)
+    else:
+        emit(drafts_report(result, full=full), OutputFormat(fmt), output, force, raw)
+    n = len(result.drafts)
+    note(
+        f"{n} draft claim{'s' if n != 1 else ''} from {_page_name(file)}",
+        style="green" if n else "yellow",
+    )
+
+
+@command()
+def redflags(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A plain-text (UTF-8) copy of a page; - reads standard input.",
+            parser=Path,
+            metavar="[FILE]",
+        ),
+    ] = None,
+    *,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Check the quotes of this source of the dataset instead."),
+    ] = None,
+    fail_on_flag: Annotated[
+        bool, typer.Option("--fail-on-flag", help="Exit 1 when any red flag is found.")
+    ] = False,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """Warning signs in a page or a source's quotes, each with why and public guidance.
+
+    With --source, also how many of its claims state n, a timepoint, a comparator and a
+    citation. Finding red flags is the job done (exit 0); --fail-on-flag exits 1 instead,
+    as conflicts --fail-on-conflict does.
+
+    Example: stemcli redflags page.txt
+    """
+    from stemcli.errors import UsageError
+    from stemcli.ops.redflags import scan_quotes, scan_text
+    from stemcli.reports import redflags_report
+
+    if file is not None and source is not None:
+        raise UsageError("give either a FILE or --source ID, not both")
+    if file is not None:
+        result = scan_text(read_page(file), path=_page_name(file))
+    elif source is not None:
+        from stemcli.ops.resolve import resolve_source
+
+        ds = dataset()
+        sid = resolve_source(ds, source)
+        result = scan_quotes([c for c in ds.claims if c.source == sid], source=sid)
+    else:
+        raise UsageError("give a FILE or --source ID", hint="see 'stemcli redflags --help'")
+    emit(redflags_report(result), format, output, force, raw)
+    if fail_on_flag and result.findings:
+        raise typer.Exit(int(ExitCode.FINDINGS))
