@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from stemcli.quantities import QUALIFIERS, UNITS, QuantityError, parse, scan
 
@@ -78,7 +79,8 @@ def run_checked(
     full = [*argv, "-o", name] if to_file else list(argv)
     with sandbox() as cwd:
         ran = in_process(full, env)
-        event(f"{next((a for a in argv if a in COMMANDS), '?')}: exit {ran.code}")
+        with contextlib.suppress(InvalidArgument):  # outside a property: no statistics
+            event(f"{next((a for a in argv if a in COMMANDS), '?')}: exit {ran.code}")
         assert_well_behaved(ran)
         left = files_in(cwd)
         allowed = {name} if to_file else set()
@@ -241,22 +243,148 @@ def test_redflags_on_a_generated_page(
 
 
 @st.composite
-def dataset_and_command(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
-    values = draw(gen.dataset_values(odd=draw(st.sampled_from([0, 0, 0, 2, 16]))))
-    return values, draw(gen.command_line(values))
+def dataset_and_command(draw: st.DrawFn, commands: list[str]) -> tuple[dict[str, Any], list[str]]:
+    values = draw(gen.dataset_values(odd=draw(st.sampled_from([0, 0, 0, 0, 2, 16]))))
+    return values, draw(gen.command_line(values, commands))
 
 
-@scaled(3)
-@given(
-    case=dataset_and_command(),
-    cache=st.booleans(),
-    to_file=st.booleans(),
-    env=gen.environment,
-)
-def test_every_command_on_a_generated_dataset(
+def _run_on_dataset(
     case: tuple[dict[str, Any], list[str]], cache: bool, to_file: bool, env: dict[str, str]
 ) -> None:
     values, command = case
     with scratch() as tmp:
         root = gen.write_files(tmp / "ds", gen.text_of(values))
         run_checked([*data_options(root, cache), *command], env, to_file=to_file)
+
+
+@scaled(1)
+@given(
+    case=dataset_and_command(["lookup", "show", "search"]),
+    cache=st.booleans(),
+    to_file=st.booleans(),
+    env=gen.environment,
+)
+def test_lookup_show_and_search_on_a_generated_dataset(
+    case: tuple[dict[str, Any], list[str]], cache: bool, to_file: bool, env: dict[str, str]
+) -> None:
+    _run_on_dataset(case, cache, to_file, env)
+
+
+@scaled(1)
+@given(
+    case=dataset_and_command(["compare", "conflicts"]),
+    cache=st.booleans(),
+    to_file=st.booleans(),
+    env=gen.environment,
+)
+def test_compare_and_conflicts_on_a_generated_dataset(
+    case: tuple[dict[str, Any], list[str]], cache: bool, to_file: bool, env: dict[str, str]
+) -> None:
+    _run_on_dataset(case, cache, to_file, env)
+
+
+@scaled(1)
+@given(
+    case=dataset_and_command(["sources", "conditions", "export", "validate"]),
+    cache=st.booleans(),
+    to_file=st.booleans(),
+    env=gen.environment,
+)
+def test_listings_and_export_of_a_generated_dataset(
+    case: tuple[dict[str, Any], list[str]], cache: bool, to_file: bool, env: dict[str, str]
+) -> None:
+    _run_on_dataset(case, cache, to_file, env)
+
+
+# ---------------------------------------------------------------------------
+# the checks themselves
+
+
+def test_the_checks_catch_what_they_should(tmp_path: Path) -> None:
+    """The oracles of this module fail on each thing they guard against."""
+    good = Ran(("sources",), 0, "ok\ttab\n", "", None)
+    assert_well_behaved(good)
+    bad = [
+        Ran(("x",), 70, "", "error: unexpected", None),
+        Ran(("x",), 130, "", "", None),
+        Ran(("x",), 0, "", "Traceback (most recent call last):", None),
+        Ran(("x",), -1, "", "", ValueError("escaped")),
+        *(Ran(("x",), 0, f"a{ch}b", "", None) for ch in ["\x1b", "\x9b", "\x85", "\r", "\x00"]),
+    ]
+    for ran in bad:
+        with pytest.raises(AssertionError):
+            assert_well_behaved(ran)
+    with pytest.raises(AssertionError, match="left"):
+        run_checked(["sources", "-o", "stray.txt"])  # a file nobody asked for
+    (tmp_path / ".tmp-x.bin").write_bytes(b"")
+    with pytest.raises(AssertionError, match="cache folder"):
+        assert_only_cache_entries(tmp_path)
+
+
+# ---------------------------------------------------------------------------
+# defect classes known today: each case fails now and passes once its class is fixed
+# (strict: the mark then has to go)
+
+
+def _one_source_dataset(root: Path, title: str, quote: str = "Pain fell 50%.") -> Path:
+    from .conftest import SOURCE, claim, write_dataset
+
+    return write_dataset(
+        root, sources=[{**SOURCE, "title": title}], claims={"src": [claim(quote=quote)]}
+    )
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a standard output that is not UTF-8 ends in exit 70 (UnicodeEncodeError)"
+)
+def test_a_stdout_in_another_encoding_is_a_documented_exit(tmp_path: Path) -> None:
+    root = _one_source_dataset(tmp_path / "ds", "Café ✓")
+    ran = in_process([*data_options(root, cache=False), "sources"], encoding="ascii")
+    assert_well_behaved(ran)
+
+
+@pytest.mark.xfail(strict=True, reason="COLUMNS=0 prints nothing")
+def test_columns_0_still_prints_the_table(tmp_path: Path) -> None:
+    root = _one_source_dataset(tmp_path / "ds", "A title")
+    ran = in_process([*data_options(root, cache=False), "sources"], {"COLUMNS": "0"})
+    assert_well_behaved(ran)
+    assert "src" in ran.stdout
+
+
+@pytest.mark.xfail(
+    strict=True, reason="zero-width and tag characters (U+200B, U+E0000 block) pass through"
+)
+def test_invisible_characters_never_reach_the_output(tmp_path: Path) -> None:
+    root = _one_source_dataset(tmp_path / "ds", "a\u200bb\U000e0041c")
+    ran = in_process([*data_options(root, cache=False), "sources"])
+    assert_well_behaved(ran)
+    assert "\u200b" not in ran.stdout
+    assert "\U000e0041" not in ran.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="CSV cells starting with = + - @ are not neutralised")
+def test_a_csv_cell_never_starts_a_formula(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    root = _one_source_dataset(tmp_path / "ds", "A title", quote='=HYPERLINK("http://x")')
+    ran = in_process([*data_options(root, cache=False), "export", "--format", "csv"])
+    assert_well_behaved(ran)
+    cells = [cell for row in csv.reader(io.StringIO(ran.stdout)) for cell in row]
+    quotes = [cell for cell in cells if "HYPERLINK" in cell]
+    assert quotes
+    assert not [cell for cell in quotes if cell.startswith("=")]
+
+
+@pytest.mark.xfail(strict=True, reason="U+2028/U+2029 in a page file name break the draft YAML")
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_separator_in_a_page_name_keeps_the_draft_yaml_valid(
+    tmp_path: Path, separator: str
+) -> None:
+    import yaml
+
+    page = tmp_path / f"a{separator}b.txt"
+    page.write_text("Knee pain fell 60-70% in 3 months.\n", encoding="utf-8")
+    ran = in_process(["extract", str(page)])
+    assert_well_behaved(ran)
+    assert yaml.safe_load(ran.stdout)
