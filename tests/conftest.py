@@ -1,14 +1,37 @@
-"""Shared fixtures: a small dataset, a CLI runner with separate stderr, an isolated cache."""
+"""Shared fixtures: a small dataset, a CLI runner with separate stderr, an isolated cache.
+
+Also the one place where hypothesis is configured. Two profiles:
+
+- ``dev`` (the default): about a hundred examples per property, quick enough for every run;
+- ``ci``: ten times as many, chosen when ``CI`` is set or by ``HYPOTHESIS_PROFILE=ci``.
+
+Tests say how many examples they need only relative to the profile (``scaled`` in
+tests/hostile/conftest.py), never as a count of their own.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner, Result
 
 from stemcli.cli import run as run_cli
+
+settings.register_profile(
+    "dev",
+    max_examples=100,
+    deadline=None,  # a loaded machine is not a failure; nothing here asserts speed
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("ci", settings.get_profile("dev"), max_examples=1000)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"

@@ -762,7 +762,7 @@ MARKS = st.builds(
 ).filter(lambda m: m.low <= m.high and (m.ceiling is None or m.ceiling >= m.high))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(
     marks=st.lists(MARKS, min_size=1, max_size=5),
     unit=st.sampled_from(["percent", "days", "usd", None]),

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
@@ -200,7 +200,7 @@ selections = st.builds(
 # the key property: counting and ranking agree with the reference
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(), sel=selections)
 def test_sweep_count_equals_brute_force(ds: Dataset, sel: cf.Selection) -> None:
     ref = reference(
@@ -216,7 +216,7 @@ def test_sweep_count_equals_brute_force(ds: Dataset, sel: cf.Selection) -> None:
     assert counts.of(sel.kind) == sum(sel.kind in (None, p.kind) for p in ref)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(), sel=selections, limit=st.integers(1, 12))
 def test_top_conflicts_are_the_most_severe(ds: Dataset, sel: cf.Selection, limit: int) -> None:
     ref = reference(
@@ -232,7 +232,7 @@ def test_top_conflicts_are_the_most_severe(ds: Dataset, sel: cf.Selection, limit
     assert result.total == len(ref)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets())
 def test_listing_everything_gives_every_pair_once_with_its_facts(ds: Dataset) -> None:
     ref = {(p.upper.id, p.lower.id): p for p in reference(ds)}
@@ -246,7 +246,6 @@ def test_listing_everything_gives_every_pair_once_with_its_facts(ds: Dataset) ->
         assert x.gap > 0
 
 
-@settings(max_examples=100, deadline=None)
 @given(ds=datasets(max_claims=16), data=st.data())
 def test_condition_and_stage_select_like_the_reference(ds: Dataset, data: st.DataObject) -> None:
     stage = data.draw(st.sampled_from([None, *STAGES]))
@@ -261,7 +260,6 @@ def test_condition_and_stage_select_like_the_reference(ds: Dataset, data: st.Dat
 # pairs
 
 
-@settings(max_examples=200, deadline=None)
 @given(ds=datasets(max_claims=8))
 def test_conflict_detection_is_symmetric(ds: Dataset) -> None:
     for a, b in itertools.combinations(ds.claims, 2):
@@ -290,7 +288,6 @@ def _claim(cid: str, value: Quantity, source: str = "s1", **kw: object) -> Claim
     return Claim(id=cid, source=source, value=value, **fields)  # type: ignore[arg-type]
 
 
-@settings(max_examples=200)
 @given(
     x=st.integers(0, 200),
     widths=st.tuples(st.integers(0, 50), st.integers(0, 50)),
@@ -312,7 +309,6 @@ def test_touching_intervals_never_conflict(
     assert e.conflict is None
 
 
-@settings(max_examples=300)
 @given(
     a=st.integers(1, 99),
     b=st.integers(0, 100),

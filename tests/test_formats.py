@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import Result
@@ -238,7 +238,6 @@ UNSAFE = {
 }
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8")))
 def test_renderers_leave_no_control_character(text: str) -> None:
     assert not UNSAFE & set(clean(text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from stemcli.quantities import QuantityError, interval, parse, scan
@@ -147,7 +147,6 @@ def rendered_quantities(draw: st.DrawFn) -> Rendered:
     return Rendered(prefix + body, low.value, high.value, unit, qualifier)
 
 
-@settings(max_examples=400, deadline=None)
 @given(rendered_quantities())
 @example(Rendered("between $3,000 and $8,000", 3000, 8000, "usd", "exact"))
 @example(Rendered("50-100 million cells", 50e6, 100e6, "cells", "exact"))
@@ -158,7 +157,6 @@ def test_generated_ranges_round_trip(r: Rendered) -> None:
     assert q.low <= q.high
 
 
-@settings(max_examples=300, deadline=None)
 @given(rendered_quantities())
 def test_interval_contains_the_stated_range(r: Rendered) -> None:
     q = parse(r.text)
@@ -179,7 +177,6 @@ def _parse_or_none(text: str) -> object:
         return None
 
 
-@settings(max_examples=500, deadline=None)
 @given(st.text())
 @example("5 dayſ")
 @example("ſix days")
@@ -226,7 +223,6 @@ TOKENS = [
 ]
 
 
-@settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8), st.sampled_from(["", " "]))
 def test_near_miss_token_soup_never_breaks_the_parser(tokens: list[str], joiner: str) -> None:
     """Strings built from the grammar's own words hit its corners far more often than st.text."""
@@ -245,20 +241,17 @@ def _check_scan(text: str) -> None:
         last_end = f.end
 
 
-@settings(max_examples=500, deadline=None)
 @given(st.text())
 @example("Pain fell 60–70\u00a0% in 2 to 4 weeks—and ſix dayſ later")
 def test_scan_never_raises_and_spans_index_the_input(text: str) -> None:
     _check_scan(text)
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([*TOKENS, "pain fell", "\n", "—", "\u00a0"]), max_size=20))
 def test_scan_on_token_soup(tokens: list[str]) -> None:
     _check_scan(" ".join(tokens))
 
 
-@settings(max_examples=300, deadline=None)
 @given(rendered_quantities())
 def test_scan_finds_a_generated_quantity_in_a_sentence(r: Rendered) -> None:
     text = f"Patients said: {r.text} overall."

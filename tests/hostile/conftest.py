@@ -7,10 +7,13 @@ limit and a timeout, the way a user's shell runs it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +320,145 @@ def hostile_dataset(root: Path, text: Callable[[str], str] = _evil) -> Path:
 @pytest.fixture
 def hostile(tmp_path: Path) -> Path:
     return hostile_dataset(tmp_path / "hostile")
+
+
+# ---------------------------------------------------------------------------
+# stemcli in this process, the way the console script runs it
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one in-process run of stemcli did."""
+
+    argv: tuple[str, ...]
+    code: int
+    stdout: str  # decoded from the UTF-8 bytes written to standard output
+    stderr: str
+    escaped: BaseException | None  # an exception that got past the error boundary
+
+
+def _entry(argv: list[str]) -> int:
+    """Run the console script's entry point on ``argv``; its exit code."""
+    from stemcli.cli import main
+
+    sys.argv = ["stemcli", *argv]
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+    return 0
+
+
+def in_process(
+    argv: list[str], env: Mapping[str, str] | None = None, *, encoding: str = "utf-8"
+) -> Ran:
+    """``stemcli ARGV`` in this process, with ``env`` added to the environment.
+
+    Standard output and error are text streams over bytes, in ``encoding`` (strict, as a
+    real terminal's are), so what stemcli writes is what a user's stream would receive.
+    A process runs stemcli once; here the interpreter-wide effects of a run (environment,
+    argv, streams, the SIGTERM handler, a frozen garbage collector) are undone after it.
+    """
+    import gc
+    import io
+    import signal
+
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (sys.stdout, sys.stderr, sys.argv)
+    saved_env = dict(os.environ)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    escaped: BaseException | None = None
+    code = -1
+    wrappers = (
+        io.TextIOWrapper(out, encoding=encoding, errors="strict"),
+        io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace"),
+    )
+    sys.stdout, sys.stderr = wrappers
+    try:
+        os.environ.update(env or {})
+        code = _entry(list(argv))
+    except BaseException as e:  # what a process would die of, with a traceback
+        escaped = e
+    finally:
+        for stream in wrappers:
+            with contextlib.suppress(Exception):
+                stream.flush()
+            with contextlib.suppress(Exception):
+                stream.detach()  # the bytes stay readable
+        sys.stdout, sys.stderr, sys.argv = streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+        signal.signal(signal.SIGTERM, sigterm)
+        gc.unfreeze()
+    return Ran(
+        tuple(argv),
+        code,
+        out.getvalue().decode(encoding, errors="backslashreplace"),
+        err.getvalue().decode("utf-8", errors="backslashreplace"),
+        escaped,
+    )
+
+
+EXIT_CODES = {0, 1, 2, 3}  # documented for these commands; 70 is a bug, 130 an interrupt
+
+
+def is_escape(ch: str) -> bool:
+    """ESC, a C1 control or another C0 control but tab and newline."""
+    cp = ord(ch)
+    return (cp < 0x20 and ch not in "\t\n") or 0x7F <= cp < 0xA0
+
+
+def assert_well_behaved(ran: Ran, *, allowed: set[int] = EXIT_CODES) -> None:
+    """No traceback, a documented exit code, no escape byte on standard output."""
+    what = f"stemcli {' '.join(map(repr, ran.argv))}"
+    if ran.escaped is not None:
+        raise AssertionError(f"{what}: {type(ran.escaped).__name__} escaped") from ran.escaped
+    assert "Traceback" not in ran.stderr, f"{what}\n{ran.stderr}"
+    assert ran.code in allowed, f"{what}: exit {ran.code}\n{ran.stderr}"
+    bad = [i for i, ch in enumerate(ran.stdout) if is_escape(ch)]
+    if bad:
+        i = bad[0]
+        raise AssertionError(f"{what}: escape on stdout at {i}: {ran.stdout[i - 40 : i + 40]!r}")
+
+
+@contextlib.contextmanager
+def sandbox() -> Iterator[Path]:
+    """A fresh empty folder as the working directory, removed afterwards."""
+    import shutil
+    import tempfile
+
+    before = Path.cwd()
+    folder = Path(tempfile.mkdtemp(prefix="stemcli-run-"))
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(before)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def files_in(folder: Path) -> set[str]:
+    """Every file and folder below ``folder``, relative, hidden ones included."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+CACHE_ENTRY = re.compile(r"dataset-[0-9a-f]{40}\.bin")
+
+
+def assert_only_cache_entries(folder: Path) -> None:
+    stray = {name for name in files_in(folder) if not CACHE_ENTRY.fullmatch(name)}
+    assert not stray, f"the cache folder holds {sorted(stray)}"
+
+
+# ---------------------------------------------------------------------------
+# how many examples a property gets
+
+
+def scaled(factor: float) -> Any:
+    """Settings giving a test ``factor`` times the loaded profile's number of examples."""
+    from hypothesis import settings
+
+    return settings(max_examples=max(1, round(settings.default.max_examples * factor)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from stemcli.dataset import check, load
@@ -29,10 +29,9 @@ from stemcli.ops.redflags import scan_text
 from stemcli.quantities import QUALIFIERS, UNITS, QuantityError, parse, scan
 from stemcli.render import Column, OutputFormat, Report, Styled, get_renderer
 
-from .conftest import assert_terminal_safe, dump, is_unsafe
+from .conftest import assert_terminal_safe, dump, is_unsafe, scaled
 
-CHEAP = settings(max_examples=200, deadline=None)
-HEAVY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEAVY = scaled(0.5)  # a dataset written and loaded, or every report built, per example
 
 # ---------------------------------------------------------------------------
 # text that mixes the grammar with what breaks terminals and parsers
@@ -62,7 +61,6 @@ def _well_formed(q: Any) -> None:
     assert q.qualifier in QUALIFIERS
 
 
-@CHEAP
 @given(hostile_text)
 def test_parse_reads_or_refuses(text: str) -> None:
     try:
@@ -73,7 +71,6 @@ def test_parse_reads_or_refuses(text: str) -> None:
     assert parse(q.text) == q  # what it read reads the same again
 
 
-@CHEAP
 @given(hostile_text)
 def test_scan_finds_only_what_parse_reads_back(text: str) -> None:
     for found in scan(text):
@@ -88,7 +85,6 @@ def test_scan_finds_only_what_parse_reads_back(text: str) -> None:
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     st.integers(min_value=10, max_value=10**7),
     st.data(),
@@ -257,7 +253,6 @@ page = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page)
 def test_extract_and_redflags_on_generated_pages(text: str) -> None:
     from stemcli.reports import drafts_report, drafts_yaml, redflags_report
@@ -350,7 +345,6 @@ def reports(draw: st.DrawFn) -> Report:
     )
 
 
-@CHEAP
 @given(reports(), st.integers(min_value=8, max_value=160), st.booleans())
 @example(Report(columns=(Column("\x1b[31mh"),), rows=(("\x9b",),), data=[]), 80, False)
 def test_every_renderer_neutralises_every_cell_header_and_title(
