@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -793,3 +794,14 @@ def test_text_from_the_data_never_reaches_the_terminal_raw(tmp_path: Path, run: 
             assert r"\[red\]x" in result.stdout
         elif args != ["-f", "json"]:
             assert "[red]x" in result.stdout  # shown as text, not taken as markup
+
+
+@pytest.mark.parametrize("span", [5e-324, 1e-310, 2.2e-308, 1e-300])
+def test_a_span_below_float_precision_gets_a_plain_step(span: float) -> None:
+    from stemcli.render.chart import nice_step
+
+    for ticks in (1, 3, 12, 19):
+        step = nice_step(span, ticks)
+        assert step > 0
+        assert math.isfinite(step)
+        assert step * ticks >= span  # at most `ticks` parts

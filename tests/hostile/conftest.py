@@ -339,7 +339,7 @@ class Ran:
 
 def _entry(argv: list[str]) -> int:
     """Run the console script's entry point on ``argv``; its exit code."""
-    from stemcli.cli import main
+    from stemcli.__main__ import main
 
     sys.argv = ["stemcli", *argv]
     try:
@@ -445,7 +445,7 @@ def files_in(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
 
 
-CACHE_ENTRY = re.compile(r"dataset-[0-9a-f]{40}\.bin")
+CACHE_ENTRY = re.compile(r"dataset-[0-9a-f]{40}\.bin|stemcli-cache\.key")
 
 
 def assert_only_cache_entries(folder: Path) -> None:

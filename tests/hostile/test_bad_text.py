@@ -355,3 +355,22 @@ def test_a_10_mb_line(ds: Dataset, tmp_path: Path, run: Run) -> None:
     assert flags.exit_code == 0, flags.output
     assert '"match": "guaranteed"' in flags.stdout
     assert "x" * 1000 not in flags.stdout  # quotes are cut, not 10 MB long
+
+
+def test_a_page_of_numbers_without_sentence_ends_gives_short_quotes(
+    run: Run, tmp_path: Path
+) -> None:
+    """Each draft quotes the words around its number, never the whole run of text: the
+    drafts of a page grow with the page, not with its square."""
+    from stemcli.ops.extract import MAX_QUOTE
+
+    text = "Knee pain fell 60-70%. " + "5% of patients " * 3000
+    page = tmp_path / "page.txt"
+    page.write_text(text, encoding="utf-8")
+    result = run("extract", str(page), "--format", "json")
+    assert result.exit_code == 0, result.output
+    drafts = json.loads(result.stdout)
+    assert len(drafts) == 3001
+    assert all(len(d["quote"]) <= MAX_QUOTE for d in drafts)
+    assert all(d["quote"] in text and d["value"]["text"] in d["quote"] for d in drafts)
+    assert drafts[0]["quote"] == "Knee pain fell 60-70%."

@@ -334,18 +334,12 @@ def _one_source_dataset(root: Path, title: str, quote: str = "Pain fell 50%.") -
     )
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="a standard output that is not UTF-8 ends in exit 70 (UnicodeEncodeError)",
-)
 def test_a_stdout_in_another_encoding_is_a_documented_exit(tmp_path: Path) -> None:
     root = _one_source_dataset(tmp_path / "ds", "Café ✓")
     ran = in_process([*data_options(root, cache=False), "sources"], encoding="ascii")
     assert_well_behaved(ran)
 
 
-@pytest.mark.xfail(raises=AssertionError, strict=True, reason="COLUMNS=0 prints nothing")
 def test_columns_0_still_prints_the_table(tmp_path: Path) -> None:
     root = _one_source_dataset(tmp_path / "ds", "A title")
     ran = in_process([*data_options(root, cache=False), "sources"], {"COLUMNS": "0"})
@@ -353,11 +347,6 @@ def test_columns_0_still_prints_the_table(tmp_path: Path) -> None:
     assert "src" in ran.stdout
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="zero-width and tag characters (U+200B, U+E0000 block) pass through",
-)
 def test_invisible_characters_never_reach_the_output(tmp_path: Path) -> None:
     root = _one_source_dataset(tmp_path / "ds", "a\u200bb\U000e0041c")
     ran = in_process([*data_options(root, cache=False), "sources"])
@@ -366,9 +355,6 @@ def test_invisible_characters_never_reach_the_output(tmp_path: Path) -> None:
     assert "\U000e0041" not in ran.stdout
 
 
-@pytest.mark.xfail(
-    raises=AssertionError, strict=True, reason="CSV cells starting with = + - @ are not neutralised"
-)
 def test_a_csv_cell_never_starts_a_formula(tmp_path: Path) -> None:
     import csv
     import io
@@ -382,11 +368,6 @@ def test_a_csv_cell_never_starts_a_formula(tmp_path: Path) -> None:
     assert not [cell for cell in quotes if cell.startswith("=")]
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="U+2028/U+2029 in a page file name break the draft YAML",
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
 def test_a_line_separator_in_a_page_name_keeps_the_draft_yaml_valid(
     tmp_path: Path, separator: str
@@ -408,22 +389,12 @@ def test_a_line_separator_in_a_page_name_keeps_the_draft_yaml_valid(
 NOT_UTF8 = os.fsdecode(b"d\xff")
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="a data path that is not UTF-8 ends in exit 70: the cache key encodes names strictly",
-)
 @pytest.mark.parametrize("cache", [True, False])
 def test_a_data_folder_whose_name_is_not_utf8(tmp_path: Path, cache: bool) -> None:
     root = _one_source_dataset(tmp_path / NOT_UTF8, "A title")
     assert_well_behaved(in_process([*data_options(root, cache), "sources"]))
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="a page name that is not UTF-8 reaches a UTF-8 stdout raw: exit 70 (UnicodeEncodeError)",
-)
 @pytest.mark.parametrize("command", [["extract"], ["redflags"]])
 def test_a_page_whose_name_is_not_utf8(tmp_path: Path, command: list[str]) -> None:
     page = tmp_path / f"{NOT_UTF8}.txt"

@@ -134,9 +134,10 @@ def _code_stamp() -> str:
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
     h = blake2b(digest_size=20)
     h.update(f"{__version__}|{_FORMAT}|{sys.version_info[:2]}".encode())
-    h.update(_code_stamp().encode())
+    h.update(_code_stamp().encode("utf-8", "surrogateescape"))
     for name, role, source, blob in files:
-        h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode())
+        # file names are bytes on POSIX: one that is not UTF-8 arrives with surrogates
+        h.update(f"\0{name}\0{role}\0{source}\0{len(blob)}\0".encode("utf-8", "surrogateescape"))
         h.update(blob)
     return h.hexdigest()
 

@@ -108,15 +108,18 @@ class Axis:
 # numbers
 
 
+_TINY = 1e-300  # steps below this are denormal floats, where log10 and powers misbehave
+
+
 def nice_step(span: float, max_ticks: int) -> float:
     """The smallest 1, 2 or 5 × 10^k step that cuts ``span`` into at most max_ticks parts."""
     max_ticks = max(1, max_ticks)
-    if span <= 0 or not math.isfinite(span):
-        return 1.0
     raw = span / max_ticks
+    if not raw >= _TINY or not math.isfinite(raw):  # no span, or one below float precision
+        return 1.0
     power = 10.0 ** math.floor(math.log10(raw))
-    # power <= raw < 10 * power, so a factor always fits
-    return power * next(f for f in (1.0, 2.0, 5.0, 10.0) if f * power >= raw * (1 - 1e-9))
+    # power <= raw < 10 * power, so a factor fits (10 when rounding leaves none smaller)
+    return power * next((f for f in (1.0, 2.0, 5.0) if f * power >= raw * (1 - 1e-9)), 10.0)
 
 
 def _finite(values: Sequence[float]) -> list[float]:
