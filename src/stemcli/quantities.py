@@ -407,13 +407,19 @@ def _parse(text: str) -> Quantity:
     if len(text) > _MAX_VALUE_LENGTH:
         raise QuantityError(f"a value is at most {_MAX_VALUE_LENGTH} characters")
     if not text.isascii() or not text.isprintable():
-        from stemcli.text.neutralise import first_escaped, visible
+        from stemcli.text.neutralise import first_escaped, first_foreign_digit, visible
 
         hidden = first_escaped(text)
         if hidden is not None:  # "50\u200b%" looks like 50% but is not what was typed
             raise QuantityError(
                 f"{text!r} holds an invisible or control character ({visible(hidden)}); "
                 "type the value again without it"
+            )
+        foreign = first_foreign_digit(text)
+        if foreign is not None:  # "5\u0660%" reads as 50% but looks like "5.%"
+            raise QuantityError(
+                f"{text!r} holds a digit that is not 0-9 ({visible(foreign)}); "
+                "type the value with the digits 0-9"
             )
     norm = _normalise(text).rstrip(".")
     if not norm:

@@ -79,6 +79,16 @@ INVISIBLE = {
     "combining-grapheme-joiner": "\u034f",
     "line-separator": "\u2028",
     "paragraph-separator": "\u2029",
+    # default-ignorable code points outside category Cf: they render as nothing too
+    "tag-block-start": "\U000e0000",
+    "tag-block-unassigned": "\U000e0002",
+    "ignorable-block-end": "\U000e0fff",
+    "ignorable-after-selectors": "\U000e01f0",
+    "reserved-in-2060-block": "\u2065",
+    "mongolian-variation-selector": "\u180b",
+    "mongolian-variation-selector-4": "\u180f",
+    "reserved-specials": "\ufff0",
+    "variation-selector-1": "\ufe00",
 }
 # one per word, so that a table may wrap between them and still show each one whole
 HIDDEN = " ".join(INVISIBLE.values())
@@ -86,7 +96,11 @@ HIDDEN = " ".join(INVISIBLE.values())
 
 def is_hidden(ch: str) -> bool:
     """Shown as nothing, or acted on: format and separator characters, controls."""
-    return unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Cs") or is_unsafe(ch) or ch == "\u3164"
+    return (
+        unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Cs")
+        or is_unsafe(ch)
+        or ch in INVISIBLE.values()
+    )
 
 
 def assert_nothing_hidden(text: str, what: str) -> None:
@@ -416,6 +430,31 @@ def test_a_value_with_an_invisible_character_is_refused(
     result = run(*data_args(root), "sources")
     assert result.exit_code == 3, result.output
     assert re.search(r"src\.yaml:\d+:\d+", assert_one_error(result.stderr)), result.stderr
+
+
+@pytest.mark.parametrize(
+    "digit",
+    ["\u0660", "\uff10", "\u0665", "\U0001d7ce", "\u0966"],
+    ids=[
+        "arabic-indic-zero",
+        "full-width-zero",
+        "arabic-indic-five",
+        "math-bold-zero",
+        "devanagari-zero",
+    ],
+)
+@pytest.mark.parametrize("field", VALUE_FIELDS.values(), ids=VALUE_FIELDS.keys())
+def test_a_value_with_a_digit_other_than_0_to_9_is_refused(
+    run: Run, tmp_path: Path, field: Field, digit: str
+) -> None:
+    """ "5\u0660%" is read as 50 % by Python while a reader sees "5.%" or "5%"."""
+    root = write_dataset(tmp_path / "d", claims={"src": [field(digit)]})
+    result = run(*data_args(root), "validate", "--format", "json")
+    assert result.exit_code == 1, result.output
+    (problem,) = json.loads(result.stdout)
+    assert problem["file"].endswith("src.yaml"), problem
+    assert problem["line"] >= 1, problem
+    assert "0-9" in problem["message"], problem
 
 
 IDS: dict[str, Callable[[str], dict[str, Any]]] = {

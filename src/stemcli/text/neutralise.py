@@ -17,8 +17,9 @@ every character that would not show as itself is replaced by a visible escape su
   U+FFFF.
 
 A zero-width joiner between two symbols is the glue of an emoji sequence (a family, a
-profession) and stays as it is there; anywhere else it is made visible. Variation
-selectors U+FE00-U+FE0F (text or emoji presentation) stay as they are.
+profession) and stays as it is there; a variation selector U+FE00-U+FE0F after a symbol
+(text or emoji presentation: the U+FE0F of a red heart) or U+FE0F before a keycap stays
+too. Anywhere else (after a digit, say) both are made visible.
 
 Every output uses one of the functions below: :func:`clean` (tables, Markdown, CSV,
 charts), :func:`clean_line` (one-line messages and comments), :func:`json_safe` (JSON
@@ -38,10 +39,11 @@ RANGES: tuple[tuple[int, int], ...] = (
     (0x00, 0x08),
     (0x0B, 0x1F),
     (0x7F, 0x9F),
-    # every code point of Unicode category Cf (format), as of Unicode 15.1; the Hangul
-    # fillers, combining grapheme joiner, Khmer inherent vowels and ideographic
-    # variation selectors (shown as nothing too); the line and paragraph separators;
-    # lone surrogates; the noncharacters U+FFFE and U+FFFF
+    # every code point of Unicode category Cf (format) and of Default_Ignorable_Code_Point
+    # (what renders as nothing), as of Unicode 15.1: the Hangul fillers, the combining
+    # grapheme joiner, the Khmer inherent vowels, the Mongolian and all other variation
+    # selectors, the whole tag and ignorable block U+E0000-U+E0FFF; also the line and
+    # paragraph separators, lone surrogates and the noncharacters U+FFFE and U+FFFF
     (0x00AD, 0x00AD),
     (0x034F, 0x034F),
     (0x0600, 0x0605),
@@ -52,25 +54,23 @@ RANGES: tuple[tuple[int, int], ...] = (
     (0x08E2, 0x08E2),
     (0x115F, 0x1160),
     (0x17B4, 0x17B5),
-    (0x180E, 0x180E),
+    (0x180B, 0x180F),
     (0x200B, 0x200F),
     (0x2028, 0x202E),
-    (0x2060, 0x2064),
-    (0x2066, 0x206F),
+    (0x2060, 0x206F),
     (0x3164, 0x3164),
     (0xD800, 0xDFFF),
+    (0xFE00, 0xFE0F),
     (0xFEFF, 0xFEFF),
     (0xFFA0, 0xFFA0),
-    (0xFFF9, 0xFFFB),
+    (0xFFF0, 0xFFFB),
     (0xFFFE, 0xFFFF),
     (0x110BD, 0x110BD),
     (0x110CD, 0x110CD),
     (0x13430, 0x1343F),
     (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001),
-    (0xE0020, 0xE007F),
-    (0xE0100, 0xE01EF),
+    (0xE0000, 0xE0FFF),
 )
 
 
@@ -106,12 +106,19 @@ def visible(ch: str) -> str:
 
 def _in_emoji(m: re.Match[str]) -> bool:
     i, s = m.start(), m.string
-    return (
-        s[i] == "\u200d"
-        and 0 < i < len(s) - 1
-        and _symbol().match(s, i - 1) is not None
-        and _symbol().match(s, i + 1) is not None
-    )
+    ch = s[i]
+    if ch == "\u200d":
+        return (
+            0 < i < len(s) - 1
+            and _symbol().match(s, i - 1) is not None
+            and _symbol().match(s, i + 1) is not None
+        )
+    if "\ufe00" <= ch <= "\ufe0f" and i > 0:
+        if _symbol().match(s, i - 1) is not None:
+            return True
+        # a keycap: 1 U+FE0F U+20E3
+        return ch == "\ufe0f" and s[i - 1] in "0123456789#*" and s[i + 1 : i + 2] == "\u20e3"
+    return False
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -139,6 +146,17 @@ def first_escaped(text: str) -> str | None:
         return None
     m = _escaped().search(text)
     return m.group() if m else None
+
+
+def first_foreign_digit(text: str) -> str | None:
+    """The first decimal digit of ``text`` that is not 0-9 (Arabic-Indic, full-width ...).
+
+    Python reads ``"5\u0660"`` as 50 while a reader sees "5." or "5": a value typed
+    by people holds ASCII digits only.
+    """
+    if text.isascii():
+        return None
+    return next((ch for ch in text if ch.isdecimal() and not ch.isascii()), None)
 
 
 def _json_escape(m: re.Match[str]) -> str:
@@ -205,7 +223,7 @@ def yaml_line(line: str) -> str:
 # what makes a spreadsheet read a cell as a formula (OWASP, CSV injection), and the
 # full-width forms some spreadsheets read the same way
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 def csv_cell(text: str, *, raw: bool = False) -> str:
