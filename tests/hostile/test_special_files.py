@@ -201,3 +201,64 @@ def test_a_pipe_named_as_a_file_is_still_refused(tmp_path: Path) -> None:
     result = stemcli("extract", "/dev/stdin", input=PAGE, cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     assert_one_error(result.stderr, NOT_REGULAR)
+
+
+# ---------------------------------------------------------------------------
+# archives: only files inside the folder verify is given
+
+
+def _archived(root: Path, archive: str, quotes: list[str]) -> Path:
+    import hashlib
+
+    source = {**SOURCE, "archive": archive, "sha256": hashlib.sha256(b"x").hexdigest()}
+    claims = [claim(f"c-{i}", quote=q) for i, q in enumerate(quotes)]
+    write_dataset(root, sources=[source], claims={SOURCE["id"]: claims})
+    (root / "arch").mkdir()
+    return root
+
+
+def test_verify_does_not_follow_a_link_out_of_the_folder(run: Run, tmp_path: Path) -> None:
+    """A link inside the archive folder must not make verify an oracle on another file."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password hunter2\n", encoding="utf-8")
+    root = _archived(tmp_path / "d", "lnk.txt", ["password hunter2", "password hunter3"])
+    (root / "arch" / "lnk.txt").symlink_to(secret)
+    result = run(*data_args(root), "verify", "--sources", str(root / "arch"), "-f", "json")
+    assert result.exit_code == 1, result.output
+    [miss] = json.loads(result.stdout)["misses"]
+    assert miss["claim"] is None
+    assert "inside" in miss["message"]
+    assert hashlib_of(secret) not in result.stdout
+
+
+def hashlib_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_link_inside_the_folder_to_a_file_inside_is_read(run: Run, tmp_path: Path) -> None:
+    root = _archived(tmp_path / "d", "lnk.txt", ["password hunter2"])
+    (root / "arch" / "real.txt").write_text("password hunter2\n", encoding="utf-8")
+    (root / "arch" / "lnk.txt").symlink_to("real.txt")
+    result = run(*data_args(root), "verify", "--sources", str(root / "arch"), "-f", "json")
+    misses = json.loads(result.stdout)["misses"]
+    assert [m["message"] for m in misses] == [
+        m["message"] for m in misses if "sha256" in m["message"]
+    ]
+
+
+@pytest.mark.parametrize("name", ["a\0b.txt", "a\x1bb.txt", "a\u200bb.txt"])
+def test_an_archive_name_that_cannot_be_a_file_is_a_located_problem(
+    run: Run, tmp_path: Path, name: str
+) -> None:
+    root = _archived(tmp_path / "d", name, ["Pain fell."])
+    result = run(*data_args(root), "validate", "--format", "json")
+    assert result.exit_code == 1, result.output
+    (problem,) = json.loads(result.stdout)
+    assert problem["file"].endswith("sources.yaml"), problem
+    assert problem["line"] >= 1, problem
+    assert "archive" in problem["message"], problem
+    result = run(*data_args(root), "verify", "--sources", str(root / "arch"))
+    assert result.exit_code == 3, result.output
+    assert_one_error(result.stderr)

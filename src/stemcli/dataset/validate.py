@@ -185,6 +185,16 @@ def _list_of_mappings(b: _Builder, path: str, root: Node | None, what: str) -> l
     return out
 
 
+def _archive_name_ok(name: str) -> bool:
+    """A name that can be a file's: not blank, no NUL, control or invisible character.
+
+    (Whether it stays inside the archive folder is verify's check: it knows the folder.)
+    """
+    from stemcli.text.neutralise import first_escaped
+
+    return bool(name.strip()) and first_escaped(name) is None
+
+
 def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "sources"):
         f = node.value
@@ -204,6 +214,14 @@ def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
         if sells is None or not isinstance(sells.value, bool):
             b.problem(path, sells or node, "sells_treatment must be true or false")
         archive = _str(b, path, f, "archive", node, required=False)
+        if archive is not None and not _archive_name_ok(archive):
+            b.problem(
+                path,
+                f["archive"],
+                f"archive {archive!r} is not a file name "
+                "(blank, or holding a control or invisible character)",
+            )
+            archive = None
         sha = _str(b, path, f, "sha256", node, required=False)
         if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
             b.problem(path, f["sha256"], "sha256 must be 64 lowercase hex digits")

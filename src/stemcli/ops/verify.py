@@ -30,6 +30,23 @@ def normalise_ws(text: str) -> str:
     return " ".join(text.split())
 
 
+def _inside(folder: Path, name: str) -> Path | None:
+    """``folder / name`` when it is a file name inside ``folder``, links followed, else None.
+
+    An archive named absolutely, with '..', with a NUL byte, or through a symbolic link
+    that leads out of the folder is refused: verify would otherwise read and hash (and
+    answer questions about) any file the user can read.
+    """
+    if "\0" in name or Path(name).is_absolute() or ".." in Path(name).parts:
+        return None
+    path = folder / name
+    try:
+        real, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop, a name too long
+        return path  # reading it gives the precise error
+    return path if real.is_relative_to(root) and real != root else None
+
+
 def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> VerifyResult:
     try:
         is_dir = sources_dir.is_dir()
@@ -49,11 +66,11 @@ def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> Veri
         if s.archive is None:
             misses.append(Miss(s.id, None, "", "no archive file recorded; quotes not checked"))
             continue
-        if Path(s.archive).is_absolute() or ".." in Path(s.archive).parts:
+        path = _inside(sources_dir, s.archive)
+        if path is None:
             # a user's dataset must not make verify read (and hash) files outside the folder
             misses.append(Miss(s.id, None, s.archive, "archive must name a file inside --sources"))
             continue
-        path = sources_dir / s.archive
         try:
             data = read_bytes(path)
         except InputError as e:
