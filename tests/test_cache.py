@@ -83,6 +83,19 @@ def test_second_run_is_served_from_the_cache(
     assert len(parses) == 1, "the unchanged files were parsed again"
 
 
+def test_another_pyyaml_misses_the_cache(
+    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dataset read by one PyYAML is not served to a run with another."""
+    from stemcli.dataset import cache
+
+    assert cache._yaml_stamp() != "yaml:?", "the installed PyYAML is found on the path"
+    assert value_seen(run, data) == (50, 50)
+    monkeypatch.setattr(cache, "_yaml_stamp", lambda: "yaml:1:2")
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 2
+
+
 def test_cached_dataset_equals_the_parsed_one(data: Path) -> None:
     parsed = load([data], bundled=True, use_cache=False)
     load([data], bundled=True)  # fills the cache

@@ -133,9 +133,13 @@ def _temporary(target: Path, text: str, *, force: bool) -> Path:
 
 
 def _mode(target: Path) -> int:
-    """The permissions a replacement of ``target`` gets: those of the file it replaces."""
+    """The permissions a replacement of ``target`` gets: those of the file it replaces.
+
+    Only the read, write and execute bits: set-user-id, set-group-id and sticky bits are
+    not given to new text (a setuid program replaced by a table must not stay setuid).
+    """
     try:
-        return stat.S_IMODE(os.stat(target).st_mode)
+        return stat.S_IMODE(os.stat(target).st_mode) & 0o777
     except FileNotFoundError:
         return 0o644 & ~_umask()
 

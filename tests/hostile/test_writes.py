@@ -358,6 +358,18 @@ def test_force_keeps_the_mode_of_the_file_it_replaces(
     assert stat.S_IMODE(target.stat().st_mode) == mode
 
 
+@pytest.mark.parametrize("mode", [0o4755, 0o2750, 0o1777, 0o6711], ids=oct)
+def test_force_gives_new_text_no_special_permission_bits(
+    run: Run, data: Path, out_dir: Path, mode: int
+) -> None:
+    target = out_dir / "result.txt"
+    target.write_text(OLD, encoding="utf-8")
+    target.chmod(mode)
+    result = run(*data_args(data), "sources", "-o", str(target), "--force")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(target.stat().st_mode) == mode & 0o777
+
+
 @pytest.mark.parametrize("force", [True, False], ids=["force", "no-force"])
 @pytest.mark.parametrize("dangling", [False, True], ids=["link", "dangling-link"])
 @pytest.mark.parametrize("option", ["--output", "--svg", "--html"])

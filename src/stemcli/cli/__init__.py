@@ -8,6 +8,7 @@ else in the package prints or exits. Heavy modules are imported inside the comma
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -125,6 +126,11 @@ def _boundary(argv: list[str]) -> ExitCode:
         report_error("out of memory", "try a smaller dataset or input file")
         return ExitCode.DATA
     except Exception as e:
+        if isinstance(e, OSError) and e.errno in _OUTPUT_ERRNOS:
+            # click's own writes (--help, --version) to a full or failing device
+            report_error(f"cannot write the output: {e.strerror or e}", None)
+            quiet(sys.stdout)
+            return ExitCode.DATA
         if state().debug:
             raise
         report_error(
@@ -132,6 +138,14 @@ def _boundary(argv: list[str]) -> ExitCode:
             "this is a bug; rerun with --debug to see the traceback",
         )
         return ExitCode.INTERNAL
+
+
+# writing failed for a reason of the device, not of stemcli
+_OUTPUT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EIO", "EDQUOT", "EFBIG", "EROFS", "EBADF")
+    if hasattr(errno, name)
+)
 
 
 def _exit_code(code: int) -> ExitCode:

@@ -119,6 +119,8 @@ def _code_stamp() -> str:
 
     A new release changes ``__version__``; this catches an edited checkout too, so a
     dataset validated by older rules is never served (a stat call per module, no reading).
+    PyYAML reads the files, so its version counts as well: its ``__init__.py``, found
+    on the path without importing it (the cache-hit path imports no parser).
     """
     here = Path(__file__).resolve().parent.parent  # the stemcli package
     parts = []
@@ -128,7 +130,18 @@ def _code_stamp() -> str:
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{name}:?")
+    parts.append(_yaml_stamp())
     return "|".join(parts)
+
+
+def _yaml_stamp() -> str:
+    for entry in sys.path:
+        try:
+            st = os.stat(os.path.join(entry or ".", "yaml", "__init__.py"))
+        except (OSError, ValueError):
+            continue
+        return f"yaml:{st.st_size}:{st.st_mtime_ns}"
+    return "yaml:?"
 
 
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:

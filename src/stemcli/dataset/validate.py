@@ -186,13 +186,12 @@ def _list_of_mappings(b: _Builder, path: str, root: Node | None, what: str) -> l
 
 
 def _archive_name_ok(name: str) -> bool:
-    """A name that can be a file's: not blank, no NUL, control or invisible character.
+    """A name a file can have: no NUL byte (the one character no file system allows).
 
-    (Whether it stays inside the archive folder is verify's check: it knows the folder.)
+    Other odd characters are data, shown escaped; whether the name stays inside the
+    archive folder is verify's check (it knows the folder).
     """
-    from stemcli.text.neutralise import first_escaped
-
-    return bool(name.strip()) and first_escaped(name) is None
+    return "\0" not in name
 
 
 def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
@@ -218,8 +217,7 @@ def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
             b.problem(
                 path,
                 f["archive"],
-                f"archive {archive!r} is not a file name "
-                "(blank, or holding a control or invisible character)",
+                f"archive {archive!r} cannot be a file name (it holds a NUL byte)",
             )
             archive = None
         sha = _str(b, path, f, "sha256", node, required=False)
