@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pairs import check_pair
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
 from stemcli.ops import conflicts as cf
 from stemcli.quantities import dimension, interval, parse
@@ -263,7 +264,7 @@ def test_condition_and_stage_select_like_the_reference(ds: Dataset, data: st.Dat
 @given(ds=datasets(max_claims=8))
 def test_conflict_detection_is_symmetric(ds: Dataset) -> None:
     for a, b in itertools.combinations(ds.claims, 2):
-        ab, ba = cf.check_pair(ds, a, b), cf.check_pair(ds, b, a)
+        ab, ba = check_pair(ds, a, b), check_pair(ds, b, a)
         assert (ab is None) == (ba is None)
         if ab is not None and ba is not None:
             assert (ab.a.id, ab.b.id, ab.kind, ab.internal) == (
@@ -324,7 +325,7 @@ def test_qualifiers_widen_intervals(a: int, b: int, tol: float, qualifier: str) 
             _claim("exact", parse(f"{b}%"), source="s2"),
         ]
     )
-    conflict = cf.check_pair(ds, ds.claims[0], ds.claims[1], tolerance=tol)
+    conflict = check_pair(ds, ds.claims[0], ds.claims[1], tolerance=tol)
     if qualifier == "over":
         expected = b < a
     elif qualifier in ("up to", "fewer than"):
