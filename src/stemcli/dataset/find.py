@@ -107,7 +107,7 @@ def _user_files(path: Path) -> list[DataFile]:
     if not exists:
         raise InputError(
             f"{path}: no such file or folder",
-            hint="--data takes a dataset folder (like data/) or one YAML file",
+            hint="a dataset is a folder (like data/) or one YAML file",
         )
     if is_dir:
         found = _files_in(path, bundled=False)

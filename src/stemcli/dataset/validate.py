@@ -10,7 +10,7 @@ from typing import Any
 from stemcli.dataset.find import DataFile, display_path
 from stemcli.dataset.yaml_nodes import Node, parse_yaml
 from stemcli.errors import InputError, Location, Problem
-from stemcli.ids import RESERVED_STAGES, is_slug, normalise
+from stemcli.ids import RESERVED_STAGES, closest, is_slug, normalise
 from stemcli.model import (
     BASES,
     KINDS,
@@ -92,9 +92,7 @@ def _typable(b: _Builder, path: str, node: Node, kind: str, ident: str) -> bool:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = closest(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -628,17 +626,6 @@ def build(parsed: Sequence[tuple[DataFile, Node | None]]) -> tuple[Dataset, list
     return ds, b.problems
 
 
-def _problem_from_message(message: str) -> Problem:
-    """An InputError message 'path:line:col: what' as a Problem."""
-    head, sep, rest = message.partition(": ")
-    if not sep:
-        return Problem(Location(""), message)
-    parts = head.rsplit(":", 2)
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        return Problem(Location(parts[0], int(parts[1]), int(parts[2])), rest)
-    return Problem(Location(head), rest)
-
-
 def parse_and_build(
     files: Sequence[DataFile], blobs: Sequence[bytes]
 ) -> tuple[Dataset, list[Problem]]:
@@ -660,7 +647,7 @@ def parse_and_build(
                 text = decode_utf8(display_path(df), data)
                 parsed.append((df, parse_yaml(display_path(df), text)))
             except InputError as e:
-                problems.append(_problem_from_message(e.message))
+                problems.append(Problem(e.location or Location(display_path(df)), e.reason))
         ds, more = build(parsed)
     finally:
         if was_enabled:

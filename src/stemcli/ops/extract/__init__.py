@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from stemcli.errors import InputError, UsageError
+from stemcli.errors import InputError, Location, UsageError
 from stemcli.ids import is_slug, slugify
 from stemcli.model import Claim, Condition, Dataset, Quantity
 from stemcli.ops.extract.guesses import (
@@ -199,8 +199,8 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         if items:
             if len(drafts) + len(items) > MAX_DRAFTS:
                 raise InputError(
-                    f"{path or 'the text'}: more than {MAX_DRAFTS:,} numbers; "
-                    "extract reads one page at a time"
+                    f"more than {MAX_DRAFTS:,} numbers; extract reads one page at a time",
+                    location=Location(path or "the text"),
                 )
             sentence = _Sentence(
                 seg,
