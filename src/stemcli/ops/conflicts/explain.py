@@ -164,6 +164,6 @@ def _claim(ds: Dataset, claim_id: str) -> Claim:
         close = closest(claim_id, [x.id for x in ds.claims])
         raise UsageError(
             f"no claim {claim_id!r}" + (f"; closest: {', '.join(close)}" if close else ""),
-            hint="claim ids are listed by 'stemcli lookup CONDITION --format json'",
+            hint="a condition's claim ids are in the JSON of 'stemcli lookup CONDITION'",
         )
     return c
