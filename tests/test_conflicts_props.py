@@ -20,6 +20,9 @@ from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity,
 from stemcli.ops import conflicts as cf
 from stemcli.quantities import dimension, interval, parse
 
+# property tests: many generated examples each (a quick run is -m 'not slow')
+pytestmark = pytest.mark.slow
+
 FAMILIES = {
     "pain": "benefit",
     "function": "benefit",

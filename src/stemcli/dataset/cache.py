@@ -105,7 +105,10 @@ def entry_limit(data_bytes: int) -> int:
 
 _VALIDATING_MODULES = (
     "dataset/yaml_nodes.py",
-    "dataset/validate.py",
+    "dataset/validate/__init__.py",
+    "dataset/validate/fields.py",
+    "dataset/validate/vocabularies.py",
+    "dataset/validate/claims.py",
     "dataset/cache.py",
     "ids.py",
     "quantities.py",
