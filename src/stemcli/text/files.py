@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from stemcli.errors import InputError, Location
-from stemcli.text.segments import line_column
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -77,6 +76,8 @@ def decode_utf8(path: Path | str, data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
+        from stemcli.text.segments import line_column
+
         raise InputError(
             f"not UTF-8 text (byte 0x{data[e.start]:02x})",
             hint="save the file as UTF-8",
@@ -107,6 +108,8 @@ def text_of(path: Path | str, data: bytes) -> str:
         )
     nul = data.find(b"\x00")
     if nul >= 0:
+        from stemcli.text.segments import line_column
+
         raise InputError(
             "a binary file (NUL byte), expected plain UTF-8 text",
             hint="save the page as plain text (.txt) first",
