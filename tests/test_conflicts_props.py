@@ -1,7 +1,7 @@
 """Property tests for conflicts: the sweep agrees with a brute-force O(n²) reading of the rules.
 
-The reference below is written from the rules (docs/DATA.md and ops/conflicts.py's
-docstring), pair by pair, independently of the grouping, bisecting and heap of the
+The reference below is written from the rules (docs/DATA.md and the docstring of
+stemcli.ops.conflicts), pair by pair, independently of the grouping, bisecting and heap of the
 implementation.
 """
 
