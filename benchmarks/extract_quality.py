@@ -19,8 +19,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from quality import Quality, quality
 from stemcli.dataset import load
-from stemcli.ops.extract import Quality, extract, quality
+from stemcli.ops.extract import extract
 from stemcli.quantities import format_quantity
 from stemcli.text.files import read_text
 

@@ -257,3 +257,14 @@ def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert len(entries) == cache.KEEP
     assert not (folder / f"dataset-{0:040d}.bin").exists()  # the oldest went first
     assert (folder / f"dataset-{cache.KEEP + 4:040d}.bin").exists()
+
+
+def test_the_code_stamp_names_modules_that_exist() -> None:
+    """A validating module moved or renamed must not drop silently out of the cache key."""
+    from stemcli.dataset import cache as cache_module
+
+    package = Path(cache_module.__file__).resolve().parent.parent.parent
+    assert cache_module._VALIDATING_MODULES
+    missing = [n for n in cache_module._VALIDATING_MODULES if not (package / n).is_file()]
+    assert not missing
+    assert "?" not in cache_module._code_stamp()

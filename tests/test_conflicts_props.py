@@ -1,7 +1,7 @@
 """Property tests for conflicts: the sweep agrees with a brute-force O(n²) reading of the rules.
 
-The reference below is written from the rules (docs/DATA.md and ops/conflicts.py's
-docstring), pair by pair, independently of the grouping, bisecting and heap of the
+The reference below is written from the rules (docs/DATA.md and the docstring of
+stemcli.ops.conflicts), pair by pair, independently of the grouping, bisecting and heap of the
 implementation.
 """
 
@@ -15,9 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pairs import check_pair
 from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
 from stemcli.ops import conflicts as cf
 from stemcli.quantities import dimension, interval, parse
+
+# property tests: many generated examples each (a quick run is -m 'not slow')
+pytestmark = pytest.mark.slow
 
 FAMILIES = {
     "pain": "benefit",
@@ -263,7 +267,7 @@ def test_condition_and_stage_select_like_the_reference(ds: Dataset, data: st.Dat
 @given(ds=datasets(max_claims=8))
 def test_conflict_detection_is_symmetric(ds: Dataset) -> None:
     for a, b in itertools.combinations(ds.claims, 2):
-        ab, ba = cf.check_pair(ds, a, b), cf.check_pair(ds, b, a)
+        ab, ba = check_pair(ds, a, b), check_pair(ds, b, a)
         assert (ab is None) == (ba is None)
         if ab is not None and ba is not None:
             assert (ab.a.id, ab.b.id, ab.kind, ab.internal) == (
@@ -324,7 +328,7 @@ def test_qualifiers_widen_intervals(a: int, b: int, tol: float, qualifier: str) 
             _claim("exact", parse(f"{b}%"), source="s2"),
         ]
     )
-    conflict = cf.check_pair(ds, ds.claims[0], ds.claims[1], tolerance=tol)
+    conflict = check_pair(ds, ds.claims[0], ds.claims[1], tolerance=tol)
     if qualifier == "over":
         expected = b < a
     elif qualifier in ("up to", "fewer than"):

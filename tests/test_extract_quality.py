@@ -1,7 +1,7 @@
 """extract against the curated dataset: recall and precision over the archived sources.
 
 A draft matches a curated claim when their quotes overlap and their values have the same
-low, high and unit (see stemcli.ops.extract.quality). The archived texts sit beside the
+low, high and unit (see benchmarks/quality.py). The archived texts sit beside the
 repository (../shared/seeds); without them these tests are skipped.
 """
 
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from quality import Quality, matches, quality, quotes_overlap
 from stemcli.dataset import load
 from stemcli.model import Dataset
-from stemcli.ops.extract import Quality, extract, matches, quality, quotes_overlap
+from stemcli.ops.extract import extract
 from stemcli.ops.verify import normalise_ws
 from stemcli.quantities import parse
 from stemcli.text.files import read_text

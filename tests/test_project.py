@@ -223,6 +223,7 @@ def test_no_machine_paths_in_tracked_files() -> None:
 # packaging
 
 
+@pytest.mark.slow
 def test_wheel_contains_the_package_and_the_bundled_data(tmp_path: Path) -> None:
     if importlib.util.find_spec("hatchling") is None:
         pytest.skip("hatchling is not installed here (needed to build without the network)")

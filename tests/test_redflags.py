@@ -263,11 +263,13 @@ def test_duplicate_ids_and_bounded_repeats() -> None:
 
 
 def test_the_bundled_rule_file_ships_inside_the_package() -> None:
-    from importlib.resources import files
+    """It lives in data/ with the other vocabularies, which the wheel holds as stemcli/data
+    (tests/test_project.py builds the wheel and looks for every data/*.yaml)."""
+    from stemcli.dataset.find import bundled_dir
 
-    assert files("stemcli").joinpath(RULES_FILE).is_file()
+    assert (bundled_dir() / RULES_FILE).is_file()
     pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
-    assert 'packages = ["src/stemcli"]' in pyproject
+    assert '"data" = "stemcli/data"' in pyproject
 
 
 # ---------------------------------------------------------------------------

@@ -53,9 +53,20 @@ class UsageError(StemcliError):
 
 
 class InputError(StemcliError):
-    """A file the user gave cannot be read or is not what it should be."""
+    """A file the user gave cannot be read or is not what it should be.
+
+    With a ``location`` the message reads ``"LOCATION: reason"``; ``reason`` is the part
+    after it, for callers that show the location on its own (a problem list).
+    """
 
     exit_code = ExitCode.DATA
+
+    def __init__(
+        self, reason: str, *, hint: str | None = None, location: Location | None = None
+    ) -> None:
+        super().__init__(reason if location is None else f"{location}: {reason}", hint=hint)
+        self.reason = reason
+        self.location = location
 
 
 @dataclass(frozen=True)

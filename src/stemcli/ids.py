@@ -8,8 +8,9 @@ them are refused when the dataset is loaded, not guessed between later.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["RESERVED_STAGES", "SLUG", "is_slug", "normalise"]
+__all__ = ["RESERVED_STAGES", "SLUG", "closest", "is_slug", "normalise", "slugify"]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}")
 # words the output uses for itself: compare's row of claims that are not stage-specific
@@ -26,3 +27,21 @@ def normalise(text: str) -> str:
     t = text.casefold().replace("&", " and ")
     t = re.sub(r"[\s_\-–—/.,()']+", " ", t)
     return t.strip()
+
+
+def slugify(text: str, *, limit: int = 60, empty: str = "new") -> str:
+    """A slug made from any text (a file name): lowercase, runs of other characters as '-',
+    at most ``limit`` characters; ``empty`` when nothing is left."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].strip("-") or empty
+
+
+def closest(word: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.5) -> list[str]:
+    """The (at most ``n``) ``choices`` most like ``word``, best first, of similarity at least
+    ``cutoff`` (0-1, rapidfuzz's normalised Indel ratio); ties in choice order."""
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(
+        word, list(choices), scorer=fuzz.ratio, limit=n, score_cutoff=cutoff * 100
+    )
+    return [choice for choice, _, _ in found]

@@ -364,6 +364,7 @@ def test_a_50_mb_file(tmp_path: Path) -> None:
     process_check(root, "file is larger than the 16 MiB limit")
 
 
+@pytest.mark.slow
 def test_a_16_mib_file_of_tiny_items(tmp_path: Path) -> None:
     """Within the size limit, 4 million one-letter items: refused before memory runs out."""
     limit = 16 * 1024 * 1024

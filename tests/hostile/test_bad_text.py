@@ -341,6 +341,7 @@ def test_regex_hostile_text_gives_a_result(ds: Dataset, text: str) -> None:
         assert 0 <= finding.start < finding.end <= len(text)
 
 
+@pytest.mark.slow
 def test_a_10_mb_line(ds: Dataset, tmp_path: Path, run: Run) -> None:
     text = (
         "It is a guaranteed cure: knee pain fell 50% within 3 months. "

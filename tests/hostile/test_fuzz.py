@@ -31,6 +31,9 @@ from stemcli.render import Column, OutputFormat, Report, Styled, get_renderer
 
 from .conftest import assert_terminal_safe, dump, is_unsafe, scaled
 
+# property tests: many generated examples each (a quick run is -m 'not slow')
+pytestmark = pytest.mark.slow
+
 HEAVY = scaled(0.5)  # a dataset written and loaded, or every report built, per example
 
 # ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from .conftest import (
     scaled,
 )
 
-pytestmark = pytest.mark.generated
+pytestmark = [pytest.mark.generated, pytest.mark.slow]
 
 COMMANDS = {*gen.COMMANDS, "extract", "redflags"}
 EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "yaml": "yaml"}

@@ -32,6 +32,7 @@ def _disagreeing(root: Path, n: int) -> tuple[Path, int]:
     return write_dataset(root, claims={"src": claims}), (n // 2) * (n - n // 2)
 
 
+@pytest.mark.slow
 def test_a_huge_limit_on_millions_of_conflicts_is_a_usage_error(tmp_path: Path) -> None:
     root, total = _disagreeing(tmp_path / "ds", 3000)
     assert total > 100 * MAX_LISTED
@@ -52,6 +53,7 @@ def test_a_huge_limit_lists_every_conflict_there_is(tmp_path: Path) -> None:
     assert len(json.loads(result.stdout)) == total
 
 
+@pytest.mark.slow
 def test_the_largest_listing_allowed_is_listed(tmp_path: Path) -> None:
     root, total = _disagreeing(tmp_path / "ds", 3000)
     result = stemcli(*data_args(root), "conflicts", "-n", str(MAX_LISTED), "-f", "json")

@@ -207,6 +207,7 @@ def intended(d: Draft) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(path=_PATH, items=st.lists(drafts(), max_size=3), segments=st.integers(0, 10**6))
 def test_drafts_yaml_reads_back_as_exactly_the_drafts(

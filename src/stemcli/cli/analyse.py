@@ -89,6 +89,10 @@ def compare(
     from stemcli.ops.resolve import resolve_outcome
     from stemcli.reports import compare_report
 
+    if stage is not None and condition is None:
+        raise UsageError(
+            "--stage needs a CONDITION", hint="e.g. stemcli compare knee-oa --stage middle"
+        )
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not OutputFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
@@ -212,6 +216,8 @@ def conflicts(
         ]
         if given:
             raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
+        if explain[0] == explain[1]:
+            raise UsageError("--explain needs two different claims")
         result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
         emit(conflicts_report(ds, result, full=full), format, output, force, raw)
         return
@@ -219,11 +225,16 @@ def conflicts(
         raise UsageError(
             "--stage needs a CONDITION", hint="stemcli conflicts knee-oa --stage middle"
         )
+    conflict_kind: ops.ConflictKind | None = None
+    if kind is not None:
+        conflict_kind = next((k for k in ops.KINDS if k == kind.lower()), None)
+        if conflict_kind is None:
+            raise UsageError(f"--kind must be {' or '.join(ops.KINDS)}, not {kind!r}")
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
     sel = ops.Selection(
         condition=cond.id if cond is not None else None,
         stage=stage_id,
-        kind=kind.lower() if kind is not None else None,
+        kind=conflict_kind,
         internal=internal,
         source=resolve_source(ds, source) if source is not None else None,
         min_gap=min_gap,
@@ -238,7 +249,15 @@ def conflicts(
         else:
             emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force, raw)
     else:
-        listing = ops.find_conflicts(ds, sel, limit=limit)
+        try:
+            listing = ops.find_conflicts(ds, sel, limit=limit)
+        except ops.ListingTooLarge as e:
+            raise UsageError(
+                f"--limit would list {e.wanted:,} of {e.total:,} conflicts; "
+                f"at most {ops.MAX_LISTED:,} are listed at once",
+                hint="--count gives the numbers; a CONDITION, --kind, --source or --min-gap "
+                f"narrows the selection; --limit {ops.MAX_LISTED} lists the most severe",
+            ) from None
         counts = listing.counts
         title = None
         if cond is not None:

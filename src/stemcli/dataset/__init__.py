@@ -63,7 +63,7 @@ def check(
             blobs.append(read_bytes(df.path))
             readable.append(df)
         except InputError as e:
-            unreadable.append(Problem(Location(display_path(df)), _strip_path(e.message, df)))
+            unreadable.append(Problem(_located(e, df), e.reason))
     key = cache.key_for(
         [
             (display_path(df), df.role, df.source_id or "", blob)
@@ -84,7 +84,8 @@ def check(
     return ds, problems
 
 
-def _strip_path(message: str, df: DataFile) -> str:
-    """'PATH: what' -> 'what' (the path is the problem's location already)."""
-    prefix = f"{df.path}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+def _located(e: InputError, df: DataFile) -> Location:
+    """Where a file's error is, with the file named as problem lists name it."""
+    if e.location is None:
+        return Location(display_path(df))
+    return Location(display_path(df), e.location.line, e.location.column)

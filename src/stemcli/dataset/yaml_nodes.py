@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from stemcli.errors import InputError, Location
+from stemcli.text.segments import line_column
 
 MAX_DEPTH = 16
 
@@ -87,23 +88,22 @@ def parse_yaml(path: str, text: str) -> Node | None:
             yaml.parse(text, Loader=_loader_class())
         )
     except _YamlProblem as p:
-        raise InputError(f"{Location(path, p.line, p.column)}: {p.message}") from None
+        raise InputError(p.message, location=Location(path, p.line, p.column)) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
         col = mark.column + 1 if mark else 0
         what = e.problem or e.context or "invalid YAML"
-        raise InputError(f"{Location(path, line, col)}: invalid YAML: {what}") from None
+        raise InputError(f"invalid YAML: {what}", location=Location(path, line, col)) from None
     except yaml.reader.ReaderError as e:  # a control character; libyaml gives a byte offset
-        before = text.encode("utf-8", "surrogatepass")[: e.position]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        where = Location(path, line, col)
-        raise InputError(f"{where}: invalid YAML: {e.reason} (U+{e.character:04X})") from None
+        where = Location(path, *line_column(text.encode("utf-8", "surrogatepass"), e.position))
+        raise InputError(
+            f"invalid YAML: {e.reason} (U+{e.character:04X})", location=where
+        ) from None
     except yaml.YAMLError as e:
-        raise InputError(f"{path}: invalid YAML: {_one_line(str(e))}") from None
+        raise InputError(f"invalid YAML: {_one_line(str(e))}", location=Location(path)) from None
     except RecursionError:
-        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
+        raise InputError("invalid YAML: nested too deeply", location=Location(path)) from None
 
 
 def _one_line(text: str) -> str:

@@ -1,7 +1,8 @@
 """compare: the sources side by side, one row per thing they can be compared on.
 
 A row is one (condition, stage, outcome, measure) with the same unit dimension,
-intervention and comparator: only numbers that agree on all of these are comparable.
+intervention and comparator (:func:`stemcli.ops.rules.comparability_key`, shared with
+conflicts: case and spacing aside): only numbers that agree on all of these are comparable.
 A claim that is not stage-specific goes to the row of stage ``"any"``; a claim naming
 several stages goes to each of their rows. With a stage, only the rows of that stage and
 of ``"any"`` are kept (as ``lookup`` keeps a stage's claims plus the general ones).
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 
 from stemcli.errors import UsageError
 from stemcli.model import Claim, Condition, Dataset
-from stemcli.quantities import dimension, interval, overlaps, to_base
+from stemcli.ops.rules import ComparabilityKey, comparability_key, compared
+from stemcli.quantities import interval, overlaps, to_base
 
 ANY_STAGE = "any"
 
@@ -105,7 +107,7 @@ def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
             hint="see 'stemcli sources'",
         )
     if not wanted:
-        raise UsageError(f"--sources needs at least one source id; valid ids: {valid}")
+        raise UsageError(f"a comparison needs at least one source id; valid ids: {valid}")
     return tuple(wanted)
 
 
@@ -146,12 +148,8 @@ def compare(
     sources: tuple[str, ...] | None = None,
 ) -> Comparison:
     """Group the claims into comparable rows, one cell per source."""
-    if stage is not None and condition is None:
-        raise UsageError(
-            "--stage needs a CONDITION", hint="e.g. stemcli compare knee-oa --stage middle"
-        )
-    # what a row is about, apart from the stage
-    about: dict[tuple[str, str, str, str, str, str], list[Claim]] = {}
+    # what a row is about, apart from the stage: the claims' comparability key and measure
+    about: dict[tuple[ComparabilityKey, str], list[Claim]] = {}
     for c in ds.claims:
         if condition is not None and c.condition != condition.id:
             continue
@@ -159,18 +157,12 @@ def compare(
             continue
         if sources is not None and c.source not in sources:
             continue
-        thing = (
-            c.condition,
-            c.outcome,
-            c.measure,
-            dimension(c.value.unit),
-            c.intervention or "",
-            c.comparator or "",
-        )
-        about.setdefault(thing, []).append(c)
+        about.setdefault((comparability_key(c), c.measure), []).append(c)
     groups: dict[_Key, list[Claim]] = {}
-    for (cond, out, measure, dim, intervention, comparator), claims in about.items():
+    for ((cond, out, dim, _, _), measure), claims in about.items():
         staged = {st for c in claims for st in c.stages}
+        # the row names the intervention and comparator as its first claim words them
+        intervention, comparator = claims[0].intervention or "", claims[0].comparator or ""
         for c in claims:
             for st in _row_stages(c, stage, staged):
                 key = (cond, st, out, measure, dim, intervention, comparator)
@@ -184,16 +176,10 @@ def compare(
         columns = sources
 
     rows = [
-        _row(key, claims, columns, compared=_compared(ds, key[2])) for key, claims in groups.items()
+        _row(key, claims, columns, compared=compared(ds, key[2])) for key, claims in groups.items()
     ]
     rows.sort(key=_sort_key(ds))
     return Comparison(condition, stage, outcome, columns, tuple(rows))
-
-
-def _compared(ds: Dataset, outcome: str) -> bool:
-    """Outcomes marked ``compared: false`` describe a study, not a result: never 'disagree'."""
-    o = ds.outcomes.get(outcome)
-    return o is None or o.compared
 
 
 def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...], *, compared: bool) -> Row:

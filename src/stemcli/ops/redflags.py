@@ -1,6 +1,6 @@
 """redflags: warning signs in a page's text or in a source's quotes.
 
-The rules live in ``redflags.yaml`` beside this package's modules: regular expressions run
+The rules live in ``data/redflags.yaml`` with the other vocabularies: regular expressions run
 over each sentence and table row, each with why it matters and the public guidance it
 follows. A rule file is checked when loaded (fields, patterns that compile, no nested
 unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from stemcli.errors import InputError
+from stemcli.errors import InputError, Location
 from stemcli.model import Claim
 from stemcli.text.segments import LineIndex, segments
 
@@ -309,12 +309,15 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
 @functools.cache
 def load_rules() -> tuple[Rule, ...]:
     """The bundled rule set (parsed and checked once per process)."""
-    from importlib.resources import files
+    from stemcli.dataset.find import bundled_dir
+    from stemcli.text.files import read_text
 
     try:
-        text = files("stemcli").joinpath(RULES_FILE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{RULES_FILE}: cannot read the bundled rule file: {e}") from None
+        text = read_text(bundled_dir() / RULES_FILE)
+    except InputError as e:
+        raise InputError(
+            f"cannot read the bundled rule file: {e.reason}", location=Location(RULES_FILE)
+        ) from None
     return parse_rules(text, RULES_FILE)
 
 

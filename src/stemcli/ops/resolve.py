@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stemcli.errors import UsageError
-from stemcli.ids import normalise
+from stemcli.ids import closest, normalise
 from stemcli.model import Condition, Dataset
 
 FUZZY_THRESHOLD = 90.0  # 88 would take "hip osteoarthritis" to knee-oa
@@ -103,9 +103,7 @@ def resolve_outcome(ds: Dataset, query: str) -> str:
     for o in ds.outcomes.values():
         if wanted in (normalise(o.id), normalise(o.name)):
             return o.id
-    import difflib
-
-    close = difflib.get_close_matches(query, list(ds.outcomes), n=3, cutoff=0.5)
+    close = closest(query, ds.outcomes)
     # docs/DATA.md is not installed with the wheel: name the outcomes themselves
     hint = f"closest: {', '.join(close)}" if close else f"outcomes: {', '.join(ds.outcomes)}"
     raise UsageError(f"unknown outcome {query!r}", hint=hint)

@@ -619,10 +619,15 @@ def conflicts_report(
         ConflictCounts,
         ConflictList,
         Explanation,
-        format_gap,
-        format_interval,
     )
     from stemcli.quantities import dimension
+    from stemcli.reports.conflict_text import (
+        check_detail,
+        explanation_data,
+        format_gap,
+        format_interval,
+        verdict,
+    )
 
     def value_text(c: Claim) -> str:
         tp = c.timepoint
@@ -647,7 +652,7 @@ def conflicts_report(
             ("claim A", "", claim_text(e.a)),
             ("claim B", "", claim_text(e.b)),
         ]
-        rows += [(c.name, yes_no[c.ok], c.detail) for c in e.checks]
+        rows += [(c.name, yes_no[c.ok], check_detail(c)) for c in e.checks]
         da, db = dimension(e.a.value.unit), dimension(e.b.value.unit)
         values = f"{format_interval(e.a_interval, da)} vs {format_interval(e.b_interval, db)}"
         overlap: Cell = "—"
@@ -663,9 +668,9 @@ def conflicts_report(
                 Column("Detail"),
             ),
             rows=tuple(rows),
-            data=e.to_json(),
+            data=explanation_data(e),
             title=title or f"{e.a.id} vs {e.b.id}",
-            summary=e.verdict,
+            summary=verdict(e),
         )
 
     if not isinstance(result, ConflictList):

@@ -12,13 +12,9 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-from stemcli.errors import InputError
-
-if TYPE_CHECKING:
-    pass
-
+from stemcli.errors import InputError, Location
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -52,23 +48,26 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         f = _open(path)
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a file") from None
+        raise InputError("is a folder, expected a file", location=Location(str(path))) from None
     except OSError as e:
         if e.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
-            raise InputError(f"{path}: {_NOT_REGULAR}") from None
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+            raise InputError(_NOT_REGULAR, location=Location(str(path))) from None
+        raise InputError(f"cannot read: {e.strerror or e}", location=Location(str(path))) from None
     try:
         with f:
             mode = os.fstat(f.fileno()).st_mode
             if stat.S_ISDIR(mode):
-                raise InputError(f"{path}: is a folder, expected a file")
+                raise InputError("is a folder, expected a file", location=Location(str(path)))
             if not stat.S_ISREG(mode):
-                raise InputError(f"{path}: {_NOT_REGULAR}")
+                raise InputError(_NOT_REGULAR, location=Location(str(path)))
             data = f.read(limit + 1)
     except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise InputError(f"cannot read: {e.strerror or e}", location=Location(str(path))) from None
     if len(data) > limit:
-        raise InputError(f"{path}: file is larger than the {limit // (1024 * 1024)} MiB limit")
+        raise InputError(
+            f"file is larger than the {limit // (1024 * 1024)} MiB limit",
+            location=Location(str(path)),
+        )
     return data
 
 
@@ -77,23 +76,17 @@ def decode_utf8(path: Path | str, data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        col = e.start - (before.rfind(b"\n") + 1) + 1
+        from stemcli.text.segments import line_column
+
         raise InputError(
-            f"{path}:{line}:{col}: not UTF-8 text (byte 0x{data[e.start]:02x})",
+            f"not UTF-8 text (byte 0x{data[e.start]:02x})",
             hint="save the file as UTF-8",
+            location=Location(str(path), *line_column(data, e.start)),
         ) from None
     return text
 
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
-def _where(data: bytes, index: int) -> tuple[int, int]:
-    before = data[:index]
-    line = before.count(b"\n") + 1
-    return line, index - (before.rfind(b"\n") + 1) + 1
 
 
 def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
@@ -109,13 +102,17 @@ def text_of(path: Path | str, data: bytes) -> str:
     """The bytes of a page (a file's, or standard input's) as text, or an InputError."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
-            f"{path}: UTF-16 text, expected UTF-8", hint="save the file as UTF-8 plain text"
+            "UTF-16 text, expected UTF-8",
+            hint="save the file as UTF-8 plain text",
+            location=Location(str(path)),
         )
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, col = _where(data, nul)
+        from stemcli.text.segments import line_column
+
         raise InputError(
-            f"{path}:{line}:{col}: a binary file (NUL byte), expected plain UTF-8 text",
+            "a binary file (NUL byte), expected plain UTF-8 text",
             hint="save the page as plain text (.txt) first",
+            location=Location(str(path), *line_column(data, nul)),
         )
     return decode_utf8(path, data)

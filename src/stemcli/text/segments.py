@@ -16,14 +16,21 @@ from dataclasses import dataclass
 __all__ = ["LineIndex", "Segment", "line_column", "segments"]
 
 
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
+def line_column(text: str | bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` in ``text``: the one way an offset becomes a
+    position a person can go to. Columns count characters; for bytes (a file not yet
+    decoded, a parser's byte offset) the line's bytes before ``offset`` are decoded as
+    UTF-8, what cannot be decoded counting one column per byte."""
+    if isinstance(text, bytes):
+        line = text.count(b"\n", 0, offset) + 1
+        head = text[text.rfind(b"\n", 0, offset) + 1 : offset]
+        return line, len(head.decode("utf-8", "replace")) + 1
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 class LineIndex:
-    """Line and column of many offsets into one text, each found by bisection."""
+    """:func:`line_column` of many offsets into one text, each found by bisection."""
 
     def __init__(self, text: str) -> None:
         self._starts = [0, *(m.end() for m in re.finditer("\n", text))]

@@ -1,0 +1,253 @@
+"""Claims: each field, the value against its measure, then every cross-reference."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from stemcli.dataset.validate.fields import (
+    _Builder,
+    _check_fields,
+    _list_of_mappings,
+    _str,
+    _str_list,
+    _suggest,
+)
+from stemcli.dataset.yaml_nodes import Node
+from stemcli.ids import is_slug
+from stemcli.model import BASES, Claim, Measure, Quantity
+
+_CLAIM_FIELDS = (
+    "id",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "timepoint",
+    "comparator",
+    "intervention",
+    "basis",
+    "n",
+    "citation",
+    "quote",
+)
+
+
+def _parse_quantity(
+    b: _Builder, path: str, node: Node, key: str, claim: str | None
+) -> Quantity | None:
+    from stemcli.quantities import QuantityError, parse
+
+    raw = node.value
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        b.problem(path, node, f"{key} must be text such as '60-70%'", claim)
+        return None
+    try:
+        return parse(raw)
+    except QuantityError as e:
+        b.problem(path, node, f"unparseable {key}: {e}", claim)
+        return None
+
+
+def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> None:
+    for node in _list_of_mappings(b, path, root, "claims"):
+        f = node.value
+        ident = _str(b, path, f, "id", node, required=True)
+        _check_fields(b, path, node, _CLAIM_FIELDS, "claim", ident)
+        if ident is None:
+            continue
+        ok = True
+        if not is_slug(ident):
+            b.problem(path, f["id"], "claim id must be a lowercase slug", ident)
+            ok = False
+        if not b.define("claim", ident, path, f["id"]):
+            ok = False
+        condition = _str(b, path, f, "condition", node, required=True, claim=ident)
+        outcome = _str(b, path, f, "outcome", node, required=True, claim=ident)
+        measure = _str(b, path, f, "measure", node, required=True, claim=ident)
+        basis = _str(b, path, f, "basis", node, required=True, claim=ident)
+        quote_node = f.get("quote")
+        quote = _str(b, path, f, "quote", node, required=True, claim=ident)
+        if quote_node is not None and quote is not None:
+            quote = " ".join(quote.split())
+        stages = tuple(s for s, _ in _str_list(b, path, f, "stages", ident))
+        comparator = _str(b, path, f, "comparator", node, required=False, claim=ident)
+        intervention = _str(b, path, f, "intervention", node, required=False, claim=ident)
+        citation = _str(b, path, f, "citation", node, required=False, claim=ident)
+        n: int | None = None
+        n_node = f.get("n")
+        if n_node is not None and n_node.value is not None:
+            if (
+                isinstance(n_node.value, int)
+                and not isinstance(n_node.value, bool)
+                and n_node.value > 0
+            ):
+                n = n_node.value
+            else:
+                b.problem(path, n_node, "n must be a positive whole number", ident)
+                ok = False
+        value: Quantity | None = None
+        if "value" not in f or f["value"].value is None:
+            b.problem(path, node, "missing required field 'value'", ident)
+            ok = False
+        else:
+            value = _parse_quantity(b, path, f["value"], "value", ident)
+            if value is not None and _below_zero(value):
+                b.problem(path, f["value"], f"{value.text!r}: a value cannot be below 0", ident)
+                ok = False
+        timepoint: Quantity | None = None
+        tp_node = f.get("timepoint")
+        if tp_node is not None and tp_node.value is not None:
+            timepoint = _parse_quantity(b, path, tp_node, "timepoint", ident)
+            if timepoint is None:
+                ok = False
+            else:
+                from stemcli.quantities import dimension
+
+                if dimension(timepoint.unit) != "time":
+                    b.problem(path, tp_node, "timepoint must be a time such as '12 months'", ident)
+                    ok = False
+                elif _below_zero(timepoint):
+                    b.problem(path, tp_node, f"{timepoint.text!r}: a time cannot be below 0", ident)
+                    ok = False
+        if basis is not None and basis not in BASES:
+            b.problem(
+                path,
+                f["basis"],
+                f"basis must be one of {', '.join(BASES)}{_suggest(basis, BASES)}",
+                ident,
+            )
+            ok = False
+        if not (ok and condition and outcome and measure and basis and quote and value):
+            continue
+        claim = Claim(
+            id=ident,
+            source=source_id,
+            condition=condition,
+            stages=stages,
+            outcome=outcome,
+            measure=measure,
+            value=value,
+            quote=quote,
+            basis=basis,
+            timepoint=timepoint,
+            comparator=comparator,
+            intervention=intervention,
+            n=n,
+            citation=citation,
+            where=f"{path}:{node.line}:{node.column}",
+        )
+        b.pending.append((claim, path, f))
+
+
+def _above_max(measure: Measure, claim: Claim) -> bool:
+    """A percentage above the measure's ``max_percent``, qualifiers taken exactly.
+
+    "over 100%" of patients is impossible, "at least 100%" and "up to 100%" are not;
+    a range reaching above the bound is impossible in part, so refused. A value
+    relative to a comparator ("60% more than placebo") is a difference, not a share,
+    and has no upper bound.
+    """
+    from stemcli.quantities import excludes_bound
+
+    q = claim.value
+    top = measure.max_percent
+    if top is None or q.unit != "percent" or claim.comparator is not None:
+        return False
+    return q.high > top or (q.high == top and q.qualifier == "at-least" and excludes_bound(q))
+
+
+def _below_zero(q: Quantity) -> bool:
+    """A value below zero: nothing a claim counts (shares, durations, costs, counts,
+    doses, changes given as their size) can be, so "under 0%" or "fewer than 0 days"
+    is impossible; "up to 0" and "at most 0" are zero itself."""
+    from stemcli.quantities import excludes_bound
+
+    return q.low < 0 or (q.low == 0 and q.qualifier == "at-most" and excludes_bound(q))
+
+
+def _cross_check(b: _Builder) -> None:
+    """Checks that need every file: references between claims, conditions, vocabularies."""
+    from stemcli.quantities import dimension
+
+    unknown_sources: set[str] = set()
+    per_source: Counter[str] | None = None
+    for claim, path, f in b.pending:
+        ok = True
+        cid = claim.id
+        if claim.source not in b.sources:
+            if claim.source not in unknown_sources:  # once per claims file, not per claim
+                unknown_sources.add(claim.source)
+                if per_source is None:
+                    per_source = Counter(c.source for c, _, _ in b.pending)
+                n = per_source[claim.source]
+                b.problem(
+                    path,
+                    None,
+                    f"unknown source {claim.source!r} (the claims file's name) for "
+                    f"{n} claim{'s' if n != 1 else ''}; add it to sources.yaml",
+                )
+            ok = False
+        cond = b.conditions.get(claim.condition)
+        if cond is None:
+            b.problem(
+                path,
+                f["condition"],
+                f"unknown condition {claim.condition!r}{_suggest(claim.condition, b.conditions)}",
+                cid,
+            )
+            ok = False
+        else:
+            for st, st_node in _str_list(b, path, f, "stages", cid):
+                if st not in cond.stage_ids:
+                    valid = ", ".join(cond.stage_ids) or "none"
+                    b.problem(
+                        path,
+                        st_node,
+                        f"condition {cond.id!r} has no stage {st!r} (valid: {valid})",
+                        cid,
+                    )
+                    ok = False
+            if len(set(claim.stages)) != len(claim.stages):
+                b.problem(path, f["stages"], "a stage is listed twice", cid)
+                ok = False
+        if claim.outcome not in b.outcomes:
+            b.problem(
+                path,
+                f["outcome"],
+                f"unknown outcome {claim.outcome!r}{_suggest(claim.outcome, b.outcomes)}",
+                cid,
+            )
+            ok = False
+        measure = b.measures.get(claim.measure)
+        if measure is None:
+            b.problem(
+                path,
+                f["measure"],
+                f"unknown measure {claim.measure!r}{_suggest(claim.measure, b.measures)}",
+                cid,
+            )
+            ok = False
+        else:
+            dim = dimension(claim.value.unit)
+            if measure.dimensions and dim not in measure.dimensions:
+                b.problem(
+                    path,
+                    f["value"],
+                    f"a {measure.id} cannot be in {claim.value.unit or 'a plain number'} "
+                    f"(expected {', '.join(measure.dimensions)})",
+                    cid,
+                )
+                ok = False
+            if _above_max(measure, claim):
+                b.problem(
+                    path,
+                    f["value"],
+                    f"{claim.value.text!r}: a {measure.id} cannot exceed {measure.max_percent:g}%",
+                    cid,
+                )
+                ok = False
+        if ok:
+            b.claims.append(claim)

@@ -1,0 +1,269 @@
+"""The sort-and-sweep: counting conflicting pairs without listing them, and the top N.
+
+Two intervals do not overlap exactly when one lies entirely above the other, so the number
+of conflicting pairs between two sub-groups is a sum of bisections over sorted lower and
+upper bounds: counting never looks at pairs. The most severe pairs are found best-first:
+for a fixed upper claim, its partners sorted by upper bound come in falling severity, so a
+heap holding each claim's best partner yields the top N in O(n log n + N log n).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from itertools import chain
+from typing import Any
+
+from stemcli.ops.conflicts.results import CROSS, DIRECT, ConflictCounts, Selection, relative
+from stemcli.ops.conflicts.select import Item, Prepared
+
+
+def _partition(
+    prep: Prepared, items: Iterable[Item], *, by_class: bool, by_source: bool
+) -> Iterator[list[tuple[int, list[Item]]]]:
+    """Groups of mutually comparable claims (but for stages and timepoints), as
+    (sub-group key, members) lists; groups that cannot hold a pair are left out."""
+    groups: dict[int, dict[int, list[Item]]] = {}
+    nc = prep.n_classes if by_class else 1
+    ns = prep.n_sources if by_source else 1
+    for it in items:
+        key = it.group
+        if by_class:
+            key = key * nc + it.cls
+        if by_source:
+            key = key * ns + it.source
+        group = groups.get(key)
+        if group is None:
+            groups[key] = {it.sub: [it]}
+            continue
+        members = group.get(it.sub)
+        if members is None:
+            group[it.sub] = [it]
+        else:
+            members.append(it)
+    for group in groups.values():
+        if len(group) > 1 or any(len(m) > 1 for m in group.values()):
+            yield list(group.items())
+
+
+def _compat_lists(prep: Prepared, keys: Sequence[int]) -> list[list[int]]:
+    """For each sub-group, the sub-groups it may be paired with (itself included)."""
+    m = len(keys)
+    out: list[list[int]] = [[i] for i in range(m)]
+    for i in range(m):
+        for j in range(i + 1, m):
+            if prep.compatible(keys[i], keys[j]):
+                out[i].append(j)
+                out[j].append(i)
+    return out
+
+
+def _above(x_cuts: list[float], y_his: list[float]) -> int:
+    """#{(x, y): y.hi < x.cut} for x with sorted ``x_cuts`` and y with sorted ``y_his``.
+
+    Iterates over the smaller side: for each y, the x whose cut exceeds y.hi are
+    ``len - bisect_right``; for each x, the y below it are ``bisect_left``.
+    """
+    if not x_cuts or not y_his or x_cuts[-1] <= y_his[0]:
+        return 0
+    if len(x_cuts) <= len(y_his):
+        return sum(map(partial(bisect_left, y_his), x_cuts))
+    return len(x_cuts) * len(y_his) - sum(map(partial(bisect_right, x_cuts), y_his))
+
+
+def _count_items(prep: Prepared, items: Sequence[Item], *, by_class: bool, by_source: bool) -> int:
+    total = 0
+    compatible = prep.compatible
+    for subs in _partition(prep, items, by_class=by_class, by_source=by_source):
+        keys = [k for k, _ in subs]
+        cuts = [sorted([it.cut for it in members]) for _, members in subs]
+        his = [sorted([it.hi for it in members]) for _, members in subs]
+        m = len(subs)
+        for i in range(m):
+            total += _above(cuts[i], his[i])
+            for j in range(i + 1, m):
+                if compatible(keys[i], keys[j]):
+                    total += _above(cuts[i], his[j]) + _above(cuts[j], his[i])
+    return total
+
+
+def _counts(prep: Prepared, items: Sequence[Item], *, by_source: bool) -> ConflictCounts:
+    total = _count_items(prep, items, by_class=False, by_source=by_source)
+    direct = _count_items(prep, items, by_class=True, by_source=by_source)
+    return ConflictCounts(direct=direct, cross_measure=total - direct)
+
+
+def selection_counts(prep: Prepared, sel: Selection) -> ConflictCounts:
+    items = prep.items
+    if sel.source is None or sel.internal:
+        return _counts(prep, items, by_source=sel.internal)
+    # pairs involving the source = all pairs - pairs among the other sources' claims
+    everything = _counts(prep, items, by_source=False)
+    src = prep.source_ids.get(sel.source, -1)
+    others = _counts(prep, [it for it in items if it.source != src], by_source=False)
+    return ConflictCounts(
+        direct=everything.direct - others.direct,
+        cross_measure=everything.cross_measure - others.cross_measure,
+    )
+
+
+class _Partners:
+    """Candidate lower partners sorted by (hi, idx), with runs of one class to skip."""
+
+    __slots__ = ("cls", "items", "keys", "run_end")
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.keys = [(it.hi, it.idx) for it in items]
+        self.cls = [it.cls for it in items]
+        n = len(items)
+        run_end = [n] * n
+        for i in range(n - 2, -1, -1):
+            run_end[i] = run_end[i + 1] if self.cls[i + 1] == self.cls[i] else i + 1
+        self.run_end = run_end
+
+    def first(self, pos: int, skip: int | None) -> int:
+        """The first position at or after ``pos`` whose class is not ``skip``."""
+        if skip is not None and pos < len(self.items) and self.cls[pos] == skip:
+            return self.run_end[pos]
+        return pos
+
+
+def _by_hi(items: Iterable[Item]) -> list[Item]:
+    return sorted(items, key=lambda it: (it.hi, it.idx))
+
+
+# (-relative gap, -gap, lower hi, upper idx, lower idx, upper, lower, stream)
+_Entry = tuple[float, float, float, int, int, Item, Item, Any]
+
+
+def _entry(a: Item, b: Item, stream: Any) -> _Entry:
+    gap = a.lo - b.hi
+    # for non-negative values the larger value of the pair is a.top (b lies below a)
+    rel = gap / a.top if a.top > 0 else 0.0
+    return (-rel, -gap, b.hi, a.idx, b.idx, a, b, stream)
+
+
+def _entries(uppers: Iterable[Item], b: Item, stream: Any) -> list[_Entry]:
+    """:func:`_entry` for every claim of ``uppers`` that lies above ``b`` (batched: hot)."""
+    b_hi, b_idx = b.hi, b.idx
+    out: list[_Entry] = []
+    for a in uppers:
+        if b_hi < a.cut:
+            gap = a.lo - b_hi
+            rel = gap / a.top if a.top > 0 else 0.0
+            out.append((-rel, -gap, b_hi, a.idx, b_idx, a, b, stream))
+    return out
+
+
+def top_pairs(prep: Prepared, sel: Selection, limit: int) -> list[tuple[Item, Item]]:
+    """The ``limit`` most severe (upper, lower) pairs of the selection, best first.
+
+    Every unordered conflicting pair has exactly one upper claim (its interval lies above
+    the other's), so each pair belongs to one stream: its upper claim's partners in
+    (hi, idx) order, which for a fixed upper claim is falling severity. The heap holds the
+    head of every stream; popping one advances its stream.
+    """
+    if limit <= 0:
+        return []
+    skip_class = sel.kind == CROSS
+    restrict: int | None = None
+    if sel.source is not None and not sel.internal:
+        restrict = prep.source_ids.get(sel.source, -1)
+    heap: list[_Entry] = []
+    merged_cache: dict[tuple[int, int, int | None], _Partners] = {}
+    group_data: list[tuple[list[list[Item]], list[list[int]]]] = []
+    parts = _partition(prep, prep.items, by_class=sel.kind == DIRECT, by_source=sel.internal)
+    for g, subs in enumerate(parts):
+        members = [m for _, m in subs]
+        compat = _compat_lists(prep, [k for k, _ in subs])
+        group_data.append((members, compat))
+        if any(it.lo < 0 for m in members for it in m):
+            # severity falls along a stream only for non-negative values (all the parser
+            # produces); rank such a group's pairs exhaustively
+            heap.extend(heapq.nsmallest(limit, _exhaustive(members, compat, sel, restrict)))
+            continue
+        lists: dict[int | None, list[_Partners]] = {None: [_Partners(_by_hi(m)) for m in members]}
+        if restrict is not None:
+            lists[restrict] = [
+                _Partners(_by_hi(it for it in m if it.source == restrict)) for m in members
+            ]
+        for i, m in enumerate(members):
+            # claims of the selected source pair with anyone, the others with it only
+            buckets: list[tuple[int | None, list[Item]]] = [(None, m)]
+            if restrict is not None:
+                buckets = [
+                    (None, [it for it in m if it.source == restrict]),
+                    (restrict, [it for it in m if it.source != restrict]),
+                ]
+            for r, uppers in buckets:
+                best, second = _heads(lists[r], compat[i]) if uppers else (None, None)
+                if best is None:
+                    continue
+                if not skip_class:
+                    heap += _entries(uppers, best, (g, i, r))
+                    continue
+                heap += _entries([it for it in uppers if it.cls != best.cls], best, (g, i, r))
+                if second is not None:
+                    same = [it for it in uppers if it.cls == best.cls]
+                    heap += _entries(same, second, (g, i, r))
+    heapq.heapify(heap)
+    out: list[tuple[Item, Item]] = []
+    while heap and len(out) < limit:
+        entry = heapq.heappop(heap)
+        a, b, stream = entry[5], entry[6], entry[7]
+        out.append((a, b))
+        if stream is None:
+            continue
+        g, i, r = stream
+        merged = merged_cache.get(stream)
+        if merged is None:
+            members, compat = group_data[g]
+            pool = chain.from_iterable(members[j] for j in compat[i])
+            merged = merged_cache[stream] = _Partners(
+                _by_hi(it for it in pool if r is None or it.source == r)
+            )
+        pos = merged.first(bisect_right(merged.keys, (b.hi, b.idx)), a.cls if skip_class else None)
+        if pos < len(merged.items) and merged.items[pos].hi < a.cut:
+            heapq.heappush(heap, _entry(a, merged.items[pos], stream))
+    return out
+
+
+def _heads(lists: Sequence[_Partners], compat: Sequence[int]) -> tuple[Item | None, Item | None]:
+    """Over the compatible sub-groups: the lowest partner, and the lowest of another class."""
+    best: Item | None = None
+    for j in compat:
+        p = lists[j]
+        if p.items and (best is None or p.keys[0] < (best.hi, best.idx)):
+            best = p.items[0]
+    if best is None:
+        return None, None
+    second: Item | None = None
+    for j in compat:
+        p = lists[j]
+        pos = p.first(0, best.cls)
+        if pos < len(p.items) and (second is None or p.keys[pos] < (second.hi, second.idx)):
+            second = p.items[pos]
+    return best, second
+
+
+def _exhaustive(
+    members: Sequence[Sequence[Item]],
+    compat: Sequence[Sequence[int]],
+    sel: Selection,
+    restrict: int | None,
+) -> Iterator[_Entry]:
+    """Every conflicting pair of one group, as final heap entries (no stream)."""
+    for i, m in enumerate(members):
+        for j in compat[i]:
+            for a in m:
+                for b in members[j]:
+                    if b.hi >= a.cut or (sel.kind == CROSS and a.cls == b.cls):
+                        continue
+                    if restrict is not None and restrict not in (a.source, b.source):
+                        continue
+                    gap = a.lo - b.hi
+                    rel = relative(gap, a.lo, a.hi, b.lo, b.hi)
+                    yield (-rel, -gap, b.hi, a.idx, b.idx, a, b, None)

@@ -1,0 +1,328 @@
+"""extract: draft claims from a plain-text page, one per quantitative statement.
+
+The text is cut into sentences and table rows (:mod:`stemcli.text.segments`); every quantity
+the dataset's grammar reads (:func:`stemcli.quantities.scan`) becomes a draft claim quoting
+its sentence, unless it is not a claim at all (years, phone numbers, list numbering,
+citation years, ages, K&L grades, URLs and DOIs) or it is the timepoint of another number
+in the sentence ("pain decreased 70% over 6 weeks" is one draft: 70%, timepoint 6 weeks).
+
+Everything but the value and the quote is a *guess* for a person to confirm: condition and
+stage (names and aliases from the dataset, then fuzzy matching), outcome, measure,
+timepoint, comparator, n and basis. Each draft lists which of its fields are guesses.
+
+Modules: :mod:`.values` (the numbers that may be claims, and their timepoints),
+:mod:`.guesses` (condition, stage, outcome, measure, basis), :mod:`.quote` (a draft's
+quote); this one walks the text and makes the drafts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from stemcli.errors import InputError, Location, UsageError
+from stemcli.ids import is_slug, slugify
+from stemcli.model import Claim, Condition, Dataset, Quantity
+from stemcli.ops.extract.guesses import (
+    _CASE,
+    _COMPARATOR,
+    _N_OF,
+    _condition_hits,
+    _condition_matcher,
+    _ConditionMatcher,
+    _fuzzy_hits,
+    _guess_basis,
+    _guess_measure,
+    _guess_outcome,
+    _Hit,
+    _Keyword,
+    _keywords,
+    _ranked,
+    _stages_in,
+)
+from stemcli.ops.extract.quote import MAX_QUOTE, quote_window
+from stemcli.ops.extract.values import _Item, _masked, _quantities
+from stemcli.quantities import QuantityError, dimension, parse
+from stemcli.text.segments import LineIndex, Segment, segments
+
+__all__ = [
+    "ALWAYS_GUESSED",
+    "MAX_DRAFTS",
+    "MAX_QUOTE",
+    "Draft",
+    "Extraction",
+    "check_source_id",
+    "default_source_id",
+    "extract",
+]
+
+# fields every draft guesses (timepoint, comparator and n are guesses only when set)
+ALWAYS_GUESSED = ("condition", "stages", "outcome", "measure", "basis")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A proposed claim: the value and quote come from the text, the rest is guessed."""
+
+    id: str
+    value: Quantity
+    quote: str
+    start: int  # the value's span in the text (characters)
+    end: int
+    line: int
+    column: int
+    condition: str
+    stages: tuple[str, ...]
+    outcome: str
+    measure: str
+    basis: str
+    timepoint: Quantity | None = None
+    comparator: str | None = None
+    n: int | None = None
+    guessed: tuple[str, ...] = ALWAYS_GUESSED
+
+    def to_claim(self, source: str) -> Claim:
+        return Claim(
+            id=self.id,
+            source=source,
+            condition=self.condition,
+            stages=self.stages,
+            outcome=self.outcome,
+            measure=self.measure,
+            value=self.value,
+            quote=self.quote,
+            basis=self.basis,
+            timepoint=self.timepoint,
+            comparator=self.comparator,
+            n=self.n,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    source_id: str
+    path: str
+    drafts: tuple[Draft, ...]
+    segments: int = 0  # sentences and table rows read
+
+
+def default_source_id(stem: str) -> str:
+    """A source id made from a file name: lowercase, words joined by '-'."""
+    return slugify(stem, empty="new-source")
+
+
+def check_source_id(source_id: str) -> str:
+    """``source_id`` itself when it is a slug (:func:`stemcli.ids.is_slug`)."""
+    if not is_slug(source_id):
+        raise UsageError(
+            f"source id {source_id!r} is not a slug",
+            hint="use lowercase letters, digits and '-', e.g. my-clinic",
+        )
+    return source_id
+
+
+# ---------------------------------------------------------------------------
+# the operation
+
+
+@dataclass
+class _Context:
+    """What earlier sentences of the same paragraph said (case stories span sentences)."""
+
+    paragraph: int = -1
+    case_story: bool = False
+    condition: str | None = None
+    stages: tuple[str, ...] = ()
+    n: int | None = None
+
+
+@dataclass
+class _Page:
+    """What every draft of one text shares."""
+
+    ds: Dataset
+    matcher: _ConditionMatcher
+    lines: LineIndex
+    doc_condition: str | None
+    heading_condition: str | None = None
+
+
+@dataclass
+class _Sentence:
+    """A segment and what its drafts share, worked out once."""
+
+    seg: Segment
+    named: list[_Hit]  # specific conditions named in it, in order
+    keywords: list[_Keyword]
+    basis: str
+    n: int | None
+    stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def stages_of(self, cond: Condition | None) -> tuple[str, ...]:
+        if cond is None:
+            return ()
+        if cond.id not in self.stages:
+            self.stages[cond.id] = _stages_in(cond, self.seg.text)
+        return self.stages[cond.id]
+
+
+MAX_DRAFTS = 20_000  # a page states hundreds of numbers; more is not one page
+
+
+def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extraction:
+    """Draft claims for every quantitative statement of ``text``."""
+    check_source_id(source_id)
+    masked = _masked(text)
+    matcher = _condition_matcher(ds)
+    page = _Page(ds, matcher, LineIndex(text), _document_condition(matcher, text))
+    used_ids = {c.id for c in ds.claims}
+    drafts: list[Draft] = []
+    ctx = _Context()
+    counter = 0
+    n_segments = 0
+    for seg in segments(text):
+        n_segments += 1
+        if seg.paragraph != ctx.paragraph:
+            ctx = _Context(paragraph=seg.paragraph)
+        # a question states nothing ("How many times can I receive them?")
+        asks = seg.text.rstrip("\"”’') ").endswith("?")
+        items = [] if asks else _quantities(seg, masked)
+        named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
+        if items and not named:
+            named = _fuzzy_hits(matcher, seg.text)
+        named.sort(key=lambda h: (h[1], h[2]))
+        if seg.heading:
+            page.heading_condition = named[0][0] if named else None
+        ctx.case_story = ctx.case_story or _CASE.search(seg.text) is not None
+        if items:
+            if len(drafts) + len(items) > MAX_DRAFTS:
+                raise InputError(
+                    f"more than {MAX_DRAFTS:,} numbers; extract reads one page at a time",
+                    location=Location(path or "the text"),
+                )
+            sentence = _Sentence(
+                seg,
+                named,
+                _keywords(ds, seg.text),
+                _guess_basis(seg.text, ctx.case_story),
+                _cohort(items),
+            )
+            for it in items:
+                counter += 1
+                draft_id = f"{source_id}-{counter:03d}"
+                while draft_id in used_ids:
+                    counter += 1
+                    draft_id = f"{source_id}-{counter:03d}"
+                used_ids.add(draft_id)
+                drafts.append(_draft(page, sentence, it, draft_id, ctx))
+            if sentence.n is not None:
+                ctx.n = sentence.n
+        if named:
+            ctx.condition = named[0][0]
+            cond = ds.conditions.get(ctx.condition)
+            ctx.stages = _stages_in(cond, seg.text) if cond else ()
+    return Extraction(source_id, path, tuple(drafts), n_segments)
+
+
+_DOMINANT = 0.6  # share of condition mentions that makes a page "about" one condition
+_DOMINANT_SCAN = 200_000  # characters read to decide it
+
+
+def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
+    """The specific condition the page names most often (a fallback guess)."""
+    counts: dict[str, int] = {}
+    for cid, _, _ in _condition_hits(matcher, text[:_DOMINANT_SCAN]):
+        if cid != matcher.general:
+            counts[cid] = counts.get(cid, 0) + 1
+    best = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    if best is None or best[1] < _DOMINANT * sum(counts.values()):
+        return matcher.general
+    return best[0]
+
+
+def _cohort(items: Iterable[_Item]) -> int | None:
+    for it in items:
+        q = it.quantity
+        if q.unit == "patients" and q.low == q.high and q.low == int(q.low) and q.low > 0:
+            return int(q.low)
+    return None
+
+
+def _nearest(named: Sequence[_Hit], pos: int) -> str:
+    """The condition of the hit nearest to ``pos`` (``named`` is in text order)."""
+    i = bisect.bisect_left(named, (pos,), key=lambda h: (h[1],))
+    near = named[max(0, i - 2) : i + 2]
+    return _ranked(near, pos)[0]
+
+
+def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Context) -> Draft:
+    ds, seg = page.ds, sentence.seg
+    rel_start, rel_end = it.found.start - seg.start, it.found.end - seg.start
+    quote_text = seg.text
+    if sentence.named:
+        condition = _nearest(sentence.named, rel_start)
+        stages = sentence.stages_of(ds.conditions.get(condition))
+    elif ctx.condition is not None:
+        condition, stages = ctx.condition, ctx.stages
+    else:
+        condition = (
+            page.heading_condition
+            or page.doc_condition
+            or page.matcher.general
+            or next(iter(ds.conditions), "")
+        )
+        stages = sentence.stages_of(ds.conditions.get(condition))
+    q = it.quantity
+    measure = _guess_measure(ds, quote_text, rel_start, rel_end, q)
+    outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure)
+    basis = sentence.basis
+    seg_n = sentence.n
+    guessed = list(ALWAYS_GUESSED)
+    n: int | None = None
+    if q.unit == "patients" and q.low == q.high and q.low == int(q.low) and q.low > 0:
+        n = int(q.low)
+    elif (m := _N_OF.search(quote_text[rel_start:rel_end])) and int(m.group(2)) > 0:
+        n = int(m.group(2))
+    elif seg_n is not None:
+        n = seg_n
+    elif ctx.n is not None:
+        n = ctx.n
+    elif basis == "case-report" and not re.search(r"(?i)\bboth patients\b", quote_text):
+        n = 1
+    if n is not None:
+        guessed.append("n")
+    timepoint: Quantity | None = None
+    if it.timepoint is not None:
+        tp_text = re.sub(r"(?i)^\s*over\s+", "", it.timepoint.quantity.text)
+        try:
+            timepoint = parse(tp_text)
+        except QuantityError:
+            timepoint = it.timepoint.quantity
+        guessed.append("timepoint")
+    comparator: str | None = None
+    if dimension(q.unit) in ("percent", "times", "points"):
+        cm = _COMPARATOR.match(quote_text, rel_end)
+        if cm:
+            comparator = " ".join(cm.group("c").lower().split())
+            guessed.append("comparator")
+    line, column = page.lines(it.found.start)
+    return Draft(
+        id=draft_id,
+        value=Quantity(it.value_text, q.low, q.high, q.unit, q.qualifier),
+        quote=quote_window(quote_text, rel_start, rel_end),
+        start=it.found.start,
+        end=it.found.end,
+        line=line,
+        column=column,
+        condition=condition,
+        stages=stages,
+        outcome=outcome,
+        measure=measure,
+        basis=basis,
+        timepoint=timepoint,
+        comparator=comparator,
+        n=n,
+        guessed=tuple(guessed),
+    )

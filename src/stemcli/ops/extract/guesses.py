@@ -1,0 +1,364 @@
+"""Guesses for a draft: condition and stage, outcome, measure and basis."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from stemcli.model import Condition, Dataset, Quantity
+from stemcli.quantities import dimension
+
+
+@dataclass(frozen=True)
+class _ConditionMatcher:
+    names: re.Pattern[str] | None  # every name and alias, longest first, any case
+    acronyms: re.Pattern[str] | None  # short all-caps aliases ("RA", "OA"): exact case
+    by_name: dict[str, str]  # normalised name -> condition id
+    fuzzy: tuple[tuple[str, str], ...]  # (condition id, lowercase alias) for rapidfuzz
+    general: str | None
+
+
+def _name_key(text: str) -> str:
+    return " ".join(re.split(r"[\s-]+", text.lower().strip()))
+
+
+def _alternation(names: Iterable[str]) -> str:
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    return "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in ordered)
+
+
+def _condition_matcher(ds: Dataset) -> _ConditionMatcher:
+    by_name: dict[str, str] = {}
+    words: list[str] = []
+    acronyms: list[str] = []
+    for c in ds.conditions.values():
+        for raw in (c.name, *c.aliases):
+            name = raw.strip()
+            if not name:
+                continue
+            by_name.setdefault(_name_key(name), c.id)
+            (acronyms if len(name) <= 3 and name.isupper() else words).append(name)
+    names = (
+        re.compile(rf"(?<![\w-])(?:{_alternation(words)})(?:s|es)?(?![\w-])", re.I)
+        if words
+        else None
+    )
+    acr = re.compile(rf"(?<![\w-])(?:{_alternation(acronyms)})(?![\w-])") if acronyms else None
+    fuzzy = tuple(
+        sorted(
+            ((cid, name) for name, cid in by_name.items() if len(name) >= 8),
+            key=lambda cn: (-len(cn[1]), cn[1]),
+        )
+    )
+    general = "general" if "general" in ds.conditions else None
+    return _ConditionMatcher(names, acr, by_name, fuzzy, general)
+
+
+_Hit = tuple[str, int, int]  # condition id, start, end
+
+
+def _condition_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
+    """Conditions named in ``text`` by name or alias."""
+    hits: list[_Hit] = []
+    for pattern in (matcher.names, matcher.acronyms):
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text):
+            key = _name_key(m.group())
+            cid = (
+                matcher.by_name.get(key)
+                or matcher.by_name.get(key[:-1])
+                or matcher.by_name.get(key[:-2])
+            )
+            if cid is not None:
+                hits.append((cid, m.start(), m.end()))
+    return hits
+
+
+def _fuzzy_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
+    """Conditions named with a slip ("rotater cuff tear"), by rapidfuzz's partial ratio."""
+    from rapidfuzz import fuzz
+
+    low = text.lower()
+    hits: list[_Hit] = []
+    seen: set[str] = set()
+    for cid, alias in matcher.fuzzy:
+        if cid == matcher.general or cid in seen:
+            continue
+        res = fuzz.partial_ratio_alignment(alias, low, score_cutoff=_FUZZY_CUTOFF)
+        if res is not None:
+            seen.add(cid)
+            hits.append((cid, res.dest_start, res.dest_end))
+    return hits
+
+
+def _ranked(hits: Iterable[_Hit], near: int) -> list[str]:
+    """Condition ids of ``hits``, the one nearest to offset ``near`` first."""
+    best: dict[str, int] = {}
+    for cid, start, end in hits:
+        d = 0 if start <= near < end else min(abs(start - near), abs(end - near))
+        best[cid] = min(best.get(cid, d), d)
+    return sorted(best, key=lambda cid: (best[cid], cid))
+
+
+_FUZZY_CUTOFF = 90
+
+
+@functools.lru_cache(maxsize=256)
+def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    ids = [st.id for st in cond.stages]
+    for st in cond.stages:
+        for alias in st.aliases:
+            body = re.escape(alias).replace(r"\ ", r"[\s-]+")
+            out.append((st.id, re.compile(rf"(?<![\w-]){body}(?![\w-])", re.I)))
+        # a bare stage id only next to the word stage: "early stage", "early to middle stages"
+        others = "|".join(re.escape(i) for i in ids)
+        out.append(
+            (
+                st.id,
+                re.compile(
+                    rf"(?<![\w-]){re.escape(st.id)}(?:\s*(?:-|to|or|and|,)\s*(?:{others}))*"
+                    rf"[\s-]+stages?\b",
+                    re.I,
+                ),
+            )
+        )
+        if "-" in st.id:
+            out.append((st.id, re.compile(rf"(?<![\w-]){re.escape(st.id)}(?![\w])", re.I)))
+    return tuple(out)
+
+
+def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for sid, pat in _stage_patterns(cond):
+        if sid not in found and pat.search(text):
+            found.append(sid)
+    # "early to middle stages": every stage between the first and the last named
+    ids = cond.stage_ids
+    range_m = (
+        re.search(
+            rf"\b({'|'.join(map(re.escape, ids))})\s+to\s+({'|'.join(map(re.escape, ids))})\b",
+            text,
+            re.I,
+        )
+        if ids
+        else None
+    )
+    if range_m:
+        a, b = ids.index(range_m.group(1).lower()), ids.index(range_m.group(2).lower())
+        for sid in ids[min(a, b) : max(a, b) + 1]:
+            if sid not in found:
+                found.append(sid)
+    return tuple(s for s in ids if s in found)
+
+
+_OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
+    ("return-to-sport", r"sports?|athletic|strenuous|intense activities|marathon"),
+    (
+        "return-to-activity",
+        r"daily (?:life|activities)|normal activities|light activities|return to work"
+        r"|back to work|resume|return(?:ed|s|ing)? to (?:daily|normal|usual|work)",
+    ),
+    (
+        "retreatment",
+        r"booster|re-?treatment|repeat\w*|second dose|adjunct\w*|additional procedures?",
+    ),
+    ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
+    ("side-effects", r"side effects?|soreness|swelling|adverse|complications?"),
+    ("recurrence", r"recurr\w*|relapse|symptoms (?:gradually )?return"),
+    ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
+    ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan"),
+    (
+        "time-to-effect",
+        r"appear\w*|onset|kick in|take effect|begin\w*|starting|apparent|regeneration"
+        r"|see (?:the )?results|work quickly",
+    ),
+    ("follow-up", r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?"),
+    ("scar-depth", r"scars?|depth"),
+    ("cartilage", r"cartilage|lesions?|defects?"),
+    ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
+    ("strength", r"strength"),
+    ("pain", r"pain|relief"),
+    ("function", r"function\w*|mobility|range of motion|stair"),
+    ("recovery-time", r"recover\w*|heal\w*|downtime"),
+    ("cost", r"costs?|price\w*|afford\w*|fees?"),
+    ("cell-dose", r"cells? per|dosage|million cells"),
+    ("cohort-size", r"cohort|participants|subjects"),
+    ("patient-profile", r"years old|elderly|tears?|damage (?:under|over)|joint space"),
+    ("improvement", r"improv\w*|better|success\w*|effective\w*|respon\w*|results?|effects?"),
+)
+
+
+_WEAK_OUTCOME_PENALTY = 10_000
+
+
+@functools.cache
+def _outcome_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (oid, re.compile(rf"(?<![\w-])(?:{words})(?![\w])", re.I)) for oid, words in _OUTCOME_WORDS
+    )
+
+
+_Keyword = tuple[int, int, int, str]  # start, end, rank, outcome id
+_OUTCOME_WINDOW = 200  # characters either side of a value searched for its outcome
+
+
+def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
+    """Outcome words of a sentence, in order."""
+    found = [
+        (m.start(), m.end(), rank, oid)
+        for rank, (oid, pat) in enumerate(_outcome_patterns())
+        if oid in ds.outcomes
+        for m in pat.finditer(text)
+    ]
+    found.sort()
+    return found
+
+
+def _guess_outcome(
+    ds: Dataset, keywords: Sequence[_Keyword], start: int, end: int, q: Quantity, measure: str
+) -> str:
+    by_unit = {"usd": "cost", "cells": "cell-dose", "patients": "cohort-size"}
+    wanted: str | None = by_unit.get(q.unit or "")
+    if wanted is None and measure == "threshold":
+        wanted = "patient-profile"
+    if wanted is None:
+        best: tuple[int, int] | None = None
+        lo = bisect.bisect_left(keywords, (start - _OUTCOME_WINDOW,))
+        hi = bisect.bisect_left(keywords, (end + _OUTCOME_WINDOW + 1,))
+        for k_start, k_end, rank, oid in keywords[lo:hi]:
+            # a word after the number counts for more: "91% of patients returned to ..."
+            d = start - k_end if k_end <= start else max(0, k_start - end) // 2
+
+            # "improved" says little: any more specific word near the value wins
+            key = (d + (_WEAK_OUTCOME_PENALTY if oid == "improvement" else 0), rank)
+            if best is None or key < best:
+                best, wanted = key, oid
+        if q.unit == "sessions" and wanted not in ("rehabilitation", "retreatment"):
+            wanted = "sessions"
+    if wanted in ds.outcomes:
+        return wanted
+    if "improvement" in ds.outcomes:
+        return "improvement"
+    return sorted(ds.outcomes)[0] if ds.outcomes else "improvement"
+
+
+_RESPONDERS = re.compile(
+    r"^\s*(?:of\s+(?:the\s+)?(?:\w+\s+)?(?:patients|participants|subjects|people|cases|users)"
+    r"|(?:\w+\s+){0,2}(?:rate|responders?))\b",
+    re.I,
+)
+_RELATIVE_AFTER = re.compile(
+    r"^\s*(?:\w+\s+)?(?:lower|higher|greater|better|more|less|faster|slower|cheaper|stronger)\b",
+    re.I,
+)
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:improv\w*|increas\w*|decreas\w*|reduc\w*|rose|fell|by)\s*$", re.I
+)
+_AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
+_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until)(?:\s+the)?\s*$", re.I)
+
+
+def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) -> str:
+    after, before = text[end : end + 60], text[max(0, start - 40) : start]
+    unit, dim = q.unit, dimension(q.unit)
+    choice: str
+    if dim == "percent":
+        share = _RESPONDERS.match(after) is not None or _N_OF.search(q.text) is not None
+        choice = "responder-rate" if share and q.high <= 100 else "effect"
+    elif dim == "time":
+        if q.qualifier != "exact" and (
+            re.match(r"(?i)\s*(?:-\s*)?old\b", after) or _AGE_BEFORE.search(before)
+        ):
+            choice = "threshold"
+        elif (
+            re.match(r"(?i)(?:week|day|month|year)s?\s", q.text)
+            or _AT_BEFORE.search(before)
+            or re.match(r"(?i)\s*(?:after|later|post)\b", after)
+        ):
+            choice = "time-point"
+        else:
+            choice = "duration"
+    elif dim == "money":
+        choice = "cost"
+    elif dim == "cells":
+        choice = "dose"
+    elif dim == "times":
+        choice = "ratio" if _RELATIVE_AFTER.match(after) or "fold" in q.text.lower() else "count"
+    elif dim == "points":
+        choice = "effect" if _CHANGE_BEFORE.search(before) else "score"
+    elif dim == "length":
+        choice = "threshold" if q.qualifier != "exact" else "size"
+    else:
+        choice = "count"
+    if (
+        unit == "percent"
+        and q.qualifier in ("at-least", "at-most")
+        and re.match(r"(?i)\s*(?:joint space|of (?:the )?(?:joint|damage))", after)
+    ):
+        choice = "threshold"
+    return _valid_measure(ds, choice, q)
+
+
+def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
+    """``choice`` if the dataset has it and it allows the value; else the first that does."""
+    dim = dimension(q.unit)
+
+    def ok(mid: str) -> bool:
+        m = ds.measures.get(mid)
+        if m is None:
+            return False
+        if m.dimensions and dim not in m.dimensions:
+            return False
+        return not (m.max_percent is not None and q.unit == "percent" and q.high > m.max_percent)
+
+    if ok(choice):
+        return choice
+    for mid in ds.measures:
+        if ok(mid) and ds.measures[mid].dimensions:
+            return mid
+    for mid in ds.measures:
+        if ok(mid):
+            return mid
+    return choice
+
+
+_STUDY = re.compile(
+    r"\b(?:stud(?:y|ies)|trials?|reviews?|meta-analys[ie]s|research\w*|published|journal"
+    r"|evidence|literature)\b",
+    re.I,
+)
+_CASE = re.compile(
+    r"\b(?:\d{1,3}-years?-old|aged \d{1,3}"
+    r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
+    r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients)",
+    re.I,
+)
+_CLINIC_DATA = re.compile(
+    r"\b(?:data|our (?:patients|results|clinic|experience|records)|results of \d[\d,]*"
+    r"|we (?:treated|have treated|saw))\b",
+    re.I,
+)
+_COMPARATOR = re.compile(
+    r"[^.;|]{0,60}?\b(?:than|compared\s+(?:to|with)|versus|vs\.?|relative to)\s+"
+    r"(?:for\s+|with\s+|those\s+(?:receiving|who\s+had|undergoing|treated\s+with)\s+)?"
+    r"(?P<c>[A-Za-z][\w+/-]*(?:\s+[A-Za-z][\w+/-]*){0,3}?)"
+    r"(?=\s*(?:[,.;:)(|]|$|\b(?:at|in|with|after|for|on|alone|over|by|and)\b))",
+    re.I,
+)
+_N_OF = re.compile(r"\b(\d{1,6})\s+(?:out\s+of|of)\s+(\d{1,6})\b")
+
+
+def _guess_basis(text: str, case_story: bool) -> str:
+    """The basis of a sentence's numbers; ``case_story``: the paragraph tells a case."""
+    if case_story or _CASE.search(text):
+        return "case-report"
+    if _STUDY.search(text):
+        return "cited-study"
+    if _CLINIC_DATA.search(text):
+        return "clinic-data"
+    return "none"

@@ -1,0 +1,248 @@
+"""The numbers of a text that may be claims: what is masked out, and timepoints attached."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from stemcli.model import Quantity
+from stemcli.quantities import Found, QuantityError, dimension, parse, scan
+from stemcli.text.segments import Segment
+
+_MASK_CHAR = "\x00"  # read_text refuses NUL bytes, so it never occurs in real text
+_QUALIFIED_BEFORE = re.compile(
+    r"\b(?:under|over|above|below|than|least|most|up to|aged? (?:under|over))\s*$", re.I
+)
+_MASKS = (
+    # URLs, DOIs, e-mail addresses
+    re.compile(r"\b(?:https?://|www\.)\S+", re.I),
+    re.compile(r"\b(?:doi:\s*)?10\.\d{4,9}/\S+", re.I),
+    re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # phone numbers: 02-547-1030, (555) 123-4567, +1 555 123 4567
+    re.compile(
+        r"(?<![\w$.,/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?"
+        r"\d{2,4}[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w%/])"
+    ),
+    # citation years "(2024)" and publication years "(2020, March)"
+    re.compile(r"\((?:19|20)\d{2}[a-z]?(?:[,;][^()]{0,30})?\)"),
+    # Kellgren-Lawrence grades: "K&L grade 3", "KL 2-3", "Kellgren-Lawrence grade IV"
+    re.compile(
+        r"\b(?:K\s*&\s*L|KL|Kellgren[\s-]+(?:and[\s-]+)?Lawrence)\s*(?:(?:grades?|stages?)\s*)?"
+        r"(?:[0-4]|I{1,3}V?|IV)(?:\s*(?:-|–|to|or|and)\s*(?:[0-4]|I{1,3}V?|IV))?\b",
+        re.I,
+    ),
+    # list numbering at the start of a line: "1. ", "2) "
+    re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?\d{1,2}[.)](?=\s)"),
+)
+_AGE = re.compile(r"\b\d{1,3}(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I)
+
+
+def _masked(text: str) -> str:
+    """``text`` with what is not a claim overwritten (same length, so offsets hold)."""
+    spans = [(m.start(), m.end()) for pattern in _MASKS for m in pattern.finditer(text)]
+    for m in _AGE.finditer(text):
+        # "55-year-old" is an age; "under 70 years old" is a threshold, a claim
+        if not _QUALIFIED_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+            spans.append((m.start(), m.end()))
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        parts += [text[pos:start], _MASK_CHAR * (end - start)]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# quantities a person would call one claim
+
+_WORD_NUM = (
+    r"(?:a\s+single|single|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|\d{1,3}(?:,\d{3})+|\d+)"
+)
+_STOP = (
+    r"(?:of|to|in|for|per|and|or|with|the|a|an|by|at|from|on|than|as|is|are|was|were|be"
+    r"|been|each|every|that|which|who|may|can|will|after|before|during|over|under|into)"
+)
+_COUNT_NOUN = (
+    r"(?:injections?|treatments?|infusions?|sessions?|procedures?|shots?|doses?"
+    r"|patients|subjects|participants|cases|people)"
+)
+# "42 neuropathy patients", "a single, restorative infusion", "one to three targeted injections"
+_NOUN_GAP = re.compile(
+    rf"(?<![\w.,$\x00-])(?P<num>{_WORD_NUM}(?:\s*(?:-|–|to|or|and)\s*{_WORD_NUM})?)"
+    rf",?\s+(?:(?!{_STOP}\b)[a-z][a-z-]*,?\s+){{1,3}}(?P<noun>{_COUNT_NOUN})\b",
+    re.I,
+)
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|these|those|both)\s+$", re.I)
+_FREQUENCY_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per)\s*$", re.I)
+_WEAK = re.compile(r"(?i)^(?:a|an)\s+(?!single\b)")
+_TIME_PREP_BEFORE = re.compile(
+    r"\b(?:at|by|over|during|after|in|from|until|through|throughout|around|for)"
+    r"(?:\s+(?:the|first|last|next|same))*\s*$",
+    re.I,
+)
+_TIME_AFTER = re.compile(r"\s*(?:later|after|post\b|follow-?up|mark)", re.I)
+_TIME_QUALIFIER = re.compile(r"(?:over|within|up\s+to|about|approximately|around)\s", re.I)
+_AGE_AFTER = re.compile(r"\s*(?:-\s*)?old\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[;|]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\bthen\b", re.I)
+_ATTACH_WORDS = 8  # at most this many words between a number and its timepoint
+_TIMEPOINT_VALUE_UNITS = ("percent", "points", "mm", "cm", None)
+
+
+_DIGIT = re.compile(r"\d")
+# (?<!\s): a run of spaces is tried once, from its start (no quadratic backtracking)
+_JOIN = re.compile(r"(?<!\s)(?:\s+(?:and|or|to|through)\s+|\s*-\s*)", re.I)
+
+
+def _scan_all(mtext: str, offset: int) -> list[Found]:
+    """scan(), and again between 'and'/'or'/'to' where a range did not read as one.
+
+    "73% and 68%" is no range (low above high) and "$5,000 and 10 sessions" mixes units:
+    the grammar refuses both as a whole, so their parts are read one by one.
+    """
+    found = list(scan(mtext))
+    covered = [(f.start, f.end) for f in found]
+    gaps: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in [*covered, (len(mtext), len(mtext))]:
+        if a > pos:
+            gaps.append((pos, a))
+        pos = max(pos, b)
+    for a, b in gaps:
+        region = mtext[a:b]
+        if not (_DIGIT.search(region) and _JOIN.search(region)):
+            continue
+        start = 0
+        for m in [*_JOIN.finditer(region), None]:
+            end = m.start() if m else len(region)
+            if end > start:
+                found.extend(
+                    Found(a + start + f.start, a + start + f.end, f.quantity)
+                    for f in scan(region[start:end])
+                )
+            if m:
+                start = m.end()
+    found.sort(key=lambda f: f.start)
+    return [Found(f.start + offset, f.end + offset, f.quantity) for f in found]
+
+
+@dataclass
+class _Item:
+    found: Found
+    value_text: str
+    quantity: Quantity
+    timepoint: Found | None = None
+    attached: bool = False  # used as another item's timepoint
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[\w%$]+", text))
+
+
+def _quantities(seg: Segment, masked: str) -> list[_Item]:
+    """The claim-worthy quantities of one segment, with timepoints attached."""
+    mtext = masked[seg.start : seg.end]
+    found = _scan_all(mtext, seg.start)
+    items: list[_Item] = []
+    # spans already used, in order and not overlapping: found with a unit, then noun phrases
+    taken: list[tuple[int, int]] = sorted(
+        (f.start, f.end) for f in found if f.quantity.unit is not None
+    )
+
+    def free(start: int, end: int) -> bool:
+        i = bisect.bisect_left(taken, (start,))
+        before_ok = i == 0 or taken[i - 1][1] <= start
+        return before_ok and (i == len(taken) or taken[i][0] >= end)
+
+    for m in _NOUN_GAP.finditer(mtext):
+        start, end = m.start() + seg.start, m.end() + seg.start
+        if not free(start, end):
+            continue
+        text = f"{' '.join(m.group('num').split())} {m.group('noun')}"
+        try:
+            q = parse(text)
+        except QuantityError:
+            continue
+        bisect.insort(taken, (start, end))
+        items.append(_Item(Found(start, end, q), text, q))
+
+    text_lower = seg.text.lower()
+    for f in found:
+        q = f.quantity
+        if _not_a_claim(f, masked):
+            continue
+        if q.unit is None:
+            # a bare number is a claim only as a cell dose ("50 million to 100 million")
+            if not free(f.start, f.end) or q.low < 1e6 or "cell" not in text_lower:
+                continue
+            try:
+                q = parse(q.text + " cells")
+            except QuantityError:
+                continue
+            items.append(_Item(Found(f.start, f.end, q), q.text, q))
+            continue
+        items.append(_Item(f, q.text, q))
+    items.sort(key=lambda it: it.found.start)
+    _attach_timepoints(items, masked)
+    return [it for it in items if not it.attached]
+
+
+def _not_a_claim(f: Found, masked: str) -> bool:
+    q, before = f.quantity, masked[max(0, f.start - 12) : f.start]
+    if re.search(r"[A-Za-z]-$", before):
+        return True  # a name with a number: "IL-6", "COVID-19 patients", "IGF-1"
+    dim = dimension(q.unit)
+    if _WEAK.match(q.text) and (dim != "time" or _FREQUENCY_BEFORE.search(before)):
+        return True  # "a year" is a time; "a patient", "an injection", "twice a week" are not
+    # "the two treatments", "both patients": a reference, not a count
+    return dim in ("sessions", "patients") and _DEFINITE_BEFORE.search(before) is not None
+
+
+def _is_time(it: _Item) -> bool:
+    return it.quantity.unit is not None and dimension(it.quantity.unit) == "time"
+
+
+def _attach_timepoints(items: list[_Item], masked: str) -> None:
+    """Make a time quantity the timepoint of a nearby number it qualifies."""
+    for i, t in enumerate(items):
+        if not _is_time(t):
+            continue
+        t_start = t.found.start
+        if _AGE_AFTER.match(masked, t.found.end):
+            continue  # "under 70 years old" is a threshold, not a timepoint
+        prep = (
+            _TIME_QUALIFIER.match(t.quantity.text) is not None
+            or _TIME_PREP_BEFORE.search(masked, max(0, t_start - 30), t_start) is not None
+            or _TIME_AFTER.match(masked, t.found.end, t.found.end + 20) is not None
+        )
+        # the number before it: "70% over 6 weeks", "85% ... during years 1-3"
+        for v in reversed(items[:i]):
+            between = masked[v.found.end : t_start]
+            if _CLAUSE_BREAK.search(between) or _words(between) > _ATTACH_WORDS:
+                break
+            if v.attached or _is_time(v) or v.timepoint is not None:
+                continue
+            if v.quantity.unit not in _TIMEPOINT_VALUE_UNITS:
+                break
+            if prep or not between.strip():
+                v.timepoint, t.attached = t.found, True
+            break
+        if t.attached:
+            continue
+        # a fronted time: "at 3 months, approximately 20% ...", "After 12 weeks, ... 85 points"
+        if not re.match(r"\s*,", masked[t.found.end : t.found.end + 3]) or not prep:
+            continue
+        for v in items[i + 1 :]:
+            if v.attached or _is_time(v) or v.timepoint is not None:
+                break
+            if v.quantity.unit not in _TIMEPOINT_VALUE_UNITS:
+                break
+            between = masked[t.found.end : v.found.start].lstrip(" ,")
+            if not (_CLAUSE_BREAK.search(between) or _words(between) > _ATTACH_WORDS):
+                v.timepoint, t.attached = t.found, True
+            break
