@@ -453,8 +453,16 @@ def scan(text: str) -> Iterator[Found]:
             continue
         if len(raw) > _MAX_VALUE_LENGTH and len(_normalise(raw)) > _MAX_VALUE_LENGTH:
             continue  # parse() would refuse it (a 5,000-digit number)
+        shown = raw
+        if not raw.isascii():
+            from stemcli.text.neutralise import first_escaped, first_foreign_digit, without_hidden
+
+            if first_foreign_digit(raw) is not None:
+                continue  # "5\u0660%" reads as 50 but shows as "5.%": not a number to draft
+            if first_escaped(raw) is not None:  # "50\u200b%": the value as it shows, 50%
+                shown = without_hidden(raw)
         try:
-            q = _build(m, raw)
+            q = _build(m, shown)
         except (QuantityError, ValueError, KeyError):
             continue
         yield Found(m.start(), m.end(), q)

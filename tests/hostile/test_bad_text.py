@@ -262,7 +262,11 @@ def test_invisible_characters_never_make_a_wrong_number(ds: Dataset) -> None:
         assert values(ds, f"It costs $2{ch}.5 per cell.") == []
     # beside it: the number as shown
     assert values(ds, "Knee pain fell \u200b50%\u200d after the injection.") == ["50%"]
-    assert values(ds, "Knee pain fell 50\u200b% after the injection.") == ["50\u200b%"]
+    # between the number and its unit: the value as it shows (a value holding the
+    # invisible character would be refused by validate)
+    assert values(ds, "Knee pain fell 50\u200b% after the injection.") == ["50%"]
+    # digits other than 0-9 read as other numbers than they show: not drafted
+    assert values(ds, "Knee pain fell 5\u0660% after the injection.") == []
 
 
 @pytest.mark.parametrize(

@@ -148,6 +148,11 @@ def first_escaped(text: str) -> str | None:
     return m.group() if m else None
 
 
+def without_hidden(text: str) -> str:
+    """``text`` without the characters :func:`clean` would escape: a value as it shows."""
+    return _escaped().sub("", text)
+
+
 def first_foreign_digit(text: str) -> str | None:
     """The first decimal digit of ``text`` that is not 0-9 (Arabic-Indic, full-width ...).
 
