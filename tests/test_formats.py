@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import Result
 
-from stemcli.render import Column, OutputFormat, Report, get_renderer
+from stemcli.cli.options import ListingFormat as OutputFormat
+from stemcli.render import Column, Report, get_renderer
 from stemcli.text.neutralise import clean
 
 Run = Callable[..., Result]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import io
 import os
 import sys
 from collections.abc import Callable
@@ -19,13 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from stemcli import __version__
-from stemcli.cli.options import (
-    DataPaths,
-)
-from stemcli.render import OutputFormat
+from stemcli.cli.options import DataPaths
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from enum import Enum
+
+    from rich.console import Console, RenderableType
 
     from stemcli.model import Dataset
     from stemcli.render import Report
@@ -196,25 +194,26 @@ def dataset() -> Dataset:
     return _state._dataset
 
 
-def emit(
-    report: Report, fmt: OutputFormat, output: Path | None, force: bool, raw: bool = False
-) -> None:
-    """Render ``report`` in ``fmt`` to stdout or, atomically, to ``output``."""
+def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool = False) -> None:
+    """Render ``report`` in ``fmt`` (a format option's value) to stdout or, atomically,
+    to ``output``."""
     from stemcli.render import get_renderer
 
-    rendered = get_renderer(fmt, raw=raw)(report)
+    rendered = get_renderer(str(fmt.value), raw=raw)(report)
     write(rendered, output, force)
 
 
-def write(rendered: Any, output: Path | None, force: bool) -> None:
+def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
     """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
     if output is None:
         write_stdout(rendered)
     else:
+        from stemcli.render.recorder import as_text
+
         save([(output, as_text(rendered))], force)
 
 
-def write_stdout(rendered: Any) -> None:
+def write_stdout(rendered: RenderableType) -> None:
     """The one way data reaches stdout. A closed pipe (``| head``) propagates as
     BrokenPipeError, for the boundary to end the run quietly; text the stream's encoding
     cannot hold is written as backslash escapes (see :func:`run`)."""
@@ -232,15 +231,6 @@ def write_stdout(rendered: Any) -> None:
         raise
     except OSError as e:  # a full disk or device: an error of the run, not a bug
         raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
-
-
-def as_text(rendered: Any) -> str:
-    """What a file keeps of ``rendered``: a table is laid out 120 wide, without colour."""
-    if isinstance(rendered, str):
-        return rendered
-    buf = io.StringIO()
-    console(file=buf, width=120, color_system=None).print(rendered)
-    return buf.getvalue()
 
 
 def save(files: list[tuple[Path, str]], force: bool) -> None:

@@ -1,0 +1,189 @@
+"""Reports of conflicts: the conflicting pairs, their counts, or why two claims compare."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stemcli.model import Claim, Dataset
+from stemcli.numbers import format_gap, format_interval, plain, plural
+from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.reports.claims import publisher, value_text
+
+if TYPE_CHECKING:
+    from stemcli.ops.conflicts import ConflictCounts, ConflictList, Explanation
+
+# what the CSV says of each claim of a pair, as a_<field> and b_<field>
+PAIR_FIELDS = (
+    "id",
+    "source",
+    "publisher",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "timepoint",
+    "quote",
+)
+
+
+def _pair_csv(ds: Dataset, c: Claim) -> tuple[str, ...]:
+    return (
+        c.id,
+        c.source,
+        publisher(ds, c.source),
+        c.condition,
+        ";".join(c.stages),
+        c.outcome,
+        c.measure,
+        c.value.text,
+        c.timepoint.text if c.timepoint else "",
+        c.quote,
+    )
+
+
+def conflicts_report(
+    ds: Dataset,
+    result: ConflictList | ConflictCounts | Explanation,
+    *,
+    full: bool = False,
+    with_condition: bool = True,
+    kind: str | None = None,
+    title: str | None = None,
+) -> Report:
+    """conflicts: a ConflictList (most severe first), ConflictCounts, or an Explanation."""
+    from stemcli.ops.conflicts import ConflictCounts, Explanation
+
+    if isinstance(result, ConflictCounts):
+        return counts_report(result, kind=kind, title=title)
+    if isinstance(result, Explanation):
+        return explanation_report(ds, result, full=full, title=title)
+    return conflict_list_report(ds, result, full=full, with_condition=with_condition, title=title)
+
+
+def counts_report(counts: ConflictCounts, *, kind: str | None, title: str | None = None) -> Report:
+    """The number of conflicting pairs per kind; in table format 'kind: n' lines."""
+    per_kind = counts.to_json(kind)
+    return Report(
+        columns=(Column("Kind"), Column("Conflicts", justify="right")),
+        rows=tuple((k, str(v)) for k, v in per_kind.items()),
+        data=dict(per_kind),
+        title=title,
+        lines=True,
+    )
+
+
+def explanation_report(
+    ds: Dataset, e: Explanation, *, full: bool = False, title: str | None = None
+) -> Report:
+    from stemcli.quantities import dimension
+
+    def claim_text(c: Claim) -> str:
+        return f"{c.id} · {publisher(ds, c.source)} · {c.outcome}, {c.measure}: {value_text(c)}"
+
+    yes_no = {True: Styled("yes", style="green"), False: Styled("no", style="bold red")}
+    rows: list[tuple[Cell, ...]] = [
+        ("claim A", "", claim_text(e.a)),
+        ("claim B", "", claim_text(e.b)),
+    ]
+    rows += [(c.name, yes_no[c.ok], c.detail) for c in e.checks]
+    da, db = dimension(e.a.value.unit), dimension(e.b.value.unit)
+    values = f"{format_interval(*e.a_interval, da)} vs {format_interval(*e.b_interval, db)}"
+    overlap: Cell = "—"
+    if e.overlap is not None:
+        overlap = "overlap" if e.overlap else Styled("no overlap", style="bold")
+    rows.append(("values", overlap, values))
+    if full:
+        rows += [("quote A", "", e.a.quote), ("quote B", "", e.b.quote)]
+    data: Json = e.to_json()
+    return Report(
+        columns=(
+            Column("Check", style="bold", no_wrap=True),
+            Column("Comparable", no_wrap=True),
+            Column("Detail"),
+        ),
+        rows=tuple(rows),
+        data=data,
+        title=title or f"{e.a.id} vs {e.b.id}",
+        summary=e.verdict,
+    )
+
+
+def conflict_list_report(
+    ds: Dataset,
+    result: ConflictList,
+    *,
+    full: bool = False,
+    with_condition: bool = True,
+    title: str | None = None,
+) -> Report:
+    from stemcli.ops.conflicts import CROSS, DIRECT
+
+    cols: list[Column] = []
+    if with_condition:
+        cols.append(Column("Condition", max_width=16))
+    cols += [
+        Column("Source A", max_width=18),
+        Column("Value A", max_width=22, style="bold", no_wrap=True),
+        Column("Source B", max_width=18),
+        Column("Value B", max_width=22, style="bold", no_wrap=True),
+        Column("Gap", max_width=18),
+        Column("Kind"),
+        Column("Internal"),
+        Column("Why", min_width=24, max_width=None if full else 70),
+    ]
+    if full:
+        cols += [Column("Quote A", min_width=20), Column("Quote B", min_width=20)]
+    table_rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    for x in result.conflicts:
+        row: list[Cell] = [x.a.condition] if with_condition else []
+        row += [
+            publisher(ds, x.a.source),
+            value_text(x.a),
+            publisher(ds, x.b.source),
+            value_text(x.b),
+            f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
+            Styled(x.kind, style="bold red" if x.kind == DIRECT else "yellow"),
+            "yes" if x.internal else "no",
+            x.why,
+        ]
+        if full:
+            row += [x.a.quote, x.b.quote]
+        table_rows.append(tuple(row))
+        csv_rows.append(
+            (
+                x.kind,
+                "yes" if x.internal else "no",
+                plain(round(x.gap, 6)),
+                plain(round(x.relative_gap, 6)),
+                x.unit,
+                *_pair_csv(ds, x.a),
+                *_pair_csv(ds, x.b),
+                x.why,
+            )
+        )
+    total = result.total
+    what = f"{result.selection.kind} conflict" if result.selection.kind else "conflicting pair"
+    summary = f"{len(result.conflicts)} of {plural(total, what)}"
+    if result.selection.kind is None:
+        summary += f" ({result.counts.direct} {DIRECT}, {result.counts.cross_measure} {CROSS})"
+    summary += ", most severe first" if result.conflicts else ""
+    return Report(
+        columns=tuple(cols),
+        rows=tuple(table_rows),
+        data=[x.to_json() for x in result.conflicts],
+        csv_header=(
+            "kind",
+            "internal",
+            "gap",
+            "relative_gap",
+            "unit",
+            *(f"a_{f}" for f in PAIR_FIELDS),
+            *(f"b_{f}" for f in PAIR_FIELDS),
+            "why",
+        ),
+        csv_rows=tuple(csv_rows),
+        title=title,
+        summary=summary,
+    )
