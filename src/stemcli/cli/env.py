@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console, RenderableType
 
-    from stemcli.model import Dataset
+    from stemcli.model import Condition, Dataset
     from stemcli.render import Report
 
 
@@ -90,17 +90,18 @@ def _columns() -> int | None:
     return shutil.get_terminal_size((80, 24)).columns or 80
 
 
-def console(**options: Any) -> Console:
+def console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
     """A rich console that prints data as text: no markup, emoji or highlighting.
 
     A closed pipe is a BrokenPipeError for the boundary to handle, not rich's own exit.
     """
     return console_class()(
-        width=options.pop("width", _columns()),
+        width=_columns(),
+        stderr=stderr,
+        soft_wrap=soft_wrap,
         highlight=False,
         markup=False,
         emoji=False,
-        **options,
     )
 
 
@@ -127,7 +128,7 @@ def err_console() -> Console:
     return _state._err
 
 
-def say(message: Any) -> None:
+def say(message: RenderableType) -> None:
     """Print a message on stderr. A stderr that cannot be written never changes the outcome
     of a run: the message is dropped, and so are the ones after it."""
     if _state.mute:
@@ -158,9 +159,11 @@ def report_error(message: str, hint: str | None) -> None:
         say(Text("hint: " + clean_line(hint), style="dim"))
 
 
-def quiet(stream: Any) -> None:
+def quiet(stream: IO[str] | None) -> None:
     """Point a stream that cannot be written at /dev/null, so that the last flush (at exit)
     succeeds instead of failing again and turning the exit code into 120."""
+    if stream is None:
+        return
     try:
         fileno = stream.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -171,11 +174,14 @@ def quiet(stream: Any) -> None:
         pass
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    def register(fn: F) -> F:
+def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command with the app, by its function's name unless ``name`` is given."""
+
+    def register(fn: Callable[P, R]) -> Callable[P, R]:
         app.command(name)(fn)
         return fn
 
@@ -242,7 +248,7 @@ def save(files: list[tuple[Path, str]], force: bool) -> None:
         note(f"wrote {path}", style="green")
 
 
-def resolve(condition: str, stage: str | None) -> tuple[Any, str | None]:
+def resolve(condition: str, stage: str | None) -> tuple[Condition, str | None]:
     from stemcli.ops.resolve import resolve_condition, resolve_stage
 
     ds = dataset()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from stemcli.model import Claim, Dataset
 from stemcli.numbers import format_quantity, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json
+from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json, table_of
 
 if TYPE_CHECKING:
     from stemcli.ops.search import Hit
@@ -55,34 +55,38 @@ def value_text(c: Claim) -> str:
     return format_quantity(c.value) + (f" at {format_quantity(tp)}" if tp else "")
 
 
-ClaimCell = Callable[[Dataset, Claim], Cell]
+ClaimCell = Callable[[Claim], Cell]
+
+
+def _of_hit(cell: ClaimCell) -> Callable[[Hit], Cell]:
+    return lambda h: cell(h.claim)
 
 
 def _claim_columns(
-    *, full: bool, stage: str | None, with_condition: bool
+    ds: Dataset, *, full: bool, stage: str | None, with_condition: bool
 ) -> list[tuple[Column, ClaimCell]]:
     """The table's view of a claim: one (column, cell) pair per column."""
     columns: list[tuple[Column, ClaimCell]] = [
-        (Column("Source", max_width=18), lambda ds, c: publisher(ds, c.source))
+        (Column("Source", max_width=18), lambda c: publisher(ds, c.source))
     ]
     if with_condition:
-        columns.append((Column("Condition", max_width=16), lambda _ds, c: c.condition))
+        columns.append((Column("Condition", max_width=16), lambda c: c.condition))
     columns += [
-        (Column("Stage", max_width=14), lambda _ds, c: stage_text(c, stage)),
-        (Column("Outcome", max_width=26), lambda _ds, c: outcome_text(c)),
-        (Column("Measure", max_width=14), lambda _ds, c: c.measure),
+        (Column("Stage", max_width=14), lambda c: stage_text(c, stage)),
+        (Column("Outcome", max_width=26), lambda c: outcome_text(c)),
+        (Column("Measure", max_width=14), lambda c: c.measure),
         (
             Column("Value", min_width=8, max_width=22, style="bold"),
-            lambda _ds, c: format_quantity(c.value),
+            lambda c: format_quantity(c.value),
         ),
         (
             Column("Timepoint", max_width=14),
-            lambda _ds, c: c.timepoint.text if c.timepoint else "",
+            lambda c: c.timepoint.text if c.timepoint else "",
         ),
-        (Column("Basis", max_width=22), lambda _ds, c: basis_text(c)),
+        (Column("Basis", max_width=22), lambda c: basis_text(c)),
         (
             Column("Quote", min_width=20, max_width=None if full else 60),
-            lambda _ds, c: shorten(c.quote, QUOTE_WIDTH, full),
+            lambda c: shorten(c.quote, QUOTE_WIDTH, full),
         ),
     ]
     return columns
@@ -98,11 +102,12 @@ def claims_report(
     with_condition: bool = False,
 ) -> Report:
     """A table of claims grouped by outcome; CSV/JSON carry every field."""
-    view = _claim_columns(full=full, stage=stage, with_condition=with_condition)
+    view = _claim_columns(ds, full=full, stage=stage, with_condition=with_condition)
+    columns, rows = table_of(view, claims)
     n_sources = len({c.source for c in claims})
     return Report(
-        columns=tuple(col for col, _ in view),
-        rows=tuple(tuple(cell(ds, c) for _, cell in view) for c in claims),
+        columns=columns,
+        rows=rows,
         data=[claim_json(c) for c in claims],
         csv_header=CLAIM_CSV_HEADER,
         csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
@@ -114,10 +119,17 @@ def claims_report(
 
 def search_report(ds: Dataset, hits: Sequence[Hit], *, full: bool = False) -> Report:
     """Claims best match first, with their score."""
-    view = _claim_columns(full=full, stage=None, with_condition=True)
+    view = _claim_columns(ds, full=full, stage=None, with_condition=True)
+    columns, rows = table_of(
+        [
+            (Column("Score", justify="right"), lambda h: f"{h.score:.0f}"),
+            *((column, _of_hit(cell)) for column, cell in view),
+        ],
+        hits,
+    )
     return Report(
-        columns=(Column("Score", justify="right"), *(col for col, _ in view)),
-        rows=tuple((f"{h.score:.0f}", *(cell(ds, h.claim) for _, cell in view)) for h in hits),
+        columns=columns,
+        rows=rows,
         data=[{"score": h.score, "claim": claim_json(h.claim)} for h in hits],
         csv_header=("score", *CLAIM_CSV_HEADER),
         csv_rows=tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset
@@ -13,33 +14,22 @@ if TYPE_CHECKING:
     from stemcli.ops.conflicts import ConflictCounts, ConflictList, Explanation
 
 # what the CSV says of each claim of a pair, as a_<field> and b_<field>
-PAIR_FIELDS = (
-    "id",
-    "source",
-    "publisher",
-    "condition",
-    "stages",
-    "outcome",
-    "measure",
-    "value",
-    "timepoint",
-    "quote",
+PAIR_FIELDS: tuple[tuple[str, Callable[[Dataset, Claim], str]], ...] = (
+    ("id", lambda _ds, c: c.id),
+    ("source", lambda _ds, c: c.source),
+    ("publisher", lambda ds, c: publisher(ds, c.source)),
+    ("condition", lambda _ds, c: c.condition),
+    ("stages", lambda _ds, c: ";".join(c.stages)),
+    ("outcome", lambda _ds, c: c.outcome),
+    ("measure", lambda _ds, c: c.measure),
+    ("value", lambda _ds, c: c.value.text),
+    ("timepoint", lambda _ds, c: c.timepoint.text if c.timepoint else ""),
+    ("quote", lambda _ds, c: c.quote),
 )
 
 
 def _pair_csv(ds: Dataset, c: Claim) -> tuple[str, ...]:
-    return (
-        c.id,
-        c.source,
-        publisher(ds, c.source),
-        c.condition,
-        ";".join(c.stages),
-        c.outcome,
-        c.measure,
-        c.value.text,
-        c.timepoint.text if c.timepoint else "",
-        c.quote,
-    )
+    return tuple(cell(ds, c) for _, cell in PAIR_FIELDS)
 
 
 def conflicts_report(
@@ -179,8 +169,8 @@ def conflict_list_report(
             "gap",
             "relative_gap",
             "unit",
-            *(f"a_{f}" for f in PAIR_FIELDS),
-            *(f"b_{f}" for f in PAIR_FIELDS),
+            *(f"a_{name}" for name, _ in PAIR_FIELDS),
+            *(f"b_{name}" for name, _ in PAIR_FIELDS),
             "why",
         ),
         csv_rows=tuple(csv_rows),

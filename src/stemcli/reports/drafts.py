@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stemcli.numbers import plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
 from stemcli.reports.claims import QUOTE_WIDTH, basis_text, shorten
-from stemcli.reports.fields import claim_json
+from stemcli.reports.fields import claim_json, csv_of, table_of
 
 # the YAML primitives live with the neutraliser; yaml_quoted is part of this module's API
 from stemcli.text.neutralise import yaml_quoted, yaml_word
@@ -106,91 +107,74 @@ def drafts_report(extraction: Extraction, *, full: bool = False) -> Report:
     or YAML (a claims file to edit, see :func:`drafts_yaml`)."""
     sid = extraction.source_id
 
-    def cell(text: str, guessed: bool) -> Cell:
-        if not text:
-            return ""
-        return Styled(text + "?", style="italic") if guessed else text
+    def guess(text: Callable[[Draft], str], *fields: str) -> Callable[[Draft], Cell]:
+        def cell(d: Draft) -> Cell:
+            shown = text(d)
+            if not shown:
+                return ""
+            if any(f in d.guessed for f in fields):
+                return Styled(shown + "?", style="italic")
+            return shown
 
-    rows: list[tuple[Cell, ...]] = []
-    csv_rows: list[tuple[str, ...]] = []
-    for d in extraction.drafts:
-        g = set(d.guessed)
-        tp = d.timepoint
-        rows.append(
-            (
-                d.id,
-                str(d.line),
-                Styled(d.value.text, style="bold"),
-                cell(tp.text if tp else "", "timepoint" in g),
-                cell(d.condition, "condition" in g),
-                cell(", ".join(d.stages) or "—", "stages" in g),
-                cell(d.outcome, "outcome" in g),
-                cell(d.measure, "measure" in g),
-                cell(basis_text(d.to_claim(sid)), "basis" in g or "n" in g),
-                shorten(d.quote, QUOTE_WIDTH, full),
-            )
-        )
-        csv_rows.append(
-            (
-                d.id,
-                str(d.line),
-                str(d.column),
-                d.value.text,
-                plain(d.value.low),
-                plain(d.value.high),
-                d.value.unit or "",
-                d.value.qualifier,
-                tp.text if tp else "",
-                d.condition,
-                ";".join(d.stages),
-                d.outcome,
-                d.measure,
-                d.comparator or "",
-                d.basis,
-                str(d.n) if d.n is not None else "",
-                ";".join(d.guessed),
-                d.quote,
-            )
-        )
+        return cell
+
+    view: list[tuple[Column, Callable[[Draft], Cell]]] = [
+        (Column("Id", no_wrap=True), lambda d: d.id),
+        (Column("Line", justify="right"), lambda d: str(d.line)),
+        (
+            Column("Value", min_width=8, max_width=22),
+            lambda d: Styled(d.value.text, style="bold"),
+        ),
+        (
+            Column("Timepoint", max_width=14),
+            guess(lambda d: d.timepoint.text if d.timepoint else "", "timepoint"),
+        ),
+        (Column("Condition", max_width=16), guess(lambda d: d.condition, "condition")),
+        (Column("Stage", max_width=14), guess(lambda d: ", ".join(d.stages) or "—", "stages")),
+        (Column("Outcome", max_width=26), guess(lambda d: d.outcome, "outcome")),
+        (Column("Measure", max_width=15), guess(lambda d: d.measure, "measure")),
+        (
+            Column("Basis", max_width=22),
+            guess(lambda d: basis_text(d.to_claim(sid)), "basis", "n"),
+        ),
+        (
+            Column("Quote", min_width=20, max_width=None if full else 60),
+            lambda d: shorten(d.quote, QUOTE_WIDTH, full),
+        ),
+    ]
+    columns, rows = table_of(view, extraction.drafts)
+    csv_header, csv_rows = csv_of(DRAFT_CSV, extraction.drafts)
     n = len(extraction.drafts)
     return Report(
-        columns=(
-            Column("Id", no_wrap=True),
-            Column("Line", justify="right"),
-            Column("Value", min_width=8, max_width=22),
-            Column("Timepoint", max_width=14),
-            Column("Condition", max_width=16),
-            Column("Stage", max_width=14),
-            Column("Outcome", max_width=26),
-            Column("Measure", max_width=15),
-            Column("Basis", max_width=22),
-            Column("Quote", min_width=20, max_width=None if full else 60),
-        ),
-        rows=tuple(rows),
+        columns=columns,
+        rows=rows,
         data=[draft_json(d, sid) for d in extraction.drafts],
-        csv_header=(
-            "id",
-            "line",
-            "column",
-            "value",
-            "low",
-            "high",
-            "unit",
-            "qualifier",
-            "timepoint",
-            "condition",
-            "stages",
-            "outcome",
-            "measure",
-            "comparator",
-            "basis",
-            "n",
-            "guessed",
-            "quote",
-        ),
-        csv_rows=tuple(csv_rows),
+        csv_header=csv_header,
+        csv_rows=csv_rows,
         title=f"Draft claims from {extraction.path}" if extraction.path else "Draft claims",
         summary=f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and "
         "table rows; '?' marks a guess to confirm",
         yaml=drafts_yaml(extraction),
     )
+
+
+DRAFT_CSV: tuple[tuple[str, Callable[[Draft], str]], ...] = (
+    ("id", lambda d: d.id),
+    ("line", lambda d: str(d.line)),
+    ("column", lambda d: str(d.column)),
+    ("value", lambda d: d.value.text),
+    ("low", lambda d: plain(d.value.low)),
+    ("high", lambda d: plain(d.value.high)),
+    ("unit", lambda d: d.value.unit or ""),
+    ("qualifier", lambda d: d.value.qualifier),
+    ("timepoint", lambda d: d.timepoint.text if d.timepoint else ""),
+    ("condition", lambda d: d.condition),
+    ("stages", lambda d: ";".join(d.stages)),
+    ("outcome", lambda d: d.outcome),
+    ("measure", lambda d: d.measure),
+    ("comparator", lambda d: d.comparator or ""),
+    ("basis", lambda d: d.basis),
+    ("n", lambda d: str(d.n) if d.n is not None else ""),
+    ("guessed", lambda d: ";".join(d.guessed)),
+    ("quote", lambda d: d.quote),
+)

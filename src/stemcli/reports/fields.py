@@ -1,18 +1,39 @@
-"""The claim's fields, once: the CSV columns and the JSON contract both come from here.
+"""Row descriptions: a report's columns and cells come from one list, never two.
 
-Each :class:`ClaimField` names its JSON key, its CSV columns (a quantity spreads over
-several) and how a claim fills them. The table shows a person's view of the same claim
-(see :mod:`stemcli.reports.claims`).
+:data:`CLAIM_FIELDS` is the claim's field list, once: each :class:`ClaimField` names its
+JSON key, its CSV columns (a quantity spreads over several) and how a claim fills them.
+Other reports describe their CSV as ``(header, cell)`` pairs (:func:`csv_of`) and their
+table as ``(column, cell)`` pairs (:func:`table_of`), so a header and its cells cannot
+drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import plain
-from stemcli.render import Json
+from stemcli.render import Cell, Column, Json
+
+T = TypeVar("T")
+
+
+def csv_of(
+    fields: Sequence[tuple[str, Callable[[T], str]]], items: Iterable[T]
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The CSV header and rows of ``items``, one ``(header, cell)`` pair per column."""
+    header = tuple(name for name, _ in fields)
+    return header, tuple(tuple(cell(item) for _, cell in fields) for item in items)
+
+
+def table_of(
+    view: Sequence[tuple[Column, Callable[[T], Cell]]], items: Iterable[T]
+) -> tuple[tuple[Column, ...], tuple[tuple[Cell, ...], ...]]:
+    """The table columns and rows of ``items``, one ``(column, cell)`` pair per column."""
+    columns = tuple(column for column, _ in view)
+    return columns, tuple(tuple(cell(item) for _, cell in view) for item in items)
 
 
 def json_number(x: float) -> float | int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stemcli.numbers import plural
 from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.reports.fields import csv_of
 
 if TYPE_CHECKING:
     from stemcli.ops.redflags import Completeness, Finding, RedFlags
@@ -45,7 +47,6 @@ def redflags_report(result: RedFlags) -> Report:
     """
     by_claim = result.source is not None
     rows: list[tuple[Cell, ...]] = []
-    csv_rows: list[tuple[str, ...]] = []
     fired: dict[str, Finding] = {}
     for f in result.findings:
         fired.setdefault(f.rule, f)
@@ -55,20 +56,8 @@ def redflags_report(result: RedFlags) -> Report:
             else f"{f.line}:{f.column}"
         )
         rows.append((where, f.name, _flag_context(f)))
-        csv_rows.append(
-            (
-                *((";".join(f.claims),) if by_claim else ()),
-                f.rule,
-                f.name,
-                f.match,
-                str(f.start),
-                str(f.end),
-                str(f.line),
-                str(f.column),
-                f.why,
-                f.citation,
-            )
-        )
+    claims: list[tuple[str, Callable[[Finding], str]]] = [("claims", lambda f: ";".join(f.claims))]
+    csv_header, csv_rows = csv_of([*(claims if by_claim else ()), *FINDING_CSV], result.findings)
     n = len(result.findings)
     where_text = f"the quotes of {result.source}" if by_claim else (result.path or "the text")
     summary = f"{plural(n, 'red flag')} ({len(fired)} of {result.rules} rules) in {where_text}"
@@ -90,19 +79,21 @@ def redflags_report(result: RedFlags) -> Report:
         ),
         rows=tuple(rows),
         data=data,
-        csv_header=(
-            *(("claims",) if by_claim else ()),
-            "rule",
-            "name",
-            "match",
-            "start",
-            "end",
-            "line",
-            "column",
-            "why",
-            "citation",
-        ),
-        csv_rows=tuple(csv_rows),
+        csv_header=csv_header,
+        csv_rows=csv_rows,
         title=f"Red flags in {where_text}",
         summary=summary,
     )
+
+
+FINDING_CSV: tuple[tuple[str, Callable[[Finding], str]], ...] = (
+    ("rule", lambda f: f.rule),
+    ("name", lambda f: f.name),
+    ("match", lambda f: f.match),
+    ("start", lambda f: str(f.start)),
+    ("end", lambda f: str(f.end)),
+    ("line", lambda f: str(f.line)),
+    ("column", lambda f: str(f.column)),
+    ("why", lambda f: f.why),
+    ("citation", lambda f: f.citation),
+)
