@@ -17,9 +17,9 @@ from pairs import check_pair
 from stemcli.dataset import load
 from stemcli.errors import UsageError
 from stemcli.model import Claim, Dataset
+from stemcli.numbers import format_gap, format_interval
 from stemcli.ops import conflicts as cf
 from stemcli.quantities import interval, parse
-from stemcli.reports.conflict_text import format_gap, format_interval
 
 Run = Callable[..., Result]
 

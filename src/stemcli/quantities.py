@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from stemcli.model import Quantity
+from stemcli.numbers import format_quantity
+from stemcli.numbers import number as _fmt
 
 __all__ = [
     "DIMENSIONS",
@@ -493,53 +495,6 @@ def interval(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
     elif q.qualifier in ("at-most", "up-to"):
         low = 0.0
     return low, high
-
-
-def _fmt(x: float) -> str:
-    """Plain decimal notation, thousands separated, never an exponent."""
-    if x == int(x) and abs(x) < 1e15:
-        i = int(x)
-        return f"{i:,}" if abs(i) >= 1000 else str(i)
-    if abs(x) >= 1e15 or abs(x) < 1e-3:
-        return f"{x:.3g}"
-    digits = 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 3
-    return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
-
-
-def _fmt_unit_value(x: float, unit: str | None) -> str:
-    if unit == "cells" and x >= 1e6:
-        return f"{_fmt(x / 1e6)} million"
-    if unit == "usd":
-        return f"${x:,.0f}" if x == int(x) else f"${x:,.2f}"
-    return _fmt(x)
-
-
-_UNIT_LABEL = {
-    "percent": "%",
-    "usd": "",
-    None: "",
-}
-_QUALIFIER_LABEL = {
-    "exact": "",
-    "about": "≈ ",
-    "at-least": "≥ ",
-    "at-most": "≤ ",
-    "up-to": "up to ",
-}
-
-
-def format_quantity(q: Quantity) -> str:
-    """A normalised display form: "60–70 %", "over 85 %", "$3,000–$8,000", "2–4 weeks"."""
-    low = _fmt_unit_value(q.low, q.unit)
-    high = _fmt_unit_value(q.high, q.unit)
-    if q.unit == "cells" and q.low != q.high and q.low >= 1e6 and q.high >= 1e6:
-        low = low.removesuffix(" million")  # "50–100 million cells"
-    number = low if q.low == q.high else f"{low}–{high}"
-    label = _UNIT_LABEL.get(q.unit, q.unit or "")
-    if label and q.unit != "percent" and q.low == q.high == 1 and label.endswith("s"):
-        label = label[:-1]
-    text = f"{number} {label}".rstrip() if label else number
-    return _QUALIFIER_LABEL[q.qualifier] + text
 
 
 def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:

@@ -21,13 +21,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from stemcli.cli.options import ListingFormat as OutputFormat
 from stemcli.dataset import check, load
 from stemcli.errors import DataError, StemcliError
 from stemcli.model import Claim, Condition, Dataset, Source, Stage
 from stemcli.ops.extract import extract
 from stemcli.ops.redflags import scan_text
 from stemcli.quantities import QUALIFIERS, UNITS, QuantityError, parse, scan
-from stemcli.render import Column, OutputFormat, Report, Styled, get_renderer
+from stemcli.render import Column, Report, Styled, get_renderer
 
 from .conftest import assert_terminal_safe, dump, is_unsafe, scaled
 
@@ -412,7 +413,7 @@ def test_every_report_of_a_generated_dataset_prints_safely(ds: Dataset, width: i
         compare_report,
         conditions_report,
         conflicts_report,
-        export_text,
+        export_report,
         show_report,
         sources_report,
     )
@@ -435,7 +436,7 @@ def test_every_report_of_a_generated_dataset_prints_safely(ds: Dataset, width: i
             assert_terminal_safe(rendered(report, fmt, width=width), fmt.value)
         assert_terminal_safe(rendered(report, OutputFormat.table, width=width, colour=True))
     for fmt in ("json", "csv", "yaml"):
-        assert_terminal_safe(export_text(ds, fmt), f"export {fmt}")
+        assert_terminal_safe(get_renderer(fmt)(export_report(ds)), f"export {fmt}")
 
 
 def test_the_checker_itself_catches_what_it_should() -> None:

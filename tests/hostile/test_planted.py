@@ -26,9 +26,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stemcli.cli.options import ListingFormat as OutputFormat
 from stemcli.model import Quantity
 from stemcli.ops.extract import Draft, Extraction
-from stemcli.render import OutputFormat
 from stemcli.reports import drafts_yaml
 from stemcli.text.neutralise import csv_cell, first_escaped, visible
 

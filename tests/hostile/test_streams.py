@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from stemcli.cli import run as run_cli
+from stemcli.cli.options import ListingFormat as OutputFormat
 from stemcli.errors import ExitCode
-from stemcli.render import OutputFormat
 
 from .conftest import Run, _limits, assert_one_error, child_env, data_args, write_dataset
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stemcli.render import OutputFormat
+from stemcli.cli.options import ListingFormat as OutputFormat
 
 from .conftest import (
     EVIL,

@@ -58,7 +58,7 @@ def app_for(argv: list[str]) -> typer.Typer:
     if len(matches) != 1:
         return app
     slim = copy.copy(app)
-    slim.registered_commands = matches
+    slim.registered_commands = matches  # a public attribute: the commands app.command() added
     return slim
 
 
@@ -89,7 +89,10 @@ def run(
 
 
 def _boundary(argv: list[str]) -> ExitCode:
-    try:  # recent typer carries its own copy of click
+    # typer's public API names Exit, Abort and BadParameter, but not the usage errors
+    # caught below (UsageError, NoArgsIsHelpError, ClickException); typer 0.28 carries
+    # its own copy of click and has no public name for them, so they come from that copy
+    try:
         from typer._click import exceptions as click_errors
     except ImportError:
         from click import exceptions as click_errors  # type: ignore[no-redef, import-not-found, unused-ignore]

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from stemcli.cli.env import (
-    as_text,
     command,
-    console,
     dataset,
     emit,
     note,
     out_console,
     resolve,
     save,
-    write,
     write_stdout,
 )
 from stemcli.cli.options import (
     Force,
     Format,
+    Kind,
     Limit,
+    ListingFormat,
     OptionalConditionArg,
     OutcomeOpt,
     Output,
@@ -33,10 +31,6 @@ from stemcli.cli.options import (
     output_path,
 )
 from stemcli.errors import ExitCode
-from stemcli.render import OutputFormat
-
-if TYPE_CHECKING:
-    pass
 
 
 @command()
@@ -56,7 +50,7 @@ def compare(
     chart: Annotated[
         bool, typer.Option("--chart", help="Draw each row as a range chart instead of a table.")
     ] = False,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace existing --output, --svg or --html files.")
@@ -87,14 +81,14 @@ def compare(
     from stemcli.ops.compare import compare as run
     from stemcli.ops.compare import parse_sources
     from stemcli.ops.resolve import resolve_outcome
-    from stemcli.reports import compare_report
+    from stemcli.reports.compare import compare_report
 
     if stage is not None and condition is None:
         raise UsageError(
             "--stage needs a CONDITION", hint="e.g. stemcli compare knee-oa --stage middle"
         )
     recorded = [p for p in (svg, html) if p is not None]
-    if (chart or recorded) and format is not OutputFormat.table:
+    if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
     from stemcli.atomic import check_target
 
@@ -117,18 +111,18 @@ def compare(
         emit(report, format, output, force, raw)
         return
     from stemcli.render import get_renderer
+    from stemcli.render.recorder import Recording, as_text
 
-    rendered = get_renderer(format)(report)
+    rendered = get_renderer(format.value)(report)
     # what the terminal shows (without --output) is what the files keep: rendered at its
     # width, and every file written (all or none) before the table is shown
-    recorder = console(record=True, file=io.StringIO(), width=out_console().width)
-    recorder.print(rendered)
+    recording = Recording(rendered, width=out_console().width)
     title = "stemcli compare" + (f" {cond.id}" if cond else "")
     saved = [(output, as_text(rendered))] if output is not None else []
     if svg is not None:
-        saved.append((svg, recorder.export_svg(title=title, clear=False)))
+        saved.append((svg, recording.svg(title)))
     if html is not None:
-        saved.append((html, recorder.export_html(clear=False)))
+        saved.append((html, recording.html()))
     save(saved, force)
     if output is None:
         write_stdout(rendered)
@@ -139,10 +133,7 @@ def conflicts(
     condition: OptionalConditionArg = None,
     *,
     stage: Stage = None,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", help="Only direct or only cross-measure conflicts.", metavar="KIND"),
-    ] = None,
+    kind: Kind = None,
     internal: Annotated[
         bool, typer.Option("--internal", help="Only pairs of claims from one source.")
     ] = False,
@@ -179,7 +170,7 @@ def conflicts(
             help="Tell whether two claims are comparable, and why or why not.",
         ),
     ] = None,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -196,7 +187,11 @@ def conflicts(
     from stemcli.errors import UsageError
     from stemcli.ops import conflicts as ops
     from stemcli.ops.resolve import resolve_source
-    from stemcli.reports import conflicts_report
+    from stemcli.reports.conflicts import (
+        conflict_list_report,
+        counts_report,
+        explanation_report,
+    )
 
     ds = dataset()
     if explain is not None:
@@ -219,17 +214,14 @@ def conflicts(
         if explain[0] == explain[1]:
             raise UsageError("--explain needs two different claims")
         result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
-        emit(conflicts_report(ds, result, full=full), format, output, force, raw)
+        emit(explanation_report(ds, result, full=full), format, output, force, raw)
         return
     if condition is None and stage is not None:
         raise UsageError(
             "--stage needs a CONDITION", hint="stemcli conflicts knee-oa --stage middle"
         )
-    conflict_kind: ops.ConflictKind | None = None
-    if kind is not None:
-        conflict_kind = next((k for k in ops.KINDS if k == kind.lower()), None)
-        if conflict_kind is None:
-            raise UsageError(f"--kind must be {' or '.join(ops.KINDS)}, not {kind!r}")
+    # the option's enum has refused any other spelling; the operation takes its own type
+    conflict_kind = next((k for k in ops.KINDS if kind is not None and k == kind.value), None)
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
     sel = ops.Selection(
         condition=cond.id if cond is not None else None,
@@ -242,12 +234,7 @@ def conflicts(
     )
     if count:
         counts = ops.count_conflicts(ds, sel)
-        if format is OutputFormat.table:
-            write(
-                "".join(f"{k}: {n}\n" for k, n in counts.to_json(sel.kind).items()), output, force
-            )
-        else:
-            emit(conflicts_report(ds, counts, kind=sel.kind), format, output, force, raw)
+        emit(counts_report(counts, kind=sel.kind), format, output, force, raw)
     else:
         try:
             listing = ops.find_conflicts(ds, sel, limit=limit)
@@ -262,7 +249,9 @@ def conflicts(
         title = None
         if cond is not None:
             title = f"Conflicts: {cond.name}" + (f", stage {stage_id}" if stage_id else "")
-        report = conflicts_report(ds, listing, full=full, with_condition=cond is None, title=title)
+        report = conflict_list_report(
+            ds, listing, full=full, with_condition=cond is None, title=title
+        )
         emit(report, format, output, force, raw)
         if listing.total > len(listing.conflicts):
             note(
@@ -271,5 +260,7 @@ def conflicts(
                 style="dim",
             )
     if fail_on_conflict and counts.direct:
-        note(f"{counts.direct} direct conflict{'s' if counts.direct != 1 else ''}", style="red")
+        from stemcli.numbers import plural
+
+        note(plural(counts.direct, "direct conflict"), style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from stemcli.cli.env import (
-    command,
-    dataset,
-    emit,
-    resolve,
-)
+from stemcli.cli.env import command, dataset, emit, resolve
 from stemcli.cli.options import (
     ConditionArg,
     Force,
     Format,
     Full,
     Limit,
+    ListingFormat,
     OutcomeOpt,
     Output,
     Raw,
     SourceOpt,
     Stage,
 )
-from stemcli.render import OutputFormat
-
-if TYPE_CHECKING:
-    pass
 
 
 @command()
@@ -37,7 +29,7 @@ def lookup(
     stage: Stage = None,
     outcome: OutcomeOpt = None,
     source: SourceOpt = None,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -49,7 +41,7 @@ def lookup(
     """
     from stemcli.ops.lookup import lookup as run
     from stemcli.ops.resolve import resolve_outcome, resolve_source
-    from stemcli.reports import claims_report
+    from stemcli.reports.claims import claims_report
 
     cond, stage_id = resolve(condition, stage)
     ds = dataset()
@@ -76,7 +68,7 @@ def show(
         str, typer.Argument(help="The claim's id (see lookup --format json).", metavar="CLAIM_ID")
     ],
     *,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -85,7 +77,7 @@ def show(
 
     Example: stemcli show bookimed-trial-oa-responders-79pct
     """
-    from stemcli.reports import show_report
+    from stemcli.reports.claims import show_report
 
     ds = dataset()
     claim = ds.claim(claim_id)
@@ -106,7 +98,7 @@ def search(
     ],
     *,
     limit: Limit = 20,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -117,7 +109,7 @@ def search(
     Example: stemcli search "return to sports" --limit 5
     """
     from stemcli.ops.search import search as run
-    from stemcli.reports import search_report
+    from stemcli.reports.claims import search_report
 
     ds = dataset()
     emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force, raw)
@@ -126,7 +118,7 @@ def search(
 @command()
 def sources(
     *,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -135,7 +127,7 @@ def sources(
 
     Example: stemcli sources --format json
     """
-    from stemcli.reports import sources_report
+    from stemcli.reports.claims import sources_report
 
     emit(sources_report(dataset()), format, output, force, raw)
 
@@ -143,7 +135,7 @@ def sources(
 @command()
 def conditions(
     *,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -152,6 +144,6 @@ def conditions(
 
     Example: stemcli conditions
     """
-    from stemcli.reports import conditions_report
+    from stemcli.reports.claims import conditions_report
 
     emit(conditions_report(dataset()), format, output, force, raw)

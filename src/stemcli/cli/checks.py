@@ -3,36 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from stemcli.cli.env import (
-    command,
-    dataset,
-    emit,
-    note,
-    state,
-    write,
-)
+from stemcli.cli.env import command, dataset, emit, note, state
 from stemcli.cli.options import (
+    ExportFormat,
+    ExportFormatOpt,
     Force,
     Format,
+    ListingFormat,
     Output,
     Raw,
     SourceOpt,
 )
 from stemcli.errors import ExitCode
-from stemcli.render import OutputFormat
-
-if TYPE_CHECKING:
-    pass
 
 
 @command()
 def validate(
     *,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -43,12 +35,13 @@ def validate(
     """
     from stemcli.dataset import check
     from stemcli.dataset.find import data_paths
-    from stemcli.reports import plural, problems_report
+    from stemcli.numbers import plural
+    from stemcli.reports.checks import problems_report
 
     ds, problems = check(data_paths(state().data), bundled=state().bundled, use_cache=state().cache)
     emit(problems_report(problems), format, output, force, raw)
     if problems:
-        note(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="red")
+        note(f"{plural(len(problems), 'problem')} found", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
     note(
         f"ok: {plural(len(ds.claims), 'claim')}, {plural(len(ds.sources), 'source')}, "
@@ -67,7 +60,7 @@ def verify(
         ),
     ],
     source: SourceOpt = None,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -76,15 +69,16 @@ def verify(
 
     Example: stemcli verify --sources ../shared/seeds
     """
+    from stemcli.numbers import plural
     from stemcli.ops.resolve import resolve_source
     from stemcli.ops.verify import verify as run
-    from stemcli.reports import plural, verify_report
+    from stemcli.reports.checks import verify_report
 
     ds = dataset()
     result = run(ds, sources_dir, source=resolve_source(ds, source) if source is not None else None)
     emit(verify_report(result), format, output, force, raw)
     if result.misses:
-        note(f"{len(result.misses)} miss{'es' if len(result.misses) != 1 else ''}", style="red")
+        note(plural(len(result.misses), "miss", "misses"), style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
     note(
         f"ok: {plural(result.checked_quotes, 'quote')} found in "
@@ -96,9 +90,7 @@ def verify(
 @command()
 def export(
     *,
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="json, csv or yaml.", case_sensitive=False)
-    ] = "json",
+    format: ExportFormatOpt = ExportFormat.json,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -107,11 +99,6 @@ def export(
 
     Example: stemcli export --format csv --output claims.csv
     """
-    from stemcli.reports import export_text
+    from stemcli.reports.checks import export_report
 
-    fmt = format.lower()
-    if fmt not in ("json", "csv", "yaml"):
-        from stemcli.errors import UsageError
-
-        raise UsageError(f"--format must be json, csv or yaml, not {format!r}")
-    write(export_text(dataset(), fmt, raw=raw), output, force)
+    emit(export_report(dataset()), format, output, force, raw)

@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import errno
 import functools
-import io
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from stemcli import __version__
-from stemcli.cli.options import (
-    DataPaths,
-)
-from stemcli.render import OutputFormat
+from stemcli.cli.options import DataPaths
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from enum import Enum
 
-    from stemcli.model import Dataset
+    from rich.console import Console, RenderableType
+
+    from stemcli.model import Condition, Dataset
     from stemcli.render import Report
 
 
@@ -92,17 +90,18 @@ def _columns() -> int | None:
     return shutil.get_terminal_size((80, 24)).columns or 80
 
 
-def console(**options: Any) -> Console:
+def console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
     """A rich console that prints data as text: no markup, emoji or highlighting.
 
     A closed pipe is a BrokenPipeError for the boundary to handle, not rich's own exit.
     """
     return console_class()(
-        width=options.pop("width", _columns()),
+        width=_columns(),
+        stderr=stderr,
+        soft_wrap=soft_wrap,
         highlight=False,
         markup=False,
         emoji=False,
-        **options,
     )
 
 
@@ -129,7 +128,7 @@ def err_console() -> Console:
     return _state._err
 
 
-def say(message: Any) -> None:
+def say(message: RenderableType) -> None:
     """Print a message on stderr. A stderr that cannot be written never changes the outcome
     of a run: the message is dropped, and so are the ones after it."""
     if _state.mute:
@@ -160,9 +159,11 @@ def report_error(message: str, hint: str | None) -> None:
         say(Text("hint: " + clean_line(hint), style="dim"))
 
 
-def quiet(stream: Any) -> None:
+def quiet(stream: IO[str] | None) -> None:
     """Point a stream that cannot be written at /dev/null, so that the last flush (at exit)
     succeeds instead of failing again and turning the exit code into 120."""
+    if stream is None:
+        return
     try:
         fileno = stream.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -173,11 +174,14 @@ def quiet(stream: Any) -> None:
         pass
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    def register(fn: F) -> F:
+def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command with the app, by its function's name unless ``name`` is given."""
+
+    def register(fn: Callable[P, R]) -> Callable[P, R]:
         app.command(name)(fn)
         return fn
 
@@ -196,25 +200,26 @@ def dataset() -> Dataset:
     return _state._dataset
 
 
-def emit(
-    report: Report, fmt: OutputFormat, output: Path | None, force: bool, raw: bool = False
-) -> None:
-    """Render ``report`` in ``fmt`` to stdout or, atomically, to ``output``."""
+def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool = False) -> None:
+    """Render ``report`` in ``fmt`` (a format option's value) to stdout or, atomically,
+    to ``output``."""
     from stemcli.render import get_renderer
 
-    rendered = get_renderer(fmt, raw=raw)(report)
+    rendered = get_renderer(str(fmt.value), raw=raw)(report)
     write(rendered, output, force)
 
 
-def write(rendered: Any, output: Path | None, force: bool) -> None:
+def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
     """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
     if output is None:
         write_stdout(rendered)
     else:
+        from stemcli.render.recorder import as_text
+
         save([(output, as_text(rendered))], force)
 
 
-def write_stdout(rendered: Any) -> None:
+def write_stdout(rendered: RenderableType) -> None:
     """The one way data reaches stdout. A closed pipe (``| head``) propagates as
     BrokenPipeError, for the boundary to end the run quietly; text the stream's encoding
     cannot hold is written as backslash escapes (see :func:`run`)."""
@@ -234,15 +239,6 @@ def write_stdout(rendered: Any) -> None:
         raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
-def as_text(rendered: Any) -> str:
-    """What a file keeps of ``rendered``: a table is laid out 120 wide, without colour."""
-    if isinstance(rendered, str):
-        return rendered
-    buf = io.StringIO()
-    console(file=buf, width=120, color_system=None).print(rendered)
-    return buf.getvalue()
-
-
 def save(files: list[tuple[Path, str]], force: bool) -> None:
     """Write every file or none (see :mod:`stemcli.atomic`), then say so."""
     from stemcli.atomic import write_files
@@ -252,7 +248,7 @@ def save(files: list[tuple[Path, str]], force: bool) -> None:
         note(f"wrote {path}", style="green")
 
 
-def resolve(condition: str, stage: str | None) -> tuple[Any, str | None]:
+def resolve(condition: str, stage: str | None) -> tuple[Condition, str | None]:
     from stemcli.ops.resolve import resolve_condition, resolve_stage
 
     ds = dataset()

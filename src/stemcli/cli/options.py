@@ -1,13 +1,95 @@
-"""Shared option and argument types, defined once (Annotated, keyword-only)."""
+"""Shared option and argument types, defined once (Annotated, keyword-only).
+
+Every choice an option offers is an enum here: the formats each command writes (a
+subset of :class:`stemcli.render.OutputFormat`, whose names they share) and the kinds
+of conflict. The option's parser refuses any other value while the command line is
+parsed: a usage error (exit 2) that says what the option takes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
-from stemcli.render import OutputFormat
+
+class Choice(str, Enum):
+    """An option's value: it prints as itself ('table', not 'ListingFormat.table')."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class ListingFormat(Choice):
+    """What listing commands write (lookup, show, search, compare, validate ...)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ExportFormat(Choice):
+    """What export writes."""
+
+    json = "json"
+    csv = "csv"
+    yaml = "yaml"
+
+
+class ExtractFormat(Choice):
+    """What extract writes: a claims file to edit (yaml) by default."""
+
+    yaml = "yaml"
+    json = "json"
+    table = "table"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ConflictKind(Choice):
+    """Which conflicts conflicts --kind keeps."""
+
+    direct = "direct"
+    cross_measure = "cross-measure"
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _names(choices: list[str]) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+
+
+def choice(enum: type[E], flag: str) -> Callable[[str | E], E]:
+    """The parser of an option whose values are ``enum``'s (in any case)."""
+    values = [str(m.value) for m in enum]
+
+    def parse(value: str | E) -> E:
+        if isinstance(value, enum):
+            return value
+        for member in enum:
+            if str(member.value) == str(value).lower():
+                return member
+        from stemcli.errors import UsageError
+
+        raise UsageError(f"{flag} must be {_names(values)}, not {value!r}")
+
+    return parse
+
+
+def _format_option(enum: type[E], help: str) -> typer.models.OptionInfo:
+    option: typer.models.OptionInfo = typer.Option(
+        "--format",
+        "-f",
+        help=help,
+        parser=choice(enum, "--format"),
+        metavar="[" + "|".join(str(m.value) for m in enum) + "]",
+    )
+    return option
 
 
 def output_path(name: str) -> Path:
@@ -19,9 +101,20 @@ def output_path(name: str) -> Path:
 
 # Paths are plain: stemcli's reading and writing code checks them (a file that cannot be
 # read is exit 3), never click's exists/readable/folder checks (exit 2, in its words).
-Format = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+Format = Annotated[ListingFormat, _format_option(ListingFormat, "Output format.")]
+ExportFormatOpt = Annotated[ExportFormat, _format_option(ExportFormat, "json, csv or yaml.")]
+ExtractFormatOpt = Annotated[
+    ExtractFormat,
+    _format_option(ExtractFormat, "yaml (a claims file to edit), json, table, csv or markdown."),
+]
+Kind = Annotated[
+    ConflictKind | None,
+    typer.Option(
+        "--kind",
+        help="Only direct or only cross-measure conflicts.",
+        parser=choice(ConflictKind, "--kind"),
+        metavar="KIND",
+    ),
 ]
 Output = Annotated[
     Path | None,

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from stemcli.cli.env import (
-    command,
-    dataset,
-    emit,
-    note,
-    write,
-)
+from stemcli.cli.env import command, dataset, emit, note
 from stemcli.cli.options import (
+    ExtractFormat,
+    ExtractFormatOpt,
     Force,
     Format,
     Full,
+    ListingFormat,
     Output,
     Raw,
 )
 from stemcli.errors import ExitCode
-from stemcli.render import OutputFormat
-
-if TYPE_CHECKING:
-    pass
 
 
 def _is_stdin(file: Path) -> bool:
@@ -78,15 +71,7 @@ def extract(
             metavar="ID",
         ),
     ] = None,
-    format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            help="yaml (a claims file to edit), json, table, csv or markdown.",
-            case_sensitive=False,
-        ),
-    ] = "yaml",
+    format: ExtractFormatOpt = ExtractFormat.yaml,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -99,27 +84,18 @@ def extract(
 
     Example: stemcli extract page.txt --source-id my-clinic -o mydata/claims/my-clinic.yaml
     """
-    from stemcli.errors import UsageError
+    from stemcli.numbers import plural
     from stemcli.ops.extract import check_source_id, default_source_id
     from stemcli.ops.extract import extract as run
-    from stemcli.reports import drafts_report, drafts_yaml
+    from stemcli.reports.drafts import drafts_report
 
-    fmt = format.lower()
-    if fmt not in ("yaml", "json", "table", "csv", "markdown"):
-        raise UsageError(f"--format must be yaml, json, table, csv or markdown, not {format!r}")
     stem = "stdin" if _is_stdin(file) else file.stem
     sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
     text = read_page(file)
     result = run(dataset(), text, source_id=sid, path=_page_name(file))
-    if fmt == "yaml":
-        write(drafts_yaml(result), output, force)
-    else:
-        emit(drafts_report(result, full=full), OutputFormat(fmt), output, force, raw)
+    emit(drafts_report(result, full=full), format, output, force, raw)
     n = len(result.drafts)
-    note(
-        f"{n} draft claim{'s' if n != 1 else ''} from {_page_name(file)}",
-        style="green" if n else "yellow",
-    )
+    note(f"{plural(n, 'draft claim')} from {_page_name(file)}", style="green" if n else "yellow")
 
 
 @command()
@@ -140,7 +116,7 @@ def redflags(
     fail_on_flag: Annotated[
         bool, typer.Option("--fail-on-flag", help="Exit 1 when any red flag is found.")
     ] = False,
-    format: Format = OutputFormat.table,
+    format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
@@ -155,7 +131,7 @@ def redflags(
     """
     from stemcli.errors import UsageError
     from stemcli.ops.redflags import scan_quotes, scan_text
-    from stemcli.reports import redflags_report
+    from stemcli.reports.redflags import redflags_report
 
     if file is not None and source is not None:
         raise UsageError("give either a FILE or --source ID, not both")

@@ -1,8 +1,9 @@
 """Renderers: one module per output format behind one small interface.
 
 Commands build a :class:`Report` (plain strings, no markup) and hand it to the renderer
-of the chosen :class:`OutputFormat`. JSON, CSV and Markdown renderers return ``str``;
-the table renderer returns a rich renderable.
+of the chosen :class:`OutputFormat`. JSON, CSV, Markdown and YAML renderers return
+``str``; the table renderer returns a rich renderable (:mod:`stemcli.render.recorder`
+turns one into text, SVG or HTML).
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
 
 
 def assert_never(value: NoReturn) -> NoReturn:
@@ -19,12 +25,13 @@ def assert_never(value: NoReturn) -> NoReturn:
 
 
 class OutputFormat(str, Enum):
-    """Formats every listing command offers."""
+    """Every format a report can be rendered in (each command offers a subset)."""
 
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    yaml = "yaml"
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Report:
-    """What a listing command found, ready for any format."""
+    """What a command found, ready for any format."""
 
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
-    data: Any  # JSON-able, per the JSON contract
+    data: Json  # per the JSON contract; YAML shows the same data
     csv_header: tuple[str, ...] = ()
     csv_rows: tuple[tuple[str, ...], ...] = ()
     title: str | None = None
@@ -67,7 +74,12 @@ class Report:
     # index of a column whose change starts a new section in the table
     group_by: int | None = None
     # extra renderables shown after the table in table format (e.g. a chart)
-    extra: tuple[Any, ...] = field(default=())
+    extra: tuple[RenderableType, ...] = field(default=())
+    # table format as plain 'first: second' lines, one per row (counts read by scripts)
+    lines: bool = False
+    # the report as a YAML document of its own (a claims file with comments), when the
+    # data alone would lose what matters
+    yaml: str | None = None
 
     def csv(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         if self.csv_header:
@@ -78,11 +90,17 @@ class Report:
         )
 
 
-def get_renderer(fmt: OutputFormat, *, raw: bool = False) -> Callable[[Report], Any]:
-    """The renderer for ``fmt``: a function from Report to str (or a rich renderable).
+Renderer = Callable[[Report], "RenderableType"]
+
+
+def get_renderer(fmt: OutputFormat | str, *, raw: bool = False) -> Renderer:
+    """The renderer for ``fmt`` (a format or its name): a function from Report to str,
+    or to a rich renderable for the table.
 
     ``raw``: CSV cells without the quote that stops spreadsheets running formulas.
     """
+    fmt = OutputFormat(fmt)
+    render: Renderer
     if fmt is OutputFormat.table:
         from stemcli.render.table import render
     elif fmt is OutputFormat.json:
@@ -95,6 +113,8 @@ def get_renderer(fmt: OutputFormat, *, raw: bool = False) -> Callable[[Report], 
         return partial(csv_render, raw=raw)
     elif fmt is OutputFormat.markdown:
         from stemcli.render.markdown import render
+    elif fmt is OutputFormat.yaml:
+        from stemcli.render.yaml_ import render
     else:
         assert_never(fmt)
     return render

@@ -20,6 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from stemcli.numbers import format_tick as tick_label
+from stemcli.numbers import unit_title
 from stemcli.text.neutralise import clean_line
 
 if TYPE_CHECKING:
@@ -40,8 +42,6 @@ NAME_MIN = 10
 AXIS_MIN = 20  # narrower than this, each value gets its own label line (stacked layout)
 AXIS_MAX = 60
 WHOLE_UNITS = ("sessions", "patients")  # counted in whole numbers: no 0.5 ticks
-UNIT_TITLE = {"percent": "%", "usd": "$", None: ""}
-
 LEGEND = (
     f"{BAR} range",
     f"{POINT} single value",
@@ -154,24 +154,6 @@ def axis_for(unit: str | None, marks: Sequence[Mark], width: int) -> Axis:
     count = round((high - low) / step)
     ticks = tuple(round(low + i * step, 10) for i in range(count + 1))
     return Axis(low, high, ticks)
-
-
-def tick_label(x: float, unit: str | None) -> str:
-    """A short axis label: 25, 2.5, $3k, $1.5M, 50M."""
-    x = round(x, 10)
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    if a >= 1e6:
-        number = f"{a / 1e6:g}M"
-    elif a >= 1e4 or (unit == "usd" and a >= 1e3):
-        number = f"{a / 1e3:g}k"
-    else:
-        number = f"{a:g}"
-    return sign + ("$" if unit == "usd" else "") + number
-
-
-def unit_title(unit: str | None) -> str:
-    return UNIT_TITLE.get(unit, unit or "")
 
 
 # ---------------------------------------------------------------------------

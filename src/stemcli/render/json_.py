@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from stemcli.render import Report
+from stemcli.render import Json, Report
 from stemcli.text.neutralise import json_safe
 
 
-def dumps(data: Any) -> str:
+def dumps(data: Json) -> str:
     return json_safe(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
 
 

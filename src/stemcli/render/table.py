@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
@@ -23,8 +23,9 @@ from stemcli.render import Cell, Report, Styled
 from stemcli.text.neutralise import clean
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions
+    from rich.console import Console, ConsoleOptions, RenderableType
     from rich.segment import Segment
+    from rich.text import Text
 
 GAP = 2  # spaces between columns
 BREAK_AFTER = "-–/"  # a line may break after these, as after a space
@@ -290,7 +291,7 @@ def _styled(console: Console, cell: _Cell, start: int, end: int) -> Iterable[Seg
         yield Segment(cell.text[a:b], style)
 
 
-def text(cell: Cell) -> Any:
+def text(cell: Cell) -> Text:
     """A cell as a rich ``Text`` (for renderables composed elsewhere, e.g. charts)."""
     from rich.text import Text
 
@@ -301,11 +302,14 @@ def text(cell: Cell) -> Any:
     return t
 
 
-def render(report: Report) -> Any:
+def render(report: Report) -> RenderableType:
+    """The report as a table (and its extras and summary); as plain lines when asked."""
+    if report.lines:
+        return "".join(": ".join(clean(str(c)) for c in row) + "\n" for row in report.rows)
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[Any] = [FastTable(report)] if report.rows else []
+    parts: list[RenderableType] = [FastTable(report)] if report.rows else []
     parts.extend(report.extra)
     if report.summary:
         parts.append(Text(clean(report.summary), style="dim"))

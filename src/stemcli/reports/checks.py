@@ -1,0 +1,64 @@
+"""Reports that check or export the dataset: validate, verify, export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from stemcli.model import Dataset
+from stemcli.numbers import plural
+from stemcli.render import Column, Report
+from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json
+
+if TYPE_CHECKING:
+    from stemcli.errors import Problem
+    from stemcli.ops.verify import VerifyResult
+
+
+def problems_report(problems: Sequence[Problem]) -> Report:
+    return Report(
+        columns=(Column("Where", no_wrap=False), Column("Claim"), Column("Problem")),
+        rows=tuple((str(p.location), p.claim_id or "", p.message) for p in problems),
+        data=[
+            {
+                "file": p.location.path,
+                "line": p.location.line or None,
+                "column": p.location.column or None,
+                "claim": p.claim_id,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+        summary=plural(len(problems), "problem"),
+    )
+
+
+def verify_report(result: VerifyResult) -> Report:
+    return Report(
+        columns=(Column("Source"), Column("Claim"), Column("Where"), Column("Problem")),
+        rows=tuple((m.source, m.claim or "", m.where, m.message) for m in result.misses),
+        data={
+            "sources_checked": result.checked_sources,
+            "quotes_checked": result.checked_quotes,
+            "misses": [
+                {"source": m.source, "claim": m.claim, "where": m.where, "message": m.message}
+                for m in result.misses
+            ],
+        },
+        summary=(
+            f"{plural(result.checked_quotes, 'quote')} in "
+            f"{plural(result.checked_sources, 'source')} checked, "
+            f"{plural(len(result.misses), 'miss', 'misses')}"
+        ),
+    )
+
+
+def export_report(ds: Dataset) -> Report:
+    """Every claim: JSON and YAML per the claim contract, CSV with every field."""
+    return Report(
+        columns=(),
+        rows=(),
+        data=[claim_json(c) for c in ds.claims],
+        csv_header=CLAIM_CSV_HEADER,
+        csv_rows=tuple(claim_csv_row(ds, c) for c in ds.claims),
+    )

@@ -1,0 +1,256 @@
+"""Reports that browse the dataset: lookup, show, search, sources, conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from stemcli.model import Claim, Dataset
+from stemcli.numbers import format_quantity, plain, plural
+from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json, table_of
+
+if TYPE_CHECKING:
+    from stemcli.ops.search import Hit
+
+QUOTE_WIDTH = 90
+
+
+def publisher(ds: Dataset, source_id: str) -> str:
+    s = ds.sources.get(source_id)
+    return s.publisher if s else source_id
+
+
+def basis_text(c: Claim) -> str:
+    return f"{c.basis} (n={c.n:,})" if c.n is not None else c.basis
+
+
+def shorten(text: str, width: int, full: bool) -> str:
+    if full or len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0]
+    return (cut or text[: width - 1]) + "…"
+
+
+def outcome_text(c: Claim) -> str:
+    """The outcome, with what the claim is about when it is not plain stem cell treatment
+    ("cost (knee replacement)") and what it is relative to ("cost vs knee surgery")."""
+    text = c.outcome
+    if c.intervention:
+        text += f" ({c.intervention})"
+    if c.comparator:
+        text += f" vs {c.comparator}"
+    return text
+
+
+def stage_text(c: Claim, stage: str | None) -> Cell:
+    if not c.stages:
+        return Styled("any stage", style="dim") if stage else "—"
+    return ", ".join(c.stages)
+
+
+def value_text(c: Claim) -> str:
+    """The value, and its timepoint: "60–70 % at 12 months"."""
+    tp = c.timepoint
+    return format_quantity(c.value) + (f" at {format_quantity(tp)}" if tp else "")
+
+
+ClaimCell = Callable[[Claim], Cell]
+
+
+def _of_hit(cell: ClaimCell) -> Callable[[Hit], Cell]:
+    return lambda h: cell(h.claim)
+
+
+def _claim_columns(
+    ds: Dataset, *, full: bool, stage: str | None, with_condition: bool
+) -> list[tuple[Column, ClaimCell]]:
+    """The table's view of a claim: one (column, cell) pair per column."""
+    columns: list[tuple[Column, ClaimCell]] = [
+        (Column("Source", max_width=18), lambda c: publisher(ds, c.source))
+    ]
+    if with_condition:
+        columns.append((Column("Condition", max_width=16), lambda c: c.condition))
+    columns += [
+        (Column("Stage", max_width=14), lambda c: stage_text(c, stage)),
+        (Column("Outcome", max_width=26), lambda c: outcome_text(c)),
+        (Column("Measure", max_width=14), lambda c: c.measure),
+        (
+            Column("Value", min_width=8, max_width=22, style="bold"),
+            lambda c: format_quantity(c.value),
+        ),
+        (
+            Column("Timepoint", max_width=14),
+            lambda c: c.timepoint.text if c.timepoint else "",
+        ),
+        (Column("Basis", max_width=22), lambda c: basis_text(c)),
+        (
+            Column("Quote", min_width=20, max_width=None if full else 60),
+            lambda c: shorten(c.quote, QUOTE_WIDTH, full),
+        ),
+    ]
+    return columns
+
+
+def claims_report(
+    ds: Dataset,
+    claims: Sequence[Claim],
+    *,
+    full: bool = False,
+    stage: str | None = None,
+    title: str | None = None,
+    with_condition: bool = False,
+) -> Report:
+    """A table of claims grouped by outcome; CSV/JSON carry every field."""
+    view = _claim_columns(ds, full=full, stage=stage, with_condition=with_condition)
+    columns, rows = table_of(view, claims)
+    n_sources = len({c.source for c in claims})
+    return Report(
+        columns=columns,
+        rows=rows,
+        data=[claim_json(c) for c in claims],
+        csv_header=CLAIM_CSV_HEADER,
+        csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
+        title=title,
+        summary=f"{plural(len(claims), 'claim')} from {plural(n_sources, 'source')}",
+        group_by=3 if with_condition else 2,
+    )
+
+
+def search_report(ds: Dataset, hits: Sequence[Hit], *, full: bool = False) -> Report:
+    """Claims best match first, with their score."""
+    view = _claim_columns(ds, full=full, stage=None, with_condition=True)
+    columns, rows = table_of(
+        [
+            (Column("Score", justify="right"), lambda h: f"{h.score:.0f}"),
+            *((column, _of_hit(cell)) for column, cell in view),
+        ],
+        hits,
+    )
+    return Report(
+        columns=columns,
+        rows=rows,
+        data=[{"score": h.score, "claim": claim_json(h.claim)} for h in hits],
+        csv_header=("score", *CLAIM_CSV_HEADER),
+        csv_rows=tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits),
+        summary=f"{plural(len(hits), 'match', 'matches')}, best first",
+    )
+
+
+def show_report(ds: Dataset, c: Claim) -> Report:
+    """One claim, every field, and its source's metadata (as Field/Value rows)."""
+    src = ds.sources.get(c.source)
+    cond = ds.conditions.get(c.condition)
+    tp = c.timepoint
+    fields: list[tuple[str, str]] = [
+        ("id", c.id),
+        ("condition", f"{c.condition} ({cond.name})" if cond else c.condition),
+        ("stages", ", ".join(c.stages) or "any (not stage-specific)"),
+        ("outcome", c.outcome),
+        ("measure", c.measure),
+        ("value", f"{c.value.text}  →  {format_quantity(c.value)}"),
+        (
+            "parsed",
+            f"low={plain(c.value.low)} high={plain(c.value.high)} unit={c.value.unit or '-'} "
+            f"qualifier={c.value.qualifier}",
+        ),
+        ("timepoint", f"{tp.text}  →  {format_quantity(tp)}" if tp else "—"),
+        ("comparator", c.comparator or "—"),
+        ("intervention", c.intervention or "stem cell treatment"),
+        ("basis", basis_text(c)),
+        ("citation", c.citation or "—"),
+        ("quote", c.quote),
+        ("defined at", c.where or "—"),
+    ]
+    if src is not None:
+        fields += [
+            ("source", src.id),
+            ("publisher", src.publisher),
+            ("title", src.title),
+            ("kind", src.kind),
+            ("sells treatment", "yes" if src.sells_treatment else "no"),
+            ("archive", src.archive or "—"),
+            ("sha256", src.sha256 or "—"),
+        ]
+    return Report(
+        columns=(Column("Field", style="bold", no_wrap=True), Column("Value")),
+        rows=tuple((k, v) for k, v in fields),
+        data={"claim": claim_json(c), "source": src.to_json() if src else None},
+        title=f"Claim {c.id}",
+    )
+
+
+def sources_report(ds: Dataset) -> Report:
+    counts: dict[str, int] = {}
+    for c in ds.claims:
+        counts[c.source] = counts.get(c.source, 0) + 1
+    rows = tuple(
+        (
+            s.id,
+            s.publisher,
+            s.kind,
+            "yes" if s.sells_treatment else "no",
+            str(counts.get(s.id, 0)),
+            s.archive or "",
+            s.title,
+        )
+        for s in ds.sources.values()
+    )
+    data: list[Json] = [dict(s.to_json(), claims=counts.get(s.id, 0)) for s in ds.sources.values()]
+    return Report(
+        columns=(
+            Column("Id", no_wrap=True),
+            Column("Publisher"),
+            Column("Kind"),
+            Column("Sells"),
+            Column("Claims", justify="right"),
+            Column("Archive"),
+            Column("Title", max_width=50),
+        ),
+        rows=rows,
+        data=data,
+        summary=f"{plural(len(ds.sources), 'source')}, {plural(len(ds.claims), 'claim')}",
+    )
+
+
+def conditions_report(ds: Dataset) -> Report:
+    per_stage: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for c in ds.claims:
+        totals[c.condition] = totals.get(c.condition, 0) + 1
+        bucket = per_stage.setdefault(c.condition, {})
+        for st in c.stages or ("any",):
+            bucket[st] = bucket.get(st, 0) + 1
+    rows: list[tuple[Cell, ...]] = []
+    data: list[Json] = []
+    for cond in ds.conditions.values():
+        counts = per_stage.get(cond.id, {})
+        stages = ", ".join(f"{st.id} ({counts.get(st.id, 0)})" for st in cond.stages)
+        if counts.get("any"):
+            stages = (stages + ", " if stages else "") + f"any stage ({counts['any']})"
+        rows.append(
+            (
+                cond.id,
+                cond.name,
+                stages or "—",
+                str(totals.get(cond.id, 0)),
+                ", ".join(cond.aliases),
+            )
+        )
+        entry: dict[str, Json] = cond.to_json()
+        entry["claims"] = totals.get(cond.id, 0)
+        entry["claims_per_stage"] = {st.id: counts.get(st.id, 0) for st in cond.stages}
+        entry["claims_any_stage"] = counts.get("any", 0)
+        data.append(entry)
+    return Report(
+        columns=(
+            Column("Id", no_wrap=True),
+            Column("Name", max_width=28),
+            Column("Stages (claims)", max_width=36),
+            Column("Claims", justify="right"),
+            Column("Aliases", max_width=50),
+        ),
+        rows=tuple(rows),
+        data=data,
+        summary=f"{len(ds.conditions)} conditions",
+    )

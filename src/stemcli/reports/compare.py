@@ -1,0 +1,217 @@
+"""Reports of compare: the sources side by side, as a table or range charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stemcli.model import Dataset
+from stemcli.numbers import format_quantity, plural
+from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.reports.claims import publisher
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from stemcli.model import Quantity
+    from stemcli.ops.compare import Cell as CompareCell
+    from stemcli.ops.compare import Comparison, Row
+    from stemcli.render.chart import RangeChart
+
+
+def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) -> Report:
+    """One row per comparable (condition, stage, outcome, measure), one column per source.
+
+    ``chart``: the table format shows a range chart per row instead of the table.
+    """
+    from stemcli.text.neutralise import clean_line
+
+    columns = comparison.sources
+    one_condition = comparison.condition is not None
+    rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    for r in comparison.rows:
+        key: list[Cell] = [] if one_condition else [r.condition]
+        key += [r.stage, f"{r.outcome}\n{_compare_measure(r)}"]
+        cells = [_compare_cell(cell, r.stage) for cell in r.cells]
+        rows.append((*key, *cells, _compare_check(r)))
+        csv_rows.append(
+            (
+                r.condition,
+                r.stage,
+                r.outcome,
+                r.measure,
+                r.unit or "",
+                r.intervention or "",
+                r.comparator or "",
+                *("; ".join(v[0] for v in _compare_values(cell, r.stage)) for cell in r.cells),
+                "yes" if r.disagree else "no",
+            )
+        )
+
+    # a column is at least as wide as its longest word (values: longest line), within limits
+    def least(k: int, limit: int, lines: bool = False) -> int:
+        texts = [str(row[k]) for row in rows]
+        parts = [p for t in texts for p in (t.split("\n") if lines else t.split())]
+        return min(limit, max((len(p) for p in parts), default=1))
+
+    key_columns = ([] if one_condition else ["Condition"]) + ["Stage", "Outcome / measure"]
+    cols = [Column(h, min_width=least(k, 14), max_width=20) for k, h in enumerate(key_columns)]
+    offset = len(cols)
+    cols += [
+        Column(
+            clean_line(publisher(ds, s)), min_width=least(offset + k, 10, lines=True), max_width=22
+        )
+        for k, s in enumerate(columns)
+    ]
+    cols.append(Column("Check", no_wrap=True))
+    data: Json = {
+        "rows": [
+            {
+                "condition": r.condition,
+                "stage": r.stage,
+                "outcome": r.outcome,
+                "measure": r.measure,
+                "unit": r.unit,
+                "intervention": r.intervention,
+                "comparator": r.comparator,
+                "cells": {
+                    cell.source: [e.claim.to_json() for e in cell.entries] for cell in r.cells
+                },
+                "disagree": r.disagree,
+                "disagreeing": [
+                    e.claim.id for cell in r.cells for e in cell.entries if e.disagrees
+                ],
+            }
+            for r in comparison.rows
+        ],
+        "sources": [ds.sources[s].to_json() for s in columns if s in ds.sources],
+    }
+    n, k, d = len(comparison.rows), len(columns), comparison.disagreeing
+    summary = (
+        f"{plural(n, 'row')}, {plural(k, 'source')}, {plural(d, 'row')} where sources disagree"
+    )
+    if d:
+        summary += " (≠: another source states values here and none overlaps it)"
+    cond = comparison.condition
+    title = f"{cond.name} ({cond.id})" if cond else "All conditions"
+    if comparison.stage:
+        title += f", stage {comparison.stage}"
+    extra: tuple[RenderableType, ...] = ()
+    if chart:
+        from stemcli.render.chart import ChartGroup
+
+        charts = [_compare_chart(ds, r, one_condition) for r in comparison.rows]
+        extra = (ChartGroup(charts, title=title),)
+    return Report(
+        columns=tuple(cols),
+        rows=() if chart else tuple(rows),
+        data=data,
+        csv_header=(
+            "condition",
+            "stage",
+            "outcome",
+            "measure",
+            "unit",
+            "intervention",
+            "comparator",
+            *columns,
+            "disagree",
+        ),
+        csv_rows=tuple(csv_rows),
+        title=title,
+        summary=summary,
+        group_by=0,  # a new section per condition, or per stage for one condition
+        extra=extra,
+    )
+
+
+def _compare_measure(r: Row) -> str:
+    text = r.measure
+    if r.intervention:
+        text += f"\n({r.intervention})"
+    if r.comparator:
+        text += f"\nvs {r.comparator}"
+    return text
+
+
+def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, bool, Quantity]]:
+    """A cell's distinct values as text ("60–70 % at 12 months (×2)"), whether they
+    disagree, and the value itself (repeats of one value and timepoint are counted).
+    In a stage's row, a claim that is not stage-specific says so ("(any stage)")."""
+    from stemcli.ops.compare import ANY_STAGE
+
+    texts: list[str] = []
+    counts: dict[str, int] = {}
+    flags: dict[str, bool] = {}
+    values: dict[str, Quantity] = {}
+    for e in cell.entries:
+        c = e.claim
+        text = format_quantity(c.value)
+        if c.timepoint is not None:
+            text += f" at {format_quantity(c.timepoint)}"
+        if not c.stages and stage != ANY_STAGE:
+            text += " (any stage)"
+        if text not in counts:
+            texts.append(text)
+            values[text] = c.value
+        counts[text] = counts.get(text, 0) + 1
+        flags[text] = flags.get(text, False) or e.disagrees
+    return [(t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t]) for t in texts]
+
+
+def _compare_cell(cell: CompareCell, stage: str) -> Cell:
+    values = _compare_values(cell, stage)
+    if not values:
+        return "—"
+    lines: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    for text, disagrees, _ in values:
+        line = f"{text} ≠" if disagrees else text
+        if disagrees:
+            spans.append((pos, pos + len(line), "red"))
+        lines.append(line)
+        pos += len(line) + 1
+    return Styled("\n".join(lines), style="bold" if spans else None, spans=tuple(spans))
+
+
+def _compare_check(r: Row) -> Cell:
+    if r.disagree:
+        return Styled("disagree", style="bold red")
+    return "overlap" if r.source_count > 1 else ""
+
+
+def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
+    """A row as a range chart: each value of each source in the row's unit."""
+    import math
+
+    from stemcli.quantities import interval, to_base
+    from stemcli.render.chart import Mark, RangeChart
+
+    factor = to_base(1.0, r.unit)
+    marks: list[Mark] = []
+    for cell in r.cells:
+        for i, (text, disagrees, q) in enumerate(_compare_values(cell, r.stage)):
+            ceiling = interval(q)[1] / factor
+            marks.append(
+                Mark(
+                    name="" if i else publisher(ds, cell.source),
+                    text=text,
+                    low=to_base(q.low, q.unit) / factor,
+                    high=to_base(q.high, q.unit) / factor,
+                    open_low=q.qualifier in ("at-most", "up-to"),
+                    open_high=q.qualifier == "at-least",
+                    ceiling=ceiling if math.isfinite(ceiling) else None,
+                    highlight=disagrees,
+                )
+            )
+    stage = "any stage" if r.stage == "any" else f"stage {r.stage}"
+    parts = [stage, r.outcome, _compare_measure(r)]
+    if not one_condition:
+        parts.insert(0, r.condition)
+    return RangeChart(
+        title=" · ".join(parts),
+        unit=r.unit,
+        marks=tuple(marks),
+        flag="≠ sources disagree" if r.disagree else None,
+    )

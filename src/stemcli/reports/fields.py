@@ -1,0 +1,134 @@
+"""Row descriptions: a report's columns and cells come from one list, never two.
+
+:data:`CLAIM_FIELDS` is the claim's field list, once: each :class:`ClaimField` names its
+JSON key, its CSV columns (a quantity spreads over several) and how a claim fills them.
+Other reports describe their CSV as ``(header, cell)`` pairs (:func:`csv_of`) and their
+table as ``(column, cell)`` pairs (:func:`table_of`), so a header and its cells cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from stemcli.model import Claim, Dataset, Quantity
+from stemcli.numbers import plain
+from stemcli.render import Cell, Column, Json
+
+T = TypeVar("T")
+
+
+def csv_of(
+    fields: Sequence[tuple[str, Callable[[T], str]]], items: Iterable[T]
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The CSV header and rows of ``items``, one ``(header, cell)`` pair per column."""
+    header = tuple(name for name, _ in fields)
+    return header, tuple(tuple(cell(item) for _, cell in fields) for item in items)
+
+
+def table_of(
+    view: Sequence[tuple[Column, Callable[[T], Cell]]], items: Iterable[T]
+) -> tuple[tuple[Column, ...], tuple[tuple[Cell, ...], ...]]:
+    """The table columns and rows of ``items``, one ``(column, cell)`` pair per column."""
+    columns = tuple(column for column, _ in view)
+    return columns, tuple(tuple(cell(item) for _, cell in view) for item in items)
+
+
+def json_number(x: float) -> float | int:
+    """A number for JSON: integral values as integers (12, not 12.0)."""
+    return int(x) if x == int(x) and abs(x) < 2**53 else x
+
+
+@dataclass(frozen=True)
+class ClaimField:
+    name: str  # the JSON key
+    columns: tuple[str, ...]  # the CSV columns
+    csv: Callable[[Dataset, Claim], tuple[str, ...]]
+    json: Callable[[Claim], Json] | None = None  # None: CSV only (derived from the dataset)
+
+
+def _text(name: str, get: Callable[[Claim], str]) -> ClaimField:
+    return ClaimField(name, (name,), lambda _ds, c: (get(c),), get)
+
+
+def _optional(name: str, get: Callable[[Claim], str | None]) -> ClaimField:
+    return ClaimField(name, (name,), lambda _ds, c: (get(c) or "",), get)
+
+
+def _publisher(ds: Dataset, c: Claim) -> tuple[str, ...]:
+    src = ds.sources.get(c.source)
+    return (src.publisher if src else "",)
+
+
+def _value_csv(_ds: Dataset, c: Claim) -> tuple[str, ...]:
+    v = c.value
+    return (v.text, plain(v.low), plain(v.high), v.unit or "", v.qualifier)
+
+
+def _value_json(c: Claim) -> Json:
+    v = c.value
+    return {
+        "text": v.text,
+        "low": json_number(v.low),
+        "high": json_number(v.high),
+        "unit": v.unit,
+        "qualifier": v.qualifier,
+    }
+
+
+def _timepoint_csv(_ds: Dataset, c: Claim) -> tuple[str, ...]:
+    tp: Quantity | None = c.timepoint
+    if tp is None:
+        return ("", "", "", "")
+    return (tp.text, plain(tp.low), plain(tp.high), tp.unit or "")
+
+
+def _timepoint_json(c: Claim) -> Json:
+    tp = c.timepoint
+    if tp is None:
+        return None
+    return {
+        "text": tp.text,
+        "low": json_number(tp.low),
+        "high": json_number(tp.high),
+        "unit": tp.unit,
+    }
+
+
+CLAIM_FIELDS: tuple[ClaimField, ...] = (
+    _text("id", lambda c: c.id),
+    _text("source", lambda c: c.source),
+    ClaimField("publisher", ("publisher",), _publisher),
+    _text("condition", lambda c: c.condition),
+    ClaimField(
+        "stages", ("stages",), lambda _ds, c: (";".join(c.stages),), lambda c: list(c.stages)
+    ),
+    _text("outcome", lambda c: c.outcome),
+    _text("measure", lambda c: c.measure),
+    ClaimField("value", ("value", "low", "high", "unit", "qualifier"), _value_csv, _value_json),
+    ClaimField(
+        "timepoint",
+        ("timepoint", "timepoint_low", "timepoint_high", "timepoint_unit"),
+        _timepoint_csv,
+        _timepoint_json,
+    ),
+    _optional("comparator", lambda c: c.comparator),
+    _optional("intervention", lambda c: c.intervention),
+    _text("basis", lambda c: c.basis),
+    ClaimField("n", ("n",), lambda _ds, c: (str(c.n) if c.n is not None else "",), lambda c: c.n),
+    _optional("citation", lambda c: c.citation),
+    _text("quote", lambda c: c.quote),
+)
+
+CLAIM_CSV_HEADER: tuple[str, ...] = tuple(col for f in CLAIM_FIELDS for col in f.columns)
+
+
+def claim_csv_row(ds: Dataset, c: Claim) -> tuple[str, ...]:
+    return tuple(cell for f in CLAIM_FIELDS for cell in f.csv(ds, c))
+
+
+def claim_json(c: Claim) -> dict[str, Json]:
+    """The stable JSON contract of a claim (see README)."""
+    return {f.name: f.json(c) for f in CLAIM_FIELDS if f.json is not None}
