@@ -209,9 +209,3 @@ def _escape_unencodable(stream: TextIO | None) -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.reconfigure(errors="backslashreplace")
 
-
-def main() -> None:
-    """The entry point as installs made before ``stemcli.__main__:main`` name it."""
-    from stemcli.__main__ import main as entry
-
-    entry()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from stemcli.render import Report
+from stemcli.render.interface import Report
 from stemcli.text.neutralise import csv_cell
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from stemcli.render import Json, Report
+from stemcli.render.interface import Json, Report
 from stemcli.text.neutralise import json_safe
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from stemcli.render import Cell, Report, Styled
+from stemcli.render.interface import Cell, Report, Styled
 from stemcli.text.neutralise import clean
 
 # inside a table cell, these would make links, images, emphasis, code or a new column

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
-from stemcli.render import Cell, Report, Styled
+from stemcli.render.interface import Cell, Report, Styled
 from stemcli.text.neutralise import clean
 
 if TYPE_CHECKING:

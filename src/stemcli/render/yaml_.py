@@ -6,7 +6,7 @@ character, and none YAML reads as a line break, reaches the output as itself.
 
 from __future__ import annotations
 
-from stemcli.render import Json, Report
+from stemcli.render.interface import Json, Report
 
 
 def _cleaned(value: Json) -> Json:
