@@ -208,4 +208,3 @@ def _escape_unencodable(stream: TextIO | None) -> None:
     if isinstance(stream, io.TextIOWrapper) and stream.errors != "backslashreplace":
         with contextlib.suppress(OSError, ValueError):
             stream.reconfigure(errors="backslashreplace")
-

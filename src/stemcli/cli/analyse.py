@@ -90,7 +90,7 @@ def compare(
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
-    from stemcli.atomic import check_target
+    from stemcli.cli.atomic import check_target
 
     files = [p for p in (output, *recorded) if p is not None]
     for p in files:

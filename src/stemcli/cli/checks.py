@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -71,11 +72,21 @@ def verify(
     """
     from stemcli.numbers import plural
     from stemcli.ops.resolve import resolve_source
+    from stemcli.ops.verify import OUTSIDE
     from stemcli.ops.verify import verify as run
     from stemcli.reports.checks import verify_report
 
     ds = dataset()
     result = run(ds, sources_dir, source=resolve_source(ds, source) if source is not None else None)
+    result = replace(  # the archive folder is the one --sources names
+        result,
+        misses=tuple(
+            replace(m, message="archive must name a file inside --sources")
+            if m.reason == OUTSIDE
+            else m
+            for m in result.misses
+        ),
+    )
     emit(verify_report(result), format, output, force, raw)
     if result.misses:
         note(plural(len(result.misses), "miss", "misses"), style="red")

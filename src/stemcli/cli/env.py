@@ -240,8 +240,8 @@ def write_stdout(rendered: RenderableType) -> None:
 
 
 def save(files: list[tuple[Path, str]], force: bool) -> None:
-    """Write every file or none (see :mod:`stemcli.atomic`), then say so."""
-    from stemcli.atomic import write_files
+    """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so."""
+    from stemcli.cli.atomic import write_files
 
     write_files(files, force=force)
     for path, _ in files:

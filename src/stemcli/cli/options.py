@@ -94,7 +94,7 @@ def _format_option(enum: type[E], help: str) -> typer.models.OptionInfo:
 
 def output_path(name: str) -> Path:
     """A file to write, as named (``out/`` names a folder and is refused)."""
-    from stemcli.atomic import target_path
+    from stemcli.cli.atomic import target_path
 
     return target_path(name)
 

@@ -17,6 +17,10 @@ class Miss:
     claim: str | None
     where: str
     message: str
+    reason: str = ""  # a code for what callers may word their own way (OUTSIDE)
+
+
+OUTSIDE = "outside-folder"  # the archive names a file outside the archive folder
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> Veri
         path = _inside(sources_dir, s.archive)
         if path is None:
             # a user's dataset must not make verify read (and hash) files outside the folder
-            misses.append(Miss(s.id, None, s.archive, "archive must name a file inside --sources"))
+            message = "archive must name a file inside the archive folder"
+            misses.append(Miss(s.id, None, s.archive, message, OUTSIDE))
             continue
         try:
             data = read_bytes(path)
