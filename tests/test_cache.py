@@ -268,3 +268,14 @@ def test_the_code_stamp_names_modules_that_exist() -> None:
     missing = [n for n in cache_module._VALIDATING_MODULES if not (package / n).is_file()]
     assert not missing
     assert "?" not in cache_module._code_stamp()
+
+
+def test_the_entry_codec_round_trips_every_claim_field() -> None:
+    """The codec takes the claim's fields from model.Claim: a field added there must come
+    back from an entry (else every entry would silently miss)."""
+    from stemcli.dataset.cache import codec
+
+    ds = load(use_cache=False)
+    back = codec.decode(codec.encode(ds))
+    assert back == ds
+    assert [c.where for c in back.claims] == [c.where for c in ds.claims]

@@ -82,11 +82,10 @@ def show(
     ds = dataset()
     claim = ds.claim(claim_id)
     if claim is None:
-        from rapidfuzz import process
-
         from stemcli.errors import UsageError
+        from stemcli.ids import closest
 
-        close = [m[0] for m in process.extract(claim_id, [c.id for c in ds.claims], limit=3)]
+        close = closest(claim_id, (c.id for c in ds.claims))
         raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
     emit(show_report(ds, claim), format, output, force, raw)
 

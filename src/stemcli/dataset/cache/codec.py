@@ -15,6 +15,7 @@ JSON, claims stored column by column:
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
@@ -24,24 +25,17 @@ FORMAT = 3  # the payload's layout; a new one misses every older entry
 if TYPE_CHECKING:
     from stemcli.model import Dataset, Quantity
 
-_CLAIM_FIELDS = (
-    "id",
-    "source",
-    "condition",
-    "stages",
-    "outcome",
-    "measure",
-    "value",
-    "quote",
-    "basis",
-    "timepoint",
-    "comparator",
-    "intervention",
-    "n",
-    "citation",
-    "where",
-)
 _QUANTITY_FIELDS = frozenset({"value", "timepoint"})
+
+
+@functools.cache
+def _claim_fields() -> tuple[str, ...]:
+    """The claim's fields, in the dataclass's order: model.Claim is their one definition."""
+    from dataclasses import fields
+
+    from stemcli.model import Claim
+
+    return tuple(f.name for f in fields(Claim))
 
 
 def encode(ds: Dataset) -> bytes:
@@ -62,7 +56,7 @@ def encode(ds: Dataset) -> bytes:
         return found
 
     columns: list[Any] = []
-    for name in _CLAIM_FIELDS:
+    for name in _claim_fields():
         values = [getattr(c, name) for c in ds.claims]
         if name in _QUANTITY_FIELDS:
             columns.append([q(v) for v in values])
@@ -185,7 +179,7 @@ def _build(raw: Any) -> Dataset:
     table = list(map(Quantity, *q_rows))
 
     _typed(columns, _LIST)
-    if len(columns) != len(_CLAIM_FIELDS):
+    if len(columns) != len(_claim_fields()):
         raise _Malformed
     vocabularies: dict[str, _Types] = {
         "id": _STR,
@@ -202,7 +196,7 @@ def _build(raw: Any) -> Dataset:
         "where": _STR,
     }
     fields: list[list[Any]] = []
-    for name, column in zip(_CLAIM_FIELDS, columns, strict=True):
+    for name, column in zip(_claim_fields(), columns, strict=True):
         if name == "value":
             fields.append(list(map(table.__getitem__, _typed(column, _INDEX))))
             continue
