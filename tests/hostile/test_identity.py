@@ -211,3 +211,16 @@ def test_an_alias_repeating_its_own_stage_is_fine(run: Run, tmp_path: Path) -> N
     root = write_dataset(tmp_path / "ds", conditions=conditions)
     result = run(*data_args(root), "validate")
     assert result.exit_code == 0, result.output
+
+
+def test_compare_finds_its_sources_as_every_command_does(run: Run) -> None:
+    """--sources takes what --source takes (ids, publishers), in the order given."""
+    by_publisher = run(
+        "compare", "knee-oa", "--sources", "NexGenEsis Healthcare,bookimed", "-f", "json"
+    )
+    by_id = run("compare", "knee-oa", "--sources", "nexgenesis,bookimed", "-f", "json")
+    assert by_publisher.exit_code == 0, by_publisher.output
+    assert by_publisher.stdout == by_id.stdout
+    unknown = run("compare", "knee-oa", "--sources", "Gamma Clinic")
+    assert unknown.exit_code == 2
+    assert "Gamma Clinic" in unknown.stderr

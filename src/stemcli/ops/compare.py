@@ -86,15 +86,17 @@ class Comparison:
 
 
 def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
-    """A comma-separated list of source ids, in the order given, without repeats."""
-    known = {s.casefold(): s for s in ds.sources}
+    """A comma-separated list of sources, in the order given, without repeats; each
+    found as everywhere else (:func:`~stemcli.ops.resolve.find_source`: id, publisher)."""
+    from stemcli.ops.resolve import find_source
+
     wanted: list[str] = []
     unknown: list[str] = []
     for part in text.split(","):
         item = part.strip()
         if not item:
             continue
-        sid = known.get(item.casefold())
+        sid = find_source(ds, item)
         if sid is None:
             unknown.append(item)
         elif sid not in wanted:

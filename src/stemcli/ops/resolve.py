@@ -109,8 +109,9 @@ def resolve_outcome(ds: Dataset, query: str) -> str:
     raise UsageError(f"unknown outcome {query!r}", hint=hint)
 
 
-def resolve_source(ds: Dataset, query: str) -> str:
-    """A source id: by id exactly, then by publisher exactly, then case-insensitively.
+def find_source(ds: Dataset, query: str) -> str | None:
+    """A source id: by id exactly, then by publisher exactly, then case-insensitively;
+    None when nothing matches.
 
     An id always wins over a publisher's name ("beta" is the source beta, even when
     another source's publisher is called "beta"); a publisher's name shared by
@@ -129,6 +130,14 @@ def resolve_source(ds: Dataset, query: str) -> str:
         found = _one(tier, "source", query, hint)
         if found is not None:
             return found
+    return None
+
+
+def resolve_source(ds: Dataset, query: str) -> str:
+    """:func:`find_source`, or a usage error naming the sources there are."""
+    found = find_source(ds, query)
+    if found is not None:
+        return found
     raise UsageError(
         f"unknown source {query!r}; sources: {', '.join(ds.sources) or 'none'}",
         hint="see 'stemcli sources'",
