@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import Result
@@ -424,3 +425,30 @@ def test_a_match_across_a_sentence_end_does_not_hide_one_inside() -> None:
     matched = hits(text, "no-risk")
     assert "completely safe" in matched
     assert all(". " not in m for m in matched)
+
+
+def test_matches_beyond_what_a_page_holds_stop_the_scan_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The limit is checked while one rule's matches are collected, not after: holding
+    millions of matches of one pattern cost gigabytes before the page was refused."""
+    from stemcli.ops import redflags as ops
+
+    calls: list[str] = []
+    real = ops._in_segments
+
+    def recording(pattern: Any, text: str, segs: Any) -> Any:
+        calls.append("called")
+        try:
+            return real(pattern, text, segs)
+        except ops._TooMany:
+            calls.append("over the limit")
+            raise
+
+    monkeypatch.setattr(ops, "_MAX_MATCHES", 50)
+    monkeypatch.setattr(ops, "_in_segments", recording)
+    with pytest.raises(InputError, match="red flags"):
+        ops.scan_text("Our success rate is 50%. " * 200, path="page.txt")
+    # one pattern went over while its matches were collected, and nothing ran after it
+    assert calls[-1] == "over the limit", calls
+    assert calls.count("over the limit") == 1

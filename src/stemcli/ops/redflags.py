@@ -328,6 +328,10 @@ def load_rules() -> tuple[Rule, ...]:
 _Span = tuple[int, int]
 
 
+class _TooMany(Exception):
+    """More matches of one pattern than a page can hold findings."""
+
+
 def _in_segments(
     pattern: re.Pattern[str], text: str, segs: Sequence[_Span]
 ) -> dict[int, list[re.Match[str]]]:
@@ -340,9 +344,13 @@ def _in_segments(
     starts = [s for s, _ in segs]
     out: dict[int, list[re.Match[str]]] = {}
     again: set[int] = set()
+    budget = _MAX_MATCHES
     for m in pattern.finditer(text):
         if m.end() == m.start():
             continue
+        budget -= 1
+        if budget < 0:  # stop at once: holding millions of matches costs gigabytes
+            raise _TooMany
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.end() <= segs[i][1]:
             if m.start() < segs[i][1]:
@@ -398,6 +406,15 @@ def _rule_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> dict[int, list[
 
 
 MAX_FINDINGS = 20_000  # a page has a few dozen; more is not one page
+# matches of one pattern looked at before giving up (some are dropped by a rule's
+# exceptions, so a few times the findings' limit)
+_MAX_MATCHES = 4 * MAX_FINDINGS
+
+
+def _too_many(what: str) -> InputError:
+    return InputError(
+        f"{what}: more than {MAX_FINDINGS:,} red flags; redflags reads one page at a time"
+    )
 
 
 def _scan_segments(
@@ -407,15 +424,16 @@ def _scan_segments(
     contexts: dict[int, str] = {}  # one string per sentence, shared by its findings
     out: list[Finding] = []
     for rule in rules:
-        for k, spans in _rule_spans(rule, text, segs).items():
+        try:
+            by_segment = _rule_spans(rule, text, segs)
+        except _TooMany:
+            raise _too_many(what) from None
+        for k, spans in by_segment.items():
             seg_start, seg_end = segs[k]
             if k not in contexts:
                 contexts[k] = text[seg_start:seg_end]
             if len(out) + len(spans) > MAX_FINDINGS:
-                raise InputError(
-                    f"{what}: more than {MAX_FINDINGS:,} red flags; "
-                    "redflags reads one page at a time"
-                )
+                raise _too_many(what)
             for start, end in spans:
                 line, column = lines(start)
                 out.append(
