@@ -520,3 +520,16 @@ def test_compare_chart_and_its_recordings_show_invisible_characters(
     assert "u200b" in result.stdout
     for path in (svg, html):
         assert_nothing_hidden(path.read_text(encoding="utf-8"), path.name)
+
+
+def test_a_file_name_with_line_breaks_stays_on_its_row(run: Run, tmp_path: Path) -> None:
+    """A claims file named 'x\\n0 problems.yaml' must not print a line of its own."""
+    root = write_dataset(tmp_path / "d", claims={"src": [claim(value="not a value")]})
+    forged = root / "claims" / "zz\n\n0 problems\nok.yaml"
+    (root / "claims" / "src.yaml").rename(forged)
+    result = run(*data_args(root), "validate", env={"COLUMNS": "1000"})  # nothing wraps
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    # header, rule, the one problem's row, the count: the name forged no line of its own
+    assert len(lines) == 4, lines
+    assert lines[-1] == "1 problem", lines

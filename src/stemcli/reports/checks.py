@@ -9,6 +9,7 @@ from stemcli.model import Dataset
 from stemcli.numbers import plural
 from stemcli.render import Column, Report
 from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json
+from stemcli.text.neutralise import clean_line
 
 if TYPE_CHECKING:
     from stemcli.errors import Problem
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 def problems_report(problems: Sequence[Problem]) -> Report:
     return Report(
         columns=(Column("Where", no_wrap=False), Column("Claim"), Column("Problem")),
-        rows=tuple((str(p.location), p.claim_id or "", p.message) for p in problems),
+        # a file name is one line, whatever it holds ("x\n0 problems.yaml" forged a line)
+        rows=tuple((clean_line(str(p.location)), p.claim_id or "", p.message) for p in problems),
         data=[
             {
                 "file": p.location.path,
@@ -36,7 +38,9 @@ def problems_report(problems: Sequence[Problem]) -> Report:
 def verify_report(result: VerifyResult) -> Report:
     return Report(
         columns=(Column("Source"), Column("Claim"), Column("Where"), Column("Problem")),
-        rows=tuple((m.source, m.claim or "", m.where, m.message) for m in result.misses),
+        rows=tuple(
+            (m.source, m.claim or "", clean_line(m.where), m.message) for m in result.misses
+        ),
         data={
             "sources_checked": result.checked_sources,
             "quotes_checked": result.checked_quotes,
