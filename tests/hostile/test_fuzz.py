@@ -29,6 +29,7 @@ from stemcli.ops.extract import extract
 from stemcli.ops.redflags import scan_text
 from stemcli.quantities import QUALIFIERS, UNITS, QuantityError, parse, scan
 from stemcli.render import Column, Report, Styled, get_renderer
+from stemcli.text.neutralise import without_hidden
 
 from .conftest import assert_terminal_safe, dump, is_unsafe, scaled
 
@@ -80,7 +81,9 @@ def test_scan_finds_only_what_parse_reads_back(text: str) -> None:
     for found in scan(text):
         assert 0 <= found.start < found.end <= len(text)
         q = found.quantity
-        assert text[found.start : found.end].strip() == q.text.strip()
+        # the value is its span as it shows: invisible characters beside a number are not
+        # part of it ("50\u200b%" is drafted as 50%, which parse() accepts)
+        assert without_hidden(text[found.start : found.end]).strip() == q.text.strip()
         _well_formed(q)
         again = parse(q.text)
         assert (again.low, again.high, again.unit) == (q.low, q.high, q.unit)
