@@ -33,6 +33,7 @@ from stemcli.reports import drafts_yaml
 from stemcli.text.neutralise import csv_cell, first_escaped, visible
 
 from .conftest import (
+    EVIL,
     SOURCE,
     Run,
     assert_one_error,
@@ -533,3 +534,14 @@ def test_a_file_name_with_line_breaks_stays_on_its_row(run: Run, tmp_path: Path)
     # header, rule, the one problem's row, the count: the name forged no line of its own
     assert len(lines) == 4, lines
     assert lines[-1] == "1 problem", lines
+
+
+def test_yaml_export_reads_back_as_exactly_the_json(run: Run, tmp_path: Path) -> None:
+    """YAML, like JSON, keeps the exact text: every hidden character as a YAML escape."""
+    root = hostile_dataset(tmp_path / "d", text=lambda plain: f"=1+1 {plain} {HIDDEN} {EVIL}")
+    as_yaml = run(*data_args(root), "export", "--format", "yaml")
+    as_json = run(*data_args(root), "export", "--format", "json")
+    assert as_yaml.exit_code == as_json.exit_code == 0, as_yaml.output
+    for loader in LOADERS:
+        assert yaml.load(as_yaml.stdout, Loader=loader) == json.loads(as_json.stdout), loader
+    assert_nothing_hidden(as_yaml.stdout, "yaml")

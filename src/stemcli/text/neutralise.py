@@ -148,6 +148,14 @@ def first_escaped(text: str) -> str | None:
     return m.group() if m else None
 
 
+def escape_hidden(text: str) -> str:
+    """Every character :func:`clean` escapes, as its escape (inside a double-quoted YAML
+    or JSON-like string, the escape reads back as the character)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _escaped().sub(_visible, text)
+
+
 def without_hidden(text: str) -> str:
     """``text`` without the characters :func:`clean` would escape: a value as it shows."""
     return _escaped().sub("", text)

@@ -84,18 +84,13 @@ def _add_conditions(b: _Builder, path: str, root: Node | None) -> None:
 
 
 def _aliases(b: _Builder, path: str, f: dict[str, Node], owner: str) -> list[tuple[str, Node]]:
-    """The aliases of ``f``; one a person cannot type (empty, only punctuation, or holding
-    an invisible or control character) is a problem."""
-    from stemcli.text.neutralise import first_escaped, visible
+    """The aliases of ``f``; one a person cannot type (nothing visible: empty, only
+    punctuation, only invisible characters) is a problem."""
+    from stemcli.text.neutralise import without_hidden
 
     out = []
     for alias, anode in _str_list(b, path, f, "aliases"):
-        hidden = first_escaped(alias)
-        if hidden is not None:
-            b.problem(
-                path, anode, f"an alias of {owner} holds an invisible character ({visible(hidden)})"
-            )
-        elif normalise(alias):
+        if normalise(without_hidden(alias)):
             out.append((alias, anode))
         else:
             b.problem(path, anode, f"an alias of {owner} is empty")
