@@ -17,15 +17,10 @@ _FLAG_CONTEXT = 70  # characters of context each side of a match in the table
 
 def _flag_context(f: Finding) -> Styled:
     """The sentence around a finding, the match highlighted."""
+    from stemcli.text.segments import window
+
     ctx, s, e = f.context, f.start - f.context_start, f.end - f.context_start
-    a = max(0, s - _FLAG_CONTEXT)
-    b = min(len(ctx), e + _FLAG_CONTEXT)
-    if a > 0:
-        space = ctx.find(" ", a, s)
-        a = space + 1 if space >= 0 else a
-    if b < len(ctx):
-        space = ctx.rfind(" ", e, b)
-        b = space if space >= 0 else b
+    a, b = window(ctx, s, e, _FLAG_CONTEXT, _FLAG_CONTEXT)
     head = "…" if a > 0 else ""
     tail = "…" if b < len(ctx) else ""
     text = head + ctx[a:b] + tail

@@ -24,15 +24,24 @@ _SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archiv
 _CONDITION_FIELDS = ("id", "name", "aliases", "stages")
 
 
+def _entry_id(b: _Builder, path: str, node: Node, fields: tuple[str, ...], kind: str) -> str | None:
+    """The id of one entry of sources.yaml or conditions.yaml (its fields checked), or
+    None when it has none that can be used (the problem is recorded)."""
+    ident = _str(b, path, node.value, "id", node, required=True)
+    _check_fields(b, path, node, fields, kind, ident)
+    if ident is None:
+        return None
+    if not is_slug(ident):
+        b.problem(path, node.value["id"], f"{kind} id {ident!r} must be a lowercase slug")
+        return None
+    return ident
+
+
 def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "sources"):
         f = node.value
-        ident = _str(b, path, f, "id", node, required=True)
-        _check_fields(b, path, node, _SOURCE_FIELDS, "source", ident)
+        ident = _entry_id(b, path, node, _SOURCE_FIELDS, "source")
         if ident is None:
-            continue
-        if not is_slug(ident):
-            b.problem(path, f["id"], f"source id {ident!r} must be a lowercase slug")
             continue
         title = _str(b, path, f, "title", node, required=True)
         publisher = _str(b, path, f, "publisher", node, required=True)
@@ -66,12 +75,8 @@ def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
 def _add_conditions(b: _Builder, path: str, root: Node | None) -> None:
     for node in _list_of_mappings(b, path, root, "conditions"):
         f = node.value
-        ident = _str(b, path, f, "id", node, required=True)
-        _check_fields(b, path, node, _CONDITION_FIELDS, "condition", ident)
+        ident = _entry_id(b, path, node, _CONDITION_FIELDS, "condition")
         if ident is None:
-            continue
-        if not is_slug(ident):
-            b.problem(path, f["id"], f"condition id {ident!r} must be a lowercase slug")
             continue
         name = _str(b, path, f, "name", node, required=True)
         aliases = _aliases(b, path, f, f"condition {ident!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from stemcli.text.segments import window
+
 MAX_QUOTE = 600  # characters of a draft's quote: a sentence, or the words around its number
 
 
@@ -12,11 +14,5 @@ def quote_window(text: str, start: int, end: int, limit: int = MAX_QUOTE) -> str
     if len(text) <= limit:
         return text
     room = max(0, limit - (end - start)) // 2
-    a, b = max(0, start - room), min(len(text), end + room)
-    if a > 0:
-        cut = text.find(" ", a, start)
-        a = cut + 1 if cut >= 0 else a
-    if b < len(text):
-        cut = text.rfind(" ", end, b)
-        b = cut if cut >= 0 else b
+    a, b = window(text, start, end, room, room)
     return text[a:b].strip()
