@@ -56,3 +56,16 @@ def test_the_entry_point_runs_the_command_as_the_app_does() -> None:
     direct = CliRunner().invoke(app, args)
     assert direct.exit_code == 0
     assert direct.stdout == via_main.stdout
+
+
+def test_every_command_is_listed_with_its_module() -> None:
+    """A run imports only its command's module: COMMANDS must name every command, and the
+    module that defines it (a command missing there would run through the whole app)."""
+    import stemcli.cli as cli
+
+    registered = [info.callback for info in cli.full_app().registered_commands]
+    names = [cli._command_name(info) for info in cli.full_app().registered_commands]
+    assert names == list(cli.COMMANDS)
+    for name, callback in zip(names, registered, strict=True):
+        assert callback is not None
+        assert callback.__module__ == f"stemcli.cli.{cli.COMMANDS[name]}", name

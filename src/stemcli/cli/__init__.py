@@ -12,19 +12,60 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 import typer
 
-from stemcli.cli import analyse, browse, checks, pages  # noqa: F401 - they register the commands
-from stemcli.cli.env import app, begin, quiet, report_error, say, state
+from stemcli.cli import env
+from stemcli.cli.env import begin, quiet, report_error, say, state
 from stemcli.errors import ExitCode, StemcliError
 
-__all__ = ["app", "app_for", "run"]
+__all__ = ["COMMANDS", "app", "app_for", "full_app", "run"]
 
+# every command, in the order --help lists them, and the module that defines it: a run
+# imports only its command's module (the others cost start-up time for nothing)
+COMMANDS = {
+    "lookup": "browse",
+    "show": "browse",
+    "search": "browse",
+    "sources": "browse",
+    "conditions": "browse",
+    "validate": "checks",
+    "verify": "checks",
+    "export": "checks",
+    "compare": "analyse",
+    "conflicts": "analyse",
+    "extract": "pages",
+    "redflags": "pages",
+}
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--data",)
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    return info.name or getattr(info.callback, "__name__", "").replace("_", "-")
+
+
+def _load(modules: Iterable[str]) -> None:
+    import importlib
+
+    for module in modules:
+        importlib.import_module(f"{__name__}.{module}")
+
+
+def full_app() -> typer.Typer:
+    """The app with every command, in the order of :data:`COMMANDS`."""
+    _load(dict.fromkeys(COMMANDS.values()))
+    order = {name: i for i, name in enumerate(COMMANDS)}
+    env.app.registered_commands.sort(key=lambda info: order.get(_command_name(info), len(order)))
+    return env.app
+
+
+def __getattr__(name: str) -> object:
+    if name == "app":  # stemcli.cli.app: the whole app, every command registered
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def app_for(argv: list[str]) -> typer.Typer:
@@ -44,20 +85,17 @@ def app_for(argv: list[str]) -> typer.Typer:
         elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
             skip = True
         elif arg in ("-h", "--help", "-V", "--version", "--"):
-            return app
+            return full_app()
         elif not arg.startswith("-"):
             name = arg
             break
-    if name is None:
-        return app
-    matches = [
-        info
-        for info in app.registered_commands
-        if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name
-    ]
+    if name is None or name not in COMMANDS:
+        return full_app()
+    _load([COMMANDS[name]])
+    matches = [info for info in env.app.registered_commands if _command_name(info) == name]
     if len(matches) != 1:
-        return app
-    slim = copy.copy(app)
+        return full_app()
+    slim = copy.copy(env.app)
     slim.registered_commands = matches  # a public attribute: the commands app.command() added
     return slim
 
