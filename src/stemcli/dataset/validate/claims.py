@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from stemcli.dataset.validate.fields import (
     _Builder,
@@ -191,15 +192,9 @@ def _cross_check(b: _Builder) -> None:
                 )
             ok = False
         cond = b.conditions.get(claim.condition)
-        if cond is None:
-            b.problem(
-                path,
-                f["condition"],
-                f"unknown condition {claim.condition!r}{_suggest(claim.condition, b.conditions)}",
-                cid,
-            )
+        if not _known(b, path, f, "condition", claim.condition, b.conditions, cid):
             ok = False
-        else:
+        elif cond is not None:
             for st, st_node in _str_list(b, path, f, "stages", cid):
                 if st not in cond.stage_ids:
                     valid = ", ".join(cond.stage_ids) or "none"
@@ -213,24 +208,12 @@ def _cross_check(b: _Builder) -> None:
             if len(set(claim.stages)) != len(claim.stages):
                 b.problem(path, f["stages"], "a stage is listed twice", cid)
                 ok = False
-        if claim.outcome not in b.outcomes:
-            b.problem(
-                path,
-                f["outcome"],
-                f"unknown outcome {claim.outcome!r}{_suggest(claim.outcome, b.outcomes)}",
-                cid,
-            )
+        if not _known(b, path, f, "outcome", claim.outcome, b.outcomes, cid):
             ok = False
         measure = b.measures.get(claim.measure)
-        if measure is None:
-            b.problem(
-                path,
-                f["measure"],
-                f"unknown measure {claim.measure!r}{_suggest(claim.measure, b.measures)}",
-                cid,
-            )
+        if not _known(b, path, f, "measure", claim.measure, b.measures, cid):
             ok = False
-        else:
+        elif measure is not None:
             dim = dimension(claim.value.unit)
             if measure.dimensions and dim not in measure.dimensions:
                 b.problem(
@@ -251,3 +234,20 @@ def _cross_check(b: _Builder) -> None:
                 ok = False
         if ok:
             b.claims.append(claim)
+
+
+def _known(
+    b: _Builder,
+    path: str,
+    fields: dict[str, Node],
+    key: str,
+    value: str,
+    table: Mapping[str, object],
+    claim: str,
+) -> bool:
+    """Whether a claim's ``key`` names an entry of ``table``; if not, a located problem
+    with the closest ids."""
+    if value in table:
+        return True
+    b.problem(path, fields[key], f"unknown {key} {value!r}{_suggest(value, table)}", claim)
+    return False
