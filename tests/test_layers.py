@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "stemcli.numbers",
         "stemcli.text.neutralise",
     ),
-    ("stemcli.quantities",),
+    ("stemcli.quantities", "stemcli.arithmetic"),
     ("stemcli.text",),
     ("stemcli.dataset",),
     ("stemcli.ops",),

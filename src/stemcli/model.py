@@ -20,6 +20,8 @@ MEASURES_BUILTIN = (
     "threshold",
 )
 BASES = ("case-report", "clinic-data", "cited-study", "none")
+# what a derived figure does with its two parts (first, second); see docs/DATA.md
+DERIVED_OPS = ("ratio", "difference", "percent-change", "reduction", "sum")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,29 @@ class Quantity:
 
 def _num(x: float) -> float | int:
     return int(x) if x == int(x) and abs(x) < 2**53 else x
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """How a figure restates two others: ``op`` of (first, second); each part is a claim
+    id or, for a figure the page never states on its own, another derivation."""
+
+    op: str
+    of: tuple[str | Derived, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "of": [p if isinstance(p, str) else p.to_json() for p in self.of]}
+
+    def text(self) -> str:
+        """The derivation as one line: ``ratio(reduction(a, b), c)``."""
+        return f"{self.op}({', '.join(p if isinstance(p, str) else p.text() for p in self.of)})"
+
+    def claim_ids(self) -> tuple[str, ...]:
+        """Every claim id the derivation names, nested ones included, in order."""
+        out: list[str] = []
+        for p in self.of:
+            out.extend((p,) if isinstance(p, str) else p.claim_ids())
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +153,10 @@ class Claim:
     intervention: str | None = None
     n: int | None = None
     citation: str | None = None
+    # the patient group or study arm the number describes ("one-time treatment group")
+    group: str | None = None
+    # the figure restates others (a ratio, a difference ...): recomputed by conflicts
+    derived: Derived | None = None
     # where the claim is defined: "file:line:col"
     where: str = field(default="", compare=False)
 
@@ -147,9 +176,11 @@ class Claim:
             else {"text": tp.text, "low": _num(tp.low), "high": _num(tp.high), "unit": tp.unit},
             "comparator": self.comparator,
             "intervention": self.intervention,
+            "group": self.group,
             "basis": self.basis,
             "n": self.n,
             "citation": self.citation,
+            "derived": None if self.derived is None else self.derived.to_json(),
             "quote": self.quote,
         }
 

@@ -72,8 +72,9 @@ def unit_value(x: float, unit: str | None) -> str:
     return number(x)
 
 
-def format_quantity(q: Quantity) -> str:
-    """A normalised display form: "60–70 %", "over 85 %", "$3,000–$8,000", "2–4 weeks"."""
+def format_quantity(q: Quantity, *, strict: bool = False) -> str:
+    """A normalised display form: "60–70 %", "≥ 85 %", "$3,000–$8,000", "2–4 weeks";
+    ``strict`` for a bound that leaves its number out: "> 2 years", "< 5 cm"."""
     low = unit_value(q.low, q.unit)
     high = unit_value(q.high, q.unit)
     if q.unit == "cells" and q.low != q.high and q.low >= 1e6 and q.high >= 1e6:
@@ -83,6 +84,8 @@ def format_quantity(q: Quantity) -> str:
     if label and q.unit != "percent" and q.low == q.high == 1 and label.endswith("s"):
         label = label[:-1]
     text = f"{text} {label}".rstrip() if label else text
+    if strict and q.qualifier in ("at-least", "at-most"):
+        return (">" if q.qualifier == "at-least" else "<") + " " + text
     return QUALIFIER_LABEL[q.qualifier] + text
 
 
@@ -103,6 +106,24 @@ def format_interval(interval: tuple[float, float], dimension: str) -> str:
     if dimension == "money":
         return f"[${lo}, ${hi}]"
     return f"[{lo}, {hi}] {DIMENSION_UNIT.get(dimension, dimension)}".rstrip()
+
+
+def format_span(interval: tuple[float, float], dimension: str) -> str:
+    """A recomputed value in words: "2.5 times", "12%", "2.5–11 times", "over 3 times"."""
+    lo, hi = interval
+    unit = {"percent": "%", "times": " times", "time": " days", "length": " mm"}.get(
+        dimension, f" {DIMENSION_UNIT.get(dimension, dimension)}".rstrip()
+    )
+    money = dimension == "money"
+
+    def one(x: float) -> str:
+        return f"${rounded(x)}" if money else f"{rounded(x)}{unit}"
+
+    if hi == math.inf:
+        return f"at least {one(lo)}"
+    if lo == hi or rounded(lo) == rounded(hi):
+        return one(lo)
+    return f"{one(lo).removesuffix(unit) if not money else one(lo)}–{one(hi)}"
 
 
 def format_tick(x: float, unit: str | None) -> str:

@@ -23,7 +23,9 @@ __all__ = [
     "UNITS",
     "Found",
     "QuantityError",
+    "bound_side",
     "dimension",
+    "ends",
     "excludes_bound",
     "format_quantity",
     "gap",
@@ -368,7 +370,13 @@ def excludes_bound(q: Quantity) -> bool:
     """Whether an at-least or at-most quantity excludes its own number ("over", "under")."""
     if q.qualifier not in ("at-least", "at-most"):
         return False
-    m = _pattern().fullmatch(_normalise(q.text).rstrip("."))
+    return _excludes(q.text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _excludes(text: str) -> bool:
+    q = text
+    m = _pattern().fullmatch(_normalise(q).rstrip("."))
     if m is None:
         return False
     g = m.groupdict()
@@ -494,6 +502,34 @@ def interval(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
         high = 100.0 if q.unit == "percent" and q.low <= 100 else math.inf
     elif q.qualifier in ("at-most", "up-to"):
         low = 0.0
+    return low, high
+
+
+def bound_side(q: Quantity) -> str | None:
+    """ "lower" for a value bounded below ("over 2 years", "25% or more"), "upper" for one
+    bounded above ("up to 24 months", "under 5cm"), None for an exact or rough value."""
+    if q.qualifier == "at-least":
+        return "lower"
+    if q.qualifier in ("at-most", "up-to"):
+        return "upper"
+    return None
+
+
+def ends(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
+    """:func:`interval`, with each end exact about whether it holds its own number.
+
+    "over", "more than", "above" leave their number out, as do "under", "less than",
+    "fewer than"; "at least", "+", "or more", "up to", "at most", "within" keep it. An end
+    that leaves its number out moves to the next float inwards, so that two such
+    intervals are closed and overlap exactly when the values can both be true: "up to 24
+    months" and "over 2 years" do not, "up to 24 months" and "at least 2 years" do.
+    """
+    low, high = interval(q, tolerance)
+    if excludes_bound(q):
+        if q.qualifier == "at-least":
+            low = math.nextafter(low, math.inf)
+        else:
+            high = math.nextafter(high, -math.inf)
     return low, high
 
 

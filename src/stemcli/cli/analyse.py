@@ -152,11 +152,15 @@ def conflicts(
     ] = 0.0,
     limit: Limit = 20,
     count: Annotated[
-        bool, typer.Option("--count", help="Print only the number of conflicting pairs per kind.")
+        bool, typer.Option("--count", help="Print only the number of findings per kind.")
     ] = False,
     fail_on_conflict: Annotated[
         bool,
-        typer.Option("--fail-on-conflict", help="Exit 1 when the selection has a direct conflict."),
+        typer.Option(
+            "--fail-on-conflict",
+            help="Exit 1 when the selection has a finding of --kind "
+            "(default: a contradiction or an arithmetic finding).",
+        ),
     ] = False,
     tolerance: Annotated[
         float,
@@ -167,22 +171,25 @@ def conflicts(
         typer.Option(
             "--explain",
             metavar="ID ID",
-            help="Tell whether two claims are comparable, and why or why not.",
+            help="Tell whether two claims are set against each other, the verdict, and why.",
         ),
     ] = None,
     format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
-    full: Annotated[bool, typer.Option("--full", help="Add both quotes, in full.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Add every quote, in full.")] = False,
 ) -> None:
-    """Numbers that disagree: comparable claims whose values do not overlap.
+    """Numbers that disagree, by kind: contradictions, arithmetic, tensions.
 
-    Comparable: same condition, compatible stages, related outcomes, one unit dimension,
-    the same comparator and intervention, timepoints not clearly different. KIND is direct
-    (same outcome and measure) or cross-measure. Most severe (relative gap) first.
+    A statement is what one source says once or more (the same value for the same
+    question). Two are compared when they share condition, a stage, related outcomes (for
+    times: the same outcome), unit, comparator, intervention and patient group, and their
+    timepoints overlap. Values that cannot both be true are a contradiction (the same
+    quantity) or a tension (related quantities far apart, or a single case report). A
+    figure that restates others (derived) and disagrees with them is arithmetic.
 
-    Example: stemcli conflicts knee-oa --kind direct
+    Example: stemcli conflicts knee-oa --kind contradiction
     """
     from stemcli.errors import UsageError
     from stemcli.ops import conflicts as ops
@@ -240,7 +247,7 @@ def conflicts(
             listing = ops.find_conflicts(ds, sel, limit=limit)
         except ops.ListingTooLarge as e:
             raise UsageError(
-                f"--limit would list {e.wanted:,} of {e.total:,} conflicts; "
+                f"--limit would list {e.wanted:,} of {e.total:,} findings; "
                 f"at most {ops.MAX_LISTED:,} are listed at once",
                 hint="--count gives the numbers; a CONDITION, --kind, --source or --min-gap "
                 f"narrows the selection; --limit {ops.MAX_LISTED} lists the most severe",
@@ -259,8 +266,10 @@ def conflicts(
                 "--limit N shows more",
                 style="dim",
             )
-    if fail_on_conflict and counts.direct:
+    failing = counts.failing(sel.kind)
+    if fail_on_conflict and failing:
         from stemcli.numbers import plural
 
-        note(plural(counts.direct, "direct conflict"), style="red")
+        kinds = sel.kind or " or ".join(ops.FAILING)
+        note(f"{plural(failing, 'finding')} of kind {kinds}", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -53,8 +53,9 @@ class ExtractFormat(Choice):
 class ConflictKind(Choice):
     """Which conflicts conflicts --kind keeps."""
 
-    direct = "direct"
-    cross_measure = "cross-measure"
+    contradiction = "contradiction"
+    arithmetic = "arithmetic"
+    tension = "tension"
 
 
 E = TypeVar("E", bound=Enum)
@@ -111,7 +112,7 @@ Kind = Annotated[
     ConflictKind | None,
     typer.Option(
         "--kind",
-        help="Only direct or only cross-measure conflicts.",
+        help="Only contradictions, arithmetic findings or tensions.",
         parser=choice(ConflictKind, "--kind"),
         metavar="KIND",
     ),

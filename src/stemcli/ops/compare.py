@@ -7,10 +7,11 @@ A claim that is not stage-specific goes to the row of stage ``"any"``; a claim n
 several stages goes to each of their rows. With a stage, only the rows of that stage and
 of ``"any"`` are kept (as ``lookup`` keeps a stage's claims plus the general ones).
 
-A value *disagrees* when another source in the same row states values none of which
-overlaps it (intervals from :func:`stemcli.quantities.interval`, in base units, so
-"1-2 days" and "2-4 weeks" are compared in days). A row disagrees when any value does.
-Timepoints are shown but play no part in the comparison.
+Each value is marked with the verdict conflicts gives it against the row's other values
+(:func:`stemcli.ops.conflicts.pair_finding`, the same rules, so the two commands never
+disagree about a pair): it *disagrees* when it contradicts one of them, and is in
+*tension* when a single case report sits far from it (or it is one). A row disagrees when
+any value does.
 """
 
 from __future__ import annotations
@@ -21,17 +22,21 @@ from dataclasses import dataclass
 from stemcli.errors import UsageError
 from stemcli.model import Claim, Condition, Dataset
 from stemcli.ops.rules import ComparabilityKey, comparability_key, compared
-from stemcli.quantities import interval, overlaps, to_base
+from stemcli.quantities import interval, to_base
 
 ANY_STAGE = "any"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One claim in a cell, and whether another source in its row contradicts it."""
+    """One claim in a cell, and the strongest verdict it has against its row's others."""
 
     claim: Claim
-    disagrees: bool
+    verdict: str | None = None  # "contradiction", "tension" or None
+
+    @property
+    def disagrees(self) -> bool:
+        return self.verdict == "contradiction"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Row:
     intervention: str | None
     comparator: str | None
     cells: tuple[Cell, ...]  # one per compared source, in column order
+    group: str | None = None
 
     @property
     def disagree(self) -> bool:
@@ -130,15 +136,27 @@ def _row_stages(claim: Claim, stage: str | None, staged: set[str]) -> tuple[str,
     return (stage,) if stage in claim.stages else ()
 
 
-_Key = tuple[str, str, str, str, str, str, str]
+_Key = tuple[str, str, str, str, str, str, str, str]
 
 
-def _disagrees(claim: Claim, others: list[list[tuple[float, float]]]) -> bool:
-    """True when some other source states values here and none of them overlaps this one
-    (as in conflicts, disagreement is between two sources: a third that agrees with one of
-    them does not make the pair agree)."""
-    mine = interval(claim.value)
-    return any(theirs and not any(overlaps(mine, other) for other in theirs) for theirs in others)
+def _verdicts(ds: Dataset, claims: list[Claim]) -> dict[str, str]:
+    """Each claim's strongest verdict against the others of its row (contradiction over
+    tension), by conflicts' own rules."""
+    from stemcli.ops.conflicts import DEFAULT_TOLERANCE, facts, pair_finding
+    from stemcli.ops.rules import families
+
+    family = families(ds)
+    fs = [facts(ds, c, DEFAULT_TOLERANCE, family) for c in claims]
+    out: dict[str, str] = {}
+    for i, a in enumerate(claims):
+        for j in range(i + 1, len(claims)):
+            found = pair_finding(a, claims[j], fs[i], fs[j])
+            if found is None:
+                continue
+            for c in (a, claims[j]):
+                if out.get(c.id) != "contradiction":
+                    out[c.id] = found.kind
+    return out
 
 
 def compare(
@@ -161,13 +179,14 @@ def compare(
             continue
         about.setdefault((comparability_key(c), c.measure), []).append(c)
     groups: dict[_Key, list[Claim]] = {}
-    for ((cond, out, dim, _, _), measure), claims in about.items():
+    for ((cond, out, dim, _, _, _), measure), claims in about.items():
         staged = {st for c in claims for st in c.stages}
-        # the row names the intervention and comparator as its first claim words them
+        # the row names the intervention, comparator and group as its first claim words them
         intervention, comparator = claims[0].intervention or "", claims[0].comparator or ""
+        group = claims[0].group or ""
         for c in claims:
             for st in _row_stages(c, stage, staged):
-                key = (cond, st, out, measure, dim, intervention, comparator)
+                key = (cond, st, out, measure, dim, intervention, comparator, group)
                 groups.setdefault(key, []).append(c)
 
     if sources is None:
@@ -177,28 +196,35 @@ def compare(
     else:
         columns = sources
 
-    rows = [
-        _row(key, claims, columns, compared=compared(ds, key[2])) for key, claims in groups.items()
-    ]
+    rows = [_row(ds, key, claims, columns) for key, claims in groups.items()]
     rows.sort(key=_sort_key(ds))
     return Comparison(condition, stage, outcome, columns, tuple(rows))
 
 
-def _row(key: _Key, claims: list[Claim], columns: tuple[str, ...], *, compared: bool) -> Row:
-    cond, st, out, measure, dim, intervention, comparator = key
+def _row(ds: Dataset, key: _Key, claims: list[Claim], columns: tuple[str, ...]) -> Row:
+    cond, st, out, measure, dim, intervention, comparator, group = key
     by_source: dict[str, list[Claim]] = {}
     for c in claims:
         by_source.setdefault(c.source, []).append(c)
-    spans = {s: [interval(c.value) for c in cs] for s, cs in by_source.items()}
+    shown = [c for c in claims if c.source in columns]
+    verdicts = _verdicts(ds, shown) if compared(ds, out) else {}
     cells = []
     for sid in columns:
         mine = sorted(by_source.get(sid, []), key=_value_order)
-        others = [v for s, v in spans.items() if s != sid]
-        cells.append(Cell(sid, tuple(Entry(c, compared and _disagrees(c, others)) for c in mine)))
+        cells.append(Cell(sid, tuple(Entry(c, verdicts.get(c.id)) for c in mine)))
     units = {c.value.unit for c in claims}
     unit = min(units, key=lambda u: (to_base(1.0, u), u or ""))
     return Row(
-        cond, st, out, measure, dim, unit, intervention or None, comparator or None, tuple(cells)
+        cond,
+        st,
+        out,
+        measure,
+        dim,
+        unit,
+        intervention or None,
+        comparator or None,
+        tuple(cells),
+        group or None,
     )
 
 

@@ -1,11 +1,15 @@
 """rules: which claims are comparable, for compare and conflicts alike.
 
 Two claims may be set against each other only when they agree on their
-:func:`comparability_key`: the condition, what the outcome is about (the outcome itself for
-compare's rows, its ``family`` for conflicts), the unit dimension, and the intervention and
-comparator, both case- and space-folded (``"PRP"`` and ``" prp "`` are one comparator; none
-is not the same as some). Stages and timepoints are compared pair by pair
-(:func:`stages_compatible`, :func:`timepoints_apart`).
+:func:`comparability_key`: the condition, what the outcome is about, the unit dimension,
+and the intervention, comparator and patient group, each case- and space-folded (``"PRP"``
+and ``" prp "`` are one comparator; none is not the same as some). What the outcome is
+about is the outcome itself for numbers of time (a duration or a time-point: the pain
+relief at 1-2 weeks and the nerve regeneration at weeks 4-8 are milestones of one
+timeline, not two answers to one question) and for compare's rows; for the other numbers
+of conflicts it is the outcome's ``family`` (a responder rate of improvement against a
+pain reduction). Stages and timepoints are compared pair by pair
+(:func:`stages_compatible`, :func:`same_time`).
 """
 
 from __future__ import annotations
@@ -15,11 +19,10 @@ from collections.abc import Sequence
 from stemcli.model import Claim, Dataset
 from stemcli.quantities import dimension
 
-# a timepoint is clearly later when it starts at least this many times after the other ends
-TIMEPOINT_RATIO = 2.0
-
 Interval = tuple[float, float]
-ComparabilityKey = tuple[str, str, str, str | None, str | None]
+ComparabilityKey = tuple[str, str, str, str | None, str | None, str | None]
+
+TIME = "time"
 
 
 def fold(text: str | None) -> str | None:
@@ -27,12 +30,28 @@ def fold(text: str | None) -> str | None:
     return None if text is None else " ".join(text.split()).casefold()
 
 
+def about(claim: Claim, family: dict[str, str], dim: str | None = None) -> str:
+    """What a claim is about for conflicts: its outcome for numbers of time, else the
+    outcome's family."""
+    dim = dimension(claim.value.unit) if dim is None else dim
+    if dim == TIME:
+        return claim.outcome
+    return family.get(claim.outcome, claim.outcome)
+
+
+def measure_class(claim: Claim, dim: str | None = None) -> str:
+    """The measure, with duration and time-point as one: both say when something is
+    reached or how long it takes ("within 2-4 weeks" and "by week 6")."""
+    dim = dimension(claim.value.unit) if dim is None else dim
+    return TIME if dim == TIME else claim.measure
+
+
 def comparability_key(
     claim: Claim, about: str | None = None, dim: str | None = None
 ) -> ComparabilityKey:
-    """(condition, about, dimension, folded comparator, folded intervention).
+    """(condition, about, dimension, folded comparator, folded intervention, folded group).
 
-    ``about`` defaults to the claim's outcome; conflicts passes the outcome's family.
+    ``about`` defaults to the claim's outcome; conflicts passes :func:`about`.
     ``dim`` may be given when the caller has it cached.
     """
     return (
@@ -41,6 +60,7 @@ def comparability_key(
         dimension(claim.value.unit) if dim is None else dim,
         fold(claim.comparator),
         fold(claim.intervention),
+        fold(claim.group),
     )
 
 
@@ -49,15 +69,17 @@ def stages_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
     return not a or not b or not set(a).isdisjoint(b)
 
 
-def timepoints_apart(a: Interval | None, b: Interval | None) -> bool:
-    """Clearly different timepoints (in days): both given, and the later one starts at
-    least :data:`TIMEPOINT_RATIO` times after the earlier one ends (6 weeks vs 12 months:
-    365 ≥ 2 × 42). A start at day 0 is never clearly later."""
+def same_time(a: Interval | None, b: Interval | None) -> bool:
+    """Whether two timepoints (in days) may be the same time: either is missing, or they
+    overlap. Periods that only touch ("years 1-3" and "years 3-5") are consecutive, not
+    the same time; a point at the end of a period ("6 months", "3-6 months") is within it.
+    Claims at different times are a trajectory, never compared."""
     if a is None or b is None:
-        return False
-    return (b[0] > 0 and b[0] >= TIMEPOINT_RATIO * a[1]) or (
-        a[0] > 0 and a[0] >= TIMEPOINT_RATIO * b[1]
-    )
+        return True
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    if lo < hi:
+        return True
+    return lo == hi and (a[0] == a[1] or b[0] == b[1])
 
 
 def compared(ds: Dataset, outcome: str) -> bool:

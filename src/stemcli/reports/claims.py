@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from stemcli.model import Claim, Dataset
+from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import format_quantity, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
 from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json, table_of
@@ -49,10 +49,17 @@ def stage_text(c: Claim, stage: str | None) -> Cell:
     return ", ".join(c.stages)
 
 
+def shown(q: Quantity) -> str:
+    """A quantity's display form, exact about its ends: "> 2 years", "≥ 25 %"."""
+    from stemcli.quantities import excludes_bound
+
+    return format_quantity(q, strict=excludes_bound(q))
+
+
 def value_text(c: Claim) -> str:
     """The value, and its timepoint: "60–70 % at 12 months"."""
     tp = c.timepoint
-    return format_quantity(c.value) + (f" at {format_quantity(tp)}" if tp else "")
+    return shown(c.value) + (f" at {shown(tp)}" if tp else "")
 
 
 ClaimCell = Callable[[Claim], Cell]
@@ -77,7 +84,7 @@ def _claim_columns(
         (Column("Measure", max_width=14), lambda c: c.measure),
         (
             Column("Value", min_width=8, max_width=22, style="bold"),
-            lambda c: format_quantity(c.value),
+            lambda c: shown(c.value),
         ),
         (
             Column("Timepoint", max_width=14),
@@ -148,13 +155,13 @@ def show_report(ds: Dataset, c: Claim) -> Report:
         ("stages", ", ".join(c.stages) or "any (not stage-specific)"),
         ("outcome", c.outcome),
         ("measure", c.measure),
-        ("value", f"{c.value.text}  →  {format_quantity(c.value)}"),
+        ("value", f"{c.value.text}  →  {shown(c.value)}"),
         (
             "parsed",
             f"low={plain(c.value.low)} high={plain(c.value.high)} unit={c.value.unit or '-'} "
             f"qualifier={c.value.qualifier}",
         ),
-        ("timepoint", f"{tp.text}  →  {format_quantity(tp)}" if tp else "—"),
+        ("timepoint", f"{tp.text}  →  {shown(tp)}" if tp else "—"),
         ("comparator", c.comparator or "—"),
         ("intervention", c.intervention or "stem cell treatment"),
         ("basis", basis_text(c)),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from stemcli.model import Dataset
-from stemcli.numbers import format_quantity, plural
+from stemcli.numbers import plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.claims import publisher
+from stemcli.reports.claims import publisher, shown
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -81,6 +81,9 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "disagreeing": [
                     e.claim.id for cell in r.cells for e in cell.entries if e.disagrees
                 ],
+                "tension": [
+                    e.claim.id for cell in r.cells for e in cell.entries if e.verdict == "tension"
+                ],
             }
             for r in comparison.rows
         ],
@@ -134,28 +137,30 @@ def _compare_measure(r: Row) -> str:
     return text
 
 
-def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, bool, Quantity]]:
-    """A cell's distinct values as text ("60–70 % at 12 months (×2)"), whether they
-    disagree, and the value itself (repeats of one value and timepoint are counted).
+def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None, Quantity]]:
+    """A cell's distinct values as text ("60–70 % at 12 months (×2)"), their verdict
+    (contradiction, tension or None: conflicts' own), and the value itself (repeats of
+    one value and timepoint are counted).
     In a stage's row, a claim that is not stage-specific says so ("(any stage)")."""
     from stemcli.ops.compare import ANY_STAGE
 
     texts: list[str] = []
     counts: dict[str, int] = {}
-    flags: dict[str, bool] = {}
+    flags: dict[str, str | None] = {}
     values: dict[str, Quantity] = {}
     for e in cell.entries:
         c = e.claim
-        text = format_quantity(c.value)
+        text = shown(c.value)
         if c.timepoint is not None:
-            text += f" at {format_quantity(c.timepoint)}"
+            text += f" at {shown(c.timepoint)}"
         if not c.stages and stage != ANY_STAGE:
             text += " (any stage)"
         if text not in counts:
             texts.append(text)
             values[text] = c.value
         counts[text] = counts.get(text, 0) + 1
-        flags[text] = flags.get(text, False) or e.disagrees
+        if flags.get(text) != "contradiction":
+            flags[text] = e.verdict or flags.get(text)
     return [(t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t]) for t in texts]
 
 
@@ -166,10 +171,11 @@ def _compare_cell(cell: CompareCell, stage: str) -> Cell:
     lines: list[str] = []
     spans: list[tuple[int, int, str]] = []
     pos = 0
-    for text, disagrees, _ in values:
-        line = f"{text} ≠" if disagrees else text
-        if disagrees:
-            spans.append((pos, pos + len(line), "red"))
+    for text, verdict, _ in values:
+        mark = {"contradiction": " ≠", "tension": " ~"}.get(verdict or "", "")
+        line = text + mark
+        if mark:
+            spans.append((pos, pos + len(line), "red" if mark == " ≠" else "yellow"))
         lines.append(line)
         pos += len(line) + 1
     return Styled("\n".join(lines), style="bold" if spans else None, spans=tuple(spans))
@@ -191,7 +197,7 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
     factor = to_base(1.0, r.unit)
     marks: list[Mark] = []
     for cell in r.cells:
-        for i, (text, disagrees, q) in enumerate(_compare_values(cell, r.stage)):
+        for i, (text, verdict, q) in enumerate(_compare_values(cell, r.stage)):
             ceiling = interval(q)[1] / factor
             marks.append(
                 Mark(
@@ -202,7 +208,7 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
                     open_low=q.qualifier in ("at-most", "up-to"),
                     open_high=q.qualifier == "at-least",
                     ceiling=ceiling if math.isfinite(ceiling) else None,
-                    highlight=disagrees,
+                    highlight=verdict == "contradiction",
                 )
             )
     stage = "any stage" if r.stage == "any" else f"stage {r.stage}"

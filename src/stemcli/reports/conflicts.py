@@ -6,12 +6,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset
-from stemcli.numbers import format_gap, format_interval, plain, plural, rounded
+from stemcli.numbers import format_gap, format_interval, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
 from stemcli.reports.claims import publisher, value_text
 
 if TYPE_CHECKING:
-    from stemcli.ops.conflicts import Check, ConflictCounts, ConflictList, Explanation
+    from stemcli.ops.conflicts import (
+        Check,
+        Conflict,
+        ConflictCounts,
+        ConflictList,
+        Explanation,
+        Statement,
+    )
 
 # what the CSV says of each claim of a pair, as a_<field> and b_<field>
 PAIR_FIELDS: tuple[tuple[str, Callable[[Dataset, Claim], str]], ...] = (
@@ -28,8 +35,16 @@ PAIR_FIELDS: tuple[tuple[str, Callable[[Dataset, Claim], str]], ...] = (
 )
 
 
-def _pair_csv(ds: Dataset, c: Claim) -> tuple[str, ...]:
-    return tuple(cell(ds, c) for _, cell in PAIR_FIELDS)
+def _pair_csv(ds: Dataset, st: Statement | None) -> tuple[str, ...]:
+    """A statement's CSV cells: its first claim's fields, how often, and every claim id."""
+    if st is None:
+        return ("",) * (len(PAIR_FIELDS) + 2)
+    c = st.claim
+    return (
+        *(cell(ds, c) for _, cell in PAIR_FIELDS),
+        str(st.times),
+        ";".join(x.id for x in st.claims),
+    )
 
 
 def conflicts_report(
@@ -41,7 +56,7 @@ def conflicts_report(
     kind: str | None = None,
     title: str | None = None,
 ) -> Report:
-    """conflicts: a ConflictList (most severe first), ConflictCounts, or an Explanation."""
+    """conflicts: a ConflictList (by kind), ConflictCounts, or an Explanation."""
     from stemcli.ops.conflicts import ConflictCounts, Explanation
 
     if isinstance(result, ConflictCounts):
@@ -52,10 +67,10 @@ def conflicts_report(
 
 
 def counts_report(counts: ConflictCounts, *, kind: str | None, title: str | None = None) -> Report:
-    """The number of conflicting pairs per kind; in table format 'kind: n' lines."""
+    """The number of findings per kind; in table format 'kind: n' lines."""
     per_kind = counts.to_json(kind)
     return Report(
-        columns=(Column("Kind"), Column("Conflicts", justify="right")),
+        columns=(Column("Kind"), Column("Findings", justify="right")),
         rows=tuple((k, str(v)) for k, v in per_kind.items()),
         data=dict(per_kind),
         title=title,
@@ -89,7 +104,7 @@ def explanation_report(
     return Report(
         columns=(
             Column("Check", style="bold", no_wrap=True),
-            Column("Comparable", no_wrap=True),
+            Column("Passes", no_wrap=True),
             Column("Detail"),
         ),
         rows=tuple(rows),
@@ -100,38 +115,56 @@ def explanation_report(
 
 
 def check_detail(check: Check) -> str:
-    """A rule's reason in words, with the numbers the rule compared."""
-    if check.reason not in ("apart", "not-apart"):
+    """A rule's reason in words, with the reason code where it is not flagged."""
+    from stemcli.ops.conflicts import REASONS
+
+    if check.ok or not check.reason:
         return check.detail
-    late, early = check.fact("later_start_days"), check.fact("earlier_end_days")
-    limit = f"{check.fact('ratio'):g} × the earlier's end, {rounded(early)} days"
-    if check.reason == "apart":
-        return (
-            f"{check.detail} (the later starts at {rounded(late)} days, at least {limit}); "
-            "such claims are not compared"
-        )
-    return f"{check.detail} (the later starts at {rounded(late)} days, less than {limit})"
+    return f"{check.detail} [{check.reason}: {REASONS[check.reason]}]"
 
 
 def verdict(e: Explanation) -> str:
-    """One sentence: not comparable (and why), comparable and agreeing, or the conflict."""
-    if not e.comparable:
-        return f"Not comparable ({', '.join(e.failed)}): conflicts never pairs these claims."
+    """One sentence: not flagged (the reason), or the finding with its gap and why."""
+    from stemcli.ops.conflicts import REASONS
+
     x = e.conflict
     if x is None:
-        return "Comparable, and no conflict: the intervals overlap (or touch)."
+        failed = f" (fails: {', '.join(e.failed)})" if e.failed else ""
+        return f"Not flagged: {REASONS.get(e.reason, e.reason)} [{e.reason}]{failed}."
     return (
-        f"Conflict ({x.kind}{', internal' if x.internal else ''}): gap "
+        f"{finding_label(x)}{', internal' if x.internal else ''}: gap "
         f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%} of the larger value). {x.why}"
     )
+
+
+def finding_label(x: Conflict) -> str:
+    """'contradiction', 'contradiction (bound)', 'tension (anecdote)', 'arithmetic'."""
+    if x.subkind is None or x.kind == "arithmetic":
+        return str(x.kind)
+    return f"{x.kind} ({x.subkind})"
 
 
 def explanation_data(e: Explanation) -> Json:
     """The explanation as data: the operation's fields, each check's detail and the verdict."""
     data: dict[str, Json] = dict(e.to_json())
-    data["checks"] = [{"check": c.name, "ok": c.ok, "detail": check_detail(c)} for c in e.checks]
+    data["checks"] = [
+        {"check": c.name, "ok": c.ok, "reason": c.reason, "detail": check_detail(c)}
+        for c in e.checks
+    ]
     data["verdict"] = verdict(e)
     return data
+
+
+def _stated(st: Statement) -> str:
+    """A statement's value, and how often it is stated: "79.3 % ×3"."""
+    text = value_text(st.claim)
+    return f"{text} ×{st.times}" if st.times > 1 else text
+
+
+def _quotes(st: Statement | None) -> str:
+    if st is None:
+        return ""
+    return "\n".join(f"{c.id}: {c.quote}" for c in st.claims)
 
 
 def conflict_list_report(
@@ -142,73 +175,102 @@ def conflict_list_report(
     with_condition: bool = True,
     title: str | None = None,
 ) -> Report:
-    from stemcli.ops.conflicts import CROSS, DIRECT
+    from stemcli.numbers import format_span
 
-    cols: list[Column] = []
+    cols: list[Column] = [Column("Kind", no_wrap=True)]
     if with_condition:
         cols.append(Column("Condition", max_width=16))
     cols += [
         Column("Source A", max_width=18),
-        Column("Value A", max_width=22, style="bold", no_wrap=True),
+        Column("Value A", max_width=24, style="bold"),
         Column("Source B", max_width=18),
-        Column("Value B", max_width=22, style="bold", no_wrap=True),
+        Column("Value B", max_width=24, style="bold"),
         Column("Gap", max_width=18),
-        Column("Kind"),
-        Column("Internal"),
         Column("Why", min_width=24, max_width=None if full else 70),
     ]
     if full:
-        cols += [Column("Quote A", min_width=20), Column("Quote B", min_width=20)]
+        cols += [Column("Quotes A", min_width=20), Column("Quotes B", min_width=20)]
+    styles = {"contradiction": "bold red", "arithmetic": "bold magenta", "tension": "yellow"}
     table_rows: list[tuple[Cell, ...]] = []
     csv_rows: list[tuple[str, ...]] = []
     for x in result.conflicts:
-        row: list[Cell] = [x.a.condition] if with_condition else []
+        a = x.a.claim
+        row: list[Cell] = [Styled(finding_label(x), style=styles.get(x.kind, ""))]
+        if with_condition:
+            row.append(a.condition)
+        if x.b is not None:
+            b_source, b_value = publisher(ds, x.b.source), _stated(x.b)
+        else:
+            assert x.recomputed is not None
+            b_source = "its own figures"
+            b_value = format_span(x.recomputed.interval, x.recomputed.dimension)
         row += [
-            publisher(ds, x.a.source),
-            value_text(x.a),
-            publisher(ds, x.b.source),
-            value_text(x.b),
+            publisher(ds, a.source),
+            _stated(x.a),
+            b_source,
+            b_value,
             f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
-            Styled(x.kind, style="bold red" if x.kind == DIRECT else "yellow"),
-            "yes" if x.internal else "no",
             x.why,
         ]
         if full:
-            row += [x.a.quote, x.b.quote]
+            b_quotes = _quotes(x.b)
+            if x.recomputed is not None:
+                b_quotes = "\n".join(f"{c.id}: {c.quote}" for c in x.recomputed.parts)
+            row += [_quotes(x.a), b_quotes]
         table_rows.append(tuple(row))
         csv_rows.append(
             (
                 x.kind,
+                x.subkind or "",
                 "yes" if x.internal else "no",
                 plain(round(x.gap, 6)),
                 plain(round(x.relative_gap, 6)),
                 x.unit,
                 *_pair_csv(ds, x.a),
                 *_pair_csv(ds, x.b),
+                "" if x.recomputed is None else x.recomputed.text,
                 x.why,
             )
         )
-    total = result.total
-    what = f"{result.selection.kind} conflict" if result.selection.kind else "conflicting pair"
-    summary = f"{len(result.conflicts)} of {plural(total, what)}"
+    summary = f"{len(result.conflicts)} of {plural(result.total, 'finding')}"
     if result.selection.kind is None:
-        summary += f" ({result.counts.direct} {DIRECT}, {result.counts.cross_measure} {CROSS})"
-    summary += ", most severe first" if result.conflicts else ""
+        summary += f": {count_line(result.counts)}"
+    if result.conflicts:
+        summary += "; by kind, the most severe first"
     return Report(
         columns=tuple(cols),
         rows=tuple(table_rows),
         data=[x.to_json() for x in result.conflicts],
         csv_header=(
             "kind",
+            "subkind",
             "internal",
             "gap",
             "relative_gap",
             "unit",
             *(f"a_{name}" for name, _ in PAIR_FIELDS),
+            "a_times",
+            "a_claims",
             *(f"b_{name}" for name, _ in PAIR_FIELDS),
+            "b_times",
+            "b_claims",
+            "derivation",
             "why",
         ),
         csv_rows=tuple(csv_rows),
         title=title,
         summary=summary,
     )
+
+
+def count_line(c: ConflictCounts) -> str:
+    """'5 contradictions (1 bound), 3 arithmetic, 6 tensions (4 cross-measure, 2 anecdote)'."""
+    parts = [plural(c.contradiction, "contradiction")]
+    if c.bound:
+        parts[0] += f" ({c.bound} bound)"
+    parts.append(f"{c.arithmetic} arithmetic")
+    tension = plural(c.tension, "tension")
+    if c.tension:
+        tension += f" ({c.cross_measure} cross-measure, {c.anecdote} anecdote)"
+    parts.append(tension)
+    return ", ".join(parts)

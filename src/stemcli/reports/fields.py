@@ -116,9 +116,16 @@ CLAIM_FIELDS: tuple[ClaimField, ...] = (
     ),
     _optional("comparator", lambda c: c.comparator),
     _optional("intervention", lambda c: c.intervention),
+    _optional("group", lambda c: c.group),
     _text("basis", lambda c: c.basis),
     ClaimField("n", ("n",), lambda _ds, c: (str(c.n) if c.n is not None else "",), lambda c: c.n),
     _optional("citation", lambda c: c.citation),
+    ClaimField(
+        "derived",
+        ("derived",),
+        lambda _ds, c: (c.derived.text() if c.derived else "",),
+        lambda c: None if c.derived is None else c.derived.to_json(),
+    ),
     _text("quote", lambda c: c.quote),
 )
 

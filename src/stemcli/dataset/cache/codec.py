@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
 
-FORMAT = 3  # the payload's layout; a new one misses every older entry
+FORMAT = 4  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
-    from stemcli.model import Dataset, Quantity
+    from stemcli.model import Dataset, Derived, Quantity
 
 _QUANTITY_FIELDS = frozenset({"value", "timepoint"})
 
@@ -63,6 +63,9 @@ def encode(ds: Dataset) -> bytes:
             continue
         distinct: dict[tuple[type, Any], int] = {}
         index = [distinct.setdefault((type(v), v), len(distinct)) for v in values]
+        if name == "derived":
+            columns.append([[None if v is None else v.to_json() for _, v in distinct], index])
+            continue
         columns.append([[v for _, v in distinct], index])
     payload = [
         FORMAT,
@@ -112,6 +115,7 @@ _NUMBER: _Types = frozenset({int, float})
 _OPT_NUMBER: _Types = frozenset({int, float, _NONE})
 _OPT_INT: _Types = frozenset({int, _NONE})
 _LIST: _Types = frozenset({list})
+_OPT_DICT: _Types = frozenset({dict, _NONE})
 _INDEX: _Types = frozenset({int})
 
 
@@ -137,6 +141,17 @@ def _fields(rows: Any, *allowed: _Types) -> list[list[Any]]:
     for col, types in zip(columns, allowed, strict=True):
         _typed(col, types)
     return columns
+
+
+def _derived(raw: Any, depth: int) -> Derived:
+    from stemcli.model import DERIVED_OPS, Derived
+
+    if type(raw) is not dict or raw.keys() != {"op", "of"} or depth > 8:
+        raise _Malformed
+    op, of = raw["op"], _typed(raw["of"], frozenset({str, dict}))
+    if op not in DERIVED_OPS or len(of) != 2:
+        raise _Malformed
+    return Derived(op, tuple(p if type(p) is str else _derived(p, depth + 1) for p in of))
 
 
 def _strings(values: Any) -> tuple[str, ...]:
@@ -193,6 +208,7 @@ def _build(raw: Any) -> Dataset:
         "intervention": _OPT_STR,
         "n": _OPT_INT,
         "citation": _OPT_STR,
+        "group": _OPT_STR,
         "where": _STR,
     }
     fields: list[list[Any]] = []
@@ -207,6 +223,10 @@ def _build(raw: Any) -> Dataset:
         distinct, indices = _typed(column, _LIST)
         if name == "stages":
             vocabulary: list[Any] = [_strings(v) for v in _typed(distinct, _LIST)]
+        elif name == "derived":
+            vocabulary = [
+                None if v is None else _derived(v, 0) for v in _typed(distinct, _OPT_DICT)
+            ]
         else:
             vocabulary = _typed(distinct, vocabularies[name])
         if name == "source" and not set(vocabulary) <= ds_sources.keys():

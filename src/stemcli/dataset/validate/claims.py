@@ -15,7 +15,7 @@ from stemcli.dataset.validate.fields import (
 )
 from stemcli.dataset.yaml_nodes import Node
 from stemcli.ids import is_slug
-from stemcli.model import BASES, Claim, Measure, Quantity
+from stemcli.model import BASES, DERIVED_OPS, Claim, Derived, Measure, Quantity
 
 _CLAIM_FIELDS = (
     "id",
@@ -30,8 +30,12 @@ _CLAIM_FIELDS = (
     "basis",
     "n",
     "citation",
+    "group",
+    "derived",
     "quote",
 )
+# a derivation of derivations nests at most this deep ("the ratio of two reductions")
+MAX_DERIVED_DEPTH = 3
 
 
 def _parse_quantity(
@@ -77,6 +81,12 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
         comparator = _str(b, path, f, "comparator", node, required=False, claim=ident)
         intervention = _str(b, path, f, "intervention", node, required=False, claim=ident)
         citation = _str(b, path, f, "citation", node, required=False, claim=ident)
+        group = _str(b, path, f, "group", node, required=False, claim=ident)
+        derived: Derived | None = None
+        if f.get("derived") is not None and f["derived"].value is not None:
+            derived = _parse_derived(b, path, f["derived"], ident, 1)
+            if derived is None:
+                ok = False
         n: int | None = None
         n_node = f.get("n")
         if n_node is not None and n_node.value is not None:
@@ -138,9 +148,63 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
             intervention=intervention,
             n=n,
             citation=citation,
+            group=group,
+            derived=derived,
             where=f"{path}:{node.line}:{node.column}",
         )
         b.pending.append((claim, path, f))
+
+
+def _parse_derived(b: _Builder, path: str, node: Node, claim: str, depth: int) -> Derived | None:
+    """``{op: ratio, of: [first, second]}``; a part is a claim id or a nested derivation."""
+    raw = node.value
+    if not isinstance(raw, dict):
+        b.problem(path, node, "derived must be a mapping such as {op: ratio, of: [a, b]}", claim)
+        return None
+    ok = True
+    for key in raw:
+        if key not in ("op", "of"):
+            b.problem(
+                path, node, f"unknown derived field {key!r}{_suggest(key, ('op', 'of'))}", claim
+            )
+            ok = False
+    op = _str(b, path, raw, "op", node, required=True, claim=claim)
+    if op is not None and op not in DERIVED_OPS:
+        b.problem(
+            path,
+            raw["op"],
+            f"derived op must be one of {', '.join(DERIVED_OPS)}{_suggest(op, DERIVED_OPS)}",
+            claim,
+        )
+        ok = False
+    of = raw.get("of")
+    parts: list[str | Derived] = []
+    if of is None or not isinstance(of.value, list) or len(of.value) != 2:
+        b.problem(path, of or node, "derived 'of' must list two parts: [first, second]", claim)
+        return None
+    for item in of.value:
+        if isinstance(item.value, str) and item.value.strip():
+            part = item.value.strip()
+            if part == claim:
+                b.problem(path, item, "a figure cannot be derived from itself", claim)
+                ok = False
+            parts.append(part)
+        elif isinstance(item.value, dict):
+            if depth >= MAX_DERIVED_DEPTH:
+                b.problem(path, item, f"derivations nest at most {MAX_DERIVED_DEPTH} deep", claim)
+                ok = False
+                continue
+            nested = _parse_derived(b, path, item, claim, depth + 1)
+            if nested is None:
+                ok = False
+            else:
+                parts.append(nested)
+        else:
+            b.problem(path, item, "a derived part is a claim id or a derivation", claim)
+            ok = False
+    if not ok or op is None:
+        return None
+    return Derived(op, tuple(parts))
 
 
 def _above_max(measure: Measure, claim: Claim) -> bool:
@@ -234,6 +298,75 @@ def _cross_check(b: _Builder) -> None:
                 ok = False
         if ok:
             b.claims.append(claim)
+    _check_derivations(b)
+
+
+def _check_derivations(b: _Builder) -> None:
+    """A derived figure's parts exist, come from its own source and can be combined, and
+    the result has the stated value's dimension; a figure that fails is dropped."""
+    from stemcli.quantities import dimension
+
+    by_id = {c.id: c for c in b.claims}
+    dropped: set[str] = set()
+    for claim, path, f in b.pending:
+        if claim.derived is None or claim.id not in by_id:
+            continue
+        node = f["derived"]
+        got = _derived_dimension(b, path, node, claim, claim.derived, by_id)
+        stated = dimension(claim.value.unit)
+        if got is not None and got != stated:
+            b.problem(
+                path,
+                node,
+                f"{claim.derived.text()} gives {got}, but the value "
+                f"{claim.value.text!r} is {stated}",
+                claim.id,
+            )
+            got = None
+        if got is None:
+            dropped.add(claim.id)
+    if dropped:
+        b.claims[:] = [c for c in b.claims if c.id not in dropped]
+
+
+def _derived_dimension(
+    b: _Builder, path: str, node: Node, claim: Claim, d: Derived, by_id: dict[str, Claim]
+) -> str | None:
+    """The dimension ``d`` gives, or None (and a problem) when it cannot be computed."""
+    from stemcli.arithmetic import result_dimension
+    from stemcli.quantities import dimension
+
+    dims: list[str] = []
+    for part in d.of:
+        if isinstance(part, Derived):
+            sub = _derived_dimension(b, path, node, claim, part, by_id)
+            if sub is None:
+                return None
+            dims.append(sub)
+            continue
+        other = by_id.get(part)
+        if other is None:
+            b.problem(path, node, f"derived from unknown claim {part!r}", claim.id)
+            return None
+        if other.source != claim.source:
+            b.problem(
+                path,
+                node,
+                f"derived from {part!r} of source {other.source!r}: a figure "
+                "restates numbers of its own page",
+                claim.id,
+            )
+            return None
+        dims.append(dimension(other.value.unit))
+    out = result_dimension(d.op, dims[0], dims[1])
+    if out is None:
+        b.problem(
+            path,
+            node,
+            f"{d.op} of {dims[0]} and {dims[1]}: the parts of a derivation share a unit",
+            claim.id,
+        )
+    return out
 
 
 def _known(

@@ -1,124 +1,212 @@
-"""conflicts: numbers that disagree, across sources and within one.
+"""conflicts: numbers that disagree, across sources and within one, and why.
 
-Two claims are **comparable** when they are about the same condition, compatible stages
-(a stage in common, or one of them not stage-specific), related outcomes (one ``family``
-of the outcomes vocabulary), values of one unit dimension, the same comparator and the
-same intervention (case and spacing aside, none with none), and their timepoints are not
-clearly different: the rules of :mod:`stemcli.ops.rules`, shared with compare. Two
-comparable claims **conflict** when the intervals their values allow
-(:func:`stemcli.quantities.interval`, qualifiers widened) do not overlap; intervals that
-touch at one point do not conflict.
+**Statements.** Claims of one source that state the same value for the same question
+(condition, stages, outcome, measure, timepoint, comparator, intervention, group) are one
+statement stated several times; findings are between statements, so a source repeating
+itself is counted once and never disagrees with itself.
 
-A conflict is ``direct`` when both claims have the same outcome and measure, and
-``cross-measure`` otherwise (a responder rate against an effect size, pain against
-function). It is ``internal`` when both claims come from one source. Severity is the gap
-between the intervals, relative to the larger value, then the gap itself.
+**Comparable.** Two statements are set against each other when they are about the same
+condition, compatible stages (a stage in common, or one of them not stage-specific), the
+same comparator, intervention and patient group, values of one unit dimension, and
+related outcomes: for numbers of time (durations, time-points) the same outcome, since
+times of different outcomes are milestones of one timeline; otherwise one outcome
+``family``. Two that both give timepoints must be at the same or overlapping times:
+otherwise they are a trajectory (periods that only touch, "years 1-3" and "years 3-5",
+are consecutive). These are the rules of :mod:`stemcli.ops.rules`, shared with compare.
 
-How it scales (see benchmarks/ and :mod:`.sweep`): claims are grouped by
-:func:`~stemcli.ops.rules.comparability_key` (condition, family, dimension, comparator,
-intervention) and, within a group, sub-grouped by
-(stages, timepoint); every pair of claims in one sub-group is compatible, and sub-groups
-are paired by the same rules. Two intervals do not overlap exactly when one lies entirely
-above the other, so the number of conflicting pairs between two sub-groups is a sum of
-bisections over sorted lower and upper bounds: counting never looks at pairs. The most
-severe pairs are found best-first: for a fixed upper claim, its partners sorted by upper
-bound come in falling severity, so a heap holding each claim's best partner yields the
-top N in O(n log n + N log n). N is at most the number of conflicts (counted first), and a
-listing of more than :data:`MAX_LISTED` is refused; :func:`count_conflicts` counts any number.
+**Verdicts.** A comparable pair whose values cannot both be true (their intervals, with
+every qualifier's end exact, :func:`stemcli.quantities.ends`, do not overlap) is
 
-Modules: :mod:`.results` (the frozen results), :mod:`.select` (a selection's claims as
-compact records), :mod:`.sweep` (counting and the top N), :mod:`.explain` (one pair, rule
-by rule).
+- a ``contradiction`` when it is the same quantity (outcome and measure, durations and
+  time-points as one) and neither is a single case report; sub-kind ``bound`` when both
+  are open-ended and exclude each other ("up to 24 months", "over 2 years");
+- a ``tension`` otherwise, when the values are at least :data:`TENSION_GAP` of the larger
+  apart: ``cross-measure`` (a share of patients against the size of an effect, pain
+  against improvement) or ``anecdote`` (a case report far from a typical figure).
+
+A claim with ``derived`` restates two others; when what they give (interval arithmetic,
+:mod:`.derived`) does not overlap the stated value, that is an ``arithmetic`` finding.
+
+**Scale.** Statements are grouped by comparability key and sub-grouped by (stages,
+timepoint); the number of non-overlapping pairs between two sub-groups is a sum of
+bisections over sorted bounds (:mod:`.sweep`), so counting never looks at pairs, and the
+most severe pairs come best-first from a heap. :func:`.explain.explain` is the slow,
+exact path, pair by pair; the property tests hold the sweep to it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from stemcli.errors import UsageError
 from stemcli.model import Dataset
-from stemcli.ops.conflicts.explain import explain
+from stemcli.ops.conflicts.derived import findings as arithmetic_findings
+from stemcli.ops.conflicts.explain import REASONS, explain, finding, pair_finding
 from stemcli.ops.conflicts.results import (
+    ANECDOTE,
+    ARITHMETIC,
+    BOUND,
+    CONTRADICTION,
     CROSS,
     DEFAULT_TOLERANCE,
-    DIRECT,
+    FAILING,
     KINDS,
     MAX_LISTED,
+    SUBKINDS,
+    TENSION,
+    TENSION_GAP,
     Check,
     Conflict,
     ConflictCounts,
-    ConflictKind,
     ConflictList,
     Explanation,
+    Kind,
     Selection,
-    describe,
+    Statement,
     gap_unit,
-    make_conflict,
 )
-from stemcli.ops.conflicts.select import prepare, validate
-from stemcli.ops.conflicts.sweep import selection_counts, top_pairs
-from stemcli.ops.rules import TIMEPOINT_RATIO, families, stages_compatible, timepoints_apart
+from stemcli.ops.conflicts.select import Item, Prepared, facts, prepare, validate
+from stemcli.ops.conflicts.sweep import Pair, selection_counts, top_pairs
+from stemcli.ops.rules import families, same_time, stages_compatible
 
 __all__ = [
+    "ANECDOTE",
+    "ARITHMETIC",
+    "BOUND",
+    "CONTRADICTION",
     "CROSS",
     "DEFAULT_TOLERANCE",
-    "DIRECT",
+    "FAILING",
     "KINDS",
     "MAX_LISTED",
-    "TIMEPOINT_RATIO",
+    "REASONS",
+    "SUBKINDS",
+    "TENSION",
+    "TENSION_GAP",
     "Check",
     "Conflict",
     "ConflictCounts",
-    "ConflictKind",
     "ConflictList",
     "Explanation",
+    "Kind",
     "ListingTooLarge",
     "Selection",
+    "Statement",
     "count_conflicts",
-    "describe",
     "explain",
+    "facts",
     "find_conflicts",
     "gap_unit",
+    "pair_finding",
+    "same_time",
     "stages_compatible",
-    "timepoints_apart",
 ]
 
 
 class ListingTooLarge(UsageError):
-    """A listing would hold more than :data:`MAX_LISTED` conflicts."""
+    """A listing would hold more than :data:`MAX_LISTED` findings."""
 
     def __init__(self, wanted: int, total: int) -> None:
         super().__init__(
-            f"a listing of {wanted:,} of {total:,} conflicts; "
+            f"a listing of {wanted:,} of {total:,} findings; "
             f"at most {MAX_LISTED:,} are listed at once"
         )
         self.wanted = wanted
         self.total = total
 
 
+def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
+    """The selection's arithmetic findings (derived figures of any outcome)."""
+    claims = [
+        c
+        for c in ds.claims
+        if c.derived is not None
+        and (sel.condition is None or c.condition == sel.condition)
+        and (sel.stage is None or not c.stages or sel.stage in c.stages)
+        and (sel.source is None or c.source == sel.source)
+    ]
+    return arithmetic_findings(ds, claims, sel)
+
+
 def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
-    """The number of conflicting pairs per kind, without listing them (``sel.kind`` aside)."""
+    """The number of findings per kind, without listing them (``sel.kind`` aside)."""
     validate(sel)
-    return selection_counts(prepare(ds, sel), sel)
+    counts = selection_counts(prepare(ds, sel), sel)
+    return replace(counts, arithmetic=len(_derived_in(ds, sel)))
 
 
 def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictList:
-    """The ``limit`` most severe conflicts of the selection, and the counts of all of them.
+    """The first ``limit`` findings of the selection, and the counts of all of them.
 
-    The pairs are counted first (without listing them), so a listing never holds more
-    than the conflicts that exist, however large ``limit`` is; one that would hold more
-    than :data:`MAX_LISTED` is refused with :class:`ListingTooLarge`.
+    Findings are listed by kind (contradictions, arithmetic, tensions), the most severe
+    first within each. The pairs are counted first (without listing them), so a listing
+    never holds more than the findings that exist, however large ``limit`` is; one that
+    would hold more than :data:`MAX_LISTED` is refused with :class:`ListingTooLarge`.
     """
     validate(sel)
     if limit < 1:
-        raise UsageError(f"a listing holds at least one conflict, not {limit}")
+        raise UsageError(f"a listing holds at least one finding, not {limit}")
     prep = prepare(ds, sel)
-    counts = selection_counts(prep, sel)
+    arithmetic = _derived_in(ds, sel)
+    counts = replace(selection_counts(prep, sel), arithmetic=len(arithmetic))
     total = counts.of(sel.kind)
     wanted = min(limit, total)
     if wanted > MAX_LISTED:
         raise ListingTooLarge(wanted, total)
+    out: list[Conflict] = []
+    for kind in KINDS:
+        room = wanted - len(out)
+        if room <= 0:
+            break
+        if sel.kind is not None and kind != sel.kind:
+            continue
+        if kind == ARITHMETIC:
+            out += arithmetic[:room]
+        else:
+            out += _pairs(ds, prep, sel, kind, room)
+    return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)
+
+
+def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -> list[Conflict]:
+    """The ``limit`` most severe pairs of ``kind``, as findings."""
+    from stemcli.ops.conflicts.select import tension_cut
+
+    items = prep.items
+    by_source = sel.internal
+    involves = None
+    if sel.source is not None and not sel.internal:
+        src = prep.source_ids.get(sel.source, -1)
+
+        def involves(it: Item) -> bool:
+            return it.source == src
+
+    found: list[tuple[Pair, str | None]] = []
+    if kind == CONTRADICTION:
+        typical = [it for it in items if not it.case]
+        for p in top_pairs(prep, typical, limit, by_class=True, by_source=by_source, mark=involves):
+            found.append((p, BOUND if p[1].bound and p[2].bound else None))
+    else:
+        far = [it._replace(cut=tension_cut(it)) for it in items]
+        cross = top_pairs(
+            prep, far, limit, by_class=False, skip_class=True, by_source=by_source, mark=involves
+        )
+        found += [(p, CROSS) for p in cross]
+
+        def case(it: Item) -> bool:
+            return it.case
+
+        accept = None if involves is None else (lambda a, b: involves(a) or involves(b))
+        anecdotes = top_pairs(
+            prep, far, limit, by_class=True, by_source=by_source, mark=case, accept=accept
+        )
+        found += [(p, ANECDOTE) for p in anecdotes]
+        found.sort(key=lambda x: x[0][0][:5])
+        found = found[:limit]
     family = families(ds)
-    conflicts = tuple(
-        make_conflict(a.claim, b.claim, (a.lo, a.hi), (b.lo, b.hi), family)
-        for a, b in top_pairs(prep, sel, wanted)
-    )
-    return ConflictList(conflicts=conflicts, counts=counts, selection=sel)
+    tol = sel.tolerance
+    out: list[Conflict] = []
+    for (_, a, b), sub in found:
+        fa = facts(ds, a.statement.claim, tol, family)
+        fb = facts(ds, b.statement.claim, tol, family)
+        out.append(finding(a.statement, b.statement, fa, fb, kind, sub))
+    return out

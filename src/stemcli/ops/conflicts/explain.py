@@ -1,56 +1,147 @@
-"""Why two claims are, or are not, compared: each rule with its facts, and the outcome."""
+"""The verdict on two claims, rule by rule: the slow, exact path the sweep must agree with.
+
+:func:`explain` applies every rule to one pair and names the first reason a pair is not
+flagged (see :data:`REASONS`); :func:`pair_finding` is the verdict alone, from the same
+rules, and what compare's marks and the property tests' oracle use.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stemcli.errors import UsageError
 from stemcli.ids import closest
-from stemcli.model import Claim, Dataset
+from stemcli.model import Claim, Dataset, Quantity
 from stemcli.ops.conflicts.results import (
+    ANECDOTE,
+    BOUND,
+    CONTRADICTION,
+    CROSS,
     DEFAULT_TOLERANCE,
+    TENSION,
+    TENSION_GAP,
     Check,
     Conflict,
     Explanation,
-    _stage_text,
-    _tp_text,
-    make_conflict,
+    Statement,
+    gap_unit,
+    relative,
 )
-from stemcli.ops.conflicts.select import check_tolerance
-from stemcli.ops.rules import (
-    TIMEPOINT_RATIO,
-    compared,
-    families,
-    fold,
-    stages_compatible,
-    timepoints_apart,
-)
-from stemcli.quantities import dimension, interval
+from stemcli.ops.conflicts.select import Facts, check_tolerance, facts, same_statement
+from stemcli.ops.rules import TIME, families, fold, same_time, stages_compatible
+
+# why a pair is not flagged, in the order the rules are applied
+REASONS = {
+    "condition": "different conditions",
+    "stages": "different stages",
+    "result": "a number that describes a study or its patients, not a result",
+    "outcome": "unrelated outcomes",
+    "milestones": "times of different outcomes: milestones of one timeline",
+    "unit": "values in different units",
+    "comparator": "different comparators",
+    "intervention": "different interventions",
+    "group": "different patient groups or study arms",
+    "trajectory": "one question at different times: a trajectory",
+    "same-statement": "the same statement repeated",
+    "overlap": "the values overlap",
+    "close": "related quantities whose values are close",
+}
+
+_MEASURE_GLOSS = {
+    "effect": "size of the change",
+    "responder-rate": "share of patients",
+    "duration": "how long",
+    "time-point": "when",
+    "cost": "price",
+    "dose": "cells given",
+    "count": "how many",
+    "score": "points on a scale",
+    "ratio": "times more or less",
+    "size": "measured size",
+    "threshold": "cut-off",
+}
 
 
 def explain(
-    ds: Dataset, id_a: str, id_b: str, *, tolerance: float = DEFAULT_TOLERANCE
+    ds: Dataset,
+    id_a: str,
+    id_b: str,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_gap: float = 0.0,
 ) -> Explanation:
-    """Whether two claims are comparable, each rule with its reason, and the outcome."""
+    """Every rule for two claims, whether each holds and why, and the verdict."""
     check_tolerance(tolerance)
     a, b = _claim(ds, id_a), _claim(ds, id_b)
     if a.id == b.id:
         raise UsageError("an explanation needs two different claims")
     family = families(ds)
-    fa, fb = family.get(a.outcome, a.outcome), family.get(b.outcome, b.outcome)
-    da, db = dimension(a.value.unit), dimension(b.value.unit)
-    checks: list[Check] = []
+    fa, fb = facts(ds, a, tolerance, family), facts(ds, b, tolerance, family)
+    checks = rule_checks(a, b, fa, fb)
+    comparable = all(c.ok for c in checks)
+    overlap: bool | None = None
+    if fa.dim == fb.dim:
+        overlap = fa.lo <= fb.hi and fb.lo <= fa.hi
+    conflict: Conflict | None = None
+    reason = next((c.reason for c in checks if not c.ok), "")
+    if comparable:
+        conflict, reason = _verdict(a, b, fa, fb, min_gap)
+    return Explanation(
+        a=a,
+        b=b,
+        comparable=comparable,
+        checks=tuple(checks),
+        a_interval=(fa.lo, fa.hi),
+        b_interval=(fb.lo, fb.hi),
+        unit=fa.dim if fa.dim == fb.dim else "",
+        overlap=overlap,
+        conflict=conflict,
+        reason=reason,
+    )
 
+
+def pair_finding(a: Claim, b: Claim, fa: Facts, fb: Facts, min_gap: float = 0.0) -> Conflict | None:
+    """The finding two claims make (None: not flagged), by the rules of :func:`explain`."""
+    if not all(c.ok for c in rule_checks(a, b, fa, fb)):
+        return None
+    return _verdict(a, b, fa, fb, min_gap)[0]
+
+
+def _verdict(
+    a: Claim, b: Claim, fa: Facts, fb: Facts, min_gap: float
+) -> tuple[Conflict | None, str]:
+    """For a comparable pair: the finding and "", or None and why not."""
+    if fa.lo < fb.lo or (fa.lo == fb.lo and fa.hi < fb.hi):
+        a, b, fa, fb = b, a, fb, fa  # a lies above
+    gap = fa.lo - fb.hi
+    if not fb.hi < fa.lo:
+        return None, "overlap"
+    if min_gap > 0 and gap < min_gap:
+        return None, "close"
+    top = fa.hi if fa.hi != float("inf") else fa.lo
+    far = gap >= TENSION_GAP * abs(top)
+    if fa.cls == fb.cls and not (fa.case or fb.case):
+        sub = BOUND if fa.bound and fb.bound else None
+        return make_pair(a, b, fa, fb, CONTRADICTION, sub), ""
+    if not far:
+        return None, "close"
+    sub = CROSS if fa.cls != fb.cls else ANECDOTE
+    return make_pair(a, b, fa, fb, TENSION, sub), ""
+
+
+def rule_checks(a: Claim, b: Claim, fa: Facts, fb: Facts) -> list[Check]:
+    """Each rule of comparability for two claims, in order, with its reason code."""
+    checks: list[Check] = []
     same = a.condition == b.condition
     checks.append(
         Check(
             "condition",
             same,
-            f"both {a.condition}"
-            if same
-            else f"{a.condition} vs {b.condition}: different conditions",
+            f"both {a.condition}" if same else f"{a.condition} vs {b.condition}",
+            "" if same else "condition",
         )
     )
-
-    ok = stages_compatible(a.stages, b.stages)
+    ok = stages_compatible(fa.stages, fb.stages)
     if not a.stages and not b.stages:
         detail = "neither is stage-specific"
     elif not a.stages or not b.stages:
@@ -63,99 +154,157 @@ def explain(
         detail = f"{_stage_text(a.stages)} vs {_stage_text(b.stages)}: stage {common} in common"
     else:
         detail = f"{_stage_text(a.stages)} vs {_stage_text(b.stages)}: no stage in common"
-    checks.append(Check("stages", ok, detail))
+    checks.append(Check("stages", ok, detail, "" if ok else "stages"))
 
-    described = [o for o in dict.fromkeys((a.outcome, b.outcome)) if not compared(ds, o)]
+    described = [o for o, f in ((a.outcome, fa), (b.outcome, fb)) if not f.compared]
     if described:
+        what = " and ".join(dict.fromkeys(described))
         checks.append(
             Check(
                 "result",
                 False,
-                f"{' and '.join(described)} describe{'s' if len(described) == 1 else ''} "
-                "a study or its patients, not a result; sources differ on such numbers "
-                "legitimately, so they are not compared",
+                f"{what} describe{'s' if len(set(described)) == 1 else ''} a study or its "
+                "patients, not a result; sources differ on such numbers legitimately",
+                "result",
             )
         )
 
+    timed = TIME in (fa.dim, fb.dim)
     if a.outcome == b.outcome:
-        detail = f"same outcome ({a.outcome})"
-    elif fa == fb:
-        detail = f"{a.outcome} and {b.outcome} are related: both of the {fa} family"
+        ok, detail, code = True, f"same outcome ({a.outcome})", ""
+    elif timed:
+        ok, code = False, "milestones"
+        detail = (
+            f"{a.outcome} vs {b.outcome}: times of different outcomes are milestones "
+            "of one timeline; only times of the same outcome are compared"
+        )
+    elif fa.about == fb.about:
+        ok, detail, code = True, f"{a.outcome} and {b.outcome}: both of the {fa.about} family", ""
     else:
-        detail = f"{a.outcome} ({fa}) vs {b.outcome} ({fb}): unrelated outcomes"
-    checks.append(Check("outcome", fa == fb, detail))
+        ok, code = False, "outcome"
+        detail = f"{a.outcome} ({fa.about}) vs {b.outcome} ({fb.about}): unrelated outcomes"
+    checks.append(Check("outcome", ok, detail, code))
 
-    if da == db:
-        detail = f"both {da}" + (", compared in days" if da == "time" else "")
-    else:
-        detail = f"{da} vs {db}: values in different units cannot be compared"
-    checks.append(Check("unit", da == db, detail))
+    same = fa.dim == fb.dim
+    detail = f"both {fa.dim}" + (", compared in days" if fa.dim == TIME else "")
+    if not same:
+        detail = f"{fa.dim} vs {fb.dim}: values in different units cannot be compared"
+    checks.append(Check("unit", same, detail, "" if same else "unit"))
 
     for name, va, vb, empty in (
         ("comparator", a.comparator, b.comparator, "none (absolute values)"),
         ("intervention", a.intervention, b.intervention, "stem cell treatment"),
+        ("group", a.group, b.group, "all patients"),
     ):
         same = fold(va) == fold(vb)
         if same:
             detail = f"both {va or empty}"
         else:
             detail = f"{va or empty} vs {vb or empty}: only the same {name} is compared"
-        checks.append(Check(name, same, detail))
+        checks.append(Check(name, same, detail, "" if same else name))
 
-    ta = None if a.timepoint is None else interval(a.timepoint, tolerance)
-    tb = None if b.timepoint is None else interval(b.timepoint, tolerance)
-    apart = timepoints_apart(ta, tb)
-    facts: tuple[tuple[str, float], ...] = ()
-    if a.timepoint is None or b.timepoint is None or ta is None or tb is None:
-        if a.timepoint is None and b.timepoint is None:
-            reason, detail = "no-timepoint", "neither gives a timepoint"
-        else:
-            reason = "one-timepoint"
-            detail = (
-                f"{_tp_text(a.timepoint)} vs {_tp_text(b.timepoint)}: only one gives a timepoint"
-            )
+    ok = same_time(fa.tp, fb.tp)
+    if a.timepoint is None and b.timepoint is None:
+        detail = "neither gives a timepoint"
+    elif a.timepoint is None or b.timepoint is None:
+        detail = f"{_tp_text(a.timepoint)} vs {_tp_text(b.timepoint)}: only one gives a timepoint"
+    elif ok:
+        detail = f"{a.timepoint.text} vs {b.timepoint.text}: the same time, or overlapping"
     else:
-        (early, early_text), (late, late_text) = sorted(
-            [(ta, a.timepoint.text), (tb, b.timepoint.text)], key=lambda x: x[0]
+        detail = (
+            f"{a.timepoint.text} vs {b.timepoint.text}: different times (periods that "
+            "only touch are consecutive); the same question at two times is a trajectory"
         )
-        both = f"{early_text} vs {late_text}"
-        facts = (
-            ("later_start_days", late[0]),
-            ("earlier_end_days", early[1]),
-            ("ratio", TIMEPOINT_RATIO),
-        )
-        if apart:
-            reason, detail = "apart", f"{both}: clearly different times"
-        elif late[0] <= 0:
-            reason = "day-zero"
-            detail = f"{both}: not clearly different (both may start at day 0)"
-        else:
-            reason, detail = "not-apart", f"{both}: not clearly different"
-    checks.append(Check("timepoint", not apart, detail, reason, facts))
+    facts_: tuple[tuple[str, float], ...] = ()
+    if fa.tp is not None and fb.tp is not None:
+        facts_ = (("a_start", fa.tp[0]), ("a_end", fa.tp[1]), ("b_start", fb.tp[0]))
+        facts_ += (("b_end", fb.tp[1]),)
+    checks.append(Check("timepoint", ok, detail, "" if ok else "trajectory", facts_))
 
-    ia, ib = interval(a.value, tolerance), interval(b.value, tolerance)
-    comparable = all(c.ok for c in checks)
-    overlap: bool | None = None
-    conflict: Conflict | None = None
-    if da == db:
-        overlap = ia[0] <= ib[1] and ib[0] <= ia[1]
-    if comparable and overlap is False:
-        conflict = (
-            make_conflict(a, b, ia, ib, family)
-            if ia[0] > ib[1]
-            else make_conflict(b, a, ib, ia, family)
-        )
-    return Explanation(
-        a=a,
-        b=b,
-        comparable=comparable,
-        checks=tuple(checks),
-        a_interval=ia,
-        b_interval=ib,
-        unit=da if da == db else "",
-        overlap=overlap,
-        conflict=conflict,
+    same = same_statement(a, fa, b, fb)
+    detail = (
+        f"{a.source} states the same value for the same question twice (or rounds "
+        "it once): one statement"
+        if same
+        else "different statements"
     )
+    checks.append(Check("statement", not same, detail, "same-statement" if same else ""))
+    return checks
+
+
+def make_pair(a: Claim, b: Claim, fa: Facts, fb: Facts, kind: str, sub: str | None) -> Conflict:
+    """The finding between ``a`` (above) and ``b`` (below), one claim each; the sweep's
+    listing builds the same from statements (:func:`finding`)."""
+    return finding(Statement((a,)), Statement((b,)), fa, fb, kind, sub)
+
+
+def finding(
+    sa: Statement, sb: Statement, fa: Facts, fb: Facts, kind: str, sub: str | None
+) -> Conflict:
+    gap = fa.lo - fb.hi
+    return Conflict(
+        a=sa,
+        b=sb,
+        kind=kind,  # type: ignore[arg-type]
+        subkind=sub,
+        internal=sa.source == sb.source,
+        gap=max(gap, 0.0),
+        relative_gap=relative(max(gap, 0.0), fa.lo, fa.hi, fb.lo, fb.hi),
+        unit=gap_unit(fa.dim),
+        why=describe(sa.claim, sb.claim, kind, sub, fa.about),
+    )
+
+
+def describe(a: Claim, b: Claim, kind: str, sub: str | None, about: str) -> str:
+    """One sentence: what the two claims are, and why their values disagree."""
+    if kind == CONTRADICTION and sub == BOUND:
+        head = (
+            f"Contradiction: {a.value.text!r} and {b.value.text!r} bound the same {a.outcome} "
+            "from opposite sides and exclude each other"
+        )
+    elif kind == CONTRADICTION:
+        head = (
+            f"Contradiction: the same quantity ({a.outcome}, {a.measure}), "
+            "values that cannot both be true"
+        )
+    elif sub == ANECDOTE:
+        case = a if a.basis == "case-report" else b
+        head = (
+            f"Tension: a single case report ({case.id}) far from the other figure "
+            f"for the same quantity ({a.outcome}, {a.measure})"
+        )
+    else:
+        ma, mb = _measure_text(a.measure), _measure_text(b.measure)
+        if a.outcome == b.outcome:
+            what = f"{ma} vs {mb} of {a.outcome}"
+        elif a.measure == b.measure:
+            what = f"{a.outcome} vs {b.outcome} (both {about}), each as {ma}"
+        else:
+            what = f"{ma} of {a.outcome} vs {mb} of {b.outcome} (both {about})"
+        head = f"Tension: {what}; related numbers, not the same quantity"
+    parts = [head]
+    if sorted(a.stages) != sorted(b.stages):
+        parts.append(f"stage {_stage_text(a.stages)} vs {_stage_text(b.stages)}")
+    if _tp_key(a.timepoint) != _tp_key(b.timepoint):
+        parts.append(f"timepoint {_tp_text(a.timepoint)} vs {_tp_text(b.timepoint)}")
+    return "; ".join(parts) + "."
+
+
+def _stage_text(stages: Sequence[str]) -> str:
+    return ", ".join(stages) if stages else "not stage-specific"
+
+
+def _tp_text(tp: Quantity | None) -> str:
+    return "none" if tp is None else tp.text
+
+
+def _tp_key(tp: Quantity | None) -> tuple[float, float, str | None, str] | None:
+    return None if tp is None else (tp.low, tp.high, tp.unit, tp.qualifier)
+
+
+def _measure_text(measure: str) -> str:
+    gloss = _MEASURE_GLOSS.get(measure)
+    return f"{measure} ({gloss})" if gloss else measure
 
 
 def _claim(ds: Dataset, claim_id: str) -> Claim:

@@ -1,96 +1,170 @@
-"""The results of conflicts: pairs, counts, selections and explanations (frozen)."""
+"""The results of conflicts: statements, findings, counts, selections and explanations."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from stemcli.model import Claim, Quantity
+from stemcli.model import Claim
 from stemcli.ops.rules import Interval
-from stemcli.quantities import dimension
 
-ConflictKind = Literal["direct", "cross-measure"]
-DIRECT: Final = "direct"
+Kind = Literal["contradiction", "tension", "arithmetic"]
+CONTRADICTION: Final = "contradiction"
+TENSION: Final = "tension"
+ARITHMETIC: Final = "arithmetic"
+# the order findings are listed in: the kinds --fail-on-conflict looks at first
+KINDS: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC, TENSION)
+FAILING: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC)
+BOUND: Final = "bound"
 CROSS: Final = "cross-measure"
-KINDS: tuple[ConflictKind, ...] = (DIRECT, CROSS)
+ANECDOTE: Final = "anecdote"
+SUBKINDS: dict[str, tuple[str, ...]] = {
+    CONTRADICTION: (BOUND,),
+    TENSION: (CROSS, ANECDOTE),
+    ARITHMETIC: (),
+}
+
 DEFAULT_TOLERANCE = 0.05
-# the most conflicts one listing holds: a larger listing (with more conflicts than it
+# a tension sets related but different quantities against each other: their numbers must
+# be at least this far apart (relative to the larger value) for the difference to matter
+TENSION_GAP = 0.20
+# the most findings one listing holds: a larger listing (with more findings than it
 # selected) is refused, since a million listed pairs is gigabytes and minutes, not a result
 MAX_LISTED = 10_000
 
-_MEASURE_GLOSS = {
-    "effect": "size of the change",
-    "responder-rate": "share of patients",
-    "duration": "how long",
-    "time-point": "when",
-    "cost": "price",
-    "dose": "cells given",
-    "count": "how many",
-    "score": "points on a scale",
-    "ratio": "times more or less",
-    "size": "measured size",
-    "threshold": "cut-off",
-}
 _GAP_UNIT = {"percent": "pp", "time": "days", "money": "usd", "length": "mm", "number": ""}
 
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
-    """Two comparable claims whose intervals do not overlap; ``a`` lies above ``b``."""
+class Statement:
+    """What one source states once or more: claims of one source giving the same value
+    for the same question (condition, stages, outcome, measure, timepoint, comparator,
+    intervention, group). ``claims`` are in id order; the first stands for them all."""
 
-    a: Claim
-    b: Claim
-    kind: ConflictKind
+    claims: tuple[Claim, ...]
+
+    @property
+    def claim(self) -> Claim:
+        return self.claims[0]
+
+    @property
+    def source(self) -> str:
+        return self.claims[0].source
+
+    @property
+    def times(self) -> int:
+        """How often the source states it."""
+        return len(self.claims)
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.claims[0]
+        return {
+            "source": c.source,
+            "value": c.value.text,
+            "times": len(self.claims),
+            "claims": [x.to_json() for x in self.claims],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    """What a derived figure's parts give: ``op`` over ``parts``, the interval it allows."""
+
+    text: str  # the derivation, e.g. "ratio(reduction(a, b), c)"
+    parts: tuple[Claim, ...]
+    interval: Interval  # in ``dimension``'s base unit
+    dimension: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "derivation": self.text,
+            "low": _round(self.interval[0]),
+            "high": _round(self.interval[1]),
+            "dimension": self.dimension,
+            "parts": [c.to_json() for c in self.parts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A finding. For a pair, statement ``a`` lies above ``b``; for ``arithmetic``, ``a``
+    is the stated figure, ``b`` is None and ``recomputed`` says what its parts give."""
+
+    a: Statement
+    b: Statement | None
+    kind: Kind
+    subkind: str | None
     internal: bool
     gap: float  # in ``unit``: percentage points, days, dollars ...
     relative_gap: float  # gap / the larger value
     unit: str  # "pp", "days", "usd", "mm", ... ("" for plain numbers)
     why: str
+    recomputed: Recomputed | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "a": self.a.to_json(),
-            "b": self.b.to_json(),
+            "b": None if self.b is None else self.b.to_json(),
             "kind": self.kind,
+            "subkind": self.subkind,
             "internal": self.internal,
             "gap": _round(self.gap),
             "relative_gap": _round(self.relative_gap),
             "unit": self.unit,
             "why": self.why,
         }
+        if self.recomputed is not None:
+            out["recomputed"] = self.recomputed.to_json()
+        return out
 
 
 @dataclass(frozen=True, slots=True)
 class ConflictCounts:
-    """How many conflicting pairs a selection holds, per kind."""
+    """How many findings a selection holds, per kind (and the bound contradictions,
+    the cross-measure and anecdote tensions among them)."""
 
-    direct: int
-    cross_measure: int
+    contradiction: int = 0
+    tension: int = 0
+    arithmetic: int = 0
+    bound: int = 0
+    cross_measure: int = 0
+    anecdote: int = 0
 
     @property
     def total(self) -> int:
-        return self.direct + self.cross_measure
+        return self.contradiction + self.tension + self.arithmetic
 
-    def of(self, kind: ConflictKind | None) -> int:
-        """The number of pairs of ``kind`` (None: every kind)."""
+    def of(self, kind: str | None) -> int:
+        """The number of findings of ``kind`` (None: every kind)."""
         if kind is None:
             return self.total
-        return self.direct if kind == DIRECT else self.cross_measure
+        return int(getattr(self, kind))
+
+    def failing(self, kind: str | None) -> int:
+        """The findings --fail-on-conflict counts: of ``kind``, or (None) the kinds of
+        :data:`FAILING`."""
+        return self.of(kind) if kind is not None else sum(self.of(k) for k in FAILING)
 
     def to_json(self, kind: str | None = None) -> dict[str, int]:
-        out = {DIRECT: self.direct, CROSS: self.cross_measure}
+        out: dict[str, int] = {k: self.of(k) for k in KINDS}
         return out if kind is None else {kind: out[kind]}
+
+    def __sub__(self, other: ConflictCounts) -> ConflictCounts:
+        return ConflictCounts(*(getattr(self, f) - getattr(other, f) for f in _COUNT_FIELDS))
+
+
+_COUNT_FIELDS = ("contradiction", "tension", "arithmetic", "bound", "cross_measure", "anecdote")
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which pairs to consider. ``min_gap`` is in each pair's unit; ``tolerance`` a fraction."""
+    """Which findings to consider. ``min_gap`` is in each pair's unit; ``tolerance`` a
+    fraction."""
 
     condition: str | None = None
     stage: str | None = None
-    kind: ConflictKind | None = None
+    kind: Kind | None = None
     internal: bool = False
     source: str | None = None
     min_gap: float = 0.0
@@ -99,7 +173,8 @@ class Selection:
 
 @dataclass(frozen=True, slots=True)
 class ConflictList:
-    """The most severe conflicts of a selection, and how many there are in all."""
+    """The first findings of a selection (contradictions, arithmetic, tensions; the most
+    severe first within each), and how many there are in all."""
 
     conflicts: tuple[Conflict, ...]
     counts: ConflictCounts  # every kind, whatever ``selection.kind``
@@ -107,7 +182,7 @@ class ConflictList:
 
     @property
     def total(self) -> int:
-        """The number of pairs of the selected kind(s)."""
+        """The number of findings of the selected kind(s)."""
         return self.counts.of(self.selection.kind)
 
 
@@ -118,7 +193,7 @@ class Check:
     name: str
     ok: bool
     detail: str  # in words, from the claims' own ids and texts; no number is formatted here
-    reason: str = ""  # for checks whose numbers matter: a code naming the case
+    reason: str = ""  # a code naming the case: "trajectory", "milestones", "group" ...
     facts: tuple[tuple[str, float], ...] = ()  # the numbers behind it, by name
 
     def fact(self, name: str) -> float:
@@ -127,7 +202,7 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why two claims are, or are not, compared, and what comparing them gives."""
+    """Why two claims are, or are not, set against each other, and the verdict."""
 
     a: Claim
     b: Claim
@@ -138,6 +213,7 @@ class Explanation:
     unit: str
     overlap: bool | None  # None when the units cannot be compared
     conflict: Conflict | None
+    reason: str  # the first failed rule's code, "overlap", "close", or "" when flagged
 
     @property
     def failed(self) -> tuple[str, ...]:
@@ -149,8 +225,12 @@ class Explanation:
             "a": self.a.to_json(),
             "b": self.b.to_json(),
             "comparable": self.comparable,
-            "checks": [{"check": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "checks": [
+                {"check": c.name, "ok": c.ok, "reason": c.reason, "detail": c.detail}
+                for c in self.checks
+            ],
             "overlap": self.overlap,
+            "reason": self.reason,
             "conflict": None if self.conflict is None else self.conflict.to_json(),
         }
 
@@ -160,7 +240,9 @@ def gap_unit(dim: str) -> str:
     return _GAP_UNIT.get(dim, dim)
 
 
-def _round(x: float) -> float | int:
+def _round(x: float) -> float | int | None:
+    if not math.isfinite(x):
+        return None
     r = round(x, 6)
     return int(r) if r == int(r) else r
 
@@ -168,62 +250,3 @@ def _round(x: float) -> float | int:
 def relative(gap: float, *ends: float) -> float:
     larger = max((abs(x) for x in ends if math.isfinite(x)), default=0.0)
     return gap / larger if larger > 0 else 0.0
-
-
-def _stage_text(stages: Sequence[str]) -> str:
-    return ", ".join(stages) if stages else "not stage-specific"
-
-
-def _tp_text(tp: Quantity | None) -> str:
-    return "none" if tp is None else tp.text
-
-
-def _tp_key(tp: Quantity | None) -> tuple[float, float, str | None, str] | None:
-    return None if tp is None else (tp.low, tp.high, tp.unit, tp.qualifier)
-
-
-def _measure_text(measure: str) -> str:
-    gloss = _MEASURE_GLOSS.get(measure)
-    return f"{measure} ({gloss})" if gloss else measure
-
-
-def describe(a: Claim, b: Claim, family: str) -> str:
-    """One sentence naming what differs between two conflicting claims."""
-    if (a.outcome, a.measure) == (b.outcome, b.measure):
-        head = (
-            f"Direct: same outcome ({a.outcome}) and measure ({a.measure}), "
-            "yet the values do not overlap"
-        )
-    else:
-        ma, mb = _measure_text(a.measure), _measure_text(b.measure)
-        if a.outcome == b.outcome:
-            what = f"{ma} vs {mb} of {a.outcome}"
-        elif a.measure == b.measure:
-            what = f"{a.outcome} vs {b.outcome} (both {family}), each as {ma}"
-        else:
-            what = f"{ma} of {a.outcome} vs {mb} of {b.outcome} (both {family})"
-        head = f"Cross-measure: {what}, related numbers but not the same quantity"
-    parts = [head]
-    if sorted(a.stages) != sorted(b.stages):
-        parts.append(f"stage {_stage_text(a.stages)} vs {_stage_text(b.stages)}")
-    if _tp_key(a.timepoint) != _tp_key(b.timepoint):
-        parts.append(f"timepoint {_tp_text(a.timepoint)} vs {_tp_text(b.timepoint)}")
-    return "; ".join(parts) + "."
-
-
-def make_conflict(
-    a: Claim, b: Claim, ia: Interval, ib: Interval, families: dict[str, str]
-) -> Conflict:
-    """The conflict between ``a`` (above) and ``b`` (below); the caller checked the rules."""
-    gap = ia[0] - ib[1]
-    family = families.get(a.outcome, a.outcome)
-    return Conflict(
-        a=a,
-        b=b,
-        kind=DIRECT if (a.outcome, a.measure) == (b.outcome, b.measure) else CROSS,
-        internal=a.source == b.source,
-        gap=gap,
-        relative_gap=relative(gap, ia[0], ia[1], ib[0], ib[1]),
-        unit=gap_unit(dimension(a.value.unit)),
-        why=describe(a, b, family),
-    )

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain
 from typing import Any
 
-from stemcli.ops.conflicts.results import CROSS, DIRECT, ConflictCounts, Selection, relative
-from stemcli.ops.conflicts.select import Item, Prepared
+from stemcli.ops.conflicts.results import ConflictCounts, Selection, relative
+from stemcli.ops.conflicts.select import Item, Prepared, tension_cut
 
 
 def _partition(
@@ -89,24 +89,41 @@ def _count_items(prep: Prepared, items: Sequence[Item], *, by_class: bool, by_so
     return total
 
 
+def _with_tension_cuts(items: Sequence[Item]) -> list[Item]:
+    return [it._replace(cut=tension_cut(it)) for it in items]
+
+
 def _counts(prep: Prepared, items: Sequence[Item], *, by_source: bool) -> ConflictCounts:
-    total = _count_items(prep, items, by_class=False, by_source=by_source)
-    direct = _count_items(prep, items, by_class=True, by_source=by_source)
-    return ConflictCounts(direct=direct, cross_measure=total - direct)
+    """Every kind of pair among ``items``, each counted by sweeps, none listed."""
+
+    def count(xs: Sequence[Item], by_class: bool) -> int:
+        return _count_items(prep, xs, by_class=by_class, by_source=by_source)
+
+    typical = [it for it in items if not it.case]
+    contradiction = count(typical, True)
+    bound = count([it for it in typical if it.bound], True)
+    far = _with_tension_cuts(items)
+    same_far = count(far, True)
+    anecdote = same_far - count([it for it in far if not it.case], True)
+    cross = count(far, False) - same_far
+    return ConflictCounts(
+        contradiction=contradiction,
+        tension=cross + anecdote,
+        bound=bound,
+        cross_measure=cross,
+        anecdote=anecdote,
+    )
 
 
 def selection_counts(prep: Prepared, sel: Selection) -> ConflictCounts:
+    """The pairs of every kind (arithmetic aside: see :mod:`.derived`)."""
     items = prep.items
     if sel.source is None or sel.internal:
         return _counts(prep, items, by_source=sel.internal)
-    # pairs involving the source = all pairs - pairs among the other sources' claims
-    everything = _counts(prep, items, by_source=False)
+    # pairs involving the source = all pairs - pairs among the other sources' statements
     src = prep.source_ids.get(sel.source, -1)
-    others = _counts(prep, [it for it in items if it.source != src], by_source=False)
-    return ConflictCounts(
-        direct=everything.direct - others.direct,
-        cross_measure=everything.cross_measure - others.cross_measure,
-    )
+    everything = _counts(prep, items, by_source=False)
+    return everything - _counts(prep, [it for it in items if it.source != src], by_source=False)
 
 
 class _Partners:
@@ -158,24 +175,36 @@ def _entries(uppers: Iterable[Item], b: Item, stream: Any) -> list[_Entry]:
     return out
 
 
-def top_pairs(prep: Prepared, sel: Selection, limit: int) -> list[tuple[Item, Item]]:
-    """The ``limit`` most severe (upper, lower) pairs of the selection, best first.
+Pair = tuple[_Entry, Item, Item]
 
-    Every unordered conflicting pair has exactly one upper claim (its interval lies above
-    the other's), so each pair belongs to one stream: its upper claim's partners in
-    (hi, idx) order, which for a fixed upper claim is falling severity. The heap holds the
-    head of every stream; popping one advances its stream.
+
+def top_pairs(
+    prep: Prepared,
+    items: Sequence[Item],
+    limit: int,
+    *,
+    by_class: bool,
+    skip_class: bool = False,
+    by_source: bool = False,
+    mark: Callable[[Item], bool] | None = None,
+    accept: Callable[[Item, Item], bool] | None = None,
+) -> list[Pair]:
+    """The ``limit`` most severe (upper, lower) pairs among ``items``, best first, each
+    with its sort key: pairs of one class (``by_class``), or of two (``skip_class``), or
+    either; within one source (``by_source``); with at least one ``mark``-ed item; and
+    that ``accept`` takes.
+
+    Every unordered pair has exactly one upper item (its interval lies above the other's),
+    so each pair belongs to one stream: its upper item's partners in (hi, idx) order,
+    which for a fixed upper item is falling severity. The heap holds the head of every
+    stream; popping one advances its stream.
     """
     if limit <= 0:
         return []
-    skip_class = sel.kind == CROSS
-    restrict: int | None = None
-    if sel.source is not None and not sel.internal:
-        restrict = prep.source_ids.get(sel.source, -1)
     heap: list[_Entry] = []
-    merged_cache: dict[tuple[int, int, int | None], _Partners] = {}
+    merged_cache: dict[tuple[int, int, bool | None], _Partners] = {}
     group_data: list[tuple[list[list[Item]], list[list[int]]]] = []
-    parts = _partition(prep, prep.items, by_class=sel.kind == DIRECT, by_source=sel.internal)
+    parts = _partition(prep, items, by_class=by_class, by_source=by_source)
     for g, subs in enumerate(parts):
         members = [m for _, m in subs]
         compat = _compat_lists(prep, [k for k, _ in subs])
@@ -183,20 +212,19 @@ def top_pairs(prep: Prepared, sel: Selection, limit: int) -> list[tuple[Item, It
         if any(it.lo < 0 for m in members for it in m):
             # severity falls along a stream only for non-negative values (all the parser
             # produces); rank such a group's pairs exhaustively
-            heap.extend(heapq.nsmallest(limit, _exhaustive(members, compat, sel, restrict)))
+            found = _exhaustive(members, compat, skip_class, mark, accept)
+            heap.extend(heapq.nsmallest(limit, found))
             continue
-        lists: dict[int | None, list[_Partners]] = {None: [_Partners(_by_hi(m)) for m in members]}
-        if restrict is not None:
-            lists[restrict] = [
-                _Partners(_by_hi(it for it in m if it.source == restrict)) for m in members
-            ]
+        lists: dict[bool | None, list[_Partners]] = {None: [_Partners(_by_hi(m)) for m in members]}
+        if mark is not None:
+            lists[True] = [_Partners(_by_hi(it for it in m if mark(it))) for m in members]
         for i, m in enumerate(members):
-            # claims of the selected source pair with anyone, the others with it only
-            buckets: list[tuple[int | None, list[Item]]] = [(None, m)]
-            if restrict is not None:
+            # marked items pair with anyone, the others with marked ones only
+            buckets: list[tuple[bool | None, list[Item]]] = [(None, m)]
+            if mark is not None:
                 buckets = [
-                    (None, [it for it in m if it.source == restrict]),
-                    (restrict, [it for it in m if it.source != restrict]),
+                    (None, [it for it in m if mark(it)]),
+                    (True, [it for it in m if not mark(it)]),
                 ]
             for r, uppers in buckets:
                 best, second = _heads(lists[r], compat[i]) if uppers else (None, None)
@@ -210,11 +238,12 @@ def top_pairs(prep: Prepared, sel: Selection, limit: int) -> list[tuple[Item, It
                     same = [it for it in uppers if it.cls == best.cls]
                     heap += _entries(same, second, (g, i, r))
     heapq.heapify(heap)
-    out: list[tuple[Item, Item]] = []
+    out: list[Pair] = []
     while heap and len(out) < limit:
         entry = heapq.heappop(heap)
         a, b, stream = entry[5], entry[6], entry[7]
-        out.append((a, b))
+        if accept is None or accept(a, b):
+            out.append((entry, a, b))
         if stream is None:
             continue
         g, i, r = stream
@@ -223,7 +252,7 @@ def top_pairs(prep: Prepared, sel: Selection, limit: int) -> list[tuple[Item, It
             members, compat = group_data[g]
             pool = chain.from_iterable(members[j] for j in compat[i])
             merged = merged_cache[stream] = _Partners(
-                _by_hi(it for it in pool if r is None or it.source == r)
+                _by_hi(it for it in pool if r is None or (mark is not None and mark(it)))
             )
         pos = merged.first(bisect_right(merged.keys, (b.hi, b.idx)), a.cls if skip_class else None)
         if pos < len(merged.items) and merged.items[pos].hi < a.cut:
@@ -252,17 +281,20 @@ def _heads(lists: Sequence[_Partners], compat: Sequence[int]) -> tuple[Item | No
 def _exhaustive(
     members: Sequence[Sequence[Item]],
     compat: Sequence[Sequence[int]],
-    sel: Selection,
-    restrict: int | None,
+    skip_class: bool,
+    mark: Callable[[Item], bool] | None,
+    accept: Callable[[Item, Item], bool] | None,
 ) -> Iterator[_Entry]:
-    """Every conflicting pair of one group, as final heap entries (no stream)."""
+    """Every qualifying pair of one group, as final heap entries (no stream)."""
     for i, m in enumerate(members):
         for j in compat[i]:
             for a in m:
                 for b in members[j]:
-                    if b.hi >= a.cut or (sel.kind == CROSS and a.cls == b.cls):
+                    if b.hi >= a.cut or (skip_class and a.cls == b.cls):
                         continue
-                    if restrict is not None and restrict not in (a.source, b.source):
+                    if mark is not None and not (mark(a) or mark(b)):
+                        continue
+                    if accept is not None and not accept(a, b):
                         continue
                     gap = a.lo - b.hi
                     rel = relative(gap, a.lo, a.hi, b.lo, b.hi)
