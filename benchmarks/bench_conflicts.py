@@ -81,7 +81,7 @@ def measure_one(data: Path, repeat: int) -> dict[str, Any]:
     unit = 1 if sys.platform == "darwin" else 1024
     return {
         "claims": len(ds.claims),
-        "conflicts": {"direct": counts.direct, "cross-measure": counts.cross_measure},
+        "conflicts": counts.to_json(),
         "load_cold": cold,
         "load_warm": warm,
         "count": count,

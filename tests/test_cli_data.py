@@ -31,7 +31,7 @@ needs_seeds = pytest.mark.skipif(
 
 CONTRACT_KEYS = {
     "id", "source", "condition", "stages", "outcome", "measure", "value", "timepoint",
-    "comparator", "intervention", "basis", "n", "citation", "quote",
+    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "quote",
 }  # fmt: skip
 
 

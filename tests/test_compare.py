@@ -144,8 +144,17 @@ def test_disagreement_is_per_value_against_each_other_source(tmp_path: Path) -> 
     )
     (row,) = compare(ds, ds.conditions["cond"]).rows
     flags = {e.claim.id: e.disagrees for cell in row.cells for e in cell.entries}
-    # 10 % overlaps nothing b or c states; 50 % overlaps both; b and c overlap a's 50 %
-    assert flags == {"a-low": True, "a-mid": False, "b-mid": False, "c-mid": False}
+    # a value is marked when conflicts pairs it in a contradiction: 10 % contradicts every
+    # other value (a's own 50 % too), and so each of them contradicts it
+    assert flags == {"a-low": True, "a-mid": True, "b-mid": True, "c-mid": True}
+    from stemcli.ops.conflicts import Selection, find_conflicts
+
+    listed = find_conflicts(ds, Selection(kind="contradiction"), limit=100).conflicts
+    paired = {c.id for x in listed for st in (x.a, x.b) if st for c in st.claims}
+    assert paired == {cid for cid, flagged in flags.items() if flagged}
+    assert {frozenset((x.a.claim.id, x.b.claim.id)) for x in listed if x.b} == {
+        frozenset(("a-low", other)) for other in ("a-mid", "b-mid", "c-mid")
+    }
     assert row.disagree
     assert row.source_count == 3
 
@@ -313,7 +322,7 @@ def test_outcome_filters_rows(run_mini: Run) -> None:
 
 def test_no_matching_claims_is_an_empty_comparison(run_mini: Run) -> None:
     result = ok(run_mini("compare", "rotator-cuff", "--sources", "alpha"))
-    assert result.stdout.strip() == "0 rows, 1 source, 0 rows where sources disagree"
+    assert result.stdout.strip() == "0 rows, 1 source, 0 rows where values disagree"
     assert rows_of(run_mini("compare", "rotator-cuff", "--sources", "alpha", "-f", "json")) == []
 
 
@@ -338,8 +347,8 @@ def test_disagreements_are_marked_and_counted(run_mini: Run) -> None:
     assert "≠" not in overlap
     assert overlap.rstrip().endswith("overlap")
     assert summary == (
-        "5 rows, 3 sources, 3 rows where sources disagree"
-        " (≠: another source states values here and none overlaps it)"
+        "5 rows, 3 sources, 3 rows where values disagree"
+        " (≠: contradicts another value here, as conflicts finds)"
     )
 
 
@@ -415,7 +424,7 @@ def test_markdown_table(run_mini: Run) -> None:
         "| **≈ 50 % at 6 months (any stage) ≠** | **disagree** |"
     )
     assert sum(1 for line in lines if line.startswith("| ")) == 6  # header + 5 rows
-    assert lines[-1].startswith("5 rows, 3 sources, 3 rows where sources disagree")
+    assert lines[-1].startswith("5 rows, 3 sources, 3 rows where values disagree")
 
 
 def test_stacked_values_in_one_cell(tmp_path: Path, run: Run) -> None:
@@ -430,7 +439,8 @@ def test_stacked_values_in_one_cell(tmp_path: Path, run: Run) -> None:
     lines = out.splitlines()
     first = next(i for i, line in enumerate(lines) if "30 % at 6 weeks ≠" in line)
     # the repeated 60 % is counted, not repeated, and is on the next line of the same cell
-    assert lines[first + 1].split() == ["effect", "60", "%", "(×2)"]
+    # 60 % and the 30 % of the same source contradict each other, as conflicts says
+    assert lines[first + 1].split() == ["effect", "60", "%", "(×2)", "≠"]
 
 
 # ---------------------------------------------------------------------------
@@ -459,8 +469,9 @@ def test_chart_draws_each_row_on_one_axis(run_mini: Run) -> None:
     # "over 60-70%" is open-ended: dashes after the bar, up to 100 %
     early = out.split("stage early · pain · effect (%)")[1].splitlines()[1]
     assert f"{ch.BAR}{ch.OPEN}" in early
-    assert early.endswith("≥ 60–70 % ≠")  # against gamma's 'about 50 %' (any stage)
-    assert out.rstrip().splitlines()[-1].startswith("5 rows, 3 sources, 3 rows")
+    assert early.endswith("> 60–70 % ≠")  # against gamma's 'about 50 %' (any stage)
+    last = out.rstrip().splitlines()[-1]
+    assert last.startswith("5 rows, 3 sources, 3 rows where values disagree")
 
 
 def test_chart_durations_share_one_time_axis(run_mini: Run) -> None:

@@ -26,7 +26,7 @@ ESC = "\x1b"
 
 CONTRACT_KEYS = {
     "id", "source", "condition", "stages", "outcome", "measure", "value", "timepoint",
-    "comparator", "intervention", "basis", "n", "citation", "quote",
+    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "quote",
 }  # fmt: skip
 VALUE_KEYS = {"text", "low", "high", "unit", "qualifier"}
 TIMEPOINT_KEYS = {"text", "low", "high", "unit"}

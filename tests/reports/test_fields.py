@@ -34,9 +34,11 @@ def test_csv_has_one_cell_per_column_in_the_documented_order() -> None:
         "timepoint_unit",
         "comparator",
         "intervention",
+        "group",
         "basis",
         "n",
         "citation",
+        "derived",
         "quote",
     )
     ds = load([], bundled=True, use_cache=False)

@@ -47,7 +47,7 @@ LEGEND = (
     f"{POINT} single value",
     f"{OPEN} open-ended (over, up to)",
     f"{ARROW} no upper bound",
-    f"{DISAGREE} disagrees with another source",
+    f"{DISAGREE} contradicts another value here",
 )
 
 # role -> rich style (ChartGroup); a role of None is unstyled text
@@ -77,7 +77,7 @@ class Mark:
     open_low: bool = False  # "up to", "at most": anything from 0 up to ``low`` too
     open_high: bool = False  # "over": anything above ``high`` too
     ceiling: float | None = None  # where an open_high value stops (100 %); None: no bound
-    highlight: bool = False  # disagrees with another source
+    highlight: bool = False  # contradicts another value of its row
 
 
 @dataclass(frozen=True)

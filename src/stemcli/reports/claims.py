@@ -164,8 +164,13 @@ def show_report(ds: Dataset, c: Claim) -> Report:
         ("timepoint", f"{tp.text}  →  {shown(tp)}" if tp else "—"),
         ("comparator", c.comparator or "—"),
         ("intervention", c.intervention or "stem cell treatment"),
+        ("group", c.group or "all patients"),
         ("basis", basis_text(c)),
         ("citation", c.citation or "—"),
+    ]
+    if c.derived is not None:
+        fields.append(("derived", c.derived.text()))
+    fields += [
         ("quote", c.quote),
         ("defined at", c.where or "—"),
     ]

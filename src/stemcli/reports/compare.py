@@ -90,11 +90,12 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         "sources": [ds.sources[s].to_json() for s in columns if s in ds.sources],
     }
     n, k, d = len(comparison.rows), len(columns), comparison.disagreeing
-    summary = (
-        f"{plural(n, 'row')}, {plural(k, 'source')}, {plural(d, 'row')} where sources disagree"
-    )
-    if d:
-        summary += " (≠: another source states values here and none overlaps it)"
+    summary = f"{plural(n, 'row')}, {plural(k, 'source')}, {plural(d, 'row')} where values disagree"
+    tense = any(e.verdict == "tension" for r in comparison.rows for c in r.cells for e in c.entries)
+    marks = ["≠: contradicts another value here"] if d else []
+    marks += ["~: a tension (a case report far from it)"] if tense else []
+    if marks:
+        summary += f" ({'; '.join(marks)}, as conflicts finds)"
     cond = comparison.condition
     title = f"{cond.name} ({cond.id})" if cond else "All conditions"
     if comparison.stage:

@@ -181,11 +181,11 @@ def conflict_list_report(
     if with_condition:
         cols.append(Column("Condition", max_width=16))
     cols += [
-        Column("Source A", max_width=18),
-        Column("Value A", max_width=24, style="bold"),
-        Column("Source B", max_width=18),
-        Column("Value B", max_width=24, style="bold"),
-        Column("Gap", max_width=18),
+        Column("Source A", max_width=14),
+        Column("Value A", min_width=10, max_width=22, style="bold"),
+        Column("Source B", max_width=14),
+        Column("Value B", min_width=10, max_width=22, style="bold"),
+        Column("Gap", min_width=8, max_width=12),
         Column("Why", min_width=24, max_width=None if full else 70),
     ]
     if full:
@@ -195,7 +195,8 @@ def conflict_list_report(
     csv_rows: list[tuple[str, ...]] = []
     for x in result.conflicts:
         a = x.a.claim
-        row: list[Cell] = [Styled(finding_label(x), style=styles.get(x.kind, ""))]
+        label = x.kind if x.subkind is None or x.kind == "arithmetic" else f"{x.kind}\n{x.subkind}"
+        row: list[Cell] = [Styled(label, style=styles.get(x.kind, ""))]
         if with_condition:
             row.append(a.condition)
         if x.b is not None:

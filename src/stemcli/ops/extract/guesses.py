@@ -172,11 +172,14 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("recurrence", r"recurr\w*|relapse|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
     ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan"),
-    (
-        "time-to-effect",
-        r"appear\w*|onset|kick in|take effect|begin\w*|starting|apparent|regeneration"
-        r"|see (?:the )?results|work quickly",
-    ),
+    # a time is about the outcome whose timing it states (see data/outcomes.yaml)
+    ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
+    ("nerve-conduction", r"nerve conduction|conduction velocity"),
+    ("sensory-recovery", r"sensory recovery|sensation|sensory"),
+    ("cell-regeneration", r"cell regeneration|regenerat\w*"),
+    ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
+    ("first-evaluation", r"initial evaluation|first (?:follow-up|evaluation|check)"),
+    ("activity-restriction", r"avoid (?:unnecessary )?(?:strain|strenuous)"),
     ("follow-up", r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?"),
     ("scar-depth", r"scars?|depth"),
     ("cartilage", r"cartilage|lesions?|defects?"),
