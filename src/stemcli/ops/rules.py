@@ -14,7 +14,7 @@ pain reduction). Stages and timepoints are compared pair by pair
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from stemcli.model import Claim, Dataset
 from stemcli.quantities import dimension
@@ -47,20 +47,23 @@ def measure_class(claim: Claim, dim: str | None = None) -> str:
 
 
 def comparability_key(
-    claim: Claim, about: str | None = None, dim: str | None = None
+    claim: Claim,
+    about: str | None = None,
+    dim: str | None = None,
+    folder: Callable[[str | None], str | None] = fold,
 ) -> ComparabilityKey:
     """(condition, about, dimension, folded comparator, folded intervention, folded group).
 
     ``about`` defaults to the claim's outcome; conflicts passes :func:`about`.
-    ``dim`` may be given when the caller has it cached.
+    ``dim`` may be given when the caller has it cached, ``folder`` a memoised :func:`fold`.
     """
     return (
         claim.condition,
         claim.outcome if about is None else about,
         dimension(claim.value.unit) if dim is None else dim,
-        fold(claim.comparator),
-        fold(claim.intervention),
-        fold(claim.group),
+        folder(claim.comparator),
+        folder(claim.intervention),
+        folder(claim.group),
     )
 
 

@@ -36,6 +36,9 @@ exact path, pair by pair; the property tests hold the sweep to it.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from stemcli.errors import UsageError
@@ -65,9 +68,9 @@ from stemcli.ops.conflicts.results import (
     Statement,
     gap_unit,
 )
-from stemcli.ops.conflicts.select import Item, Prepared, facts, prepare, validate
+from stemcli.ops.conflicts.select import Item, Memo, Prepared, facts, prepare, validate
 from stemcli.ops.conflicts.sweep import Pair, selection_counts, top_pairs
-from stemcli.ops.rules import families, same_time, stages_compatible
+from stemcli.ops.rules import same_time, stages_compatible
 
 __all__ = [
     "ANECDOTE",
@@ -128,10 +131,25 @@ def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
     return arithmetic_findings(ds, claims, sel)
 
 
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """The sweep builds a record per statement and a few lists per group, none in a cycle:
+    the collector would only walk the whole dataset again and again (about a third of the
+    time at 100k claims), so it is off meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
     """The number of findings per kind, without listing them (``sel.kind`` aside)."""
     validate(sel)
-    counts = selection_counts(prepare(ds, sel), sel)
+    with _no_collections():
+        counts = selection_counts(prepare(ds, sel), sel)
     return replace(counts, arithmetic=len(_derived_in(ds, sel)))
 
 
@@ -146,30 +164,31 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
     validate(sel)
     if limit < 1:
         raise UsageError(f"a listing holds at least one finding, not {limit}")
-    prep = prepare(ds, sel)
-    arithmetic = _derived_in(ds, sel)
-    counts = replace(selection_counts(prep, sel), arithmetic=len(arithmetic))
-    total = counts.of(sel.kind)
-    wanted = min(limit, total)
-    if wanted > MAX_LISTED:
-        raise ListingTooLarge(wanted, total)
-    out: list[Conflict] = []
-    for kind in KINDS:
-        room = wanted - len(out)
-        if room <= 0:
-            break
-        if sel.kind is not None and kind != sel.kind:
-            continue
-        if kind == ARITHMETIC:
-            out += arithmetic[:room]
-        else:
-            out += _pairs(ds, prep, sel, kind, room)
+    with _no_collections():
+        prep = prepare(ds, sel)
+        arithmetic = _derived_in(ds, sel)
+        counts = replace(selection_counts(prep, sel), arithmetic=len(arithmetic))
+        total = counts.of(sel.kind)
+        wanted = min(limit, total)
+        if wanted > MAX_LISTED:
+            raise ListingTooLarge(wanted, total)
+        out: list[Conflict] = []
+        for kind in KINDS:
+            room = wanted - len(out)
+            if room <= 0:
+                break
+            if sel.kind is not None and kind != sel.kind:
+                continue
+            if kind == ARITHMETIC:
+                out += arithmetic[:room]
+            else:
+                out += _pairs(ds, prep, sel, kind, room)
     return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)
 
 
 def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -> list[Conflict]:
     """The ``limit`` most severe pairs of ``kind``, as findings."""
-    from stemcli.ops.conflicts.select import tension_cut
+    from stemcli.ops.conflicts.select import TCUT
 
     items = prep.items
     by_source = sel.internal
@@ -186,9 +205,16 @@ def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -
         for p in top_pairs(prep, typical, limit, by_class=True, by_source=by_source, mark=involves):
             found.append((p, BOUND if p[1].bound and p[2].bound else None))
     else:
-        far = [it._replace(cut=tension_cut(it)) for it in items]
+        far = items
         cross = top_pairs(
-            prep, far, limit, by_class=False, skip_class=True, by_source=by_source, mark=involves
+            prep,
+            far,
+            limit,
+            by_class=False,
+            skip_class=True,
+            by_source=by_source,
+            mark=involves,
+            cut=TCUT,
         )
         found += [(p, CROSS) for p in cross]
 
@@ -197,16 +223,16 @@ def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -
 
         accept = None if involves is None else (lambda a, b: involves(a) or involves(b))
         anecdotes = top_pairs(
-            prep, far, limit, by_class=True, by_source=by_source, mark=case, accept=accept
+            prep, far, limit, by_class=True, by_source=by_source, mark=case, accept=accept, cut=TCUT
         )
         found += [(p, ANECDOTE) for p in anecdotes]
         found.sort(key=lambda x: x[0][0][:5])
         found = found[:limit]
-    family = families(ds)
-    tol = sel.tolerance
+    memo = Memo(ds, sel.tolerance)
     out: list[Conflict] = []
     for (_, a, b), sub in found:
-        fa = facts(ds, a.statement.claim, tol, family)
-        fb = facts(ds, b.statement.claim, tol, family)
-        out.append(finding(a.statement, b.statement, fa, fb, kind, sub))
+        sa, sb = a.statement, b.statement
+        fa = facts(ds, sa.claim, sel.tolerance, memo.family, memo)
+        fb = facts(ds, sb.claim, sel.tolerance, memo.family, memo)
+        out.append(finding(sa, sb, fa, fb, kind, sub))
     return out

@@ -8,18 +8,22 @@ cannot disagree about a pair.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from operator import attrgetter
 from typing import NamedTuple
 
 from stemcli.errors import UsageError
-from stemcli.model import Claim, Dataset
+from stemcli.model import Claim, Dataset, Quantity
 from stemcli.ops.conflicts.results import TENSION_GAP, Selection, Statement
 from stemcli.ops.rules import (
+    TIME,
     ComparabilityKey,
     Interval,
     about,
     comparability_key,
     compared,
     families,
+    fold,
     measure_class,
     same_time,
     stages_compatible,
@@ -43,23 +47,64 @@ class Facts(NamedTuple):
     compared: bool  # False for outcomes that describe a study, not a result
 
 
-def facts(ds: Dataset, c: Claim, tolerance: float, family: dict[str, str]) -> Facts:
-    q = c.value
-    lo, hi = ends(q, tolerance)
-    dim = dimension(q.unit)
-    what = about(c, family, dim)
+class Memo:
+    """What :func:`facts` computes per distinct value, timepoint and text, kept for one
+    selection (datasets repeat their values: a million claims hold a few thousand)."""
+
+    __slots__ = ("family", "folds", "times", "tolerance", "values")
+
+    def __init__(self, ds: Dataset, tolerance: float) -> None:
+        self.family = families(ds)
+        self.tolerance = tolerance
+        self.values: dict[int, tuple[Quantity, float, float, str, str | None]] = {}
+        self.times: dict[int, tuple[Quantity, Interval]] = {}
+        self.folds: dict[str | None, str | None] = {None: None}
+
+    def value(self, q: Quantity) -> tuple[float, float, str, str | None]:
+        hit = self.values.get(id(q))
+        if hit is None or hit[0] is not q:
+            lo, hi = ends(q, self.tolerance)
+            hit = self.values[id(q)] = (q, lo, hi, dimension(q.unit), bound_side(q))
+        return hit[1], hit[2], hit[3], hit[4]
+
+    def time(self, q: Quantity) -> Interval:
+        hit = self.times.get(id(q))
+        if hit is None or hit[0] is not q:
+            hit = self.times[id(q)] = (q, ends(q, self.tolerance))
+        return hit[1]
+
+    def fold(self, text: str | None) -> str | None:
+        out = self.folds.get(text, _MISSING)
+        if out is _MISSING:
+            out = self.folds[text] = fold(text)
+        return out  # type: ignore[return-value]
+
+
+_MISSING: object = object()
+
+
+def facts(
+    ds: Dataset, c: Claim, tolerance: float, family: dict[str, str], memo: Memo | None = None
+) -> Facts:
+    """What the rules read of claim ``c`` (``memo`` shares the work across claims)."""
+    if memo is None:
+        memo = Memo(ds, tolerance)
+        memo.family = family
+    lo, hi, dim, bound = memo.value(c.value)
+    what = about(c, memo.family, dim)
+    outcome = ds.outcomes.get(c.outcome)
     return Facts(
         lo,
         hi,
         dim,
         what,
         (c.outcome, measure_class(c, dim)),
-        comparability_key(c, what, dim),
+        comparability_key(c, what, dim, memo.fold),
         c.stages if len(c.stages) < 2 else tuple(sorted(c.stages)),
-        None if c.timepoint is None else ends(c.timepoint, tolerance),
+        None if c.timepoint is None else memo.time(c.timepoint),
         c.basis == "case-report",
-        bound_side(q),
-        compared(ds, c.outcome),
+        bound,
+        outcome is None or outcome.compared,
     )
 
 
@@ -106,6 +151,7 @@ class Item(NamedTuple):
     lo: float
     hi: float
     cut: float  # partners qualify when their ``hi`` < cut (see _cut)
+    tcut: float  # the same for a tension (see tension_cut)
     top: float  # the larger value of any pair this statement is the upper one of
     source: int
     cls: int  # (outcome, measure class), interned
@@ -113,7 +159,17 @@ class Item(NamedTuple):
     sub: int  # (stages, timepoint), interned: an index into Prepared.subkeys
     case: bool
     bound: bool  # the value is bounded on one side only
-    statement: Statement
+    claims: list[Claim]  # the statement's claims, the one that stands for them first
+
+    @property
+    def statement(self) -> Statement:
+        return Statement(tuple(self.claims))
+
+
+# an item's cut: Item.cut for a contradiction, Item.tcut for a tension
+Cut = Callable[["Item"], float]
+CUT: Cut = attrgetter("cut")
+TCUT: Cut = attrgetter("tcut")
 
 
 SubKey = tuple[tuple[str, ...], Interval | None]
@@ -142,29 +198,29 @@ class Prepared:
         return ok
 
 
-def _fold_rough(
-    by_statement: dict[tuple[object, ...], list[Claim]], first: dict[tuple[object, ...], Facts]
-) -> None:
-    """Merge each rough statement into the exact one it rounds (:func:`restates`), when
-    there is exactly one: the exact value stands for both."""
-    rough = [k for k, f in first.items() if by_statement[k][0].value.qualifier == "about"]
+def _fold_rough(by_statement: dict[_StatementKey, list[Claim]]) -> None:
+    """Merge each rough statement into the exact one it rounds (:func:`restates`: the same
+    question, an exact value inside the rough one's ends), when there is exactly one: the
+    exact value stands for both."""
+    rough = [k for k in by_statement if k[4] == "about"]
     if not rough:
         return
-    exact: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
-    for k, members in by_statement.items():
-        if members[0].value.qualifier == "exact":
-            exact.setdefault(question_key(members[0], first[k]), []).append(k)
+    exact: dict[object, list[_StatementKey]] = {}
+    for k in by_statement:
+        if k[4] == "exact":
+            exact.setdefault(k[0], []).append(k)
     for k in rough:
-        c, f = by_statement[k][0], first[k]
-        hosts = [
-            e
-            for e in exact.get(question_key(c, f), ())
-            if restates(c, f, by_statement[e][0], first[e])
-        ]
+        lo, hi = k[1], k[2]
+        hosts = [e for e in exact.get(k[0], ()) if lo <= e[1] and e[2] <= hi]
         if len(hosts) == 1:
             # the exact value stands first: the statement's claim is the one it states
             by_statement[hosts[0]] += sorted(by_statement.pop(k), key=lambda x: x.id)
-            del first[k]
+
+
+# what an item needs of a statement: (class, comparability key, stages, timepoint,
+# case report, bounded)
+_Shape = tuple[tuple[str, str], ComparabilityKey, tuple[str, ...], Interval | None, bool, bool]
+_StatementKey = tuple[tuple[object, ...], float, float, str | None, str]
 
 
 def _cut(lo: float, min_gap: float) -> float:
@@ -176,9 +232,10 @@ def _cut(lo: float, min_gap: float) -> float:
     return min(lo, math.nextafter(lo - min_gap, math.inf))
 
 
-def tension_cut(item: Item) -> float:
-    """A tension's partner must lie at least :data:`TENSION_GAP` of the larger value below."""
-    return min(item.cut, math.nextafter(item.lo - TENSION_GAP * abs(item.top), math.inf))
+def tension_cut(cut: float, lo: float, top: float) -> float:
+    """A tension's partner must lie at least :data:`TENSION_GAP` of the larger value below
+    (inlined in :func:`prepare`)."""
+    return min(cut, math.nextafter(lo - TENSION_GAP * abs(top), math.inf))
 
 
 def check_tolerance(tolerance: float) -> None:
@@ -208,44 +265,89 @@ def selected(ds: Dataset, sel: Selection) -> list[Claim]:
 
 
 def prepare(ds: Dataset, sel: Selection) -> Prepared:
-    """The selection's statements as compact records, in first-claim-id order."""
-    family = families(ds)
-    tol = sel.tolerance
-    by_statement: dict[tuple[object, ...], list[Claim]] = {}
-    first: dict[tuple[object, ...], Facts] = {}
+    """The selection's statements as compact records, in first-claim-id order.
+
+    The hot loop of conflicts, at about a microsecond per claim: it reads what
+    :func:`facts` reads, through the same :class:`Memo` and the rules' own definitions
+    inlined (``about``, ``measure_class``, ``comparability_key``), and builds only the
+    statement key; the property tests hold it to the verdicts :func:`facts` gives.
+    """
+    memo = Memo(ds, sel.tolerance)
+    family = memo.family
+    value, time, fold_ = memo.value, memo.time, memo.fold
+    known = memo.values
+    keys: dict[tuple[object, ...], ComparabilityKey] = {}
+    by_statement: dict[_StatementKey, list[Claim]] = {}
+    shape: dict[_StatementKey, _Shape] = {}
+    k: _StatementKey
     for c in selected(ds, sel):
-        f = facts(ds, c, tol, family)
-        k = statement_key(c, f)
+        q = c.value
+        hit = known.get(id(q))
+        if hit is None or hit[0] is not q:
+            value(q)
+            hit = known[id(q)]
+        _, lo, hi, dim, bound = hit
+        outcome = c.outcome
+        timed = dim == TIME
+        what = outcome if timed else family.get(outcome, outcome)
+        raw = (c.condition, what, dim, c.comparator, c.intervention, c.group)
+        ckey = keys.get(raw)
+        if ckey is None:
+            ckey = keys[raw] = comparability_key(c, what, dim, fold_)
+        stages = c.stages if len(c.stages) < 2 else tuple(sorted(c.stages))
+        tpq = c.timepoint
+        tp = None if tpq is None else time(tpq)
+        k = (
+            (
+                c.source,
+                ckey,
+                stages,
+                outcome,
+                c.measure,
+                None if tpq is None else (tp, tpq.qualifier),
+            ),
+            lo,
+            hi,
+            q.unit,
+            q.qualifier,
+        )
         members = by_statement.get(k)
         if members is None:
             by_statement[k] = [c]
-            first[k] = f
+            cls = (outcome, TIME if timed else c.measure)
+            shape[k] = (cls, ckey, stages, tp, c.basis == "case-report", bound is not None)
         else:
             members.append(c)
-    _fold_rough(by_statement, first)
+    _fold_rough(by_statement)
     groups: dict[ComparabilityKey, int] = {}
     classes: dict[tuple[str, str], int] = {}
     sources: dict[str, int] = {}
     subs: dict[SubKey, int] = {}
     inf = math.inf
+    min_gap = sel.min_gap
+    nextafter = math.nextafter
     out: list[Item] = []
     for i, (k, members) in enumerate(by_statement.items()):
-        f = first[k]
-        lo, hi = f.lo, f.hi
+        cls, ckey, stages, tp, case, bounded = shape[k]
+        lo, hi = k[1], k[2]
+        cut = lo if min_gap <= 0 else _cut(lo, min_gap)
+        top = hi if hi < inf else lo
+        tcut = nextafter(lo - TENSION_GAP * abs(top), inf)
         out.append(
             Item(
                 i,
                 lo,
                 hi,
-                _cut(lo, sel.min_gap),
-                hi if hi < inf else lo,
+                cut,
+                tcut if tcut < cut else cut,
+                top,
                 sources.setdefault(members[0].source, len(sources)),
-                classes.setdefault(f.cls, len(classes)),
-                groups.setdefault(f.key, len(groups)),
-                subs.setdefault((f.stages, f.tp), len(subs)),
-                f.case,
-                f.bound is not None,
-                Statement(tuple(members)),
+                classes.setdefault(cls, len(classes)),
+                groups.setdefault(ckey, len(groups)),
+                subs.setdefault((stages, tp), len(subs)),
+                case,
+                bounded,
+                members,
             )
         )
     return Prepared(out, list(subs), sources, len(classes))

@@ -17,7 +17,7 @@ from itertools import chain
 from typing import Any
 
 from stemcli.ops.conflicts.results import ConflictCounts, Selection, relative
-from stemcli.ops.conflicts.select import Item, Prepared, tension_cut
+from stemcli.ops.conflicts.select import CUT, TCUT, Cut, Item, Prepared
 
 
 def _partition(
@@ -73,39 +73,46 @@ def _above(x_cuts: list[float], y_his: list[float]) -> int:
     return len(x_cuts) * len(y_his) - sum(map(partial(bisect_right, x_cuts), y_his))
 
 
-def _count_items(prep: Prepared, items: Sequence[Item], *, by_class: bool, by_source: bool) -> int:
+def _count_subs(
+    prep: Prepared, keys: Sequence[int], groups: Sequence[Sequence[Item]], cut: Cut
+) -> int:
+    """The pairs within and between compatible sub-groups whose lower item lies below the
+    upper's ``cut`` (:data:`CUT` or :data:`TCUT`)."""
     total = 0
     compatible = prep.compatible
-    for subs in _partition(prep, items, by_class=by_class, by_source=by_source):
-        keys = [k for k, _ in subs]
-        cuts = [sorted([it.cut for it in members]) for _, members in subs]
-        his = [sorted([it.hi for it in members]) for _, members in subs]
-        m = len(subs)
-        for i in range(m):
-            total += _above(cuts[i], his[i])
-            for j in range(i + 1, m):
-                if compatible(keys[i], keys[j]):
-                    total += _above(cuts[i], his[j]) + _above(cuts[j], his[i])
+    cuts = [sorted([cut(it) for it in members]) for members in groups]
+    his = [sorted([it.hi for it in members]) for members in groups]
+    m = len(groups)
+    for i in range(m):
+        total += _above(cuts[i], his[i])
+        for j in range(i + 1, m):
+            if compatible(keys[i], keys[j]):
+                total += _above(cuts[i], his[j]) + _above(cuts[j], his[i])
     return total
 
 
-def _with_tension_cuts(items: Sequence[Item]) -> list[Item]:
-    return [it._replace(cut=tension_cut(it)) for it in items]
-
-
 def _counts(prep: Prepared, items: Sequence[Item], *, by_source: bool) -> ConflictCounts:
-    """Every kind of pair among ``items``, each counted by sweeps, none listed."""
-
-    def count(xs: Sequence[Item], by_class: bool) -> int:
-        return _count_items(prep, xs, by_class=by_class, by_source=by_source)
-
-    typical = [it for it in items if not it.case]
-    contradiction = count(typical, True)
-    bound = count([it for it in typical if it.bound], True)
-    far = _with_tension_cuts(items)
-    same_far = count(far, True)
-    anecdote = same_far - count([it for it in far if not it.case], True)
-    cross = count(far, False) - same_far
+    """Every kind of pair among ``items``, each counted by sweeps, none listed: one pass
+    over the groups of one class for what needs the same quantity, one over the groups of
+    every class for the tensions across measures."""
+    contradiction = bound = same_far = typical_far = 0
+    for subs in _partition(prep, items, by_class=True, by_source=by_source):
+        keys = [k for k, _ in subs]
+        members = [m for _, m in subs]
+        far = _count_subs(prep, keys, members, TCUT)
+        same_far += far
+        typical = [[it for it in m if not it.case] for m in members]
+        if any(len(t) < len(m) for t, m in zip(typical, members, strict=True)):
+            far = _count_subs(prep, keys, typical, TCUT)
+        typical_far += far
+        contradiction += _count_subs(prep, keys, typical, CUT)
+        bounded = [[it for it in t if it.bound] for t in typical]
+        if any(bounded):
+            bound += _count_subs(prep, keys, bounded, CUT)
+    cross = -same_far
+    for subs in _partition(prep, items, by_class=False, by_source=by_source):
+        cross += _count_subs(prep, [k for k, _ in subs], [m for _, m in subs], TCUT)
+    anecdote = same_far - typical_far
     return ConflictCounts(
         contradiction=contradiction,
         tension=cross + anecdote,
@@ -163,12 +170,12 @@ def _entry(a: Item, b: Item, stream: Any) -> _Entry:
     return (-rel, -gap, b.hi, a.idx, b.idx, a, b, stream)
 
 
-def _entries(uppers: Iterable[Item], b: Item, stream: Any) -> list[_Entry]:
+def _entries(uppers: Iterable[Item], b: Item, stream: Any, cut: Cut = CUT) -> list[_Entry]:
     """:func:`_entry` for every claim of ``uppers`` that lies above ``b`` (batched: hot)."""
     b_hi, b_idx = b.hi, b.idx
     out: list[_Entry] = []
     for a in uppers:
-        if b_hi < a.cut:
+        if b_hi < cut(a):
             gap = a.lo - b_hi
             rel = gap / a.top if a.top > 0 else 0.0
             out.append((-rel, -gap, b_hi, a.idx, b_idx, a, b, stream))
@@ -188,6 +195,7 @@ def top_pairs(
     by_source: bool = False,
     mark: Callable[[Item], bool] | None = None,
     accept: Callable[[Item, Item], bool] | None = None,
+    cut: Cut = CUT,
 ) -> list[Pair]:
     """The ``limit`` most severe (upper, lower) pairs among ``items``, best first, each
     with its sort key: pairs of one class (``by_class``), or of two (``skip_class``), or
@@ -212,7 +220,7 @@ def top_pairs(
         if any(it.lo < 0 for m in members for it in m):
             # severity falls along a stream only for non-negative values (all the parser
             # produces); rank such a group's pairs exhaustively
-            found = _exhaustive(members, compat, skip_class, mark, accept)
+            found = _exhaustive(members, compat, skip_class, mark, accept, cut)
             heap.extend(heapq.nsmallest(limit, found))
             continue
         lists: dict[bool | None, list[_Partners]] = {None: [_Partners(_by_hi(m)) for m in members]}
@@ -231,12 +239,13 @@ def top_pairs(
                 if best is None:
                     continue
                 if not skip_class:
-                    heap += _entries(uppers, best, (g, i, r))
+                    heap += _entries(uppers, best, (g, i, r), cut)
                     continue
-                heap += _entries([it for it in uppers if it.cls != best.cls], best, (g, i, r))
+                others = [it for it in uppers if it.cls != best.cls]
+                heap += _entries(others, best, (g, i, r), cut)
                 if second is not None:
                     same = [it for it in uppers if it.cls == best.cls]
-                    heap += _entries(same, second, (g, i, r))
+                    heap += _entries(same, second, (g, i, r), cut)
     heapq.heapify(heap)
     out: list[Pair] = []
     while heap and len(out) < limit:
@@ -255,7 +264,7 @@ def top_pairs(
                 _by_hi(it for it in pool if r is None or (mark is not None and mark(it)))
             )
         pos = merged.first(bisect_right(merged.keys, (b.hi, b.idx)), a.cls if skip_class else None)
-        if pos < len(merged.items) and merged.items[pos].hi < a.cut:
+        if pos < len(merged.items) and merged.items[pos].hi < cut(a):
             heapq.heappush(heap, _entry(a, merged.items[pos], stream))
     return out
 
@@ -284,13 +293,14 @@ def _exhaustive(
     skip_class: bool,
     mark: Callable[[Item], bool] | None,
     accept: Callable[[Item, Item], bool] | None,
+    cut: Cut,
 ) -> Iterator[_Entry]:
     """Every qualifying pair of one group, as final heap entries (no stream)."""
     for i, m in enumerate(members):
         for j in compat[i]:
             for a in m:
                 for b in members[j]:
-                    if b.hi >= a.cut or (skip_class and a.cls == b.cls):
+                    if b.hi >= cut(a) or (skip_class and a.cls == b.cls):
                         continue
                     if mark is not None and not (mark(a) or mark(b)):
                         continue
