@@ -370,6 +370,29 @@ def test_tensions_need_a_gap_of_tension_gap(
     assert reason(ds, "a-up", "b-low") == ""
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the tension gap of 'at least 60%' is measured against 100 (its capped upper "
+    "end), not 60: a value as far away or farther is no longer flagged",
+)
+def test_a_lower_bound_is_at_least_as_far_as_its_number(mini_ds: Dataset) -> None:
+    """'at least 60%' lies at least as far above 45% as '60%' does, as 'at least 60 days'
+    lies as far above 45 days as '60 days': each is a tension when its number is."""
+    span = {"outcome": "return-to-activity", "measure": "duration"}
+    for upper, lower, kw in (
+        ("60 days", "45 days", span),
+        ("at least 60 days", "45 days", span),
+        ("60%", "45%", {}),
+        ("at least 60%", "45%", {}),
+    ):
+        ds = of(
+            mini_ds,
+            claim("a-case", upper, basis="case-report", **kw),
+            claim("b-typical", lower, source="beta", **kw),
+        )
+        assert found(ds) == {("tension", "anecdote", _pair("a-case", "b-typical"))}, upper
+
+
 # ---------------------------------------------------------------------------
 # arithmetic
 
