@@ -528,8 +528,10 @@ def ends(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
     if excludes_bound(q):
         if q.qualifier == "at-least":
             low = math.nextafter(low, math.inf)
+            if high < low:  # "over 100%": above the cap of shares, so not capped
+                high = math.inf
         else:
-            high = math.nextafter(high, -math.inf)
+            high = max(low, math.nextafter(high, -math.inf))  # "under 0" is refused
     return low, high
 
 

@@ -16,13 +16,18 @@ any value does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stemcli.errors import UsageError
 from stemcli.model import Claim, Condition, Dataset
 from stemcli.ops.rules import ComparabilityKey, comparability_key, compared
 from stemcli.quantities import interval, to_base
+
+if TYPE_CHECKING:
+    from stemcli.ops.conflicts.select import Memo
 
 ANY_STAGE = "any"
 
@@ -139,23 +144,48 @@ def _row_stages(claim: Claim, stage: str | None, staged: set[str]) -> tuple[str,
 _Key = tuple[str, str, str, str, str, str, str, str]
 
 
-def _verdicts(ds: Dataset, claims: list[Claim]) -> dict[str, str]:
+def _verdicts(ds: Dataset, claims: list[Claim], memo: Memo) -> dict[str, str]:
     """Each claim's strongest verdict against the others of its row (contradiction over
-    tension), by conflicts' own rules."""
-    from stemcli.ops.conflicts import DEFAULT_TOLERANCE, facts, pair_finding
-    from stemcli.ops.rules import families
+    tension), by conflicts' own rules, in O(n·t) for t distinct timepoints.
 
-    family = families(ds)
-    fs = [facts(ds, c, DEFAULT_TOLERANCE, family) for c in claims]
+    A row's claims share everything conflicts compares but their stages (compatible
+    within a row), timepoints, values and bases: so a claim contradicts some other when a
+    typical (not case-report) claim at a compatible time lies wholly above or below it,
+    and is in tension when a case report is involved and the gap reaches the tension cut.
+    """
+    from stemcli.ops.conflicts.select import fold_rough, scale, tension_cut
+    from stemcli.ops.rules import same_time
+
+    standing = fold_rough(ds, claims, memo.tolerance, memo)
+    times = list(dict.fromkeys(f.tp for _, f in standing))
+    inf = math.inf
+    # per timepoint: the lowest upper end and highest lower end, of typical and of case
+    # claims, and the highest tension cut (the partner below must lie under it)
+    low_hi = {t: [inf, inf] for t in times}
+    high_lo = {t: [-inf, -inf] for t in times}
+    high_cut = {t: [-inf, -inf] for t in times}
+    cuts: list[float] = []
+    for _, f in standing:
+        cut = tension_cut(f.lo, f.lo, scale(f.lo, f.hi, f.bound == "lower"))
+        cuts.append(cut)
+        i = int(f.case)
+        low_hi[f.tp][i] = min(low_hi[f.tp][i], f.hi)
+        high_lo[f.tp][i] = max(high_lo[f.tp][i], f.lo)
+        high_cut[f.tp][i] = max(high_cut[f.tp][i], cut)
+    near = {t: [u for u in times if same_time(t, u)] for t in times}
     out: dict[str, str] = {}
-    for i, a in enumerate(claims):
-        for j in range(i + 1, len(claims)):
-            found = pair_finding(a, claims[j], fs[i], fs[j])
-            if found is None:
-                continue
-            for c in (a, claims[j]):
-                if out.get(c.id) != "contradiction":
-                    out[c.id] = found.kind
+    for c, (_, f), cut in zip(claims, standing, cuts, strict=True):
+        verdict: str | None = None
+        for u in near[f.tp]:
+            if not f.case and (low_hi[u][0] < f.lo or high_lo[u][0] > f.hi):
+                verdict = "contradiction"
+                break
+            # a tension needs a case report on one side: any partner for a case, else one
+            sides = (0, 1) if f.case else (1,)
+            if any(low_hi[u][i] < cut or f.hi < high_cut[u][i] for i in sides):
+                verdict = "tension"
+        if verdict is not None:
+            out[c.id] = verdict
     return out
 
 
@@ -196,18 +226,22 @@ def compare(
     else:
         columns = sources
 
-    rows = [_row(ds, key, claims, columns) for key, claims in groups.items()]
+    from stemcli.ops.conflicts.results import DEFAULT_TOLERANCE
+    from stemcli.ops.conflicts.select import Memo
+
+    memo = Memo(ds, DEFAULT_TOLERANCE)
+    rows = [_row(ds, key, claims, columns, memo) for key, claims in groups.items()]
     rows.sort(key=_sort_key(ds))
     return Comparison(condition, stage, outcome, columns, tuple(rows))
 
 
-def _row(ds: Dataset, key: _Key, claims: list[Claim], columns: tuple[str, ...]) -> Row:
+def _row(ds: Dataset, key: _Key, claims: list[Claim], columns: tuple[str, ...], memo: Memo) -> Row:
     cond, st, out, measure, dim, intervention, comparator, group = key
     by_source: dict[str, list[Claim]] = {}
     for c in claims:
         by_source.setdefault(c.source, []).append(c)
     shown = [c for c in claims if c.source in columns]
-    verdicts = _verdicts(ds, shown) if compared(ds, out) else {}
+    verdicts = _verdicts(ds, shown, memo) if compared(ds, out) else {}
     cells = []
     for sid in columns:
         mine = sorted(by_source.get(sid, []), key=_value_order)

@@ -346,7 +346,8 @@ def _derived_dimension(
             continue
         other = by_id.get(part)
         if other is None:
-            b.problem(path, node, f"derived from unknown claim {part!r}", claim.id)
+            if ("claim", part) not in b.defined_at:  # else its own problem is reported
+                b.problem(path, node, f"derived from unknown claim {part!r}", claim.id)
             return None
         if other.source != claim.source:
             b.problem(

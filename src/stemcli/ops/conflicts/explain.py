@@ -19,16 +19,24 @@ from stemcli.ops.conflicts.results import (
     CROSS,
     DEFAULT_TOLERANCE,
     TENSION,
-    TENSION_GAP,
     Check,
     Conflict,
     Explanation,
     Statement,
     gap_unit,
-    relative,
 )
-from stemcli.ops.conflicts.select import Facts, check_tolerance, facts, same_statement
-from stemcli.ops.rules import TIME, families, fold, same_time, stages_compatible
+from stemcli.ops.conflicts.select import (
+    Facts,
+    Memo,
+    _cut,
+    check_tolerance,
+    facts,
+    fold_rough,
+    same_statement,
+    scale,
+    tension_cut,
+)
+from stemcli.ops.rules import TIME, fold, same_time, stages_compatible
 
 # why a pair is not flagged, in the order the rules are applied
 REASONS = {
@@ -75,8 +83,8 @@ def explain(
     a, b = _claim(ds, id_a), _claim(ds, id_b)
     if a.id == b.id:
         raise UsageError("an explanation needs two different claims")
-    family = families(ds)
-    fa, fb = facts(ds, a, tolerance, family), facts(ds, b, tolerance, family)
+    memo = Memo(ds, tolerance)
+    fa, fb = _standing(ds, a, memo), _standing(ds, b, memo)
     checks = rule_checks(a, b, fa, fb)
     comparable = all(c.ok for c in checks)
     overlap: bool | None = None
@@ -100,6 +108,16 @@ def explain(
     )
 
 
+def _standing(ds: Dataset, c: Claim, memo: Memo) -> Facts:
+    """The facts of ``c``'s statement: a rough value folded into the exact value it rounds
+    is set against others with that value, as the listing sets it."""
+    pool = [x for x in ds.claims if x.source == c.source and x.outcome == c.outcome]
+    for x, (_, f) in zip(pool, fold_rough(ds, pool, memo.tolerance, memo), strict=True):
+        if x is c:
+            return f
+    return facts(ds, c, memo.tolerance, memo.family, memo)
+
+
 def pair_finding(a: Claim, b: Claim, fa: Facts, fb: Facts, min_gap: float = 0.0) -> Conflict | None:
     """The finding two claims make (None: not flagged), by the rules of :func:`explain`."""
     if not all(c.ok for c in rule_checks(a, b, fa, fb)):
@@ -113,13 +131,14 @@ def _verdict(
     """For a comparable pair: the finding and "", or None and why not."""
     if fa.lo < fb.lo or (fa.lo == fb.lo and fa.hi < fb.hi):
         a, b, fa, fb = b, a, fb, fa  # a lies above
-    gap = fa.lo - fb.hi
     if not fb.hi < fa.lo:
         return None, "overlap"
-    if min_gap > 0 and gap < min_gap:
+    # the sweep's own cuts (select._cut, select.tension_cut): one float comparison each
+    cut = _cut(fa.lo, min_gap)
+    if not fb.hi < cut:
         return None, "close"
-    top = fa.hi if fa.hi != float("inf") else fa.lo
-    far = gap >= TENSION_GAP * abs(top)
+    top = scale(fa.lo, fa.hi, fa.bound == "lower")
+    far = fb.hi < tension_cut(cut, fa.lo, top)
     if fa.cls == fb.cls and not (fa.case or fb.case):
         sub = BOUND if fa.bound and fb.bound else None
         return make_pair(a, b, fa, fb, CONTRADICTION, sub), ""
@@ -169,7 +188,7 @@ def rule_checks(a: Claim, b: Claim, fa: Facts, fb: Facts) -> list[Check]:
             )
         )
 
-    timed = TIME in (fa.dim, fb.dim)
+    timed = fa.dim == TIME and fb.dim == TIME
     if a.outcome == b.outcome:
         ok, detail, code = True, f"same outcome ({a.outcome})", ""
     elif timed:
@@ -241,15 +260,16 @@ def make_pair(a: Claim, b: Claim, fa: Facts, fb: Facts, kind: str, sub: str | No
 def finding(
     sa: Statement, sb: Statement, fa: Facts, fb: Facts, kind: str, sub: str | None
 ) -> Conflict:
-    gap = fa.lo - fb.hi
+    gap = max(fa.lo - fb.hi, 0.0)
+    top = abs(scale(fa.lo, fa.hi, fa.bound == "lower"))
     return Conflict(
         a=sa,
         b=sb,
         kind=kind,  # type: ignore[arg-type]
         subkind=sub,
         internal=sa.source == sb.source,
-        gap=max(gap, 0.0),
-        relative_gap=relative(max(gap, 0.0), fa.lo, fa.hi, fb.lo, fb.hi),
+        gap=gap,
+        relative_gap=gap / top if top > 0 else 0.0,
         unit=gap_unit(fa.dim),
         why=describe(sa.claim, sb.claim, kind, sub, fa.about),
     )

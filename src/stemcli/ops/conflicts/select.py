@@ -8,7 +8,7 @@ cannot disagree about a pair.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -137,6 +137,37 @@ def restates(rough: Claim, fr: Facts, exact: Claim, fe: Facts) -> bool:
     )
 
 
+def fold_rough(
+    ds: Dataset, claims: Sequence[Claim], tolerance: float, memo: Memo | None = None
+) -> list[tuple[Claim, Facts]]:
+    """Each of ``claims`` with the claim and facts that stand for its statement: its own,
+    or, for a rough value folded into the one exact value it rounds (as :func:`prepare`
+    folds it), that value's first claim and facts. ``claims`` must hold every claim of the
+    same question (a source's claims, a row of compare)."""
+    memo = memo or Memo(ds, tolerance)
+    fs = [facts(ds, c, tolerance, memo.family, memo) for c in claims]
+    exact: dict[tuple[object, ...], dict[tuple[object, ...], tuple[Claim, Facts]]] = {}
+    for c, f in zip(claims, fs, strict=True):
+        if c.value.qualifier == "exact":
+            statements = exact.setdefault(question_key(c, f), {})
+            k = statement_key(c, f)
+            if k not in statements or c.id < statements[k][0].id:
+                statements[k] = (c, f)
+    out: list[tuple[Claim, Facts]] = []
+    for c, f in zip(claims, fs, strict=True):
+        if c.value.qualifier == "about":
+            hosts = [
+                (e, fe)
+                for e, fe in exact.get(question_key(c, f), {}).values()
+                if restates(c, f, e, fe)
+            ]
+            if len(hosts) == 1:
+                out.append(hosts[0])
+                continue
+        out.append((c, f))
+    return out
+
+
 def same_statement(a: Claim, fa: Facts, b: Claim, fb: Facts) -> bool:
     """Whether two claims are one statement (see :func:`prepare`)."""
     return (
@@ -233,9 +264,15 @@ def _cut(lo: float, min_gap: float) -> float:
 
 
 def tension_cut(cut: float, lo: float, top: float) -> float:
-    """A tension's partner must lie at least :data:`TENSION_GAP` of the larger value below
-    (inlined in :func:`prepare`)."""
+    """A tension's partner must lie at least :data:`TENSION_GAP` of the larger value below."""
     return min(cut, math.nextafter(lo - TENSION_GAP * abs(top), math.inf))
+
+
+def scale(lo: float, hi: float, lower_bound: bool) -> float:
+    """The larger value of a pair whose upper side allows [lo, hi]: its number for a value
+    bounded below ("at least 60%" is 60, not the 100 % it is capped at), else its upper
+    end when finite."""
+    return lo if lower_bound or hi == math.inf else hi
 
 
 def check_tolerance(tolerance: float) -> None:
@@ -331,7 +368,7 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
         cls, ckey, stages, tp, case, bounded = shape[k]
         lo, hi = k[1], k[2]
         cut = lo if min_gap <= 0 else _cut(lo, min_gap)
-        top = hi if hi < inf else lo
+        top = lo if k[4] == "at-least" or hi == inf else hi  # scale(), inlined
         tcut = nextafter(lo - TENSION_GAP * abs(top), inf)
         out.append(
             Item(
