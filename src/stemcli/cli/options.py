@@ -112,7 +112,7 @@ Kind = Annotated[
     ConflictKind | None,
     typer.Option(
         "--kind",
-        help="Only contradictions, arithmetic findings or tensions.",
+        help="Only one kind: contradiction, arithmetic or tension.",
         parser=choice(ConflictKind, "--kind"),
         metavar="KIND",
     ),

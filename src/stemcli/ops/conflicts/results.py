@@ -40,7 +40,8 @@ _GAP_UNIT = {"percent": "pp", "time": "days", "money": "usd", "length": "mm", "n
 class Statement:
     """What one source states once or more: claims of one source giving the same value
     for the same question (condition, stages, outcome, measure, timepoint, comparator,
-    intervention, group). ``claims`` are in id order; the first stands for them all."""
+    intervention, group). ``claims`` are in id order, rough values folded into the exact
+    one they round after the exact ones; the first stands for them all."""
 
     claims: tuple[Claim, ...]
 
