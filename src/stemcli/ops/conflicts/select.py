@@ -248,9 +248,6 @@ def _fold_rough(by_statement: dict[_StatementKey, list[Claim]]) -> None:
             by_statement[hosts[0]] += sorted(by_statement.pop(k), key=lambda x: x.id)
 
 
-# what an item needs of a statement: (class, comparability key, stages, timepoint,
-# case report, bounded)
-_Shape = tuple[tuple[str, str], ComparabilityKey, tuple[str, ...], Interval | None, bool, bool]
 _StatementKey = tuple[tuple[object, ...], float, float, str | None, str]
 
 
@@ -311,11 +308,15 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
     """
     memo = Memo(ds, sel.tolerance)
     family = memo.family
-    value, time, fold_ = memo.value, memo.time, memo.fold
-    known = memo.values
-    keys: dict[tuple[object, ...], ComparabilityKey] = {}
+    value, fold_ = memo.value, memo.fold
+    known, times = memo.values, memo.times
+    # comparability keys, classes and (stages, timepoint) sub-groups, interned as they come
+    keys: dict[tuple[object, ...], int] = {}
+    groups: dict[ComparabilityKey, int] = {}
+    classes: dict[tuple[str, str], int] = {}
+    subs: dict[SubKey, int] = {}
     by_statement: dict[_StatementKey, list[Claim]] = {}
-    shape: dict[_StatementKey, _Shape] = {}
+    shape: dict[_StatementKey, tuple[int, int, int, bool, bool]] = {}
     k: _StatementKey
     for c in selected(ds, sel):
         q = c.value
@@ -328,63 +329,63 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
         timed = dim == TIME
         what = outcome if timed else family.get(outcome, outcome)
         raw = (c.condition, what, dim, c.comparator, c.intervention, c.group)
-        ckey = keys.get(raw)
-        if ckey is None:
-            ckey = keys[raw] = comparability_key(c, what, dim, fold_)
+        gid = keys.get(raw)
+        if gid is None:
+            ckey = comparability_key(c, what, dim, fold_)
+            gid = keys[raw] = groups.setdefault(ckey, len(groups))
         stages = c.stages if len(c.stages) < 2 else tuple(sorted(c.stages))
         tpq = c.timepoint
-        tp = None if tpq is None else time(tpq)
-        k = (
-            (
-                c.source,
-                ckey,
-                stages,
-                outcome,
-                c.measure,
-                None if tpq is None else (tp, tpq.qualifier),
-            ),
-            lo,
-            hi,
-            q.unit,
-            q.qualifier,
-        )
+        if tpq is None:
+            tp: Interval | None = None
+            when: tuple[Interval, str] | None = None
+        else:
+            seen = times.get(id(tpq))
+            tp = seen[1] if seen is not None and seen[0] is tpq else memo.time(tpq)
+            when = (tp, tpq.qualifier)
+        k = ((c.source, gid, stages, outcome, c.measure, when), lo, hi, q.unit, q.qualifier)
         members = by_statement.get(k)
         if members is None:
             by_statement[k] = [c]
-            cls = (outcome, TIME if timed else c.measure)
-            shape[k] = (cls, ckey, stages, tp, c.basis == "case-report", bound is not None)
+            cls = classes.setdefault((outcome, TIME if timed else c.measure), len(classes))
+            sub = subs.setdefault((stages, tp), len(subs))
+            shape[k] = (gid, cls, sub, c.basis == "case-report", bound is not None)
         else:
             members.append(c)
     _fold_rough(by_statement)
-    groups: dict[ComparabilityKey, int] = {}
-    classes: dict[tuple[str, str], int] = {}
     sources: dict[str, int] = {}
-    subs: dict[SubKey, int] = {}
     inf = math.inf
     min_gap = sel.min_gap
     nextafter = math.nextafter
+    new = tuple.__new__
     out: list[Item] = []
     for i, (k, members) in enumerate(by_statement.items()):
-        cls, ckey, stages, tp, case, bounded = shape[k]
+        gid, cls, sub, case, bounded = shape[k]
         lo, hi = k[1], k[2]
         cut = lo if min_gap <= 0 else _cut(lo, min_gap)
         top = lo if k[4] == "at-least" or hi == inf else hi  # scale(), inlined
         tcut = nextafter(lo - TENSION_GAP * abs(top), inf)
+        source = members[0].source
+        sid = sources.get(source)
+        if sid is None:
+            sid = sources[source] = len(sources)
         out.append(
-            Item(
-                i,
-                lo,
-                hi,
-                cut,
-                tcut if tcut < cut else cut,
-                top,
-                sources.setdefault(members[0].source, len(sources)),
-                classes.setdefault(cls, len(classes)),
-                groups.setdefault(ckey, len(groups)),
-                subs.setdefault((stages, tp), len(subs)),
-                case,
-                bounded,
-                members,
+            new(  # Item(...) without its Python-level constructor
+                Item,
+                (
+                    i,
+                    lo,
+                    hi,
+                    cut,
+                    tcut if tcut < cut else cut,
+                    top,
+                    sid,
+                    cls,
+                    gid,
+                    sub,
+                    case,
+                    bounded,
+                    members,
+                ),
             )
         )
     return Prepared(out, list(subs), sources, len(classes))

@@ -17,7 +17,7 @@ from itertools import chain
 from typing import Any
 
 from stemcli.ops.conflicts.results import ConflictCounts, Selection, relative
-from stemcli.ops.conflicts.select import CUT, TCUT, Cut, Item, Prepared
+from stemcli.ops.conflicts.select import CUT, Cut, Item, Prepared
 
 
 def _partition(
@@ -48,6 +48,30 @@ def _partition(
             yield list(group.items())
 
 
+def _nested(
+    prep: Prepared, items: Iterable[Item], *, by_source: bool
+) -> Iterator[list[dict[int, list[Item]]]]:
+    """Per comparability group (and source, with ``by_source``): per class, the members by
+    sub-group."""
+    groups: dict[int, dict[int, dict[int, list[Item]]]] = {}
+    ns = prep.n_sources if by_source else 1
+    for it in items:
+        key = it.group * ns + it.source if by_source else it.group
+        classes = groups.get(key)
+        if classes is None:
+            classes = groups[key] = {}
+        subs = classes.get(it.cls)
+        if subs is None:
+            subs = classes[it.cls] = {}
+        members = subs.get(it.sub)
+        if members is None:
+            subs[it.sub] = [it]
+        else:
+            members.append(it)
+    for classes in groups.values():
+        yield list(classes.values())
+
+
 def _compat_lists(prep: Prepared, keys: Sequence[int]) -> list[list[int]]:
     """For each sub-group, the sub-groups it may be paired with (itself included)."""
     m = len(keys)
@@ -74,44 +98,72 @@ def _above(x_cuts: list[float], y_his: list[float]) -> int:
 
 
 def _count_subs(
-    prep: Prepared, keys: Sequence[int], groups: Sequence[Sequence[Item]], cut: Cut
+    pairs: Sequence[tuple[int, int]], cuts: Sequence[list[float]], his: Sequence[list[float]]
 ) -> int:
-    """The pairs within and between compatible sub-groups whose lower item lies below the
-    upper's ``cut`` (:data:`CUT` or :data:`TCUT`)."""
+    """The pairs within each sub-group and between the compatible ones (``pairs``, i < j)
+    whose lower item's ``hi`` lies below the upper's cut, from sorted cuts and his."""
     total = 0
-    compatible = prep.compatible
-    cuts = [sorted([cut(it) for it in members]) for members in groups]
-    his = [sorted([it.hi for it in members]) for members in groups]
-    m = len(groups)
-    for i in range(m):
+    for i in range(len(cuts)):
         total += _above(cuts[i], his[i])
-        for j in range(i + 1, m):
-            if compatible(keys[i], keys[j]):
-                total += _above(cuts[i], his[j]) + _above(cuts[j], his[i])
+    for i, j in pairs:
+        total += _above(cuts[i], his[j]) + _above(cuts[j], his[i])
     return total
+
+
+def _sorted_ends(groups: Sequence[Sequence[Item]]) -> tuple[list[list[float]], ...]:
+    """Per sub-group: sorted cuts, sorted tension cuts, sorted upper ends."""
+    return (
+        [sorted([it.cut for it in m]) for m in groups],
+        [sorted([it.tcut for it in m]) for m in groups],
+        [sorted([it.hi for it in m]) for m in groups],
+    )
 
 
 def _counts(prep: Prepared, items: Sequence[Item], *, by_source: bool) -> ConflictCounts:
     """Every kind of pair among ``items``, each counted by sweeps, none listed: one pass
     over the groups of one class for what needs the same quantity, one over the groups of
     every class for the tensions across measures."""
-    contradiction = bound = same_far = typical_far = 0
-    for subs in _partition(prep, items, by_class=True, by_source=by_source):
-        keys = [k for k, _ in subs]
-        members = [m for _, m in subs]
-        far = _count_subs(prep, keys, members, TCUT)
-        same_far += far
-        typical = [[it for it in m if not it.case] for m in members]
-        if any(len(t) < len(m) for t, m in zip(typical, members, strict=True)):
-            far = _count_subs(prep, keys, typical, TCUT)
-        typical_far += far
-        contradiction += _count_subs(prep, keys, typical, CUT)
-        bounded = [[it for it in t if it.bound] for t in typical]
-        if any(bounded):
-            bound += _count_subs(prep, keys, bounded, CUT)
-    cross = -same_far
-    for subs in _partition(prep, items, by_class=False, by_source=by_source):
-        cross += _count_subs(prep, [k for k, _ in subs], [m for _, m in subs], TCUT)
+    contradiction = bound = same_far = typical_far = cross = 0
+    compatible = prep.compatible
+
+    def pairs_of(keys: Sequence[int]) -> list[tuple[int, int]]:
+        m = len(keys)
+        return [(i, j) for i in range(m) for j in range(i + 1, m) if compatible(keys[i], keys[j])]
+
+    for by_class in _nested(prep, items, by_source=by_source):
+        # every class of the group at once: the tensions across measures
+        merged: dict[int, list[Item]] = {}
+        for subs in by_class:
+            for sub, m in subs.items():
+                merged.setdefault(sub, []).extend(m)
+        if len(merged) > 1 or any(len(m) > 1 for m in merged.values()):
+            keys = list(merged)
+            groups = list(merged.values())
+            tcuts = [sorted([it.tcut for it in g]) for g in groups]
+            his = [sorted([it.hi for it in g]) for g in groups]
+            cross += _count_subs(pairs_of(keys), tcuts, his)
+        for subs in by_class:
+            if len(subs) < 2 and not any(len(m) > 1 for m in subs.values()):
+                continue
+            keys = list(subs)
+            members = list(subs.values())
+            pairs = pairs_of(keys)
+            cuts, tcuts, his = _sorted_ends(members)
+            far = _count_subs(pairs, tcuts, his)
+            same_far += far
+            if any(it.case for g in members for it in g):
+                typical = [[it for it in g if not it.case] for g in members]
+                cuts, tcuts, his = _sorted_ends(typical)
+                far = _count_subs(pairs, tcuts, his)
+            else:
+                typical = members
+            typical_far += far
+            contradiction += _count_subs(pairs, cuts, his)
+            if any(it.bound for g in typical for it in g):
+                bounded = [[it for it in g if it.bound] for g in typical]
+                b_cuts, _, b_his = _sorted_ends(bounded)
+                bound += _count_subs(pairs, b_cuts, b_his)
+    cross -= same_far
     anecdote = same_far - typical_far
     return ConflictCounts(
         contradiction=contradiction,
