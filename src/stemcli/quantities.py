@@ -531,7 +531,7 @@ def ends(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
             if high < low:  # "over 100%": above the cap of shares, so not capped
                 high = math.inf
         else:
-            high = max(low, math.nextafter(high, -math.inf))  # "under 0" is refused
+            high = math.nextafter(high, -math.inf)  # "under 0": empty, and refused by validate
     return low, high
 
 

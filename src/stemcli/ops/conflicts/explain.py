@@ -262,6 +262,8 @@ def finding(
 ) -> Conflict:
     gap = max(fa.lo - fb.hi, 0.0)
     top = abs(scale(fa.lo, fa.hi, fa.bound == "lower"))
+    if fb.lo < 0:  # values below 0 (none the parser makes) are ranked by their largest end
+        top = max(abs(x) for x in (fa.lo, fa.hi, fb.lo, fb.hi) if x != float("inf"))
     return Conflict(
         a=sa,
         b=sb,

@@ -359,5 +359,9 @@ def _exhaustive(
                     if accept is not None and not accept(a, b):
                         continue
                     gap = a.lo - b.hi
-                    rel = relative(gap, a.lo, a.hi, b.lo, b.hi)
+                    # as explain.finding ranks them: by the scale, or below 0 the largest end
+                    if b.lo < 0:
+                        rel = relative(gap, a.lo, a.hi, b.lo, b.hi)
+                    else:
+                        rel = gap / a.top if a.top > 0 else 0.0
                     yield (-rel, -gap, b.hi, a.idx, b.idx, a, b, None)
