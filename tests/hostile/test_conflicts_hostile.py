@@ -172,3 +172,49 @@ def test_a_part_bounded_at_zero_still_bounds_the_result(
     checked = run(*data_args(root), "validate")
     assert checked.exit_code == 0, checked.output
     assert _counts(run, root)["arithmetic"] == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ops.conflicts.derived.findings makes one finding per derived claim, each a "
+    "statement of one claim, instead of one per statement",
+)
+def test_a_derived_figure_stated_twice_is_one_arithmetic_finding(run: Run, tmp_path: Path) -> None:
+    how = {"op": "ratio", "of": ["first", "second"]}
+    claims = [
+        claim("twice-1", value="5 times", measure="ratio", derived=how, quote="Five times."),
+        claim("twice-2", value="5 times", measure="ratio", derived=how, quote="Five times again."),
+        claim("first", value="10%", quote="Ten."),
+        claim("second", value="20%", quote="Twenty."),
+    ]
+    root = _dataset(tmp_path, claims)
+    assert _counts(run, root)["arithmetic"] == 1
+    result = run(*data_args(root), "conflicts", "--kind", "arithmetic", "-f", "json")
+    assert result.exit_code == 0, result.output
+    [found] = json.loads(result.stdout)
+    assert found["a"]["times"] == 2, found["a"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="compare splits rows by patient group (rules.comparability_key) but neither "
+    "the table nor the JSON row names the group",
+)
+def test_compare_names_the_group_of_each_row(run: Run, tmp_path: Path) -> None:
+    rate = {"measure": "responder-rate", "outcome": "improvement"}
+    claims = [
+        claim("regular", value="85%", group="regular follow-up group", **rate),
+        claim("once", value="73%", group="one-time group", quote="Once.", **rate),
+    ]
+    root = _dataset(tmp_path, claims)
+    table = run(*data_args(root), "compare", "cond")
+    assert table.exit_code == 0, table.output
+    assert "regular follow-up group" in " ".join(table.stdout.split())
+    assert "one-time group" in " ".join(table.stdout.split())
+    result = run(*data_args(root), "compare", "cond", "-f", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert sorted(row.get("group") or "" for row in rows) == [
+        "one-time group",
+        "regular follow-up group",
+    ], rows
