@@ -218,3 +218,25 @@ def test_compare_names_the_group_of_each_row(run: Run, tmp_path: Path) -> None:
         "one-time group",
         "regular follow-up group",
     ], rows
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="explain.finding divides the gap by the lower bound's number; for 'over 0' "
+    "that is the smallest float, so an infinitesimal gap is 100% of the larger value",
+)
+def test_bounds_that_meet_at_zero_are_not_the_most_severe(run: Run, tmp_path: Path) -> None:
+    time = {"measure": "duration", "outcome": "recovery-time"}
+    claims = [
+        claim("over-0", value="over 0 days", quote="Over zero.", **time),
+        claim("up-to-0", value="up to 0 days", quote="Up to zero.", **time),
+        claim("over-2y", value="over 2 years", quote="Over two years.", **time, group="g"),
+        claim("up-to-24m", value="up to 24 months", quote="Up to 24.", **time, group="g"),
+    ]
+    root = _dataset(tmp_path, claims)
+    result = run(*data_args(root), "conflicts", "-f", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert len(found) == 2, found
+    # both pairs only meet at their bound: neither gap is a share of anything
+    assert [f["relative_gap"] for f in found] == [0, 0], found
