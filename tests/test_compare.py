@@ -395,6 +395,7 @@ def test_csv_one_line_per_row_one_column_per_source(run_mini: Run) -> None:
         "unit",
         "intervention",
         "comparator",
+        "group",
         "alpha",
         "beta",
         "gamma",

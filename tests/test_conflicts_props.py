@@ -327,13 +327,22 @@ def reference_pairs(ds: Dataset, sel: cf.Selection) -> list[Found]:
     return out
 
 
-def _recompute(by_id: dict[str, Claim], d: Derived, tol: float) -> tuple[tuple[float, float], str]:
+def _capped(ds: Dataset, c: Claim) -> bool:
+    """Shares stop at 100 % for a measure with a cap, unless relative to a comparator."""
+    m = ds.measures.get(c.measure)
+    return c.comparator is None and m is not None and m.max_percent is not None
+
+
+def _recompute(
+    ds: Dataset, by_id: dict[str, Claim], d: Derived, tol: float
+) -> tuple[tuple[float, float], str]:
     spans, dims = [], []
     for part in d.of:
         if isinstance(part, Derived):
-            span, dim = _recompute(by_id, part, tol)
+            span, dim = _recompute(ds, by_id, part, tol)
         else:
-            span, dim = ends(by_id[part].value, tol), dimension(by_id[part].value.unit)
+            c = by_id[part]
+            span, dim = ends(c.value, tol, capped=_capped(ds, c)), dimension(c.value.unit)
         spans.append(span)
         dims.append(dim)
     out = result_dimension(d.op, dims[0], dims[1])
@@ -345,9 +354,20 @@ def _recompute(by_id: dict[str, Claim], d: Derived, tol: float) -> tuple[tuple[f
 def reference_arithmetic(ds: Dataset, sel: cf.Selection) -> list[Found]:
     by_id = {c.id: c for c in ds.claims}
     out: list[Found] = []
-    for c in ds.claims:
+    seen: set[tuple[object, ...]] = set()
+    for c in sorted(ds.claims, key=lambda x: x.id):
         if c.derived is None:
             continue
+        q, tp = c.value, c.timepoint
+        statement = (
+            c.source, c.condition, tuple(sorted(c.stages)), c.outcome, c.measure,
+            (q.low, q.high, q.unit, q.qualifier),
+            None if tp is None else (tp.low, tp.high, tp.unit, tp.qualifier),
+            c.comparator, c.intervention, c.group, c.derived,
+        )  # fmt: skip
+        if statement in seen:  # the same figure stated again: one finding
+            continue
+        seen.add(statement)
         if sel.condition is not None and c.condition != sel.condition:
             continue
         if sel.stage is not None and c.stages and sel.stage not in c.stages:
@@ -355,10 +375,10 @@ def reference_arithmetic(ds: Dataset, sel: cf.Selection) -> list[Found]:
         if sel.source is not None and c.source != sel.source:
             continue
         try:
-            (lo, hi), _ = _recompute(by_id, c.derived, sel.tolerance)
+            (lo, hi), _ = _recompute(ds, by_id, c.derived, sel.tolerance)
         except (KeyError, ArithmeticError_):
             continue
-        slo, shi = ends(c.value, sel.tolerance)
+        slo, shi = ends(c.value, sel.tolerance, capped=_capped(ds, c))
         gap = max(slo - hi, lo - shi)
         if gap <= 0 or (sel.min_gap > 0 and gap < sel.min_gap):
             continue
@@ -784,8 +804,19 @@ def test_dividing_by_an_interval_holding_zero_is_refused(
 ) -> None:
     zero = (0.0, width)
     a, b = (other, zero) if op == "ratio" else (zero, other)
-    with pytest.raises(ArithmeticError_):
-        combine(op, a, b)
+    if width == 0 or other[0] / width == math.inf:
+        # exactly 0: no bound at all; or a bound beyond the floats (1 / 5e-324)
+        with pytest.raises(ArithmeticError_):
+            combine(op, a, b)
+        return
+    # a divisor that only starts at 0 ("up to 5%") still bounds the result on one side
+    lo, hi = combine(op, a, b)
+    if op == "reduction":
+        assert lo == -math.inf
+        assert hi <= 100
+    else:
+        assert hi == math.inf
+        assert lo > -math.inf
 
 
 # compare marks each value with conflicts' verdicts: the same pairs, found another way

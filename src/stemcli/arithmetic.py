@@ -42,7 +42,10 @@ def result_dimension(op: str, first: str, second: str) -> str | None:
 
 
 def _divide(a: Interval, b: Interval) -> Interval:
-    """a / b: the smallest and largest quotient; ``b`` must not hold 0."""
+    """a / b: the smallest and largest quotient. A divisor that only starts at 0 ("up to
+    5%") bounds the result below; one that holds 0 inside, or is 0, leaves it unknown."""
+    if b[0] == 0 < b[1] and a[0] >= 0:
+        return (a[0] / b[1], math.inf)
     if b[0] <= 0 <= b[1]:
         raise ArithmeticError_("the divisor may be 0, so the result is unbounded")
     quotients = [x / y for x in a for y in b]
@@ -54,7 +57,18 @@ def _divide(a: Interval, b: Interval) -> Interval:
 
 
 def combine(op: str, a: Interval, b: Interval) -> Interval:
-    """Every value ``op`` gives for a first part in ``a`` and a second in ``b``."""
+    """Every value ``op`` gives for a first part in ``a`` and a second in ``b``; raises
+    :class:`ArithmeticError_` when the parts cannot be combined or the result lies beyond
+    the floats (a ratio of 10^180 to 10^-180)."""
+    lo, hi = _combine(op, a, b)
+    if not math.isfinite(lo) and not (lo == -math.inf and hi > lo):
+        raise ArithmeticError_("the result is beyond the numbers a float holds")
+    if math.isnan(hi):
+        raise ArithmeticError_("the result is not a number")
+    return lo, hi
+
+
+def _combine(op: str, a: Interval, b: Interval) -> Interval:
     if op == "sum":
         return (a[0] + b[0], a[1] + b[1])
     if op == "difference":

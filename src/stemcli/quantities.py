@@ -488,18 +488,19 @@ def to_base(value: float, unit: str | None) -> float:
     return value * _UNIT_TABLE[unit][1]
 
 
-def interval(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
+def interval(q: Quantity, tolerance: float = 0.05, *, capped: bool = True) -> tuple[float, float]:
     """The interval a quantity allows, in base units, with qualifiers widened.
 
     "over 85%" is [85, 100]; "up to 24 months" is [0, 24 months]; "about 25%" is
-    25 ± tolerance·25.
+    25 ± tolerance·25. ``capped=False`` for a percentage nothing caps at 100 (a measure
+    without ``max_percent``, a value relative to a comparator): "over 50%" is [50, ∞).
     """
     factor = _UNIT_TABLE[q.unit][1]
     low, high = q.low * factor, q.high * factor
     if q.qualifier == "about":
         low, high = low - abs(low) * tolerance, high + abs(high) * tolerance
     elif q.qualifier == "at-least":
-        high = 100.0 if q.unit == "percent" and q.low <= 100 else math.inf
+        high = 100.0 if capped and q.unit == "percent" and q.low <= 100 else math.inf
     elif q.qualifier in ("at-most", "up-to"):
         low = 0.0
     return low, high
@@ -515,7 +516,7 @@ def bound_side(q: Quantity) -> str | None:
     return None
 
 
-def ends(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
+def ends(q: Quantity, tolerance: float = 0.05, *, capped: bool = True) -> tuple[float, float]:
     """:func:`interval`, with each end exact about whether it holds its own number.
 
     "over", "more than", "above" leave their number out, as do "under", "less than",
@@ -524,7 +525,7 @@ def ends(q: Quantity, tolerance: float = 0.05) -> tuple[float, float]:
     intervals are closed and overlap exactly when the values can both be true: "up to 24
     months" and "over 2 years" do not, "up to 24 months" and "at least 2 years" do.
     """
-    low, high = interval(q, tolerance)
+    low, high = interval(q, tolerance, capped=capped)
     if excludes_bound(q):
         if q.qualifier == "at-least":
             low = math.nextafter(low, math.inf)

@@ -49,11 +49,6 @@ UNCAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quantities.interval caps every at-least percentage at 100, whatever the "
-    "measure's max_percent or a comparator",
-)
 @pytest.mark.parametrize(
     ("low", "high"), [(c[1], c[2]) for c in UNCAPPED], ids=[c[0] for c in UNCAPPED]
 )
@@ -75,11 +70,6 @@ BIG = "1" + "0" * 180
 TINY = "0." + "0" * 180 + "1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ops.conflicts.derived.check builds a finding with an infinite gap, and "
-    "reports.conflicts renders it through numbers.plain(int(inf))",
-)
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
 def test_a_recomputed_figure_beyond_the_floats_is_no_internal_error(
     run: Run, tmp_path: Path, fmt: str
@@ -106,11 +96,6 @@ def _no_constant(name: str) -> Any:
     raise AssertionError(f"JSON holds {name}, which no JSON parser is required to read")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate._check_derivations refuses a figure derived from itself only "
-    "directly, never through another derived claim",
-)
 @pytest.mark.parametrize("length", [2, 3])
 def test_a_derivation_cycle_is_one_located_problem(run: Run, tmp_path: Path, length: int) -> None:
     ids = [f"fig-{i}" for i in range(length)]
@@ -141,11 +126,6 @@ def test_a_derivation_cycle_is_one_located_problem(run: Run, tmp_path: Path, len
 
 # A divisor whose interval only reaches 0 at one end still bounds the ratio on the other:
 # 50% over "up to 5%" is at least 10 times, so "2 times" is not what the page's figures give.
-@pytest.mark.xfail(
-    strict=True,
-    reason="arithmetic._divide refuses any divisor interval that holds 0, even at an end, "
-    "and derived.check then drops the figure without a word",
-)
 @pytest.mark.parametrize(
     ("op", "stated", "first", "second"),
     [
@@ -174,11 +154,6 @@ def test_a_part_bounded_at_zero_still_bounds_the_result(
     assert _counts(run, root)["arithmetic"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ops.conflicts.derived.findings makes one finding per derived claim, each a "
-    "statement of one claim, instead of one per statement",
-)
 def test_a_derived_figure_stated_twice_is_one_arithmetic_finding(run: Run, tmp_path: Path) -> None:
     how = {"op": "ratio", "of": ["first", "second"]}
     claims = [
@@ -195,11 +170,6 @@ def test_a_derived_figure_stated_twice_is_one_arithmetic_finding(run: Run, tmp_p
     assert found["a"]["times"] == 2, found["a"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare splits rows by patient group (rules.comparability_key) but neither "
-    "the table nor the JSON row names the group",
-)
 def test_compare_names_the_group_of_each_row(run: Run, tmp_path: Path) -> None:
     rate = {"measure": "responder-rate", "outcome": "improvement"}
     claims = [
@@ -244,11 +214,6 @@ def test_bounds_that_meet_at_zero_are_not_the_most_severe(run: Run, tmp_path: Pa
 
 # docs/DATA.md: "nearly 80%" is just under 80 %; a rough value is one statement with the
 # exact value it rounds. "nearly 80%" does not round 83%.
-@pytest.mark.xfail(
-    strict=True,
-    reason="quantities reads 'nearly' and 'almost' as a symmetric 'about', so "
-    "select.restates folds 'nearly 80%' into a larger exact value",
-)
 @pytest.mark.parametrize("word", ["nearly", "almost"])
 def test_nearly_does_not_fold_into_a_value_above_it(run: Run, tmp_path: Path, word: str) -> None:
     claims = [claim("rough", value=f"{word} 80%"), claim("exact", value="83%", quote="Other.")]

@@ -43,6 +43,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 r.unit or "",
                 r.intervention or "",
                 r.comparator or "",
+                r.group or "",
                 *("; ".join(v[0] for v in _compare_values(cell, r.stage)) for cell in r.cells),
                 "yes" if r.disagree else "no",
             )
@@ -74,6 +75,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "unit": r.unit,
                 "intervention": r.intervention,
                 "comparator": r.comparator,
+                "group": r.group,
                 "cells": {
                     cell.source: [e.claim.to_json() for e in cell.entries] for cell in r.cells
                 },
@@ -118,6 +120,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
             "unit",
             "intervention",
             "comparator",
+            "group",
             *columns,
             "disagree",
         ),
@@ -135,6 +138,8 @@ def _compare_measure(r: Row) -> str:
         text += f"\n({r.intervention})"
     if r.comparator:
         text += f"\nvs {r.comparator}"
+    if r.group:
+        text += f"\n[{r.group}]"
     return text
 
 

@@ -325,8 +325,50 @@ def _check_derivations(b: _Builder) -> None:
             got = None
         if got is None:
             dropped.add(claim.id)
+    dropped |= _cycles(b, by_id)
     if dropped:
         b.claims[:] = [c for c in b.claims if c.id not in dropped]
+
+
+def _cycles(b: _Builder, by_id: dict[str, Claim]) -> set[str]:
+    """Derived figures that restate each other in a circle (A from B, B from A): one
+    located problem per circle; its figures are dropped."""
+    where = {claim.id: (path, f["derived"]) for claim, path, f in b.pending if "derived" in f}
+    parts = {c.id: c.derived.claim_ids() for c in by_id.values() if c.derived is not None}
+    state: dict[str, int] = {}  # 1: on the path being followed, 2: done
+    found: set[str] = set()
+    for start in parts:
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                state[node] = 1
+                path.append(node)
+            nexts = [p for p in parts.get(node, ()) if p in parts]
+            if i < len(nexts):
+                stack.append((node, i + 1))
+                nxt = nexts[i]
+                if state.get(nxt) == 1:
+                    circle = path[path.index(nxt) :]
+                    if not found & set(circle):
+                        loc_path, loc_node = where[circle[0]]
+                        b.problem(
+                            loc_path,
+                            loc_node,
+                            "derived figures restate each other in a circle: "
+                            + " -> ".join([*circle, circle[0]]),
+                            circle[0],
+                        )
+                    found |= set(circle)
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return found
 
 
 def _derived_dimension(

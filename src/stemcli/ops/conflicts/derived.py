@@ -9,7 +9,8 @@ figure it states. Each derived claim is checked once: the work is linear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from stemcli.arithmetic import ArithmeticError_, combine, result_dimension
 from stemcli.model import Claim, Dataset, Derived
@@ -26,9 +27,11 @@ from stemcli.ops.conflicts.results import (
 from stemcli.ops.rules import Interval
 from stemcli.quantities import dimension, ends
 
+Capped = Callable[[Claim], bool]
+
 
 def _recompute(
-    by_id: dict[str, Claim], d: Derived, tolerance: float
+    by_id: dict[str, Claim], d: Derived, tolerance: float, capped: Capped
 ) -> tuple[Interval, str, list[Claim]]:
     """The interval ``d`` gives, its dimension, and the claims it used (in order).
 
@@ -40,11 +43,11 @@ def _recompute(
     used: list[Claim] = []
     for part in d.of:
         if isinstance(part, Derived):
-            span, dim, claims = _recompute(by_id, part, tolerance)
+            span, dim, claims = _recompute(by_id, part, tolerance, capped)
             used += claims
         else:
             c = by_id[part]
-            span, dim = ends(c.value, tolerance), dimension(c.value.unit)
+            span, dim = ends(c.value, tolerance, capped=capped(c)), dimension(c.value.unit)
             used.append(c)
         spans.append(span)
         dims.append(dim)
@@ -60,28 +63,53 @@ def derived_claims(claims: Iterable[Claim]) -> list[Claim]:
 
 def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Conflict]:
     """The arithmetic findings among ``claims`` (the selection's), most severe first."""
+    from stemcli.ops.conflicts.select import Memo
+
+    memo = Memo(ds, sel.tolerance)
     by_id = {c.id: c for c in ds.claims}
+    # a figure stated twice with one derivation is one statement, one finding
+    statements: dict[tuple[object, ...], list[Claim]] = {}
+    for c in sorted(derived_claims(claims), key=lambda x: x.id):
+        q, tp = c.value, c.timepoint
+        key = (
+            c.source,
+            c.condition,
+            tuple(sorted(c.stages)),
+            c.outcome,
+            c.measure,
+            (q.low, q.high, q.unit, q.qualifier),
+            None if tp is None else (tp.low, tp.high, tp.unit, tp.qualifier),
+            c.comparator,
+            c.intervention,
+            c.group,
+            c.derived,
+        )
+        statements.setdefault(key, []).append(c)
     out: list[Conflict] = []
-    for c in derived_claims(claims):
-        assert c.derived is not None
-        found = check(by_id, c, sel.tolerance, sel.min_gap)
+    for members in statements.values():
+        found = check(by_id, members[0], sel.tolerance, sel.min_gap, memo.capped)
         if found is not None:
-            out.append(found)
+            out.append(replace(found, a=Statement(tuple(members))))
     out.sort(key=lambda x: (-x.relative_gap, -x.gap, x.a.claim.id))
     return out
 
 
 def check(
-    by_id: dict[str, Claim], c: Claim, tolerance: float, min_gap: float = 0.0
+    by_id: dict[str, Claim],
+    c: Claim,
+    tolerance: float,
+    min_gap: float = 0.0,
+    capped: Capped | None = None,
 ) -> Conflict | None:
     """The arithmetic finding of derived claim ``c``, or None when its parts agree with it
     (or cannot be recomputed)."""
     assert c.derived is not None
+    capped = capped or (lambda x: x.comparator is None)
     try:
-        span, dim, parts = _recompute(by_id, c.derived, tolerance)
+        span, dim, parts = _recompute(by_id, c.derived, tolerance, capped)
     except (KeyError, ArithmeticError_):
         return None
-    stated = ends(c.value, tolerance)
+    stated = ends(c.value, tolerance, capped=capped(c))
     gap = max(stated[0] - span[1], span[0] - stated[1])
     if gap <= 0 or (min_gap > 0 and gap < min_gap):
         return None

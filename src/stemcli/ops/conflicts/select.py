@@ -51,21 +51,36 @@ class Memo:
     """What :func:`facts` computes per distinct value, timepoint and text, kept for one
     selection (datasets repeat their values: a million claims hold a few thousand)."""
 
-    __slots__ = ("family", "folds", "times", "tolerance", "values")
+    __slots__ = ("caps", "family", "folds", "measures", "times", "tolerance", "values")
 
     def __init__(self, ds: Dataset, tolerance: float) -> None:
         self.family = families(ds)
+        self.measures = ds.measures
+        self.caps: dict[str, bool] = {}
         self.tolerance = tolerance
         self.values: dict[int, tuple[Quantity, float, float, str, str | None]] = {}
         self.times: dict[int, tuple[Quantity, Interval]] = {}
         self.folds: dict[str | None, str | None] = {None: None}
 
-    def value(self, q: Quantity) -> tuple[float, float, str, str | None]:
-        hit = self.values.get(id(q))
+    def value(self, q: Quantity, capped: bool = True) -> tuple[float, float, str, str | None]:
+        """The ends of ``q`` (``capped``: see :func:`capped`), its dimension and bound."""
+        key = 2 * id(q) + capped
+        hit = self.values.get(key)
         if hit is None or hit[0] is not q:
-            lo, hi = ends(q, self.tolerance)
-            hit = self.values[id(q)] = (q, lo, hi, dimension(q.unit), bound_side(q))
+            lo, hi = ends(q, self.tolerance, capped=capped)
+            hit = self.values[key] = (q, lo, hi, dimension(q.unit), bound_side(q))
         return hit[1], hit[2], hit[3], hit[4]
+
+    def capped(self, c: Claim) -> bool:
+        """Whether ``c``'s percentages stop at 100: its measure has a ``max_percent`` and it
+        is not relative to a comparator (as validate's bound on impossible values)."""
+        if c.comparator is not None:
+            return False
+        cap = self.caps.get(c.measure)
+        if cap is None:
+            m = self.measures.get(c.measure)
+            cap = self.caps[c.measure] = m is not None and m.max_percent is not None
+        return cap
 
     def time(self, q: Quantity) -> Interval:
         hit = self.times.get(id(q))
@@ -90,7 +105,7 @@ def facts(
     if memo is None:
         memo = Memo(ds, tolerance)
         memo.family = family
-    lo, hi, dim, bound = memo.value(c.value)
+    lo, hi, dim, bound = memo.value(c.value, memo.capped(c))
     what = about(c, memo.family, dim)
     outcome = ds.outcomes.get(c.outcome)
     return Facts(
@@ -133,8 +148,15 @@ def restates(rough: Claim, fr: Facts, exact: Claim, fe: Facts) -> bool:
         and exact.value.qualifier == "exact"
         and question_key(rough, fr) == question_key(exact, fe)
         and fr.lo <= fe.lo
-        and fe.hi <= fr.hi
+        and fe.hi <= _rough_top(rough, fr.lo, fr.hi)
     )
+
+
+def _rough_top(rough: Claim, lo: float, hi: float) -> float:
+    """The highest exact value a rough one may round: "nearly 80%" and "almost 80%" are
+    just under 80, so at most 80; "about 80%" is either side."""
+    words = rough.value.text.lstrip().lower()
+    return (lo + hi) / 2 if words.startswith(("nearly", "almost")) else hi
 
 
 def fold_rough(
@@ -241,7 +263,8 @@ def _fold_rough(by_statement: dict[_StatementKey, list[Claim]]) -> None:
         if k[4] == "exact":
             exact.setdefault(k[0], []).append(k)
     for k in rough:
-        lo, hi = k[1], k[2]
+        lo = k[1]
+        hi = _rough_top(by_statement[k][0], lo, k[2])
         hosts = [e for e in exact.get(k[0], ()) if lo <= e[1] and e[2] <= hi]
         if len(hosts) == 1:
             # the exact value stands first: the statement's claim is the one it states
@@ -310,6 +333,7 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
     family = memo.family
     value, fold_ = memo.value, memo.fold
     known, times = memo.values, memo.times
+    caps = {m.id: m.max_percent is not None for m in ds.measures.values()}
     # comparability keys, classes and (stages, timepoint) sub-groups, interned as they come
     keys: dict[tuple[object, ...], int] = {}
     groups: dict[ComparabilityKey, int] = {}
@@ -320,10 +344,11 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
     k: _StatementKey
     for c in selected(ds, sel):
         q = c.value
-        hit = known.get(id(q))
+        vkey = 2 * id(q) + (c.comparator is None and caps.get(c.measure, False))
+        hit = known.get(vkey)
         if hit is None or hit[0] is not q:
-            value(q)
-            hit = known[id(q)]
+            value(q, memo.capped(c))
+            hit = known[2 * id(q) + memo.capped(c)]
         _, lo, hi, dim, bound = hit
         outcome = c.outcome
         timed = dim == TIME
