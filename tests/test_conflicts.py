@@ -1059,8 +1059,13 @@ def test_csv_and_markdown(run_kinds: Run) -> None:
     assert contradiction["b_claims"] == "a-pain-1;a-pain-2;a-pain-3"
     assert contradiction["a_id"] == "b-pain"
     assert arithmetic["derivation"] == "ratio(a-cost-surgery, a-cost-cells)"
+    low, high = float(arithmetic["recomputed_low"]), float(arithmetic["recomputed_high"])
+    assert low <= high
+    assert contradiction["recomputed_low"] == contradiction["recomputed_high"] == ""
     assert arithmetic["b_id"] == ""
     assert arithmetic["internal"] == "yes"
+    for side in ("a", "b"):  # what makes two claims comparable is in the rows too
+        assert {f"{side}_comparator", f"{side}_intervention", f"{side}_group"} <= set(rows[0])
     md = run_kinds("conflicts", "--format", "markdown")
     assert md.exit_code == 0, md.output
     assert md.stdout.startswith("| Kind | Condition | Source A |")
@@ -1724,6 +1729,9 @@ def test_bundled_explain_of_nearly_80_agrees_with_the_listing(
     assert (x["kind"], x["subkind"]) == ("tension", "cross-measure")
     data = _json(run("conflicts", "--explain", nearly, sixty, "--format", "json"))
     assert data["conflict"] is not None, data["verdict"]
+    # and it says why: the rough value is compared as the exact one it rounds
+    (statement,) = [c for c in data["checks"] if c["check"] == "statement"]
+    assert "rounds bookimed-takeaway-oa-responders-79pct (79.3%)" in statement["detail"]
 
 
 def test_bundled_counts_match_the_listing(run: Run, bundled_listing: list[dict[str, Any]]) -> None:

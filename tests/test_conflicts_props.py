@@ -772,7 +772,12 @@ def test_combine_holds_every_value_of_its_parts(
 ) -> None:
     a = data.draw(intervals(positive=op in ("percent-change", "reduction")), "a")
     b = data.draw(intervals(positive=op == "ratio"), "b")
-    lo, hi = combine(op, a, b)
+    try:
+        lo, hi = combine(op, a, b)
+    except ArithmeticError_:  # only when the result leaves the floats (1 / 2e-311)
+        corners = [_apply(op, x, y) for x in a for y in b if math.isfinite(x + y)]
+        assert any(math.isinf(v) for v in corners), (a, b)
+        return
     assert lo <= hi
     for x in _points(a, ts):
         for y in _points(b, ts):

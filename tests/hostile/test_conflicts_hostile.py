@@ -190,11 +190,6 @@ def test_compare_names_the_group_of_each_row(run: Run, tmp_path: Path) -> None:
     ], rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain.finding divides the gap by the lower bound's number; for 'over 0' "
-    "that is the smallest float, so an infinitesimal gap is 100% of the larger value",
-)
 def test_bounds_that_meet_at_zero_are_not_the_most_severe(run: Run, tmp_path: Path) -> None:
     time = {"measure": "duration", "outcome": "recovery-time"}
     claims = [

@@ -31,6 +31,9 @@ PAIR_FIELDS: tuple[tuple[str, Callable[[Dataset, Claim], str]], ...] = (
     ("measure", lambda _ds, c: c.measure),
     ("value", lambda _ds, c: c.value.text),
     ("timepoint", lambda _ds, c: c.timepoint.text if c.timepoint else ""),
+    ("comparator", lambda _ds, c: c.comparator or ""),
+    ("intervention", lambda _ds, c: c.intervention or ""),
+    ("group", lambda _ds, c: c.group or ""),
     ("quote", lambda _ds, c: c.quote),
 )
 
@@ -230,6 +233,8 @@ def conflict_list_report(
                 *_pair_csv(ds, x.a),
                 *_pair_csv(ds, x.b),
                 "" if x.recomputed is None else x.recomputed.text,
+                "" if x.recomputed is None else plain(round(x.recomputed.interval[0], 6)),
+                "" if x.recomputed is None else plain(round(x.recomputed.interval[1], 6)),
                 x.why,
             )
         )
@@ -256,6 +261,8 @@ def conflict_list_report(
             "b_times",
             "b_claims",
             "derivation",
+            "recomputed_low",
+            "recomputed_high",
             "why",
         ),
         csv_rows=tuple(csv_rows),

@@ -8,6 +8,7 @@ rules, and what compare's marks and the property tests' oracle use.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from stemcli.errors import UsageError
 from stemcli.ids import closest
@@ -84,8 +85,16 @@ def explain(
     if a.id == b.id:
         raise UsageError("an explanation needs two different claims")
     memo = Memo(ds, tolerance)
-    fa, fb = _standing(ds, a, memo), _standing(ds, b, memo)
+    (ha, fa), (hb, fb) = _standing(ds, a, memo), _standing(ds, b, memo)
     checks = rule_checks(a, b, fa, fb)
+    rounded = [
+        f"{c.id} ({c.value.text}) rounds {h.id} ({h.value.text}) and is compared as that statement"
+        for c, h in ((a, ha), (b, hb))
+        if h is not c
+    ]
+    if rounded:
+        i = next(i for i, c in enumerate(checks) if c.name == "statement")
+        checks[i] = replace(checks[i], detail=f"{checks[i].detail}; {'; '.join(rounded)}")
     comparable = all(c.ok for c in checks)
     overlap: bool | None = None
     if fa.dim == fb.dim:
@@ -108,14 +117,14 @@ def explain(
     )
 
 
-def _standing(ds: Dataset, c: Claim, memo: Memo) -> Facts:
-    """The facts of ``c``'s statement: a rough value folded into the exact value it rounds
-    is set against others with that value, as the listing sets it."""
+def _standing(ds: Dataset, c: Claim, memo: Memo) -> tuple[Claim, Facts]:
+    """The claim and facts that stand for ``c``'s statement: a rough value folded into the
+    exact value it rounds is set against others with that value, as the listing sets it."""
     pool = [x for x in ds.claims if x.source == c.source and x.outcome == c.outcome]
-    for x, (_, f) in zip(pool, fold_rough(ds, pool, memo.tolerance, memo), strict=True):
+    for x, (host, f) in zip(pool, fold_rough(ds, pool, memo.tolerance, memo), strict=True):
         if x is c:
-            return f
-    return facts(ds, c, memo.tolerance, memo.family, memo)
+            return host, f
+    return c, facts(ds, c, memo.tolerance, memo.family, memo)
 
 
 def pair_finding(a: Claim, b: Claim, fa: Facts, fb: Facts, min_gap: float = 0.0) -> Conflict | None:

@@ -8,6 +8,7 @@ cannot disagree about a pair.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import NamedTuple
@@ -292,7 +293,12 @@ def scale(lo: float, hi: float, lower_bound: bool) -> float:
     """The larger value of a pair whose upper side allows [lo, hi]: its number for a value
     bounded below ("at least 60%" is 60, not the 100 % it is capped at), else its upper
     end when finite."""
-    return lo if lower_bound or hi == math.inf else hi
+    if lower_bound or hi == math.inf:
+        return lo if lo >= _TINY else 0.0  # "over 0" starts just above 0: its number is 0
+    return hi
+
+
+_TINY = sys.float_info.min
 
 
 def check_tolerance(tolerance: float) -> None:
@@ -387,7 +393,7 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
         gid, cls, sub, case, bounded = shape[k]
         lo, hi = k[1], k[2]
         cut = lo if min_gap <= 0 else _cut(lo, min_gap)
-        top = lo if k[4] == "at-least" or hi == inf else hi  # scale(), inlined
+        top = hi if hi < inf and k[4] != "at-least" else lo if lo >= _TINY else 0.0  # scale()
         tcut = nextafter(lo - TENSION_GAP * abs(top), inf)
         source = members[0].source
         sid = sources.get(source)
