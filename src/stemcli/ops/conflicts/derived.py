@@ -57,10 +57,6 @@ def _recompute(
     return combine(d.op, spans[0], spans[1]), out, used
 
 
-def derived_claims(claims: Iterable[Claim]) -> list[Claim]:
-    return [c for c in claims if c.derived is not None]
-
-
 def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Conflict]:
     """The arithmetic findings among ``claims`` (the selection's), most severe first."""
     from stemcli.ops.conflicts.select import Memo
@@ -69,7 +65,7 @@ def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Confl
     by_id = {c.id: c for c in ds.claims}
     # a figure stated twice with one derivation is one statement, one finding
     statements: dict[tuple[object, ...], list[Claim]] = {}
-    for c in sorted(derived_claims(claims), key=lambda x: x.id):
+    for c in sorted((x for x in claims if x.derived is not None), key=lambda x: x.id):
         q, tp = c.value, c.timepoint
         key = (
             c.source,

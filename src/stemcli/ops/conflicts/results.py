@@ -19,11 +19,6 @@ FAILING: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC)
 BOUND: Final = "bound"
 CROSS: Final = "cross-measure"
 ANECDOTE: Final = "anecdote"
-SUBKINDS: dict[str, tuple[str, ...]] = {
-    CONTRADICTION: (BOUND,),
-    TENSION: (CROSS, ANECDOTE),
-    ARITHMETIC: (),
-}
 
 DEFAULT_TOLERANCE = 0.05
 # a tension sets related but different quantities against each other: their numbers must
