@@ -415,6 +415,7 @@ def _listed(ds: Dataset, sel: cf.Selection) -> list[cf.Conflict]:
 # the key properties: counting and listing agree with the reference
 
 
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(), sel=selections)
 def test_sweep_counts_equal_brute_force(ds: Dataset, sel: cf.Selection) -> None:
     expected = reference_counts(reference(ds, sel))
@@ -425,6 +426,7 @@ def test_sweep_counts_equal_brute_force(ds: Dataset, sel: cf.Selection) -> None:
     assert got.tension == got.cross_measure + got.anecdote
 
 
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(), sel=selections)
 def test_listing_everything_gives_every_finding_once_in_order(
     ds: Dataset, sel: cf.Selection
@@ -469,6 +471,7 @@ def test_the_top_n_are_the_first_n_of_the_full_listing(
     assert {_key(x) for x in top} <= {_key(x) for x in everything}
 
 
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(max_claims=14), data=st.data())
 def test_condition_and_stage_select_whole_statements(ds: Dataset, data: st.DataObject) -> None:
     stage = data.draw(st.sampled_from([None, *STAGES]))
@@ -543,6 +546,7 @@ def test_statements_are_one_value_for_one_question_of_one_source(ds: Dataset, to
         assert all(_question(ds, t.claim, tol) != _question(ds, s.claim, tol) for t in same)
 
 
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets(max_claims=10))
 def test_pair_verdicts_are_symmetric_and_explained(ds: Dataset) -> None:
     # what explain sets against each other: each claim's statement (a rough value folded
@@ -831,6 +835,7 @@ def test_dividing_by_an_interval_holding_zero_is_refused(
 # compare marks each value with conflicts' verdicts: the same pairs, found another way
 
 
+@settings(max_examples=settings.default.max_examples // 2)  # heavier: half the profile's
 @given(ds=datasets())
 def test_compare_marks_the_verdicts_conflicts_lists(ds: Dataset) -> None:
     """Within a row of compare, a value is marked 'contradiction' exactly when conflicts
