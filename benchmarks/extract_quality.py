@@ -213,6 +213,16 @@ def _row(name: str, s: Score) -> str:
     return f"{name:<34} {s.claims:>6} {s.drafts:>6} {s.recall:>7.1%} {s.precision:>9.1%} {fields}"
 
 
+def _twins(per: dict[str, Score], f: str) -> list[tuple[Score, Score]]:
+    """(txt score, other format's score) of the pages labelled in both formats."""
+    out = []
+    for name, s in per.items():
+        p = Path(name)
+        if fmt(p) == f and (t := per.get(p.stem + ".txt")) is not None:
+            out.append((t, s))
+    return out
+
+
 def report_pages(results: dict[str, dict[str, Score]], *, errors: bool) -> None:
     head = " ".join(f"{f[:9]:>9}" for f in FIELDS)
     for set_name, per in results.items():
@@ -225,6 +235,11 @@ def report_pages(results: dict[str, dict[str, Score]], *, errors: bool) -> None:
             if chosen:
                 print(_row(f"all {f}", total(chosen)))
         print(_row(f"all {set_name}", total(per.values())))
+        for f in ("html", "pdf"):
+            twins = _twins(per, f)
+            if twins:
+                print(_row(f"{f} pages as {f}", total(s for _, s in twins)))
+                print(_row("the same pages as txt", total(t for t, _ in twins)))
         if errors:
             for s in per.values():
                 for kind, lines in (("miss ", s.misses), ("extra", s.extras), ("field", s.wrong)):
