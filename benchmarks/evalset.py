@@ -215,12 +215,17 @@ class Located:
         return self._orig(pos, pos + len(t))
 
 
+# a label writes "one in three" as 33.3, the tool may store 33.33...: the same value
+_VALUE_TOLERANCE = 2e-3
+
+
 def same_span(a: Span | None, low: float, high: float, unit: str | None) -> bool:
+    """The same value: the same unit, and low and high within 0.2 % of each other."""
     return (
         a is not None
         and a.unit == unit
-        and math.isclose(a.low, low, rel_tol=1e-9, abs_tol=1e-9)
-        and math.isclose(a.high, high, rel_tol=1e-9, abs_tol=1e-9)
+        and math.isclose(a.low, low, rel_tol=_VALUE_TOLERANCE, abs_tol=1e-9)
+        and math.isclose(a.high, high, rel_tol=_VALUE_TOLERANCE, abs_tol=1e-9)
     )
 
 
