@@ -34,9 +34,9 @@ from stemcli.model import Dataset
 __all__ = [
     "SOURCE_REVIEW",
     "Intake",
-    "SourceTaken",
     "PageText",
     "PlainPage",
+    "SourceTaken",
     "guess_kind",
     "guess_publisher",
     "page_of",

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from stemcli.ops.search import Hit
 
 QUOTE_WIDTH = 90
+# a value built on a claim whose review still lists fields to check
+UNREVIEWED_MARK = "?"
+UNREVIEWED_LEGEND = "?: built on an unreviewed claim (its review lists fields to check)"
 
 
 def publisher(ds: Dataset, source_id: str) -> str:
