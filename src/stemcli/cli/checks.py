@@ -43,7 +43,7 @@ def validate(
     """
     from stemcli.dataset import check
     from stemcli.dataset.find import data_paths
-    from stemcli.dataset.validate.review import unreviewed
+    from stemcli.dataset.review import unreviewed
     from stemcli.numbers import plural
     from stemcli.reports.checks import problems_report
 

@@ -1,4 +1,5 @@
-"""Review marks: the fields of claims and sources a person has not checked yet.
+"""Review marks: the fields of claims and sources a person has not checked yet (light:
+validate imports it on a cache hit, without the validation code).
 
 ``review: [outcome, measure]`` (written by ``extract``) is not an error in the data: the
 dataset loads and every command works. ``validate`` reports each marked claim or source
