@@ -283,3 +283,27 @@ def test_a_source_id_of_the_dataset_is_refused(tmp_path: Path, run: Run) -> None
     assert result.exit_code == 2
     assert "--source-id" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_a_users_archive_outside_its_folder_is_not_read(into: Path, run: Run) -> None:
+    secret = into / "secret.txt"
+    secret.write_bytes(PAGE.encode("utf-8"))
+    sources = into / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace('archive: "regen-knee.txt"', 'archive: "../secret.txt"'))
+    result = run("--data", str(into), "verify", "--source", "regen-knee", "--format", "json")
+    assert result.exit_code == 1
+    [miss] = json.loads(result.stdout)["misses"]
+    assert "inside the archive folder" in miss["message"]
+    assert "sha256 is" not in result.stdout
+
+
+def test_json_drafts_list_their_review(tmp_path: Path, run: Run) -> None:
+    page = _page(tmp_path, "p.txt", PAGE)
+    result = run("extract", str(page), "--format", "json")
+    assert result.exit_code == 0, result.output
+    drafts = json.loads(result.stdout)
+    assert drafts
+    for d in drafts:
+        assert d["review"] == list(dict.fromkeys(d["guessed"]))
+        assert {"condition", "outcome", "measure"} <= set(d["review"])
