@@ -31,7 +31,8 @@ needs_seeds = pytest.mark.skipif(
 
 CONTRACT_KEYS = {
     "id", "source", "condition", "stages", "outcome", "measure", "value", "timepoint",
-    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "quote",
+    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "review",
+    "quote",
 }  # fmt: skip
 
 

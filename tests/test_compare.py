@@ -364,6 +364,8 @@ def test_json_contract(run_mini: Run) -> None:
         "sells_treatment",
         "archive",
         "sha256",
+        "reader",
+        "review",
     }
     row = next(r for r in payload["rows"] if r["outcome"] == "return-to-activity")
     assert {k: row[k] for k in ("condition", "stage", "measure", "unit", "disagree")} == {

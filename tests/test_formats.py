@@ -26,7 +26,8 @@ ESC = "\x1b"
 
 CONTRACT_KEYS = {
     "id", "source", "condition", "stages", "outcome", "measure", "value", "timepoint",
-    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "quote",
+    "comparator", "intervention", "group", "basis", "n", "citation", "derived", "review",
+    "quote",
 }  # fmt: skip
 VALUE_KEYS = {"text", "low", "high", "unit", "qualifier"}
 TIMEPOINT_KEYS = {"text", "low", "high", "unit"}

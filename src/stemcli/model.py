@@ -80,6 +80,15 @@ class Source:
     sells_treatment: bool
     archive: str | None = None
     sha256: str | None = None
+    # how the text was read into the archive ("text", "trafilatura 2.3.1" ...)
+    reader: str | None = None
+    # fields a person has not checked yet (guessed by extract --into)
+    review: tuple[str, ...] = ()
+    # the folder of the sources.yaml that defines it, as the dataset path was given;
+    # None for the bundled sources (their archives are not shipped)
+    folder: str | None = field(default=None, compare=False)
+    # where the source is defined: "file:line:col"
+    where: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +99,8 @@ class Source:
             "sells_treatment": self.sells_treatment,
             "archive": self.archive,
             "sha256": self.sha256,
+            "reader": self.reader,
+            "review": list(self.review),
         }
 
 
@@ -157,6 +168,8 @@ class Claim:
     group: str | None = None
     # the figure restates others (a ratio, a difference ...): recomputed by conflicts
     derived: Derived | None = None
+    # fields a person has not checked yet: extract's guesses until confirmed
+    review: tuple[str, ...] = ()
     # where the claim is defined: "file:line:col"
     where: str = field(default="", compare=False)
 
@@ -181,6 +194,7 @@ class Claim:
             "n": self.n,
             "citation": self.citation,
             "derived": None if self.derived is None else self.derived.to_json(),
+            "review": list(self.review),
             "quote": self.quote,
         }
 

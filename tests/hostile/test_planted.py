@@ -191,6 +191,7 @@ def intended(d: Draft) -> dict[str, Any]:
     """The claim the YAML must read back as: these keys, these values, nothing else."""
     out: dict[str, Any] = {
         "id": d.id,
+        **({"review": list(dict.fromkeys(d.guessed))} if d.guessed else {}),
         "condition": d.condition,
         "stages": list(d.stages),
         "outcome": d.outcome,

@@ -39,6 +39,7 @@ def test_csv_has_one_cell_per_column_in_the_documented_order() -> None:
         "n",
         "citation",
         "derived",
+        "review",
         "quote",
     )
     ds = load([], bundled=True, use_cache=False)

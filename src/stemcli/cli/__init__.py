@@ -31,6 +31,7 @@ COMMANDS = {
     "search": "browse",
     "sources": "browse",
     "conditions": "browse",
+    "outcomes": "browse",
     "validate": "checks",
     "verify": "checks",
     "export": "checks",

@@ -146,3 +146,23 @@ def conditions(
     from stemcli.reports.claims import conditions_report
 
     emit(conditions_report(dataset()), format, output, force, raw)
+
+
+@command()
+def outcomes(
+    *,
+    format: Format = ListingFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """The measure and outcome vocabularies, with descriptions and claim counts.
+
+    A claim's measure says what kind of number it is; its outcome, what the number is
+    about. Outcomes of one family are related (conflicts compares them across measures).
+
+    Example: stemcli outcomes --format markdown
+    """
+    from stemcli.reports.claims import outcomes_report
+
+    emit(outcomes_report(dataset()), format, output, force, raw)

@@ -25,6 +25,10 @@ from stemcli.errors import ExitCode
 @command()
 def validate(
     *,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Count unreviewed claims and sources as problems (exit 1)."),
+    ] = False,
     format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
@@ -32,34 +36,52 @@ def validate(
 ) -> None:
     """Check the dataset and list every problem; exit 1 if there are any.
 
-    Example: stemcli --data ~/my-claims validate
+    A claim or source whose 'review' lists fields is unreviewed: a warning (exit 0),
+    or with --strict a problem (exit 1).
+
+    Example: stemcli --data ~/my-claims validate --strict
     """
     from stemcli.dataset import check
     from stemcli.dataset.find import data_paths
+    from stemcli.dataset.review import unreviewed
     from stemcli.numbers import plural
     from stemcli.reports.checks import problems_report
 
     ds, problems = check(data_paths(state().data), bundled=state().bundled, use_cache=state().cache)
-    emit(problems_report(problems), format, output, force, raw)
+    warnings = unreviewed(ds)
+    if strict:
+        problems, warnings = problems + warnings, []
+    emit(problems_report(problems, warnings), format, output, force, raw)
     if problems:
         note(f"{plural(len(problems), 'problem')} found", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
-    note(
+    line = (
         f"ok: {plural(len(ds.claims), 'claim')}, {plural(len(ds.sources), 'source')}, "
-        f"{plural(len(ds.conditions), 'condition')}",
-        style="green",
+        f"{plural(len(ds.conditions), 'condition')}"
     )
+    if warnings:
+        note(
+            f"{line}; {len(warnings)} unreviewed: confirm each field named in review, then "
+            "delete it from the list (validate --strict fails until then)",
+            style="yellow",
+        )
+    else:
+        note(line, style="green")
 
 
 @command()
 def verify(
     *,
-    sources_dir: Annotated[
-        Path,
+    sources_dirs: Annotated[
+        list[Path] | None,
         typer.Option(
-            "--sources", help="Folder with the archived source texts.", parser=Path, metavar="DIR"
+            "--sources",
+            help="A folder with the archived source texts (may be repeated). Without it, "
+            "each source of a dataset folder is checked against that folder's archive/.",
+            parser=Path,
+            metavar="DIR",
         ),
-    ],
+    ] = None,
     source: SourceOpt = None,
     format: Format = ListingFormat.table,
     output: Output = None,
@@ -68,7 +90,10 @@ def verify(
 ) -> None:
     """Check archived sources against their sha256 and find every quote in them.
 
-    Example: stemcli verify --sources ../shared/seeds
+    A source whose archive cannot be located (a bundled one, without --sources) is
+    listed as not checked and does not fail the run.
+
+    Example: stemcli --data mydata verify
     """
     from stemcli.numbers import plural
     from stemcli.ops.resolve import resolve_source
@@ -77,24 +102,31 @@ def verify(
     from stemcli.reports.checks import verify_report
 
     ds = dataset()
-    result = run(ds, sources_dir, source=resolve_source(ds, source) if source is not None else None)
-    result = replace(  # the archive folder is the one --sources names
-        result,
-        misses=tuple(
-            replace(m, message="archive must name a file inside --sources")
-            if m.reason == OUTSIDE
-            else m
-            for m in result.misses
-        ),
-    )
+    dirs = list(sources_dirs or ())
+    result = run(ds, dirs, source=resolve_source(ds, source) if source is not None else None)
+    if dirs:
+        result = replace(  # the archive folder is one --sources names
+            result,
+            misses=tuple(
+                replace(m, message="archive must name a file inside --sources")
+                if m.reason == OUTSIDE
+                else m
+                for m in result.misses
+            ),
+        )
     emit(verify_report(result), format, output, force, raw)
+    if result.unchecked:
+        note(
+            f"not checked: {', '.join(result.unchecked)} (no archive folder; "
+            "give --sources DIR with their archived texts)"
+        )
     if result.misses:
         note(plural(len(result.misses), "miss", "misses"), style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
     note(
         f"ok: {plural(result.checked_quotes, 'quote')} found in "
         f"{plural(result.checked_sources, 'source')}",
-        style="green",
+        style="green" if result.checked_sources else "yellow",
     )
 
 

@@ -71,6 +71,16 @@ def extract(
             metavar="ID",
         ),
     ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Add the page to this dataset folder: its text to archive/ID.txt, the "
+            "source to sources.yaml, the drafts to claims/ID.yaml (nothing is replaced).",
+            parser=Path,
+            metavar="DIR",
+        ),
+    ] = None,
     format: ExtractFormatOpt = ExtractFormat.yaml,
     output: Output = None,
     force: Force = False,
@@ -79,23 +89,62 @@ def extract(
 ) -> None:
     """Draft claims from a page's text: one per number, with guesses to confirm.
 
-    Every field marked as a guess (YAML '# guess', JSON 'guessed', '?' in tables) needs a
-    person's check. Add the source to sources.yaml, then run validate.
+    Every field marked as a guess (YAML '# guess' and 'review', JSON 'review', '?' in
+    tables) needs a person's check. With --into DIR the page becomes a source of that
+    dataset folder; confirm each field named in review, delete it from the list, then
+    run validate --strict and verify.
 
-    Example: stemcli extract page.txt --source-id my-clinic -o mydata/claims/my-clinic.yaml
+    Example: stemcli extract page.txt --into mydata --source-id my-clinic
     """
+    from stemcli.errors import UsageError
     from stemcli.numbers import plural
     from stemcli.ops.extract import check_source_id, default_source_id
     from stemcli.ops.extract import extract as run
+    from stemcli.ops.intake import page_of
     from stemcli.reports.drafts import drafts_report
 
+    if into is not None and output is not None:
+        raise UsageError("--into and -o/--output are exclusive", hint="give one of them")
     stem = "stdin" if _is_stdin(file) else file.stem
     sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
-    text = read_page(file)
-    result = run(dataset(), text, source_id=sid, path=_page_name(file))
-    emit(drafts_report(result, full=full), format, output, force, raw)
+    page = page_of(read_page(file), _page_name(file))
+    ds = dataset()
+    intake = None
+    if into is not None:
+        from stemcli.ops.intake import SourceTaken, plan
+
+        try:
+            intake = plan(ds, into, page, sid)
+        except SourceTaken as e:
+            e.hint = "choose another --source-id"
+            raise
+    result = run(ds, page.text, source_id=sid, path=page.name)
+    report = drafts_report(
+        result,
+        full=full,
+        outcomes=tuple(ds.outcomes),
+        measures=tuple(ds.measures),
+        source_added=intake is not None,
+    )
     n = len(result.drafts)
-    note(f"{plural(n, 'draft claim')} from {_page_name(file)}", style="green" if n else "yellow")
+    if intake is None:
+        emit(report, format, output, force, raw)
+        note(f"{plural(n, 'draft claim')} from {page.name}", style="green" if n else "yellow")
+        return
+    from stemcli.cli.atomic import write_files
+    from stemcli.ops.intake import write
+
+    assert report.yaml is not None
+    write(intake, report.yaml, lambda files, replace: write_files(files, force=replace))
+    if format is not ExtractFormat.yaml:
+        emit(report, format, None, force, raw)
+    note(f"wrote {intake.archive} and {intake.claims}", style="green")
+    note(f"added source {sid!r} to {intake.sources}", style="green")
+    note(
+        f"{plural(n, 'draft claim')} from {page.name}; confirm each field named in review, "
+        f"then: stemcli --data {into} validate --strict",
+        style="green" if n else "yellow",
+    )
 
 
 @command()

@@ -1,13 +1,19 @@
-"""verify: archived texts match their sha256, and every quote appears in its source."""
+"""verify: archived texts match their sha256, and every quote appears in its source.
+
+Where a source's archive is: in the first of the ``--sources`` folders that holds it, when
+folders are named; else, for a source of a user's dataset folder, in that folder's
+``archive/`` (where ``extract --into`` puts it). A source that cannot be located that
+way (a bundled one: its archive is not shipped) is not checked, and says so."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from stemcli.errors import InputError
-from stemcli.model import Dataset
+from stemcli.model import Dataset, Source
 from stemcli.text.files import decode_utf8, read_bytes
 
 
@@ -28,6 +34,8 @@ class VerifyResult:
     checked_sources: int
     checked_quotes: int
     misses: tuple[Miss, ...]
+    # sources whose archive could not be located (no --sources, not in a user folder)
+    unchecked: tuple[str, ...] = ()
 
 
 def normalise_ws(text: str) -> str:
@@ -51,13 +59,36 @@ def _inside(folder: Path, name: str) -> Path | None:
     return path if real.is_relative_to(root) and real != root else None
 
 
-def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> VerifyResult:
+def _folder(sources_dir: Path) -> Path:
     try:
         is_dir = sources_dir.is_dir()
     except OSError as e:  # a name too long ...
         raise InputError(f"{sources_dir}: cannot use this path: {e.strerror or e}") from None
     if not is_dir:
         raise InputError(f"{sources_dir}: not a folder of archived sources")
+    return sources_dir
+
+
+def _archive_folder(s: Source, folders: Sequence[Path]) -> Path | None:
+    """The folder to read ``s``'s archive from: the first of ``folders`` holding it (else
+    the first, whose read reports the miss), or its own dataset folder's archive/."""
+    assert s.archive is not None
+    for folder in folders:
+        path = _inside(folder, s.archive)
+        if path is not None and path.exists():
+            return folder
+    if folders:
+        return folders[0]
+    return None if s.folder is None else Path(s.folder) / "archive"
+
+
+def verify(
+    ds: Dataset, sources_dirs: Sequence[Path] = (), *, source: str | None = None
+) -> VerifyResult:
+    """Check the archives of ``ds``'s sources (or of ``source``): each one's sha256, and
+    that every quote of its claims is in it."""
+    folders = [_folder(d) for d in sources_dirs]
+    unchecked: list[str] = []
     misses: list[Miss] = []
     n_sources = n_quotes = 0
     by_source: dict[str, list[int]] = {}
@@ -70,7 +101,11 @@ def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> Veri
         if s.archive is None:
             misses.append(Miss(s.id, None, "", "no archive file recorded; quotes not checked"))
             continue
-        path = _inside(sources_dir, s.archive)
+        archive_dir = _archive_folder(s, folders)
+        if archive_dir is None:
+            unchecked.append(s.id)
+            continue
+        path = _inside(archive_dir, s.archive)
         if path is None:
             # a user's dataset must not make verify read (and hash) files outside the folder
             message = "archive must name a file inside the archive folder"
@@ -96,4 +131,4 @@ def verify(ds: Dataset, sources_dir: Path, *, source: str | None = None) -> Veri
             n_quotes += 1
             if normalise_ws(c.quote) not in text:
                 misses.append(Miss(s.id, c.id, c.where, f"quote not found in {s.archive}"))
-    return VerifyResult(n_sources, n_quotes, tuple(misses))
+    return VerifyResult(n_sources, n_quotes, tuple(misses), tuple(unchecked))

@@ -16,11 +16,17 @@ if TYPE_CHECKING:
     from stemcli.ops.verify import VerifyResult
 
 
-def problems_report(problems: Sequence[Problem]) -> Report:
+def problems_report(problems: Sequence[Problem], warnings: Sequence[Problem] = ()) -> Report:
+    """validate: every problem, then every warning (unreviewed claims and sources);
+    JSON says which is which (``"level": "error"`` or ``"warning"``)."""
+    listed = [(p, "error") for p in problems] + [(w, "warning") for w in warnings]
+    summary = plural(len(problems), "problem")
+    if warnings:
+        summary += f", {plural(len(warnings), 'warning')} (unreviewed claims and sources)"
     return Report(
         columns=(Column("Where", no_wrap=False), Column("Claim"), Column("Problem")),
         # a file name is one line, whatever it holds ("x\n0 problems.yaml" forged a line)
-        rows=tuple((clean_line(str(p.location)), p.claim_id or "", p.message) for p in problems),
+        rows=tuple((clean_line(str(p.location)), p.claim_id or "", p.message) for p, _ in listed),
         data=[
             {
                 "file": p.location.path,
@@ -28,10 +34,11 @@ def problems_report(problems: Sequence[Problem]) -> Report:
                 "column": p.location.column or None,
                 "claim": p.claim_id,
                 "message": p.message,
+                "level": level,
             }
-            for p in problems
+            for p, level in listed
         ],
-        summary=plural(len(problems), "problem"),
+        summary=summary,
     )
 
 
@@ -48,11 +55,17 @@ def verify_report(result: VerifyResult) -> Report:
                 {"source": m.source, "claim": m.claim, "where": m.where, "message": m.message}
                 for m in result.misses
             ],
+            "not_checked": list(result.unchecked),
         },
         summary=(
             f"{plural(result.checked_quotes, 'quote')} in "
             f"{plural(result.checked_sources, 'source')} checked, "
             f"{plural(len(result.misses), 'miss', 'misses')}"
+            + (
+                f", {plural(len(result.unchecked), 'source')} not checked (archive not located)"
+                if result.unchecked
+                else ""
+            )
         ),
     )
 

@@ -8,12 +8,21 @@ from typing import TYPE_CHECKING
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import format_quantity, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json, table_of
+from stemcli.reports.fields import (
+    CLAIM_CSV_HEADER,
+    claim_csv_row,
+    claim_json,
+    json_number,
+    table_of,
+)
 
 if TYPE_CHECKING:
     from stemcli.ops.search import Hit
 
 QUOTE_WIDTH = 90
+# a value built on a claim whose review still lists fields to check
+UNREVIEWED_MARK = "?"
+UNREVIEWED_LEGEND = "?: built on an unreviewed claim (its review lists fields to check)"
 
 
 def publisher(ds: Dataset, source_id: str) -> str:
@@ -222,6 +231,70 @@ def sources_report(ds: Dataset) -> Report:
         rows=rows,
         data=data,
         summary=f"{plural(len(ds.sources), 'source')}, {plural(len(ds.claims), 'claim')}",
+    )
+
+
+def outcomes_report(ds: Dataset) -> Report:
+    """The measures (with the unit dimensions each allows) then the outcomes (with their
+    family), each with its description and how many claims use it."""
+    measure_n: dict[str, int] = {}
+    outcome_n: dict[str, int] = {}
+    for c in ds.claims:
+        measure_n[c.measure] = measure_n.get(c.measure, 0) + 1
+        outcome_n[c.outcome] = outcome_n.get(c.outcome, 0) + 1
+    rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
+    for m in ds.measures.values():
+        units = ", ".join(m.dimensions) or "any"
+        if m.max_percent is not None:
+            units += f" (at most {plain(m.max_percent)} %)"
+        n = str(measure_n.get(m.id, 0))
+        rows.append(("measure", m.id, units, n, m.description))
+        csv_rows.append(("measure", m.id, "", ";".join(m.dimensions), n, m.description))
+    for o in ds.outcomes.values():
+        family = o.family if o.compared else f"{o.family} (not compared)"
+        n = str(outcome_n.get(o.id, 0))
+        rows.append(("outcome", o.id, family, n, o.description or o.name))
+        csv_rows.append(("outcome", o.id, o.family, "", n, o.description or o.name))
+    data: Json = {
+        "measures": [
+            {
+                "id": m.id,
+                "description": m.description,
+                "dimensions": list(m.dimensions),
+                "max_percent": None if m.max_percent is None else json_number(m.max_percent),
+                "claims": measure_n.get(m.id, 0),
+            }
+            for m in ds.measures.values()
+        ],
+        "outcomes": [
+            {
+                "id": o.id,
+                "name": o.name,
+                "family": o.family,
+                "description": o.description,
+                "compared": o.compared,
+                "claims": outcome_n.get(o.id, 0),
+            }
+            for o in ds.outcomes.values()
+        ],
+    }
+    families = len({o.family for o in ds.outcomes.values()})
+    return Report(
+        columns=(
+            Column("Vocabulary", no_wrap=True),
+            Column("Id", no_wrap=True),
+            Column("Family / units", max_width=30),
+            Column("Claims", justify="right"),
+            Column("Description", min_width=30),
+        ),
+        rows=tuple(rows),
+        data=data,
+        csv_header=("vocabulary", "id", "family", "dimensions", "claims", "description"),
+        csv_rows=tuple(csv_rows),
+        summary=f"{plural(len(ds.measures), 'measure')}, {plural(len(ds.outcomes), 'outcome')} "
+        f"in {plural(families, 'family', 'families')}",
+        group_by=0,
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from stemcli.model import Dataset
 from stemcli.numbers import plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.claims import publisher, shown
+from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, shown
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -77,7 +77,11 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "comparator": r.comparator,
                 "group": r.group,
                 "cells": {
-                    cell.source: [e.claim.to_json() for e in cell.entries] for cell in r.cells
+                    cell.source: [
+                        {**e.claim.to_json(), "unreviewed": bool(e.claim.review)}
+                        for e in cell.entries
+                    ]
+                    for cell in r.cells
                 },
                 "disagree": r.disagree,
                 "disagreeing": [
@@ -98,6 +102,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
     marks += ["~: a tension (a case report far from it)"] if tense else []
     if marks:
         summary += f" ({'; '.join(marks)}, as conflicts finds)"
+    if any(e.claim.review for r in comparison.rows for c in r.cells for e in c.entries):
+        summary += f"\n{UNREVIEWED_LEGEND}"
     cond = comparison.condition
     title = f"{cond.name} ({cond.id})" if cond else "All conditions"
     if comparison.stage:
@@ -161,6 +167,8 @@ def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None
             text += f" at {shown(c.timepoint)}"
         if not c.stages and stage != ANY_STAGE:
             text += " (any stage)"
+        if c.review:
+            text += UNREVIEWED_MARK
         if text not in counts:
             texts.append(text)
             values[text] = c.value

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from stemcli.model import Claim, Dataset
 from stemcli.numbers import format_gap, format_interval, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.claims import publisher, value_text
+from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, value_text
 
 if TYPE_CHECKING:
     from stemcli.ops.conflicts import (
@@ -159,9 +159,27 @@ def explanation_data(e: Explanation) -> Json:
 
 
 def _stated(st: Statement) -> str:
-    """A statement's value, and how often it is stated: "79.3 % ×3"."""
+    """A statement's value, and how often it is stated: "79.3 % ×3"; marked when it
+    rests on an unreviewed claim."""
     text = value_text(st.claim)
-    return f"{text} ×{st.times}" if st.times > 1 else text
+    text = f"{text} ×{st.times}" if st.times > 1 else text
+    return text + UNREVIEWED_MARK if _unreviewed(st.claims) else text
+
+
+def _unreviewed(claims: tuple[Claim, ...]) -> bool:
+    return any(c.review for c in claims)
+
+
+def _conflict_json(x: Conflict) -> Json:
+    """A finding's JSON, each side (and a recomputation) saying whether it rests on an
+    unreviewed claim."""
+    out = x.to_json()
+    out["a"]["unreviewed"] = _unreviewed(x.a.claims)
+    if x.b is not None:
+        out["b"]["unreviewed"] = _unreviewed(x.b.claims)
+    if x.recomputed is not None:
+        out["recomputed"]["unreviewed"] = _unreviewed(x.recomputed.parts)
+    return out
 
 
 def _quotes(st: Statement | None) -> str:
@@ -208,6 +226,8 @@ def conflict_list_report(
             assert x.recomputed is not None
             b_source = "its own figures"
             b_value = format_span(x.recomputed.interval, x.recomputed.dimension)
+            if _unreviewed(x.recomputed.parts):
+                b_value += UNREVIEWED_MARK
         row += [
             publisher(ds, a.source),
             _stated(x.a),
@@ -243,10 +263,17 @@ def conflict_list_report(
         summary += f": {count_line(result.counts)}"
     if result.conflicts:
         summary += "; by kind, the most severe first"
+    if any(
+        _unreviewed(x.a.claims)
+        or (x.b is not None and _unreviewed(x.b.claims))
+        or (x.recomputed is not None and _unreviewed(x.recomputed.parts))
+        for x in result.conflicts
+    ):
+        summary += f"\n{UNREVIEWED_LEGEND}"
     return Report(
         columns=tuple(cols),
         rows=tuple(table_rows),
-        data=[x.to_json() for x in result.conflicts],
+        data=[_conflict_json(x) for x in result.conflicts],
         csv_header=(
             "kind",
             "subkind",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from stemcli.numbers import plain, plural
@@ -19,9 +19,16 @@ if TYPE_CHECKING:
 __all__ = ["DraftsWriter", "draft_json", "drafts_report", "drafts_yaml", "yaml_quoted", "yaml_word"]
 
 
+def review_of(d: Draft) -> list[str]:
+    """The fields a person has to check: the draft's guesses, each once, in order."""
+    return list(dict.fromkeys(d.guessed))
+
+
 def draft_json(d: Draft, source: str) -> dict[str, Json]:
-    """A draft in the JSON claim contract, plus where it was found and what was guessed."""
+    """A draft in the JSON claim contract (``review``: its guesses), plus where it was
+    found and what was guessed."""
     out = claim_json(d.to_claim(source))
+    out["review"] = list(review_of(d))
     out["guessed"] = list(d.guessed)
     out["line"] = d.line
     out["column"] = d.column
@@ -59,29 +66,67 @@ class DraftsWriter:
         return "".join(yaml_line(line) + "\n" for line in self._lines)
 
 
-def drafts_yaml(extraction: Extraction) -> str:
-    """Drafts as a claims file (data/claims/<source>.yaml); guesses say '# guess'."""
+def _wrapped(head: str, words: Sequence[str], width: int = 86) -> list[str]:
+    """``head`` and ``words`` joined by ', ' as comment lines of at most ``width``."""
+    lines, line = [], head
+    for i, w in enumerate(words):
+        part = w + ("," if i < len(words) - 1 else "")
+        if len(line) + 1 + len(part) > width and line.strip():
+            lines.append(line)
+            line = "  " + part
+        else:
+            line = f"{line} {part}" if line else part
+    lines.append(line)
+    return lines
+
+
+def drafts_yaml(
+    extraction: Extraction,
+    *,
+    outcomes: Sequence[str] = (),
+    measures: Sequence[str] = (),
+    source_added: bool = False,
+) -> str:
+    """Drafts as a claims file (data/claims/<source>.yaml); guesses say '# guess' and
+    each draft's ``review`` lists them. ``outcomes`` and ``measures``: the valid ids,
+    listed in the header; ``source_added``: the source is in sources.yaml already
+    (``extract --into``), else the header says how to add it."""
     sid = extraction.source_id
     n = len(extraction.drafts)
     out = DraftsWriter()
-    for line in (
+    header = [
         f"Draft claims from {extraction.path or 'the text'} (stemcli extract),",
         f"for claims/{sid}.yaml of a dataset folder. Values and quotes come from the text;",
-        'every field marked "# guess" was guessed: confirm or correct it, then delete the mark.',
-        f"Add the source to sources.yaml first (the file name must be {sid}.yaml):",
-        f"  - id: {sid}",
-        "    title: ...",
-        "    publisher: ...",
-        "    kind: clinic            # clinic, broker or information",
-        "    sells_treatment: true",
-        f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and table rows.",
-    ):
+        'every field marked "# guess" was guessed. Confirm or correct each field named in',
+        "review, then delete it from the list (or the whole line) and the mark.",
+        "validate warns of every claim with a review list (and fails on it when strict).",
+    ]
+    if not source_added:
+        header += [
+            f"Add the source to sources.yaml first (the file name must be {sid}.yaml):",
+            f"  - id: {sid}",
+            "    title: ...",
+            "    publisher: ...",
+            "    kind: clinic            # clinic, broker or information",
+            "    sells_treatment: true",
+        ]
+    if outcomes:
+        header += _wrapped("outcomes:", outcomes)
+    if measures:
+        header += _wrapped("measures:", measures)
+    header.append(
+        f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and table rows."
+    )
+    for line in header:
         out.comment(line)
     for d in extraction.drafts:
         guess = set(d.guessed)
         out.blank()
         out.comment(f"line {d.line}, column {d.column}")
         out.item("id", yaml_word(d.id))
+        review = review_of(d)
+        if review:
+            out.field("review", "[" + ", ".join(yaml_word(f) for f in review) + "]")
         out.field("condition", yaml_word(d.condition), guessed="condition" in guess)
         stages = "[" + ", ".join(yaml_word(s) for s in d.stages) + "]"
         out.field("stages", stages, guessed="stages" in guess)
@@ -102,7 +147,14 @@ def drafts_yaml(extraction: Extraction) -> str:
     return out.text()
 
 
-def drafts_report(extraction: Extraction, *, full: bool = False) -> Report:
+def drafts_report(
+    extraction: Extraction,
+    *,
+    full: bool = False,
+    outcomes: Sequence[str] = (),
+    measures: Sequence[str] = (),
+    source_added: bool = False,
+) -> Report:
     """Drafts as a table ('?' marks a guess), CSV, Markdown, JSON (the claim contract)
     or YAML (a claims file to edit, see :func:`drafts_yaml`)."""
     sid = extraction.source_id
@@ -154,7 +206,9 @@ def drafts_report(extraction: Extraction, *, full: bool = False) -> Report:
         title=f"Draft claims from {extraction.path}" if extraction.path else "Draft claims",
         summary=f"{plural(n, 'draft')} from {plural(extraction.segments, 'sentence')} and "
         "table rows; '?' marks a guess to confirm",
-        yaml=drafts_yaml(extraction),
+        yaml=drafts_yaml(
+            extraction, outcomes=outcomes, measures=measures, source_added=source_added
+        ),
     )
 
 

@@ -126,6 +126,9 @@ CLAIM_FIELDS: tuple[ClaimField, ...] = (
         lambda _ds, c: (c.derived.text() if c.derived else "",),
         lambda c: None if c.derived is None else c.derived.to_json(),
     ),
+    ClaimField(
+        "review", ("review",), lambda _ds, c: (";".join(c.review),), lambda c: list(c.review)
+    ),
     _text("quote", lambda c: c.quote),
 )
 

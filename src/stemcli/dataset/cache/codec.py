@@ -3,7 +3,8 @@
 JSON, claims stored column by column:
 
 [format, sources, conditions, outcomes, measures, quantities, columns]
-  sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256], ...]
+  sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256, reader,
+               [review, ...], folder, where], ...]
   conditions: [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...]
   outcomes:   [[id, name, family, description, compared], ...]
   measures:   [[id, description, max_percent, [dimension, ...]], ...]
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
 
-FORMAT = 4  # the payload's layout; a new one misses every older entry
+FORMAT = 5  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
     from stemcli.model import Dataset, Derived, Quantity
@@ -70,7 +71,19 @@ def encode(ds: Dataset) -> bytes:
     payload = [
         FORMAT,
         [
-            [s.id, s.title, s.publisher, s.kind, s.sells_treatment, s.archive, s.sha256]
+            [
+                s.id,
+                s.title,
+                s.publisher,
+                s.kind,
+                s.sells_treatment,
+                s.archive,
+                s.sha256,
+                s.reader,
+                s.review,
+                s.folder,
+                s.where,
+            ]
             for s in ds.sources.values()
         ],
         [
@@ -166,7 +179,10 @@ def _build(raw: Any) -> Dataset:
     )
     if fmt != FORMAT:
         raise _Malformed
-    src = _fields(sources, _STR, _STR, _STR, _STR, _BOOL, _OPT_STR, _OPT_STR)
+    src = _fields(
+        sources, _STR, _STR, _STR, _STR, _BOOL, _OPT_STR, _OPT_STR, _OPT_STR, _LIST, _OPT_STR, _STR
+    )
+    src[8] = [_strings(v) for v in src[8]]
     cond_ids, cond_names, cond_aliases, cond_stages = _fields(conditions, _STR, _STR, _LIST, _LIST)
     out = _fields(outcomes, _STR, _STR, _STR, _STR, _BOOL)
     m_ids, m_texts, m_max, m_dims = _fields(measures, _STR, _STR, _OPT_NUMBER, _LIST)
@@ -221,7 +237,7 @@ def _build(raw: Any) -> Dataset:
             fields.append([None if i is None else table[i] for i in indices])
             continue
         distinct, indices = _typed(column, _LIST)
-        if name == "stages":
+        if name in ("stages", "review"):
             vocabulary: list[Any] = [_strings(v) for v in _typed(distinct, _LIST)]
         elif name == "derived":
             vocabulary = [

@@ -26,7 +26,7 @@ def build(parsed: Sequence[tuple[DataFile, Node | None]]) -> tuple[Dataset, list
     for df, root in sorted(parsed, key=lambda item: order[item[0].role]):
         path = display_path(df)
         if df.role == "sources":
-            _add_sources(b, path, root)
+            _add_sources(b, path, root, None if df.bundled else str(df.path.parent))
         elif df.role == "conditions":
             _add_conditions(b, path, root)
         elif df.role == "outcomes":

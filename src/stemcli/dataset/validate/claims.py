@@ -9,6 +9,7 @@ from stemcli.dataset.validate.fields import (
     _Builder,
     _check_fields,
     _list_of_mappings,
+    _review,
     _str,
     _str_list,
     _suggest,
@@ -32,8 +33,11 @@ _CLAIM_FIELDS = (
     "citation",
     "group",
     "derived",
+    "review",
     "quote",
 )
+# the names a claim's review may list: its fields
+_REVIEWABLE = tuple(k for k in _CLAIM_FIELDS if k != "review")
 # a derivation of derivations nests at most this deep ("the ratio of two reductions")
 MAX_DERIVED_DEPTH = 3
 
@@ -52,8 +56,20 @@ def _parse_quantity(
     try:
         return parse(raw)
     except QuantityError as e:
-        b.problem(path, node, f"unparseable {key}: {e}", claim)
+        b.problem(path, node, f"unparseable {key}: {e}{_unit_suggestion(raw)}", claim)
         return None
+
+
+def _unit_suggestion(raw: str) -> str:
+    """' (did you mean 'days'?)' when the value ends in a word close to a unit."""
+    import re
+
+    from stemcli.quantities import UNITS
+
+    m = re.search(r"([A-Za-z][A-Za-z-]*)\W*$", raw)
+    if m is None or m.group(1).lower() in UNITS:
+        return ""
+    return _suggest(m.group(1).lower(), UNITS)
 
 
 def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> None:
@@ -82,6 +98,7 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
         intervention = _str(b, path, f, "intervention", node, required=False, claim=ident)
         citation = _str(b, path, f, "citation", node, required=False, claim=ident)
         group = _str(b, path, f, "group", node, required=False, claim=ident)
+        review = _review(b, path, f, _REVIEWABLE, ident)
         derived: Derived | None = None
         if f.get("derived") is not None and f["derived"].value is not None:
             derived = _parse_derived(b, path, f["derived"], ident, 1)
@@ -150,6 +167,7 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
             citation=citation,
             group=group,
             derived=derived,
+            review=review,
             where=f"{path}:{node.line}:{node.column}",
         )
         b.pending.append((claim, path, f))
@@ -252,7 +270,8 @@ def _cross_check(b: _Builder) -> None:
                     path,
                     None,
                     f"unknown source {claim.source!r} (the claims file's name) for "
-                    f"{n} claim{'s' if n != 1 else ''}; add it to sources.yaml",
+                    f"{n} claim{'s' if n != 1 else ''}; add it to sources.yaml"
+                    f"{_suggest(claim.source, b.sources)}",
                 )
             ok = False
         cond = b.conditions.get(claim.condition)
@@ -265,7 +284,8 @@ def _cross_check(b: _Builder) -> None:
                     b.problem(
                         path,
                         st_node,
-                        f"condition {cond.id!r} has no stage {st!r} (valid: {valid})",
+                        f"condition {cond.id!r} has no stage {st!r}"
+                        f"{_suggest(st, cond.stage_ids)} (valid: {valid})",
                         cid,
                     )
                     ok = False

@@ -53,8 +53,38 @@ def _typable(b: _Builder, path: str, node: Node, kind: str, ident: str) -> bool:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = closest(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """' (did you mean 'x'?)' with the closest of ``choices`` (up to three, best first:
+    those about as close as the best), or '' when none is close; every unknown-id
+    problem of validate words it so."""
+    from rapidfuzz import fuzz
+
+    close = closest(word, choices, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    best = fuzz.ratio(word, close[0])
+    close = [c for c in close if fuzz.ratio(word, c) >= best - 5]
+    names = [repr(c) for c in close]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f" (did you mean {listed}?)"
+
+
+def _review(
+    b: _Builder, path: str, fields: dict[str, Node], allowed: Sequence[str], ident: str | None
+) -> tuple[str, ...]:
+    """The ``review`` list: the fields a person has not checked yet, each one of
+    ``allowed`` (a name that is not is a located problem); in order, each once."""
+    out: list[str] = []
+    for name, node in _str_list(b, path, fields, "review", ident):
+        if name not in allowed:
+            b.problem(
+                path,
+                node,
+                f"review names {name!r}, not a field{_suggest(name, allowed)}",
+                ident,
+            )
+        elif name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def _check_fields(

@@ -8,6 +8,7 @@ from stemcli.dataset.validate.fields import (
     _Builder,
     _check_fields,
     _list_of_mappings,
+    _review,
     _str,
     _str_list,
     _suggest,
@@ -18,7 +19,17 @@ from stemcli.dataset.yaml_nodes import Node
 from stemcli.ids import RESERVED_STAGES, is_slug, normalise
 from stemcli.model import KINDS, Condition, Measure, Outcome, Source, Stage
 
-_SOURCE_FIELDS = ("id", "title", "publisher", "kind", "sells_treatment", "archive", "sha256")
+_SOURCE_FIELDS = (
+    "id",
+    "title",
+    "publisher",
+    "kind",
+    "sells_treatment",
+    "archive",
+    "sha256",
+    "reader",
+    "review",
+)
 
 
 _CONDITION_FIELDS = ("id", "name", "aliases", "stages")
@@ -37,7 +48,8 @@ def _entry_id(b: _Builder, path: str, node: Node, fields: tuple[str, ...], kind:
     return ident
 
 
-def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
+def _add_sources(b: _Builder, path: str, root: Node | None, folder: str | None = None) -> None:
+    """The sources of one sources.yaml; ``folder`` is where it is (None: bundled)."""
     for node in _list_of_mappings(b, path, root, "sources"):
         f = node.value
         ident = _entry_id(b, path, node, _SOURCE_FIELDS, "source")
@@ -47,7 +59,11 @@ def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
         publisher = _str(b, path, f, "publisher", node, required=True)
         kind = _str(b, path, f, "kind", node, required=True)
         if kind is not None and kind not in KINDS:
-            b.problem(path, f["kind"], f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            b.problem(
+                path,
+                f["kind"],
+                f"kind must be one of {', '.join(KINDS)}, not {kind!r}{_suggest(kind, KINDS)}",
+            )
         sells = f.get("sells_treatment")
         if sells is None or not isinstance(sells.value, bool):
             b.problem(path, sells or node, "sells_treatment must be true or false")
@@ -64,11 +80,23 @@ def _add_sources(b: _Builder, path: str, root: Node | None) -> None:
         sha = _str(b, path, f, "sha256", node, required=False)
         if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
             b.problem(path, f["sha256"], "sha256 must be 64 lowercase hex digits")
+        reader = _str(b, path, f, "reader", node, required=False)
+        review = _review(b, path, f, [k for k in _SOURCE_FIELDS if k != "review"], ident)
         if not b.define("source", ident, path, f["id"]):
             continue
         if title and publisher and kind in KINDS and sells is not None:
             b.sources[ident] = Source(
-                ident, title, publisher, kind, bool(sells.value), archive, sha
+                ident,
+                title,
+                publisher,
+                kind,
+                bool(sells.value),
+                archive,
+                sha,
+                reader,
+                review,
+                folder,
+                _where(path, node),
             )
 
 
