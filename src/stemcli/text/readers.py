@@ -143,17 +143,20 @@ def sniff(name: str, data: bytes) -> str:
 
 @contextlib.contextmanager
 def _quiet(*loggers: str) -> Iterator[None]:
-    """A library's log records and warnings kept off the user's terminal."""
-    saved = [(logging.getLogger(n), logging.getLogger(n).disabled) for n in loggers]
+    """A library's log records and warnings kept off the user's terminal.
+
+    The level is raised on the library's top logger, which its modules' loggers inherit.
+    """
+    saved = [(logging.getLogger(n), logging.getLogger(n).level) for n in loggers]
     for logger, _ in saved:
-        logger.disabled = True
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        for logger, disabled in saved:
-            logger.disabled = disabled
+        for logger, level in saved:
+            logger.setLevel(level)
 
 
 def _short(e: BaseException) -> str:
@@ -205,9 +208,12 @@ def _pdf_texts(pypdf: ModuleType, name: str, data: bytes) -> tuple[list[str], st
         try:
             opened = reader.decrypt("")
         except Exception as e:  # e.g. AES without the cryptography package
+            missing = isinstance(e, pypdf.errors.DependencyError)
             raise InputError(
                 f"an encrypted PDF that cannot be opened: {_short(e)}",
-                hint="save an unprotected copy, or paste its text into a .txt file",
+                hint="pip install 'pypdf[crypto]'"
+                if missing
+                else "save an unprotected copy, or paste its text into a .txt file",
                 location=where,
             ) from None
         if not opened:
@@ -228,10 +234,12 @@ def _pdf_texts(pypdf: ModuleType, name: str, data: bytes) -> tuple[list[str], st
 
 
 _RUNS_ON = re.compile(r"[^\W\d_]-$")
+_NUMBER_START = frozenset("0123456789$€£")
 
 
 def _reflow(text: str) -> str:
-    """Join a line to the next one when that one starts in lower case: the sentence runs on.
+    """Join a line to the next one when the sentence runs on: the next line starts in lower
+    case, or with a number after a word or a comma ("less pain at" / "6 months after").
 
     A line ending in a sentence end, a colon or a semicolon is never joined; a hyphen at
     the end of a line is kept (``well-known`` stays whole, ``regen-erative`` too).
@@ -241,7 +249,10 @@ def _reflow(text: str) -> str:
         line = line.rstrip()
         prev = out[-1] if out else ""
         first = line.lstrip()[:1]
-        if prev and first and first.islower() and prev[-1] not in ".!?:;":
+        runs_on = first.islower() or (
+            first in _NUMBER_START and (prev[-1:].isalpha() or prev[-1:] == ",")
+        )
+        if prev and first and runs_on and prev[-1] not in ".!?:;":
             out[-1] = prev + line.lstrip() if _RUNS_ON.search(prev) else f"{prev} {line.lstrip()}"
         else:
             out.append(line)
@@ -478,7 +489,7 @@ _CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "li": (frozenset(["li"]), frozenset(["ul", "ol", "menu", "table"])),
     "dt": (frozenset(["dt", "dd"]), frozenset(["dl", "table"])),
     "dd": (frozenset(["dt", "dd"]), frozenset(["dl", "table"])),
-    "tr": (frozenset(["tr", "td", "th"]), frozenset(["table"])),
+    "tr": (frozenset(["tr"]), frozenset(["table"])),
     "td": (frozenset(["td", "th"]), frozenset(["tr", "table"])),
     "th": (frozenset(["td", "th"]), frozenset(["tr", "table"])),
     "option": (frozenset(["option"]), frozenset(["select", "datalist"])),
