@@ -23,7 +23,8 @@ CLINIC = """<!DOCTYPE html>
 <script>var offer = "80% script success"; if (a < b && c > d) { run(); }</script>
 </head><body>
 <div id="cookie-banner" class="cookie-consent"><p>We use cookies 100% of the time.</p></div>
-<nav class="main-nav"><ul><li><a href="/">Home</a></li><li><a href="/k">Knee 2024 menu</a></li></ul></nav>
+<nav class="main-nav"><ul><li><a href="/">Home</a></li>
+<li><a href="/k">Knee 2024 menu</a></li></ul></nav>
 <header><div class="menu">Call 555-0100 menu now</div></header>
 <main><article>
 <h1>Stem Cell Therapy for Knee Osteoarthritis</h1>
