@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 from stemcli.errors import InputError
 from stemcli.text import readers
@@ -333,3 +337,32 @@ def test_standard_input_has_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(readers, "MAX_TEXT_BYTES", 1024)
     with pytest.raises(InputError, match="<stdin>: more than"):
         read_page(Path("-"), stdin=io.BytesIO(b"x" * 2048))
+
+
+# ---------------------------------------------------------------------------
+# the command line
+
+
+def test_extract_says_when_the_whole_visible_text_was_read(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_trafilatura(monkeypatch)
+    path = tmp_path / "clinic.html"
+    path.write_text(CLINIC, encoding="utf-8")
+    result = run("extract", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "whole visible text" in result.stderr
+    assert "stemcli[html]" in result.stderr
+    assert "79%" in {d["value"]["text"] for d in json.loads(result.stdout)}
+
+
+def test_the_readers_are_not_imported_at_start_up() -> None:
+    code = (
+        "import sys, stemcli.cli\n"
+        "print(sorted(m for m in ('trafilatura', 'pypdf', 'lxml', 'stemcli.text.readers')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
