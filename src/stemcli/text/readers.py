@@ -41,7 +41,15 @@ from stemcli.text.files import MAX_TEXT_BYTES, read_bytes, text_of
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["FALLBACK_READER", "MAX_PDF_PAGES", "Page", "page_of", "read_page", "reading_note"]
+__all__ = [
+    "FALLBACK_READER",
+    "MAX_PDF_PAGES",
+    "Page",
+    "page_of",
+    "read_page",
+    "reading_note",
+    "sniff",
+]
 
 FALLBACK_READER = "html.parser (whole visible text)"
 
@@ -51,8 +59,9 @@ MAX_PDF_PAGES = 2000
 _MIN_MAIN_SHARE = 0.2
 
 # a page with more visible text is read whole: trafilatura's time grows faster than the page
-# (about 10 s for 4 MB of markup, a minute for 10 MB), and menus are lost in so much text
-_MAX_MAIN_CHARS = 1_000_000
+# (2 s for 1 MB of markup dense with tags, 10 s for 4 MB, a minute for 10 MB), and menus
+# are lost in so much text
+_MAX_MAIN_CHARS = 500_000
 
 _MAX_TITLE = 300
 
@@ -667,9 +676,10 @@ def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, 
     the titles; None when lxml cannot parse the page."""
     import lxml.html
 
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except Exception:  # lxml refuses some documents (an empty one, an XML declaration)
+    try:  # as UTF-8 bytes: lxml refuses a str that starts with an XML encoding declaration
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except Exception:  # lxml refuses some documents (an empty one)
         return None
     titles: dict[str, str] = {}
     for el in tree.iter("title"):
