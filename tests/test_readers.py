@@ -366,3 +366,15 @@ def test_the_readers_are_not_imported_at_start_up() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_head_without_its_end_tag_ends_where_the_body_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    no_trafilatura(monkeypatch)
+    for html in (
+        "<html><head><title>T</title><meta charset='utf-8'><body><p>Pain fell 50%.</p>",
+        "<html><head><title>T</title><p>Pain fell 50%.</p>",
+    ):
+        page = page_of("p.html", html.encode())
+        assert (page.text, page.title) == ("Pain fell 50%.", "T")

@@ -247,3 +247,24 @@ def test_a_pdf_named_txt_is_read_as_a_pdf(run: Run, tmp_path: Path) -> None:
     found = values(drafts(run, path))
     assert "79%" in found
     assert "$4,900" in found
+
+
+N = 20_000
+LEFT_OPEN = {
+    # elements left open under list items, cells and paragraphs that close them implicitly
+    "items-under-divs": ("<html><body><li>a<ul>" + "<div>" * N + "<li>x" * N, "x"),
+    "stray-end-tags": ("<html><body>" + "<div>" * N + "</p>" * N + "</span>" * N + "y", "y"),
+    "cells-under-spans": ("<table><tr><td>" + "<span>" * N + "<td>z" * N, "z"),
+}
+
+
+@pytest.mark.parametrize(("html", "word"), LEFT_OPEN.values(), ids=list(LEFT_OPEN))
+def test_the_visible_text_reader_copes_with_elements_left_open(
+    monkeypatch: pytest.MonkeyPatch, html: str, word: str
+) -> None:
+    from stemcli.text import readers
+
+    monkeypatch.setattr(readers, "_trafilatura", lambda: None)
+    text = readers.page_of("open.html", html.encode()).text
+    assert set(text.replace("|", " ").split()) <= {"a", word}
+    assert word in text

@@ -505,6 +505,13 @@ _CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+_SCOPE = 64  # how far down the open elements an implied end tag looks
+
+_IN_HEAD = frozenset(
+    ["head", "title", "meta", "link", "style", "script", "base", "noscript", "template"]
+)
+
+
 class _Visible(HTMLParser):
     """The visible text of a page, block by block; and its title."""
 
@@ -513,10 +520,12 @@ class _Visible(HTMLParser):
         self.out = _Lines()
         self._classes = classes
         self._open: list[tuple[str, bool]] = []  # (tag, hidden) of the open elements
+        self._count: dict[str, int] = {}  # how many of each tag are open
         self._title: list[str] | None = None
         self.titles: dict[str, str] = {}
         self._h1: list[str] | None = None
         self.dropped = False
+        self._head_at: int | None = None  # where the open head is in self._open
 
     @property
     def _hidden(self) -> bool:
@@ -538,7 +547,10 @@ class _Visible(HTMLParser):
         if not hidden:
             self._event(tag, start=True)
         if tag not in _VOID:
+            if tag == "head" and self._head_at is None:
+                self._head_at = len(self._open)
             self._open.append((tag, hidden))
+            self._count[tag] = self._count.get(tag, 0) + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -552,11 +564,11 @@ class _Visible(HTMLParser):
         if tag == "h1" and self._h1 is not None:
             self.titles["h1"] = "".join(self._h1)
             self._h1 = None
-        if tag == "br" or (tag == "p" and not any(t == "p" for t, _ in self._open)):
-            if not self._hidden:
+        if not self._count.get(tag):  # no such element is open: a stray end tag
+            if tag in ("br", "p") and not self._hidden:
                 self.out.block()  # </br> and a stray </p> break the line, as browsers do
             return
-        for i in range(len(self._open) - 1, -1, -1):
+        for i in range(len(self._open) - 1, -1, -1):  # pops what it passes: linear in all
             if self._open[i][0] == tag:
                 self._pop_to(i)
                 return
@@ -571,9 +583,14 @@ class _Visible(HTMLParser):
         self.out.text(data)
 
     def _implied_ends(self, tag: str) -> None:
+        if self._head_at is not None and tag not in _IN_HEAD:
+            self._pop_to(self._head_at)  # the body starts: the head ends (its end tag is optional)
         if tag in _CLOSES:
             closes, stops = _CLOSES[tag]
-            for i in range(len(self._open) - 1, -1, -1):
+            if not any(self._count.get(t) for t in closes):
+                return
+            # only near the top: a page of elements left open must not make this quadratic
+            for i in range(len(self._open) - 1, max(-1, len(self._open) - 1 - _SCOPE), -1):
                 open_tag = self._open[i][0]
                 if open_tag in stops:
                     return
@@ -586,8 +603,11 @@ class _Visible(HTMLParser):
     def _pop_to(self, i: int) -> None:
         while len(self._open) > i:
             tag, hidden = self._open.pop()
+            self._count[tag] -= 1
             if not hidden:
                 self._event(tag, start=False)
+        if self._head_at is not None and self._head_at >= len(self._open):
+            self._head_at = None
 
     def _event(self, tag: str, *, start: bool) -> None:
         out = self.out
