@@ -114,7 +114,7 @@ def reading_note(page: Page) -> str | None:
     """What a person should know about how the page was read, or None."""
     if page.kind != "html" or page.reader != FALLBACK_READER:
         return None
-    whole = f"{page.name}: read as the page's whole visible text, menus and footers included"
+    whole = f"{page.name}: read as the page's whole visible text, headers and footers included"
     if _trafilatura() is None:
         return f"{whole} (for the main text only: pip install 'stemcli[html]')"
     return whole
