@@ -253,19 +253,20 @@ def _reflow(text: str) -> str:
     A line ending in a sentence end, a colon or a semicolon is never joined; a hyphen at
     the end of a line is kept (``well-known`` stays whole, ``regen-erative`` too).
     """
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.rstrip()
-        prev = out[-1] if out else ""
-        first = line.lstrip()[:1]
+    lines: list[list[str]] = []  # each output line as its pieces: joining stays linear
+    prev = ""  # the last piece
+    for raw in text.split("\n"):
+        line = raw.strip()
+        first = line[:1]
         runs_on = first.islower() or (
             first in _NUMBER_START and (prev[-1:].isalpha() or prev[-1:] == ",")
         )
-        if prev and first and runs_on and prev[-1] not in ".!?:;":
-            out[-1] = prev + line.lstrip() if _RUNS_ON.search(prev) else f"{prev} {line.lstrip()}"
+        if lines and prev and first and runs_on and prev[-1] not in ".!?:;":
+            lines[-1].append(line if _RUNS_ON.search(prev) else " " + line)
         else:
-            out.append(line)
-    return "\n".join(out)
+            lines.append([raw.rstrip()])
+        prev = line
+    return "\n".join("".join(pieces) for pieces in lines)
 
 
 # ---------------------------------------------------------------------------
