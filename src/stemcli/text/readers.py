@@ -248,7 +248,8 @@ _NUMBER_START = frozenset("0123456789$€£")
 
 def _reflow(text: str) -> str:
     """Join a line to the next one when the sentence runs on: the next line starts in lower
-    case, or with a number after a word or a comma ("less pain at" / "6 months after").
+    case, or with a number after a word ("less pain at" / "6 months after"), or the line
+    ends with a comma ("as well as tennis elbow," / "Achilles tendinopathy").
 
     A line ending in a sentence end, a colon or a semicolon is never joined; a hyphen at
     the end of a line is kept (``well-known`` stays whole, ``regen-erative`` too).
@@ -258,8 +259,10 @@ def _reflow(text: str) -> str:
     for raw in text.split("\n"):
         line = raw.strip()
         first = line[:1]
-        runs_on = first.islower() or (
-            first in _NUMBER_START and (prev[-1:].isalpha() or prev[-1:] == ",")
+        runs_on = (
+            first.islower()
+            or (first in _NUMBER_START and prev[-1:].isalpha())
+            or (prev[-1:] == "," and first.isalnum())  # a comma ends no paragraph
         )
         if lines and prev and first and runs_on and prev[-1] not in ".!?:;":
             lines[-1].append(line if _RUNS_ON.search(prev) else " " + line)
