@@ -14,7 +14,8 @@ import yaml
 from typer.testing import Result
 
 from stemcli.dataset import load
-from stemcli.ops.intake import PlainPage, guess_kind, guess_publisher, plan
+from stemcli.ops.intake import guess_kind, guess_publisher, plan
+from stemcli.text.readers import Page
 
 Run = Callable[..., Result]
 
@@ -258,7 +259,7 @@ def test_a_title_is_data_in_the_yaml(tmp_path: Path, run: Run) -> None:
 
 def test_the_source_fields_come_from_a_page_title_when_there_is_one(tmp_path: Path) -> None:
     ds = load()
-    page = PlainPage(
+    page = Page(
         "saved.html", "Pain fell 50%.\n", "html", "html.parser", "Knee care — Example Health"
     )
     intake = plan(ds, tmp_path / "d", page, "example")

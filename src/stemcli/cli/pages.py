@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from stemcli.cli.options import (
 )
 from stemcli.errors import ExitCode
 
+if TYPE_CHECKING:
+    from stemcli.text.readers import Page
+
 
 def _is_stdin(file: Path) -> bool:
     return str(file) == "-"
@@ -30,25 +33,17 @@ def _page_name(file: Path) -> str:
     return "<stdin>" if _is_stdin(file) else str(file)
 
 
-def read_page(file: Path) -> str:
-    """A page's text: from FILE, or from standard input when FILE is '-'."""
-    from stemcli.text.files import MAX_TEXT_BYTES, read_text, text_of
+def read_page(file: Path) -> Page:
+    """The page in FILE (text, HTML or PDF), or on standard input when FILE is '-'."""
+    from stemcli.text.readers import read_page as read
+    from stemcli.text.readers import reading_note
 
-    if not _is_stdin(file):
-        return read_text(file)
-    from stemcli.errors import InputError
-
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        raise InputError("<stdin>: standard input is closed", hint="give the page as a FILE")
-    try:
-        data = stream.read(MAX_TEXT_BYTES + 1)
-    except OSError as e:
-        raise InputError(f"<stdin>: cannot read: {e.strerror or e}") from None
-    if len(data) > MAX_TEXT_BYTES:
-        limit = MAX_TEXT_BYTES // (1024 * 1024)
-        raise InputError(f"<stdin>: more than the {limit} MiB limit")
-    return text_of("<stdin>", data)
+    stdin = getattr(sys.stdin, "buffer", None) if _is_stdin(file) else None
+    page = read(file, stdin=stdin)
+    message = reading_note(page)
+    if message is not None:
+        note(message)
+    return page
 
 
 @command()
@@ -56,7 +51,7 @@ def extract(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A plain-text (UTF-8) copy of the page; - reads standard input.",
+            help="The page: a UTF-8 text, a saved web page or a PDF; - reads standard input.",
             parser=Path,
             metavar="FILE",
         ),
@@ -100,14 +95,13 @@ def extract(
     from stemcli.numbers import plural
     from stemcli.ops.extract import check_source_id, default_source_id
     from stemcli.ops.extract import extract as run
-    from stemcli.ops.intake import page_of
     from stemcli.reports.drafts import drafts_report
 
     if into is not None and output is not None:
         raise UsageError("--into and -o/--output are exclusive", hint="give one of them")
     stem = "stdin" if _is_stdin(file) else file.stem
     sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
-    page = page_of(read_page(file), _page_name(file))
+    page = read_page(file)
     ds = dataset()
     intake = None
     if into is not None:
@@ -152,7 +146,7 @@ def redflags(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="A plain-text (UTF-8) copy of a page; - reads standard input.",
+            help="A page: a UTF-8 text, a saved web page or a PDF; - reads standard input.",
             parser=Path,
             metavar="[FILE]",
         ),
@@ -185,7 +179,7 @@ def redflags(
     if file is not None and source is not None:
         raise UsageError("give either a FILE or --source ID, not both")
     if file is not None:
-        result = scan_text(read_page(file), path=_page_name(file))
+        result = scan_text(read_page(file).text, path=_page_name(file))
     elif source is not None:
         from stemcli.ops.resolve import resolve_source
 

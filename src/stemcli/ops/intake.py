@@ -35,11 +35,9 @@ __all__ = [
     "SOURCE_REVIEW",
     "Intake",
     "PageText",
-    "PlainPage",
     "SourceTaken",
     "guess_kind",
     "guess_publisher",
-    "page_of",
     "plan",
     "write",
 ]
@@ -71,22 +69,6 @@ class PageText(Protocol):
     def reader(self) -> str: ...
     @property
     def title(self) -> str | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PlainPage:
-    """A page read as plain text."""
-
-    name: str
-    text: str
-    kind: str = "text"
-    reader: str = "text"
-    title: str | None = None
-
-
-def page_of(page: str | PageText, name: str) -> PageText:
-    """A page as intake reads it: plain text becomes a :class:`PlainPage` named ``name``."""
-    return PlainPage(name, page) if isinstance(page, str) else page
 
 
 class SourceTaken(UsageError):
