@@ -546,3 +546,117 @@ def test_long_runs_of_spaces_and_word_characters_still_read_right(ds: Dataset) -
         (40, 40, "percent", "exact")
     ]
     assert values(ds, "1" + " " * 3000 + "- 2 weeks.") == [(1, 2, "weeks", "exact")]
+
+
+# ---------------------------------------------------------------------------
+# phrasings of real pages
+
+
+def _one(ds: Dataset, sentence: str) -> Draft:
+    (d,) = drafts(ds, sentence)
+    return d
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "outcome"),
+    [
+        ("Across all stages, the general effective rate is 96 % in our clinic.", 96, "improvement"),
+        ("The success rate is around 80 % for knee osteoarthritis.", 80, "improvement"),
+        ("Nine out of ten patients report less pain.", 90, "pain"),
+        ("One in three patients improves markedly.", 100 / 3, "improvement"),
+        ("Half of our patients improve.", 50, "improvement"),
+        ("We saw improvement in 12 of the 20 patients.", 60, "improvement"),
+    ],
+)
+def test_shares_of_patients_in_every_phrasing_are_responder_rates(
+    ds: Dataset, sentence: str, low: float, outcome: str
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.unit, d.value.low) == ("percent", pytest.approx(low))
+    assert (d.measure, d.outcome) == ("responder-rate", outcome)
+    assert d.n != 3  # "one in three patients" is no cohort of three
+
+
+def test_most_is_not_a_number(ds: Dataset) -> None:
+    assert drafts(ds, "Most patients improve.") == ()
+
+
+def test_a_follow_up_schedule_is_follow_up_times_not_improvement(ds: Dataset) -> None:
+    got = drafts(ds, "Your progress is checked at follow-up visits at 3, 6 and 12 months.")
+    assert [(d.value.low, d.value.unit) for d in got] == [
+        (3, "months"),
+        (6, "months"),
+        (12, "months"),
+    ]
+    assert {(d.outcome, d.measure) for d in got} == {("follow-up", "time-point")}
+    for d in got:
+        parse(d.value.text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit"),
+    [
+        ("Patients receive 50 million cells per kg.", 5e7, 5e7, "cells-per-kg"),
+        ("The dose was 2×10⁶ cells/kg of body weight.", 2e6, 2e6, "cells-per-kg"),
+        ("We inject 2 x 10^6 cells.", 2e6, 2e6, "cells"),
+        ("Each dose holds 1.5 × 10^6 mesenchymal stem cells.", 1.5e6, 1.5e6, "cells"),
+    ],
+)
+def test_doses_per_kg_and_in_scientific_notation(
+    ds: Dataset, sentence: str, low: float, high: float, unit: str
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.low, d.value.high, d.value.unit) == (low, high, unit)
+    assert (d.measure, d.outcome) == ("dose", "cell-dose")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit"),
+    [
+        ("Treatment costs €3,000-€7,000.", 3000, 7000, "eur"),
+        ("The price is £4,500.", 4500, 4500, "gbp"),
+        ("It costs USD 5,000.", 5000, 5000, "usd"),
+        ("It costs 5,000 euros.", 5000, 5000, "eur"),
+        ("It costs US$ 8,000.", 8000, 8000, "usd"),
+    ],
+)
+def test_currencies(ds: Dataset, sentence: str, low: float, high: float, unit: str) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.low, d.value.high, d.value.unit) == (low, high, unit)
+    assert (d.measure, d.outcome) == ("cost", "cost")
+
+
+def test_prices_in_two_currencies_are_never_compared(ds: Dataset) -> None:
+    from stemcli.ops.rules import comparability_key
+
+    a, b = (d.to_claim("x") for d in drafts(ds, "It costs $5,000. Elsewhere it costs €5,000."))
+    assert (a.value.unit, b.value.unit) == ("usd", "eur")
+    assert comparability_key(a) != comparability_key(b)
+
+
+def test_a_score_before_and_after_is_a_pair_of_scores(ds: Dataset) -> None:
+    text = (
+        "In our audit of 212 patients, the WOMAC score fell from 55.6 before treatment "
+        "to 39 at 12 months."
+    )
+    got = [(d.value.low, d.value.unit, d.measure, d.outcome) for d in drafts(ds, text)]
+    assert got == [
+        (212, "patients", "count", "cohort-size"),
+        (55.6, None, "score", "score"),
+        (39, None, "score", "score"),
+    ]
+    assert drafts(ds, text)[2].timepoint == parse("12 months")
+    got = [(d.value.low, d.measure) for d in drafts(ds, "VAS dropped from 7 to 3.")]
+    assert got == [(7, "score"), (3, "score")]
+    # a bare number near no scale is still no claim
+    assert drafts(ds, "It fell from 7 to 3.") == ()
+
+
+def test_a_share_of_several_patients_is_no_case_report(ds: Dataset) -> None:
+    d = _one(ds, "The case study saw 67 % of patients improve.")
+    assert d.basis != "case-report"
+    assert d.n is None
+    a, b = drafts(ds, "A study of 30 patients found 70% less pain (Smith et al., 2019).")
+    assert (a.n, b.n, b.basis, b.citation) == (30, 30, "cited-study", "Smith et al., 2019")
+    assert "citation" in b.guessed
+    assert b.to_claim("x").citation == "Smith et al., 2019"

@@ -28,7 +28,9 @@ from stemcli.model import Claim, Condition, Dataset, Quantity
 from stemcli.ops.extract.guesses import (
     _CASE,
     _COMPARATOR,
+    _MANY,
     _N_OF,
+    _citation,
     _condition_hits,
     _condition_matcher,
     _ConditionMatcher,
@@ -82,6 +84,9 @@ class Draft:
     comparator: str | None = None
     n: int | None = None
     guessed: tuple[str, ...] = ALWAYS_GUESSED
+    # the treatment the number is about when it is not stem cells ("knee replacement")
+    intervention: str | None = None
+    citation: str | None = None  # the study the sentence names ("Smith et al., 2019")
 
     def to_claim(self, source: str) -> Claim:
         return Claim(
@@ -96,7 +101,9 @@ class Draft:
             basis=self.basis,
             timepoint=self.timepoint,
             comparator=self.comparator,
+            intervention=self.intervention,
             n=self.n,
+            citation=self.citation,
         )
 
 
@@ -158,6 +165,7 @@ class _Sentence:
     keywords: list[_Keyword]
     basis: str
     n: int | None
+    citation: str | None = None
     stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def stages_of(self, cond: Condition | None) -> tuple[str, ...]:
@@ -195,7 +203,9 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         named.sort(key=lambda h: (h[1], h[2]))
         if seg.heading:
             page.heading_condition = named[0][0] if named else None
-        ctx.case_story = ctx.case_story or _CASE.search(seg.text) is not None
+        ctx.case_story = ctx.case_story or (
+            _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
+        )
         if items:
             if len(drafts) + len(items) > MAX_DRAFTS:
                 raise InputError(
@@ -208,6 +218,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                 _keywords(ds, seg.text),
                 _guess_basis(seg.text, ctx.case_story),
                 _cohort(items),
+                _citation(seg.text),
             )
             for it in items:
                 counter += 1
@@ -275,7 +286,8 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         )
         stages = sentence.stages_of(ds.conditions.get(condition))
     q = it.quantity
-    measure = _guess_measure(ds, quote_text, rel_start, rel_end, q)
+    lead = None if it.lead is None else it.lead - seg.start
+    measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
     outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure)
     basis = sentence.basis
     seg_n = sentence.n
@@ -307,6 +319,8 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         if cm:
             comparator = " ".join(cm.group("c").lower().split())
             guessed.append("comparator")
+    if sentence.citation is not None:
+        guessed.append("citation")
     line, column = page.lines(it.found.start)
     return Draft(
         id=draft_id,
@@ -325,4 +339,5 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         comparator=comparator,
         n=n,
         guessed=tuple(guessed),
+        citation=sentence.citation,
     )

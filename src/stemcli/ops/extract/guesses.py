@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from stemcli.model import Condition, Dataset, Quantity
+from stemcli.ops.extract.values import _SCALE
 from stemcli.quantities import dimension
 
 
@@ -225,7 +226,14 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
 def _guess_outcome(
     ds: Dataset, keywords: Sequence[_Keyword], start: int, end: int, q: Quantity, measure: str
 ) -> str:
-    by_unit = {"usd": "cost", "cells": "cell-dose", "patients": "cohort-size"}
+    by_unit = {
+        "usd": "cost",
+        "eur": "cost",
+        "gbp": "cost",
+        "cells": "cell-dose",
+        "cells-per-kg": "cell-dose",
+        "patients": "cohort-size",
+    }
     wanted: str | None = by_unit.get(q.unit or "")
     if wanted is None and measure == "threshold":
         wanted = "patient-profile"
@@ -250,11 +258,37 @@ def _guess_outcome(
     return sorted(ds.outcomes)[0] if ds.outcomes else "improvement"
 
 
+_PEOPLE = (
+    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals"
+    r"|respondents|men|women|knees|those)"
+)
 _RESPONDERS = re.compile(
-    r"^\s*(?:of\s+(?:the\s+)?(?:\w+\s+)?(?:patients|participants|subjects|people|cases|users)"
-    r"|(?:\w+\s+){0,2}(?:rate|responders?))\b",
+    rf"^\s*(?:of\s+(?:the\s+|our\s+|all\s+|these\s+)?(?:[\w-]+\s+){{0,2}}?{_PEOPLE}"
+    r"|(?:\w+\s+){0,2}(?:rates?|responders?))\b",
     re.I,
 )
+# "the general effective rate is 96%", "success rates of 80-90%", "response rate: 70%"
+_RATE_BEFORE = re.compile(
+    r"\b(?:rates?|responders?)(?:\s+(?:is|was|are|were|of|reached|reaches|stands|stood|at"
+    r"|has|have|been|around|about|approximately|nearly|over|up|to|as\s+high\s+as))*"
+    r"\s*[:=]?\s*$",
+    re.I,
+)
+# a share written without a percent sign: "9 of 10", "nine out of ten", "half of our patients"
+_SHARE_WORDS = re.compile(r"\b(?:of|out\s+of|in)\b", re.I)
+
+
+def _is_share(q: Quantity, before: str, after: str) -> bool:
+    """Whether a percentage is a share of patients rather than the size of a change."""
+    if q.high > 100:
+        return False
+    if _RESPONDERS.match(after) or _RATE_BEFORE.search(before):
+        return True
+    return not re.search(r"(?i)%|\bp(?:er\s*)?c(?:en)?t\b", q.text) and bool(
+        _SHARE_WORDS.search(q.text)
+    )
+
+
 _RELATIVE_AFTER = re.compile(
     r"^\s*(?:\w+\s+)?(?:lower|higher|greater|better|more|less|faster|slower|cheaper|stronger)\b",
     re.I,
@@ -266,13 +300,16 @@ _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$"
 _AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until)(?:\s+the)?\s*$", re.I)
 
 
-def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) -> str:
-    after, before = text[end : end + 60], text[max(0, start - 40) : start]
+def _guess_measure(
+    ds: Dataset, text: str, start: int, end: int, q: Quantity, lead: int | None = None
+) -> str:
+    """``lead``: where the list the value belongs to starts ("at 3, 6 and 12 months")."""
+    head = start if lead is None else min(lead, start)
+    after, before = text[end : end + 60], text[max(0, head - 40) : head]
     unit, dim = q.unit, dimension(q.unit)
     choice: str
     if dim == "percent":
-        share = _RESPONDERS.match(after) is not None or _N_OF.search(q.text) is not None
-        choice = "responder-rate" if share and q.high <= 100 else "effect"
+        choice = "responder-rate" if _is_share(q, before, after) else "effect"
     elif dim == "time":
         if q.qualifier != "exact" and (
             re.match(r"(?i)\s*(?:-\s*)?old\b", after) or _AGE_BEFORE.search(before)
@@ -286,9 +323,9 @@ def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) ->
             choice = "time-point"
         else:
             choice = "duration"
-    elif dim == "money":
+    elif dim in ("money", "eur", "gbp"):
         choice = "cost"
-    elif dim == "cells":
+    elif dim in ("cells", "cells-per-kg"):
         choice = "dose"
     elif dim == "times":
         choice = "ratio" if _RELATIVE_AFTER.match(after) or "fold" in q.text.lower() else "count"
@@ -296,6 +333,8 @@ def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) ->
         choice = "effect" if _CHANGE_BEFORE.search(before) else "score"
     elif dim == "length":
         choice = "threshold" if q.qualifier != "exact" else "size"
+    elif dim == "number" and _SCALE.search(text, max(0, start - 60), start):
+        choice = "score"
     else:
         choice = "count"
     if (
@@ -353,12 +392,40 @@ _COMPARATOR = re.compile(
     r"(?=\s*(?:[,.;:)(|]|$|\b(?:at|in|with|after|for|on|alone|over|by|and)\b))",
     re.I,
 )
-_N_OF = re.compile(r"\b(\d{1,6})\s+(?:out\s+of|of)\s+(\d{1,6})\b")
+_N_OF = re.compile(
+    r"\b(\d{1,6})\s+(?:out\s+of|of(?:\s+(?:the|our|these|those|all))?)\s+(\d{1,6})\b"
+)
+# a share of several patients: whatever the paragraph calls it, not one patient's story
+_MANY = re.compile(
+    r"%\s+of\s+(?:(?:the|our|all|these|those)\s+)?(?:[\w-]+\s+){0,2}?(?:patients|people"
+    r"|participants|subjects|cases)\b"
+    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?(?:\d+|[a-z]+)\s+"
+    r"(?:patients|people|participants|subjects|cases)\b"
+    r"|\b(?:half|a third|two thirds|a quarter|three quarters)\s+of\s+",
+    re.I,
+)
+_AUTHOR = r"[A-Z][\w'’-]+"
+# a named study: "(Smith et al., 2019)", "(Lee and Park 2020)", "Smith et al. (2019)"
+_CITATION = re.compile(
+    rf"\(\s*(?P<a>{_AUTHOR}(?:\s+(?:et\s+al\.?|(?:and|&)\s+{_AUTHOR}))?,?\s+"
+    r"(?:19|20)\d{2}[a-z]?)\s*[;)]"
+    rf"|(?P<b>{_AUTHOR}\s+(?:et\s+al\.?|(?:and|&)\s+{_AUTHOR})\s*\((?:19|20)\d{{2}}[a-z]?\))"
+)
+
+
+def _citation(text: str) -> str | None:
+    """The study a sentence names, as written ("Smith et al., 2019")."""
+    m = _CITATION.search(text)
+    if m is None:
+        return None
+    return " ".join((m.group("a") or m.group("b")).split())
 
 
 def _guess_basis(text: str, case_story: bool) -> str:
     """The basis of a sentence's numbers; ``case_story``: the paragraph tells a case."""
-    if case_story or _CASE.search(text):
+    if _CITATION.search(text):
+        return "cited-study"
+    if (case_story or _CASE.search(text)) and not _MANY.search(text):
         return "case-report"
     if _STUDY.search(text):
         return "cited-study"

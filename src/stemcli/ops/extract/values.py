@@ -138,6 +138,7 @@ class _Item:
     quantity: Quantity
     timepoint: Found | None = None
     attached: bool = False  # used as another item's timepoint
+    lead: int | None = None  # where the list it ends or belongs to starts ("at 3, 6 and 12")
 
 
 def _words(text: str) -> int:
@@ -172,13 +173,27 @@ def _quantities(seg: Segment, masked: str) -> list[_Item]:
         items.append(_Item(Found(start, end, q), text, q))
 
     text_lower = seg.text.lower()
+    listed = _listed_units(found, masked)
     for f in found:
         q = f.quantity
         if _not_a_claim(f, masked):
             continue
         if q.unit is None:
-            # a bare number is a claim only as a cell dose ("50 million to 100 million")
-            if not free(f.start, f.end) or q.low < 1e6 or "cell" not in text_lower:
+            if not free(f.start, f.end):
+                continue
+            if f.start in listed:  # "at 3, 6 and 12 months": 3 months
+                unit_word, lead = listed[f.start]
+                try:
+                    q = parse(f"{q.text} {unit_word}")
+                except QuantityError:
+                    continue
+                items.append(_Item(Found(f.start, f.end, q), q.text, q, lead=lead))
+                continue
+            if _is_score(f, masked):  # "the WOMAC score fell from 55.6 to 39"
+                items.append(_Item(f, q.text, q))
+                continue
+            # otherwise a bare number is a claim only as a cell dose ("50 million to 100 million")
+            if q.low < 1e6 or "cell" not in text_lower:
                 continue
             try:
                 q = parse(q.text + " cells")
@@ -186,10 +201,62 @@ def _quantities(seg: Segment, masked: str) -> list[_Item]:
                 continue
             items.append(_Item(Found(f.start, f.end, q), q.text, q))
             continue
-        items.append(_Item(f, q.text, q))
+        items.append(_Item(f, q.text, q, lead=listed.get(f.start, ("", None))[1]))
     items.sort(key=lambda it: it.found.start)
     _attach_timepoints(items, masked)
     return [it for it in items if not it.attached]
+
+
+# a unit as the grammar reads it after a number (for the numbers of a list)
+_UNIT_WORD = {"percent": "%", "cells-per-kg": "cells/kg"}
+_LIST_SEP = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+", re.I)
+
+
+def _listed_units(found: list[Found], masked: str) -> dict[int, tuple[str, int | None]]:
+    """Bare numbers of a list that ends in a unit: "at 3, 6 and 12 months", "1, 2 or 3
+    injections". Maps each number's start, and the last one's, to the unit's word and the
+    start of the list (what comes before the list says what its numbers are)."""
+    out: dict[int, tuple[str, int | None]] = {}
+    run: list[Found] = []
+    for f in found:
+        if run and not _LIST_SEP.fullmatch(masked, run[-1].end, f.start):
+            run = []
+        q = f.quantity
+        if q.unit is None:
+            plain = re.fullmatch(r"\d{1,4}(?:\.\d+)?|[A-Za-z]+", q.text.strip()) is not None
+            run = [*run, f] if plain and q.low < 1900 else []
+            continue
+        if run and q.low == q.high and re.match(r"[\d.]+\s*\S", q.text):
+            word = _UNIT_WORD.get(q.unit or "", q.unit or "")
+            if not re.search(r"(?i)million|thousand|billion|[×*]|\bx\b|\$|€|£", q.text):
+                lead = run[0].start
+                for r in run:
+                    out[r.start] = (word, lead)
+                out[f.start] = ("", lead)
+        run = []
+    return out
+
+
+_SCALE = re.compile(
+    r"\b(?:WOMAC|VAS|KOOS|IKDC|Lysholm|ODI|NRS|NPRS|KSS|KKSS|ASES|Tegner|Oxford(?:\s+knee)?"
+    r"|(?:pain\s+)?scores?|index)\b",
+    re.I,
+)
+_SCORE_BEFORE = re.compile(
+    r"(?:\bfrom|\bto|\bof|\bat|\bwas|\bis|\bwere|\breached|\bdown|\bup|:|=|→|->)\s*$", re.I
+)
+
+
+def _is_score(f: Found, masked: str) -> bool:
+    """A bare number on a clinical scale named just before it ("WOMAC from 55.6 to 39")."""
+    q = f.quantity
+    if q.low != q.high or not 0 <= q.low <= 300 or not re.fullmatch(r"\d+(?:\.\d+)?", q.text):
+        return False
+    before = masked[max(0, f.start - 60) : f.start]
+    if not _SCORE_BEFORE.search(before):
+        return False
+    ends = [m.end() for m in _SCALE.finditer(before)]
+    return bool(ends) and not _CLAUSE_BREAK.search(before, ends[-1])
 
 
 def _not_a_claim(f: Found, masked: str) -> bool:
