@@ -563,7 +563,7 @@ def _one(ds: Dataset, sentence: str) -> Draft:
         ("Across all stages, the general effective rate is 96 % in our clinic.", 96, "improvement"),
         ("The success rate is around 80 % for knee osteoarthritis.", 80, "improvement"),
         ("Nine out of ten patients report less pain.", 90, "pain"),
-        ("One in three patients improves markedly.", 100 / 3, "improvement"),
+        ("One in three patients improves markedly.", 33.3, "improvement"),
         ("Half of our patients improve.", 50, "improvement"),
         ("We saw improvement in 12 of the 20 patients.", 60, "improvement"),
     ],

@@ -349,10 +349,10 @@ def test_and_makes_a_range_only_after_between() -> None:
         ("2e6 cells", 2e6, 2e6, "cells"),
         ("10^6 cells", 1e6, 1e6, "cells"),
         ("nine out of ten patients", 90, 90, "percent"),
-        ("one in three patients", 100 / 3, 100 / 3, "percent"),
+        ("one in three patients", 33.3, 33.3, "percent"),
         ("12 of the 20 patients", 60, 60, "percent"),
         ("half of our patients", 50, 50, "percent"),
-        ("two-thirds of knee patients", 200 / 3, 200 / 3, "percent"),
+        ("two-thirds of knee patients", 66.7, 66.7, "percent"),
     ],
 )
 def test_currencies_doses_per_kg_scientific_notation_and_shares(

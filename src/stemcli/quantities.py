@@ -367,7 +367,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         high = float(g["t2"]) if g["t2"] else low
         return _checked(text, low, high, unit, "exact")
     if g["fr"]:
-        pct = round(_FRACTIONS[" ".join(re.split(r"[\s-]+", g["fr"].lower()))], 6)
+        # a share in words is stated to one decimal, as people write it: "a third" is 33.3%
+        pct = round(_FRACTIONS[" ".join(re.split(r"[\s-]+", g["fr"].lower()))], 1)
         return _checked(text, pct, pct, "percent", "exact")
     if g["o1"]:
         part, whole = _number(g["o1"]), _number(g["o2"])
@@ -376,7 +377,7 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         # "one in three patients" is a share; "3 in 2019" or "1 in 3 weeks" is not
         if g["oin"] and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1):
             raise QuantityError(f"'{g['o1']} in {g['o2']}' is not a proportion")
-        pct = round(100.0 * part / whole, 6)
+        pct = round(100.0 * part / whole, 1)  # "one in three" is 33.3%
         return _checked(text, pct, pct, "percent", "exact")
 
     n1, n2 = g["n1"], g["n2"]

@@ -276,7 +276,10 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         condition = _nearest(sentence.named, rel_start)
         stages = sentence.stages_of(ds.conditions.get(condition))
     elif ctx.condition is not None:
-        condition, stages = ctx.condition, ctx.stages
+        # the paragraph's condition; its stage, unless this sentence names one ("In the
+        # middle stage, 70-80% of patients improve" after a sentence about the early stage)
+        condition = ctx.condition
+        stages = sentence.stages_of(ds.conditions.get(condition)) or ctx.stages
     else:
         condition = (
             page.heading_condition

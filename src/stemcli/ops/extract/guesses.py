@@ -6,7 +6,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stemcli.model import Condition, Dataset, Quantity
 from stemcli.ops.extract.values import _SCALE
@@ -20,6 +20,9 @@ class _ConditionMatcher:
     by_name: dict[str, str]  # normalised name -> condition id
     fuzzy: tuple[tuple[str, str], ...]  # (condition id, lowercase alias) for rapidfuzz
     general: str | None
+    # a word of one condition's names only, before a generic noun: "autoimmune conditions"
+    heads: re.Pattern[str] | None = None
+    head_of: dict[str, str] = field(default_factory=dict)
 
 
 def _name_key(text: str) -> str:
@@ -50,12 +53,78 @@ def _condition_matcher(ds: Dataset) -> _ConditionMatcher:
     acr = re.compile(rf"(?<![\w-])(?:{_alternation(acronyms)})(?![\w-])") if acronyms else None
     fuzzy = tuple(
         sorted(
-            ((cid, name) for name, cid in by_name.items() if len(name) >= 8),
+            # short names are not matched loosely: "10-point pain" is no "joint pain"
+            ((cid, name) for name, cid in by_name.items() if len(name) >= _FUZZY_MIN),
             key=lambda cn: (-len(cn[1]), cn[1]),
         )
     )
     general = "general" if "general" in ds.conditions else None
-    return _ConditionMatcher(names, acr, by_name, fuzzy, general)
+    owners: dict[str, set[str]] = {}
+    for c in ds.conditions.values():
+        if c.id == general:
+            continue
+        for raw in (c.name, *c.aliases):
+            for w in re.findall(r"[a-z]+", raw.lower()):
+                owners.setdefault(w, set()).add(c.id)
+    head_of = {
+        w: next(iter(ids))
+        for w, ids in owners.items()
+        if len(ids) == 1 and len(w) >= 4 and w not in _NOT_HEADS
+    }
+    heads = (
+        re.compile(rf"(?<![\w-])({_alternation(head_of)})[\s-]+{_GENERIC_NOUN}(?![\w-])", re.I)
+        if head_of
+        else None
+    )
+    return _ConditionMatcher(names, acr, by_name, fuzzy, general, heads, head_of)
+
+
+# words of condition names that say too little alone ("chronic problems", "cancer patients")
+_NOT_HEADS = frozenset(
+    [
+        "disorder",
+        "disease",
+        "injury",
+        "injuries",
+        "chronic",
+        "related",
+        "sports",
+        "surgical",
+        "unspecified",
+        "cartilage",
+        "osteoarthritis",
+        "cancer",
+        "cancers",
+        "tennis",
+        "arthritic",
+        "inflammation",
+        "transplant",
+        "atrophic",
+        "elbow",
+        "pain",
+        "tear",
+        "tears",
+        "damage",
+        "skin",
+        "burn",
+        "scar",
+        "scars",
+        "joint",
+        "conditions",
+        "degenerative",
+        "degeneration",
+        "stem",
+        "cell",
+        "cells",
+        "therapy",
+        "treatment",
+        "general",
+    ]
+)
+_GENERIC_NOUN = (
+    r"(?:conditions?|diseases?|disorders?|problems?|injur(?:y|ies)|issues?|pain|tears?|damage"
+    r"|complaints?|patients)"
+)
 
 
 _Hit = tuple[str, int, int]  # condition id, start, end
@@ -76,6 +145,11 @@ def _condition_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
             )
             if cid is not None:
                 hits.append((cid, m.start(), m.end()))
+    if matcher.heads is not None:
+        taken = [(a, b) for _, a, b in hits]
+        for m in matcher.heads.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                hits.append((matcher.head_of[m.group(1).lower()], m.start(), m.end()))
     return hits
 
 
@@ -106,6 +180,7 @@ def _ranked(hits: Iterable[_Hit], near: int) -> list[str]:
 
 
 _FUZZY_CUTOFF = 90
+_FUZZY_MIN = 12
 
 
 @functools.lru_cache(maxsize=256)
@@ -114,8 +189,14 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
     ids = [st.id for st in cond.stages]
     for st in cond.stages:
         for alias in st.aliases:
-            body = re.escape(alias).replace(r"\ ", r"[\s-]+")
-            out.append((st.id, re.compile(rf"(?<![\w-]){body}(?![\w-])", re.I)))
+            words = alias.split()
+            if len(words) == 2 and all(re.fullmatch(r"[A-Za-z-]+", w) for w in words):
+                # "partial tear" also in "partial rotator cuff tears"
+                a, b = map(re.escape, words)
+                body = rf"{a}(?:[\s-]+[\w-]+){{0,3}}?[\s-]+{b}"
+            else:
+                body = re.escape(alias).replace(r"\ ", r"[\s-]+")
+            out.append((st.id, re.compile(rf"(?<![\w-]){body}s?(?![\w-])", re.I)))
         # a bare stage id only next to the word stage: "early stage", "early to middle stages"
         others = "|".join(re.escape(i) for i in ids)
         out.append(
@@ -133,11 +214,48 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_GRADE_WORD = r"(?:[0-4]|IV|I{1,3})(?![\w])"
+# "grade 2", "K&L grade 3", "Kellgren-Lawrence grades 2-3", "KL 4"
+_GRADE = re.compile(
+    r"(?:\b(?:K\s*&\s*L|KL|Kellgren[\s-]+(?:and[\s-]+)?Lawrence)(?:\s*\(K\s*&\s*L\))?\s*"
+    r"(?:grades?\s*)?|\bgrades?\s*)"
+    rf"(?P<a>{_GRADE_WORD})(?:\s*(?:-|–|to|or|and|/)\s*(?P<b>{_GRADE_WORD}))?",
+    re.I,
+)
+
+
+def _grade(word: str) -> int:
+    w = word.lower()
+    return _ROMAN[w] if w in _ROMAN else int(w)
+
+
+@functools.lru_cache(maxsize=256)
+def _grade_stages(cond: Condition) -> dict[int, str]:
+    """Kellgren-Lawrence grades of a condition's stages, from aliases such as "K&L 3"."""
+    out: dict[int, str] = {}
+    for st in cond.stages:
+        for alias in st.aliases:
+            m = re.fullmatch(r"(?i)K\s*&\s*L\s*(?:grade\s*)?([0-4])", alias.strip())
+            if m:
+                out.setdefault(int(m.group(1)), st.id)
+    return out
+
+
 def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
     found: list[str] = []
     for sid, pat in _stage_patterns(cond):
         if sid not in found and pat.search(text):
             found.append(sid)
+    grades = _grade_stages(cond)
+    if grades:
+        for m in _GRADE.finditer(text):
+            a = _grade(m.group("a"))
+            b = _grade(m.group("b")) if m.group("b") else a
+            for g in range(min(a, b), max(a, b) + 1):
+                graded = grades.get(g)
+                if graded is not None and graded not in found:
+                    found.append(graded)
     # "early to middle stages": every stage between the first and the last named
     ids = cond.stage_ids
     range_m = (
@@ -158,7 +276,11 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 
 
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
-    ("return-to-sport", r"sports?|athletic|strenuous|intense activities|marathon"),
+    (
+        "return-to-sport",
+        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging|tennis"
+        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|play(?:ing)? (?:football|soccer|basketball)",
+    ),
     (
         "return-to-activity",
         r"daily (?:life|activities)|normal activities|light activities|return to work"
@@ -249,7 +371,9 @@ def _guess_outcome(
             key = (d + (_WEAK_OUTCOME_PENALTY if oid == "improvement" else 0), rank)
             if best is None or key < best:
                 best, wanted = key, oid
-        if q.unit == "sessions" and wanted not in ("rehabilitation", "retreatment"):
+        # a number of treatments is "sessions", boosters included ("2 booster injections");
+        # retreatment is when they are given
+        if q.unit == "sessions" and wanted != "rehabilitation":
             wanted = "sessions"
     if wanted in ds.outcomes:
         return wanted
@@ -377,12 +501,16 @@ _STUDY = re.compile(
 _CASE = re.compile(
     r"\b(?:\d{1,3}-years?-old|aged \d{1,3}"
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
-    r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients)",
+    r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
+    # a patient's own words: "Eight weeks after my injection I was hiking again"
+    r"|my (?:injection|treatment|procedure|knee|shoulder|back|hip|pain|doctor)s?"
+    r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked)\b)",
     re.I,
 )
 _CLINIC_DATA = re.compile(
-    r"\b(?:data|our (?:patients|results|clinic|experience|records)|results of \d[\d,]*"
-    r"|we (?:treated|have treated|saw))\b",
+    r"\b(?:data|our\s+(?:own\s+|\d{4}\s+|internal\s+|latest\s+)?(?:patients|results|clinics?"
+    r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
+    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed))\b",
     re.I,
 )
 _COMPARATOR = re.compile(

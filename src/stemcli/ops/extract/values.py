@@ -66,7 +66,9 @@ _WORD_NUM = (
 )
 _STOP = (
     r"(?:of|to|in|for|per|and|or|with|the|a|an|by|at|from|on|than|as|is|are|was|were|be"
-    r"|been|each|every|that|which|who|may|can|will|after|before|during|over|under|into)"
+    r"|been|each|every|that|which|who|may|can|will|after|before|during|over|under|into"
+    # quantifiers: "one reason so many patients" counts no patients
+    r"|so|many|much|few|several|more|most|all|some|other|such|reason)"
 )
 _COUNT_NOUN = (
     r"(?:injections?|treatments?|infusions?|sessions?|procedures?|shots?|doses?"
@@ -261,6 +263,8 @@ def _is_score(f: Found, masked: str) -> bool:
 
 def _not_a_claim(f: Found, masked: str) -> bool:
     q, before = f.quantity, masked[max(0, f.start - 12) : f.start]
+    if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
+        return True  # "a 10-point pain scale" is the length of the scale
     if re.search(r"[A-Za-z]-$", before):
         return True  # a name with a number: "IL-6", "COVID-19 patients", "IGF-1"
     dim = dimension(q.unit)
@@ -270,8 +274,26 @@ def _not_a_claim(f: Found, masked: str) -> bool:
     return dim in ("sessions", "patients") and _DEFINITE_BEFORE.search(before) is not None
 
 
+_SCALE_LENGTH = re.compile(r"\s*(?:[a-z-]+\s+)?scale\b", re.I)
+
+
 def _is_time(it: _Item) -> bool:
     return it.quantity.unit is not None and dimension(it.quantity.unit) == "time"
+
+
+_STRONG_PREP_BEFORE = re.compile(r"\b(?:at|after|by)(?:\s+the)?\s*$", re.I)
+_ATTACH_WORDS_STRONG = 16
+_FAR_VALUE_UNITS = ("percent", "points", None)  # not sizes: "a tear (1.5cm) ... by week 3"
+
+
+def _share_timepoint(earlier: list[_Item], v: _Item, t: _Item, masked: str) -> None:
+    """A time set off at the end ("61% after X, compared with 32% after Y, at 12 months")
+    holds for the numbers of the same unit before ``v`` too."""
+    for u in reversed(earlier):
+        if _CLAUSE_BREAK.search(masked, u.found.end, v.found.start):
+            break
+        if u.timepoint is None and not u.attached and u.quantity.unit == v.quantity.unit:
+            u.timepoint = t.found
 
 
 def _attach_timepoints(items: list[_Item], masked: str) -> None:
@@ -287,10 +309,16 @@ def _attach_timepoints(items: list[_Item], masked: str) -> None:
             or _TIME_PREP_BEFORE.search(masked, max(0, t_start - 30), t_start) is not None
             or _TIME_AFTER.match(masked, t.found.end, t.found.end + 20) is not None
         )
+        # "at", "after", "by": a timepoint, which may end a long clause ("Nine out of ten of
+        # our patients with early-stage knee osteoarthritis report less pain at 6 months")
+        strong = _STRONG_PREP_BEFORE.search(masked, max(0, t_start - 20), t_start) is not None
+        reach = _ATTACH_WORDS_STRONG if strong else _ATTACH_WORDS
         # the number before it: "70% over 6 weeks", "85% ... during years 1-3"
-        for v in reversed(items[:i]):
+        for j in range(i - 1, -1, -1):
+            v = items[j]
             between = masked[v.found.end : t_start]
-            if _CLAUSE_BREAK.search(between) or _words(between) > _ATTACH_WORDS:
+            far = reach if v.quantity.unit in _FAR_VALUE_UNITS else _ATTACH_WORDS
+            if _CLAUSE_BREAK.search(between) or _words(between) > far:
                 break
             if v.attached or _is_time(v) or v.timepoint is not None:
                 continue
@@ -298,6 +326,8 @@ def _attach_timepoints(items: list[_Item], masked: str) -> None:
                 break
             if prep or not between.strip():
                 v.timepoint, t.attached = t.found, True
+                if strong and re.search(r",\s*\S+(?:\s+the)?\s*$", between):
+                    _share_timepoint(items[:j], v, t, masked)
             break
         if t.attached:
             continue
