@@ -660,3 +660,112 @@ def test_a_share_of_several_patients_is_no_case_report(ds: Dataset) -> None:
     assert (a.n, b.n, b.basis, b.citation) == (30, 30, "cited-study", "Smith et al., 2019")
     assert "citation" in b.guessed
     assert b.to_claim("x").citation == "Smith et al., 2019"
+
+
+def test_conditions_come_from_the_nearest_heading_or_sentence_not_one_passing_mention(
+    ds: Dataset,
+) -> None:
+    # one passing mention deep in a page does not make the page about it
+    text = (
+        "Stem Cell Therapy Abroad\n"
+        "We compare clinics in six countries on price and results.\n"
+        "Prices\nMost clinics charge $5,000 per treatment.\n"
+        "Some also treat knee osteoarthritis.\n"
+    )
+    assert [d.condition for d in drafts(ds, text)] == ["general"]
+    # the title names what the page is about; a heading, what its section is about
+    text = (
+        "The Shoulder Treatment Athletes Use\n"
+        "Prices\nOne shoulder: $3,950.\n"
+        "Autoimmune conditions\nFor lupus and rheumatoid arthritis we give 4 infusions.\n"
+    )
+    got = [(d.value.text, d.condition) for d in drafts(ds, text)]
+    assert got == [("$3,950", "rotator-cuff"), ("4 infusions", "autoimmune")]
+    # a group's name gives way to the specific condition beside it
+    d = _one(ds, "Patients with rheumatoid arthritis reduce their joint pain by 60-70%.")
+    assert d.condition == "rheumatoid-arthritis"
+    # "10-point pain" is no misspelt "joint pain"
+    d = _one(ds, "The benefit was small: about 1 point on a 10-point pain scale.")
+    assert d.condition == "general"
+    assert (d.value.low, d.measure) == (1, "effect")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "condition", "stages"),
+    [
+        ("Patients with grade 2 knee osteoarthritis improved by 60%.", "knee-oa", ("early",)),
+        ("In knee OA of grade 3, pain fell 40%.", "knee-oa", ("middle",)),
+        ("Knee osteoarthritis, Kellgren-Lawrence grade IV: 20% improved.", "knee-oa", ("late",)),
+        ("In knee OA of K&L grades 2-3, 50% improved.", "knee-oa", ("early", "middle")),
+        ("Partial rotator cuff tears healed in 80% of cases.", "rotator-cuff", ("partial",)),
+        (
+            "Full-thickness rotator cuff tears healed in 60% of cases.",
+            "rotator-cuff",
+            ("full-thickness",),
+        ),
+    ],
+)
+def test_stages_from_grades_and_tears(
+    ds: Dataset, sentence: str, condition: str, stages: tuple[str, ...]
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.condition, d.stages) == (condition, stages)
+
+
+def test_a_sentence_naming_its_stage_keeps_it_in_a_paragraph_about_another(ds: Dataset) -> None:
+    text = (
+        "Nine out of ten patients with early-stage knee osteoarthritis report less pain. "
+        "In the middle stage, 70-80% of patients improve."
+    )
+    assert [d.stages for d in drafts(ds, text)] == [("early",), ("middle",)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timepoint"),
+    [
+        ("At 12 months, 70 % of patients had less pain.", "12 months"),
+        ("70 % of patients improved after six months.", "six months"),
+        (
+            "Nine out of ten of our patients with early-stage knee osteoarthritis report "
+            "less pain at 6 months.",
+            "6 months",
+        ),
+    ],
+)
+def test_timepoints_attach_to_their_claim(ds: Dataset, sentence: str, timepoint: str) -> None:
+    d = _one(ds, sentence)
+    assert d.timepoint is not None
+    assert d.timepoint.text == timepoint
+
+
+def test_a_trailing_timepoint_holds_for_the_numbers_it_closes(ds: Dataset) -> None:
+    text = (
+        "Pain fell by 61% after a cell injection, compared with 32% after hyaluronic acid "
+        "injections, at 12 months."
+    )
+    assert [d.timepoint.text if d.timepoint else None for d in drafts(ds, text)] == [
+        "12 months",
+        "12 months",
+    ]
+    # a size is no claim a later timepoint belongs to
+    text = (
+        "A patient with a partial tear (1.5cm) of the right shoulder recovered mobility "
+        "sufficient for a baseball swing by week 3."
+    )
+    got = [(d.value.text, d.timepoint) for d in drafts(ds, text)]
+    assert got == [("1.5cm", None), ("week 3", None)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Book now and get 20% off this month.",
+        "Book before 31 December to save 20% on any programme.",
+        "Our treatment is 100 % legal in Costa Rica.",
+        "Diabetic neuropathy affects about 50 % of people with diabetes.",
+        '"After 10 years of burning feet I can walk again."',
+        "He has studied the clinics for 8 years.",
+    ],
+)
+def test_numbers_that_are_no_treatment_claims(ds: Dataset, sentence: str) -> None:
+    assert values(ds, sentence) == []

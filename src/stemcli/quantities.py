@@ -139,6 +139,8 @@ for _u, _words in {
         "shot",
         "doses",
         "dose",
+        "boosters",
+        "booster",
     ),
     "patients": ("patients", "patient", "subjects", "participants", "cases", "people"),
     "times": ("times", "x", "fold"),

@@ -43,6 +43,7 @@ from stemcli.ops.extract.guesses import (
     _keywords,
     _ranked,
     _stages_in,
+    _topic_hits,
 )
 from stemcli.ops.extract.quote import MAX_QUOTE, quote_window
 from stemcli.ops.extract.values import _Item, _masked, _quantities
@@ -201,6 +202,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         if items and not named:
             named = _fuzzy_hits(matcher, seg.text)
         named.sort(key=lambda h: (h[1], h[2]))
+        named = _specific(page, seg, named)
         if seg.heading:
             page.heading_condition = named[0][0] if named else None
         ctx.case_story = ctx.case_story or (
@@ -241,16 +243,65 @@ _DOMINANT = 0.6  # share of condition mentions that makes a page "about" one con
 _DOMINANT_SCAN = 200_000  # characters read to decide it
 
 
+_DOMINANT_MIN = 2  # one passing mention does not make a page about a condition
+_OPENING_HEADINGS = 3  # the headings before the first paragraph read as the page's title
+
+
 def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
-    """The specific condition the page names most often (a fallback guess)."""
+    """What the page is about (the guess for numbers with no condition near): the one
+    condition its title names, or its opening paragraph; else the condition it names
+    most often, when that is at least two mentions and most of all mentions."""
+    opening = 0  # where the opening paragraph ends
+    for headings, seg in enumerate(segments(text[:_DOMINANT_SCAN]), start=1):
+        if not seg.heading:
+            line_end = text.find("\n", seg.start)
+            opening = len(text) if line_end < 0 else line_end
+            break
+        ids = {cid for cid, _, _ in _topic_hits(matcher, seg.text) if cid != matcher.general}
+        if len(ids) == 1:
+            return ids.pop()  # the title names one condition
+        if ids or headings >= _OPENING_HEADINGS:
+            break
     counts: dict[str, int] = {}
-    for cid, _, _ in _condition_hits(matcher, text[:_DOMINANT_SCAN]):
+    first: dict[str, int] = {}
+    for cid, start, _ in _topic_hits(matcher, text[:_DOMINANT_SCAN]):
         if cid != matcher.general:
             counts[cid] = counts.get(cid, 0) + 1
+            first.setdefault(cid, start)
     best = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=None)
     if best is None or best[1] < _DOMINANT * sum(counts.values()):
         return matcher.general
+    if best[1] < _DOMINANT_MIN and first[best[0]] >= opening:
+        return matcher.general  # one passing mention, not the opening paragraph's subject
     return best[0]
+
+
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s*$", re.I)
+_LIST_AFTER = re.compile(r"\s*(?:,|and\b|or\b)", re.I)
+
+
+def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
+    """The conditions a sentence is about: a group's name ("joint pain", "autoimmune
+    disease") gives way to a specific condition named beside it; under a heading naming a
+    group, conditions listed as its examples ("For multiple sclerosis, lupus and
+    rheumatoid arthritis, we give ...") stand for the group."""
+    if not named:
+        return named
+    groups = page.matcher.groups
+    specific = [h for h in named if h[0] not in groups]
+    heading = page.heading_condition
+    if (
+        specific
+        and not seg.heading
+        and heading in groups
+        and all(
+            _LIST_BEFORE.search(seg.text, max(0, a - 6), a) or _LIST_AFTER.match(seg.text, b)
+            for _, a, b in specific
+        )
+    ):
+        a, b = specific[0][1], specific[0][2]
+        return [(heading, a, b)]
+    return specific or named
 
 
 def _cohort(items: Iterable[_Item]) -> int | None:
@@ -291,7 +342,7 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     q = it.quantity
     lead = None if it.lead is None else it.lead - seg.start
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
-    outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure)
+    outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
     basis = sentence.basis
     seg_n = sentence.n
     guessed = list(ALWAYS_GUESSED)

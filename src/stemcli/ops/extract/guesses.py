@@ -23,6 +23,11 @@ class _ConditionMatcher:
     # a word of one condition's names only, before a generic noun: "autoimmune conditions"
     heads: re.Pattern[str] | None = None
     head_of: dict[str, str] = field(default_factory=dict)
+    # conditions that name a group of others ("Orthopedic and musculoskeletal conditions")
+    groups: frozenset[str] = frozenset()
+    # such words alone, for what a whole page is about ("Osteoarthritis is ...")
+    topics: re.Pattern[str] | None = None
+    topic_of: dict[str, str] = field(default_factory=dict)
 
 
 def _name_key(text: str) -> str:
@@ -76,7 +81,37 @@ def _condition_matcher(ds: Dataset) -> _ConditionMatcher:
         if head_of
         else None
     )
-    return _ConditionMatcher(names, acr, by_name, fuzzy, general, heads, head_of)
+    topic_of = {
+        w: next(iter(ids))
+        for w, ids in owners.items()
+        if len(ids) == 1 and len(w) >= 6 and (w not in _NOT_HEADS or w in _TOPIC_WORDS)
+    }
+    topics = (
+        re.compile(rf"(?<![\w-])({_alternation(topic_of)})s?(?![\w-])", re.I) if topic_of else None
+    )
+    groups = frozenset(
+        c.id
+        for c in ds.conditions.values()
+        if re.search(r"(?i)\bconditions\b|\(unspecified\)", c.name)
+    )
+    return _ConditionMatcher(
+        names, acr, by_name, fuzzy, general, heads, head_of, groups, topics, topic_of
+    )
+
+
+def _topic_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
+    """:func:`_condition_hits`, and words of one condition's names alone ("Shoulder")."""
+    hits = _condition_hits(matcher, text)
+    if matcher.topics is not None:
+        taken = [(a, b) for _, a, b in hits]
+        for m in matcher.topics.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                hits.append((matcher.topic_of[m.group(1).lower()], m.start(), m.end()))
+    return hits
+
+
+# words too loose for one sentence but telling for a whole page ("Osteoarthritis is ...")
+_TOPIC_WORDS = frozenset(["osteoarthritis", "arthritic"])
 
 
 # words of condition names that say too little alone ("chronic problems", "cancer patients")
@@ -123,7 +158,7 @@ _NOT_HEADS = frozenset(
 )
 _GENERIC_NOUN = (
     r"(?:conditions?|diseases?|disorders?|problems?|injur(?:y|ies)|issues?|pain|tears?|damage"
-    r"|complaints?|patients)"
+    r"|complaints?|patients|programmes?|programs?|treatments?|therap(?:y|ies)|protocols?)"
 )
 
 
@@ -171,10 +206,12 @@ def _fuzzy_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
 
 
 def _ranked(hits: Iterable[_Hit], near: int) -> list[str]:
-    """Condition ids of ``hits``, the one nearest to offset ``near`` first."""
+    """Condition ids of ``hits``, the one nearest to offset ``near`` first; a name after
+    the number counts as twice as far (the subject comes first: "partial rotator cuff
+    tears and full-thickness tears of 3 cm or less, as well as tennis elbow")."""
     best: dict[str, int] = {}
     for cid, start, end in hits:
-        d = 0 if start <= near < end else min(abs(start - near), abs(end - near))
+        d = 0 if start <= near < end else (near - end if end <= near else 2 * (start - near))
         best[cid] = min(best.get(cid, d), d)
     return sorted(best, key=lambda cid: (best[cid], cid))
 
@@ -278,43 +315,65 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "return-to-sport",
-        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging|tennis"
-        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|play(?:ing)? (?:football|soccer|basketball)",
+        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging"
+        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
+        r"|baseball|swimming|season",
     ),
     (
         "return-to-activity",
         r"daily (?:life|activities)|normal activities|light activities|return to work"
-        r"|back to work|resume|return(?:ed|s|ing)? to (?:daily|normal|usual|work)",
+        r"|back to work|resume|return(?:ed|s|ing)? to (?:[\w-]+\s+)?(?:daily|normal|usual|work"
+        r"|office|job|routine)",
     ),
     (
         "retreatment",
-        r"booster|re-?treatment|repeat\w*|second dose|adjunct\w*|additional procedures?",
+        r"boosters?|re-?treatment|repeat\w*|second dose|adjunct\w*|additional procedures?",
     ),
     ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
     ("side-effects", r"side effects?|soreness|swelling|adverse|complications?"),
-    ("recurrence", r"recurr\w*|relapse|symptoms (?:gradually )?return"),
+    ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
-    ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan"),
+    ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan|remission"),
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
     ("sensory-recovery", r"sensory recovery|sensation|sensory"),
     ("cell-regeneration", r"cell regeneration|regenerat\w*"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
-    ("first-evaluation", r"initial evaluation|first (?:follow-up|evaluation|check)"),
-    ("activity-restriction", r"avoid (?:unnecessary )?(?:strain|strenuous)"),
-    ("follow-up", r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?"),
+    (
+        "first-evaluation",
+        r"initial (?:evaluation|review|assessment)"
+        r"|first (?:follow-up|evaluation|check|review|visit|appointment|assessment)",
+    ),
+    (
+        "activity-restriction",
+        r"avoid (?:[\w-]+\s+){0,2}?(?:strain|strenuous|lifting|loading|sports?|running|impact)"
+        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from",
+    ),
+    (
+        "follow-up",
+        r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?|(?:MRI|ultrasound) scans?"
+        r"|(?:follow-up |control )?visits?|appointments?",
+    ),
     ("scar-depth", r"scars?|depth"),
     ("cartilage", r"cartilage|lesions?|defects?"),
+    # "pain scores fell by 30%" is about pain; "the WOMAC score reached 39" is a score
+    ("pain", r"pain scores?"),
+    ("function", r"function(?:al)? scores?"),
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
-    ("pain", r"pain|relief"),
-    ("function", r"function\w*|mobility|range of motion|stair"),
-    ("recovery-time", r"recover\w*|heal\w*|downtime"),
+    ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
+    ("function", r"function\w*|mobility|range of motion|stair|movement"),
+    (
+        "recovery-time",
+        r"recover\w*|heal\w*|downtime|walk(?:s|ing)? (?:unaided|again|normally|without)"
+        r"|leave the clinic|discharged",
+    ),
     ("cost", r"costs?|price\w*|afford\w*|fees?"),
     ("cell-dose", r"cells? per|dosage|million cells"),
     ("cohort-size", r"cohort|participants|subjects"),
-    ("patient-profile", r"years old|elderly|tears?|damage (?:under|over)|joint space"),
+    ("patient-profile", r"years old|elderly|damage (?:under|over)|joint space"),
+    ("improvement", r"satisf\w*"),  # a specific word: not weak
     ("improvement", r"improv\w*|better|success\w*|effective\w*|respon\w*|results?|effects?"),
 )
 
@@ -345,9 +404,26 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
     return found
 
 
+_BREAK = re.compile(r"[;|]|,\s+and\b|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+_TIME_PREP = re.compile(r"\b(?:after|within|in|for|by|at|over|from|until)\s*$", re.I)
+# patients harmed: "3 patients who lost their sight"
+_HARMED = re.compile(
+    r"\s*(?:\w+\s+)?who\s+(?:\w+\s+){0,2}?(?:lost|developed|suffered|died|experienced"
+    r"|were (?:harmed|injured|hospitali[sz]ed)|went blind)\b",
+    re.I,
+)
+
+
 def _guess_outcome(
-    ds: Dataset, keywords: Sequence[_Keyword], start: int, end: int, q: Quantity, measure: str
+    ds: Dataset,
+    keywords: Sequence[_Keyword],
+    start: int,
+    end: int,
+    q: Quantity,
+    measure: str,
+    text: str = "",
 ) -> str:
+    """``text``: the sentence (words beyond a clause break say nothing of the value)."""
     by_unit = {
         "usd": "cost",
         "eur": "cost",
@@ -357,24 +433,38 @@ def _guess_outcome(
         "patients": "cohort-size",
     }
     wanted: str | None = by_unit.get(q.unit or "")
+    if q.unit == "patients" and _HARMED.match(text, end):
+        wanted = "side-effects"
     if wanted is None and measure == "threshold":
         wanted = "patient-profile"
     if wanted is None:
         best: tuple[int, int] | None = None
         lo = bisect.bisect_left(keywords, (start - _OUTCOME_WINDOW,))
         hi = bisect.bisect_left(keywords, (end + _OUTCOME_WINDOW + 1,))
+        # a time after a preposition times what comes before it ("walk unaided after 24
+        # hours"); other numbers are about what follows ("91% of patients returned to ...")
+        timed = dimension(q.unit) == "time" and _TIME_PREP.search(text, 0, start) is not None
         for k_start, k_end, rank, oid in keywords[lo:hi]:
-            # a word after the number counts for more: "91% of patients returned to ..."
-            d = start - k_end if k_end <= start else max(0, k_start - end) // 2
+            if text and _BREAK.search(
+                text, *((k_end, start) if k_end <= start else (end, k_start))
+            ):
+                continue
+            if k_end <= start:
+                d = start - k_end
+            else:
+                d = max(0, k_start - end) * (2 if timed else 1) // (1 if timed else 2)
 
             # "improved" says little: any more specific word near the value wins
-            key = (d + (_WEAK_OUTCOME_PENALTY if oid == "improvement" else 0), rank)
+            weak = rank == len(_OUTCOME_WORDS) - 1
+            key = (d + (_WEAK_OUTCOME_PENALTY if weak else 0), rank)
             if best is None or key < best:
                 best, wanted = key, oid
         # a number of treatments is "sessions", boosters included ("2 booster injections");
         # retreatment is when they are given
         if q.unit == "sessions" and wanted != "rehabilitation":
             wanted = "sessions"
+        if measure == "score":
+            wanted = "score"
     if wanted in ds.outcomes:
         return wanted
     if "improvement" in ds.outcomes:
@@ -420,8 +510,13 @@ _RELATIVE_AFTER = re.compile(
 _CHANGE_BEFORE = re.compile(
     r"\b(?:improv\w*|increas\w*|decreas\w*|reduc\w*|rose|fell|by)\s*$", re.I
 )
+# "the benefit ... was small: about 1 point", "a difference of 12 points"
+_CHANGE_NOUN = re.compile(
+    r"\b(?:benefit|difference|improvement|reduction|change|gain|decrease|increase|drop)\b", re.I
+)
+_TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
-_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until)(?:\s+the)?\s*$", re.I)
+_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until|every)(?:\s+the)?\s*$", re.I)
 
 
 def _guess_measure(
@@ -454,7 +549,10 @@ def _guess_measure(
     elif dim == "times":
         choice = "ratio" if _RELATIVE_AFTER.match(after) or "fold" in q.text.lower() else "count"
     elif dim == "points":
-        choice = "effect" if _CHANGE_BEFORE.search(before) else "score"
+        change = _CHANGE_BEFORE.search(before) or (
+            _CHANGE_NOUN.search(text, max(0, head - 60), head) and not _TO_BEFORE.search(before)
+        )
+        choice = "effect" if change else "score"
     elif dim == "length":
         choice = "threshold" if q.qualifier != "exact" else "size"
     elif dim == "number" and _SCALE.search(text, max(0, start - 60), start):
@@ -494,8 +592,11 @@ def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
 
 
 _STUDY = re.compile(
-    r"\b(?:stud(?:y|ies)|trials?|reviews?|meta-analys[ie]s|research\w*|published|journal"
-    r"|evidence|literature)\b",
+    r"\b(?:stud(?:y|ies)|trials?|meta-analys[ie]s|research\w*|published|journal"
+    r"|evidence|literature|registry"
+    # a review of studies, not "your first review with the doctor"
+    r"|(?:systematic|literature|scientific|published|Cochrane|recent|\d{4})\s+reviews?"
+    r"|reviews?\s+(?:of|that|found|pooled|published|concluded|showed))\b",
     re.I,
 )
 _CASE = re.compile(
@@ -504,13 +605,17 @@ _CASE = re.compile(
     r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
     # a patient's own words: "Eight weeks after my injection I was hiking again"
     r"|my (?:injection|treatment|procedure|knee|shoulder|back|hip|pain|doctor)s?"
-    r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked)\b)",
+    r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked|played|paid)\b"
+    # a person introduced by name and age: "Margaret Doyle, 71, a retired nurse"
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
     re.I,
 )
 _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:own\s+|\d{4}\s+|internal\s+|latest\s+)?(?:patients|results|clinics?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
-    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed))\b",
+    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed)"
+    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims)"
+    r"|according to (?:the|our) [\w\s-]{0,30}?(?:clinics?|centres?|centers?))\b",
     re.I,
 )
 _COMPARATOR = re.compile(

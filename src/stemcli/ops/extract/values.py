@@ -71,7 +71,7 @@ _STOP = (
     r"|so|many|much|few|several|more|most|all|some|other|such|reason)"
 )
 _COUNT_NOUN = (
-    r"(?:injections?|treatments?|infusions?|sessions?|procedures?|shots?|doses?"
+    r"(?:injections?|treatments?|infusions?|sessions?|procedures?|shots?|doses?|boosters?"
     r"|patients|subjects|participants|cases|people)"
 )
 # "42 neuropathy patients", "a single, restorative infusion", "one to three targeted injections"
@@ -261,13 +261,50 @@ def _is_score(f: Found, masked: str) -> bool:
     return bool(ends) and not _CLAUSE_BREAK.search(before, ends[-1])
 
 
+# a discount: "20% off this month", "save 20%", "a 20% discount" (a bare "40% off." at the
+# end of a sentence stays a draft: a person decides)
+_DISCOUNT_AFTER = re.compile(
+    r"\s*(?:off\s+(?:this|that|the|your|all|any|every|now|today)\b|discount)", re.I
+)
+_DISCOUNT_BEFORE = re.compile(
+    r"\b(?:save|saving|discount of|reduction of)\s+(?:up\s+to\s+)?$", re.I
+)
+# how common a disease is: "affects about 50 % of people with diabetes"
+_PREVALENCE_BEFORE = re.compile(
+    r"\b(?:affects?|affecting|prevalence\s+of|signs\s+of\s+[\w\s]{0,20}?\bin|occurs?\s+in"
+    r"|suffers?\s+from|diagnosed\s+in)\s+(?:about|around|roughly|nearly|some|up\s+to|over)?\s*$",
+    re.I,
+)
+# not about the treatment: "100 % legal", "After 10 years of burning feet"
+_NOT_RESULT_AFTER = re.compile(
+    r"\s*(?:legal|natural|organic|owned|certified|autologous)\b"
+    r"|\s+of\s+(?:[\w-]+\s+)?(?:pain|suffering|burning|agony|symptoms|disability|experience"
+    r"|struggl\w*|living\s+with)\b",
+    re.I,
+)
+_CAREER_BEFORE = re.compile(
+    r"\b(?:studied|practi[cs]ed|worked|working|been\s+(?:treating|practi[cs]ing|in\s+business))"
+    r"\b[^.;|]{0,40}\bfor\s+$",
+    re.I,
+)
+
+
 def _not_a_claim(f: Found, masked: str) -> bool:
     q, before = f.quantity, masked[max(0, f.start - 12) : f.start]
+    dim = dimension(q.unit)
+    wide = masked[max(0, f.start - 60) : f.start]
+    if dim == "percent" and (
+        _DISCOUNT_AFTER.match(masked, f.end)
+        or _DISCOUNT_BEFORE.search(wide)
+        or _PREVALENCE_BEFORE.search(wide)
+    ):
+        return True
+    if _NOT_RESULT_AFTER.match(masked, f.end) or (dim == "time" and _CAREER_BEFORE.search(wide)):
+        return True
     if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
         return True  # "a 10-point pain scale" is the length of the scale
     if re.search(r"[A-Za-z]-$", before):
         return True  # a name with a number: "IL-6", "COVID-19 patients", "IGF-1"
-    dim = dimension(q.unit)
     if _WEAK.match(q.text) and (dim != "time" or _FREQUENCY_BEFORE.search(before)):
         return True  # "a year" is a time; "a patient", "an injection", "twice a week" are not
     # "the two treatments", "both patients": a reference, not a count
