@@ -769,3 +769,52 @@ def test_a_trailing_timepoint_holds_for_the_numbers_it_closes(ds: Dataset) -> No
 )
 def test_numbers_that_are_no_treatment_claims(ds: Dataset, sentence: str) -> None:
     assert values(ds, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "interventions"),
+    [
+        ("A knee replacement lasts 10-15 years.", ["knee replacement"]),
+        ("Surgery costs $30,000 while stem cell therapy costs $5,000.", ["surgery", None]),
+        (
+            "Pain fell by 61% after a cell injection, compared with 32% after hyaluronic acid "
+            "injections.",
+            [None, "hyaluronic acid"],
+        ),
+        ("It works better than a steroid jab that costs under $100.", ["steroid injection"]),
+        ("Our cells work better than steroids, with 80% of patients improving.", [None]),
+        ("Most patients avoid surgery and return to work in 2 days.", [None]),
+        ("The cost is 4-6 times lower than knee surgery.", [None]),
+    ],
+)
+def test_a_comparators_own_number_names_its_intervention(
+    ds: Dataset, sentence: str, interventions: list[str | None]
+) -> None:
+    got = drafts(ds, sentence)
+    assert [d.intervention for d in got] == interventions
+    for d in got:
+        assert ("intervention" in d.guessed) == (d.intervention is not None)
+        assert d.to_claim("x").intervention == d.intervention
+
+
+def test_intervention_and_citation_reach_the_yaml_drafts(ds: Dataset) -> None:
+    ex = extract(
+        ds,
+        "A knee replacement lasts 10-15 years (Smith et al., 2019).",
+        source_id="page",
+    )
+    (entry,) = yaml.safe_load(drafts_yaml(ex))
+    assert entry["intervention"] == "knee replacement"
+    assert entry["citation"] == "Smith et al., 2019"
+    assert '  intervention: "knee replacement"  # guess' in drafts_yaml(ex)
+
+
+def test_a_number_compared_with_another_answers_the_same_question(ds: Dataset) -> None:
+    text = (
+        "In a trial, 62 % of those given cells reported less pain at 6 months, compared "
+        "with 55 % of those given a saline placebo."
+    )
+    a, b = drafts(ds, text)
+    assert (b.outcome, b.measure, b.timepoint) == (a.outcome, a.measure, a.timepoint)
+    assert b.timepoint == parse("6 months")
+    assert b.intervention == "placebo"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stemcli.errors import InputError, Location, UsageError
 from stemcli.ids import is_slug, slugify
@@ -39,6 +39,7 @@ from stemcli.ops.extract.guesses import (
     _guess_measure,
     _guess_outcome,
     _Hit,
+    _intervention,
     _Keyword,
     _keywords,
     _ranked,
@@ -222,6 +223,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                 _cohort(items),
                 _citation(seg.text),
             )
+            made: list[Draft] = []
             for it in items:
                 counter += 1
                 draft_id = f"{source_id}-{counter:03d}"
@@ -229,7 +231,8 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     counter += 1
                     draft_id = f"{source_id}-{counter:03d}"
                 used_ids.add(draft_id)
-                drafts.append(_draft(page, sentence, it, draft_id, ctx))
+                made.append(_draft(page, sentence, it, draft_id, ctx))
+            drafts.extend(_parallel(made, text))
             if sentence.n is not None:
                 ctx.n = sentence.n
         if named:
@@ -304,6 +307,28 @@ def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
     return specific or named
 
 
+_COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
+
+
+def _parallel(made: list[Draft], text: str) -> list[Draft]:
+    """A number set against the one before it ("62 % ... at 6 months, compared with 55 %
+    of those given a placebo") answers the same question: same outcome, measure and
+    timepoint."""
+    out: list[Draft] = []
+    for d in made:
+        prev = next((p for p in reversed(out) if p.value.unit == d.value.unit), None)
+        if prev is not None and _COMPARED.search(text, prev.end, d.start):
+            guessed = d.guessed
+            timepoint = d.timepoint
+            if timepoint is None and prev.timepoint is not None:
+                timepoint = prev.timepoint
+                guessed = (*guessed, "timepoint")
+            d = replace(d, outcome=prev.outcome, measure=prev.measure, timepoint=timepoint)
+            d = replace(d, guessed=guessed)
+        out.append(d)
+    return out
+
+
 def _cohort(items: Iterable[_Item]) -> int | None:
     for it in items:
         q = it.quantity
@@ -375,6 +400,9 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
             guessed.append("comparator")
     if sentence.citation is not None:
         guessed.append("citation")
+    intervention = _intervention(quote_text, rel_start, rel_end, condition)
+    if intervention is not None:
+        guessed.append("intervention")
     line, column = page.lines(it.found.start)
     return Draft(
         id=draft_id,
@@ -394,4 +422,5 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         n=n,
         guessed=tuple(guessed),
         citation=sentence.citation,
+        intervention=intervention,
     )

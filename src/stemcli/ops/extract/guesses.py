@@ -665,3 +665,82 @@ def _guess_basis(text: str, case_story: bool) -> str:
     if _CLINIC_DATA.search(text):
         return "clinic-data"
     return "none"
+
+
+# ---------------------------------------------------------------------------
+# the treatment a number is about, when it is not stem cells
+
+# (pattern, the intervention's name); stem cells themselves name no intervention
+_TREATMENTS: tuple[tuple[str, str | None], ...] = (
+    (r"stem[\s-]*cells?|MSCs?|cell[\s-]+therap\w*|cells|bone marrow concentrate|BMAC", None),
+    (r"(?:total\s+|partial\s+)?knee\s+replacements?|TKR|TKA|new\s+knees?", "knee replacement"),
+    (
+        r"prosthe\w*|implants?|(?:total\s+)?joint\s+replacements?|arthroplast\w*",
+        "joint replacement",
+    ),
+    (r"hip\s+replacements?", "hip replacement"),
+    (r"surgery|surgical\s+repair|operations?|arthroscop\w*", "surgery"),
+    (
+        r"(?:cortisone|(?:cortico)?steroids?)(?:\s+(?:injections?|shots?|jabs?))?",
+        "steroid injection",
+    ),
+    (r"hyaluronic\s+acid(?:\s+injections?)?|viscosupplement\w*", "hyaluronic acid"),
+    (r"physiotherapy|physical\s+therapy", "physiotherapy"),
+    (r"(?:saline\s+)?placebo", "placebo"),
+    (r"painkillers?|medications?|NSAIDs?|pain\s+pills?", "medication"),
+)
+
+
+@functools.cache
+def _treatment_pattern() -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?P<t{i}>(?<![\\w-])(?:{p})(?![\\w-]))" for i, (p, _) in enumerate(_TREATMENTS)),
+        re.I,
+    )
+
+
+# a treatment named as what the number is not about: "better than steroids", "avoid surgery"
+_NOT_SUBJECT_BEFORE = re.compile(
+    r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?|unlike|instead\s+of|rather\s+than|avoid\w*"
+    r"|without|delay\w*|postpone\w*|over)\s+(?:a\s+|the\s+|an\s+)?$",
+    re.I,
+)
+_RELATIVE = re.compile(r"\b(?:that|which)\b|\b(?:costs?|lasts?)\b", re.I)
+# "32% after hyaluronic acid injections", "55% of those given a saline placebo"
+_AFTER_VALUE = re.compile(
+    r"\s*(?:of\s+(?:patients|those)\s+(?:given|receiving|treated\s+with|who\s+had)"
+    r"|after|with|following|in\s+the)\s+(?:an?\s+|the\s+)?$",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"[;|]|,\s+and\b|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\bcompared\s+(?:to|with)\b", re.I
+)
+
+
+def _intervention(text: str, start: int, end: int, condition: str) -> str | None:
+    """The treatment the number at ``text[start:end]`` is about, when it is not stem cells:
+    a treatment named just after it ("32% after hyaluronic acid injections"), else the one
+    named last before it in its clause ("A knee replacement lasts 10-15 years")."""
+    mentions = [
+        (m.start(), m.end(), _TREATMENTS[int(str(m.lastgroup)[1:])][1])
+        for m in _treatment_pattern().finditer(text)
+    ]
+    for a, _, name in mentions:
+        if a >= end and _AFTER_VALUE.fullmatch(text, end, a) and a - end <= 40:
+            return _named(name, condition)
+        if a >= end:
+            break
+    for a, b, name in reversed([m for m in mentions if m[1] <= start]):
+        between = text[b:start]
+        if _CLAUSE.search(between):
+            return None
+        if _NOT_SUBJECT_BEFORE.search(text, max(0, a - 20), a) and not _RELATIVE.search(between):
+            continue
+        return _named(name, condition)
+    return None
+
+
+def _named(name: str | None, condition: str) -> str | None:
+    if name == "joint replacement" and condition == "knee-oa":
+        return "knee replacement"
+    return name
