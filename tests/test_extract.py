@@ -566,6 +566,9 @@ def _one(ds: Dataset, sentence: str) -> Draft:
         ("One in three patients improves markedly.", 33.3, "improvement"),
         ("Half of our patients improve.", 50, "improvement"),
         ("We saw improvement in 12 of the 20 patients.", 60, "improvement"),
+        ("About a third of patients felt better.", 33.3, "improvement"),
+        ("At six months, 75% reported less pain.", 75, "pain"),
+        ("Three-quarters of our patients were satisfied.", 75, "improvement"),
     ],
 )
 def test_shares_of_patients_in_every_phrasing_are_responder_rates(
@@ -591,6 +594,10 @@ def test_a_follow_up_schedule_is_follow_up_times_not_improvement(ds: Dataset) ->
     assert {(d.outcome, d.measure) for d in got} == {("follow-up", "time-point")}
     for d in got:
         parse(d.value.text)
+    got = drafts(ds, "We review patients at 6 weeks, 3 months and 12 months.")
+    assert {(d.outcome, d.measure) for d in got} == {("follow-up", "time-point")}
+    got = drafts(ds, "Check-ups at 1, 3 and 6 months.")
+    assert [d.value.text for d in got] == ["1 month", "3 months", "6 months"]
 
 
 @pytest.mark.parametrize(
@@ -648,6 +655,11 @@ def test_a_score_before_and_after_is_a_pair_of_scores(ds: Dataset) -> None:
     assert drafts(ds, text)[2].timepoint == parse("12 months")
     got = [(d.value.low, d.measure) for d in drafts(ds, "VAS dropped from 7 to 3.")]
     assert got == [(7, "score"), (3, "score")]
+    # a rising score reads as a range to the grammar; on a named scale it is two scores
+    got = [(d.value.low, d.value.high) for d in drafts(ds, "The KOOS score rose from 45 to 78.")]
+    assert got == [(45, 45), (78, 78)]
+    got = [d.value.text for d in drafts(ds, "Pain scores dropped from 7.2 to 2.1 points.")]
+    assert got == ["7.2 points", "2.1 points"]
     # a bare number near no scale is still no claim
     assert drafts(ds, "It fell from 7 to 3.") == ()
 

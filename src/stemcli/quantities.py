@@ -259,6 +259,7 @@ _FRACTIONS = {
     "one fifth": 20.0,
 }
 _SHARE = (
+    rf"(?:(?P<fq>{_QUAL})\s+)?"
     r"(?P<fr>(?<![a-z])(?:" + _alternation(_FRACTIONS).replace(r"\s+", r"[\s-]+") + r"))"
     r"\s+of\s+(?:(?:the|our|all|these|those|its|their)\s+)?(?:[a-z-]+\s+){0,2}?"
     r"(?:patients|people|participants|subjects|cases|clients)(?![a-z])"
@@ -371,7 +372,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
     if g["fr"]:
         # a share in words is stated to one decimal, as people write it: "a third" is 33.3%
         pct = round(_FRACTIONS[" ".join(re.split(r"[\s-]+", g["fr"].lower()))], 1)
-        return _checked(text, pct, pct, "percent", "exact")
+        word = " ".join(g["fq"].lower().split()) if g["fq"] else ""
+        return _checked(text, pct, pct, "percent", _QUALIFIER_WORDS[word] if word else "exact")
     if g["o1"]:
         part, whole = _number(g["o1"]), _number(g["o2"])
         if whole <= 0 or part > whole:

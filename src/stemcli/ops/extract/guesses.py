@@ -327,7 +327,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "retreatment",
-        r"boosters?|re-?treatment|repeat\w*|second dose|adjunct\w*|additional procedures?",
+        r"boosters?|re-?treatment|repeat\w*|second (?:dose|injection|treatment|infusion)"
+        r"|adjunct\w*|additional procedures?",
     ),
     ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
     ("side-effects", r"side effects?|soreness|swelling|adverse|complications?"),
@@ -353,6 +354,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "follow-up",
         r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?|(?:MRI|ultrasound) scans?"
+        r"|review(?:s|ed)?"
         r"|(?:follow-up |control )?visits?|appointments?",
     ),
     ("scar-depth", r"scars?|depth"),
@@ -414,6 +416,11 @@ _HARMED = re.compile(
 )
 
 
+_TIMING_OUTCOMES = frozenset(
+    ["rehabilitation", "activity-restriction", "first-evaluation", "follow-up"]
+)
+
+
 def _guess_outcome(
     ds: Dataset,
     keywords: Sequence[_Keyword],
@@ -445,6 +452,8 @@ def _guess_outcome(
         # hours"); other numbers are about what follows ("91% of patients returned to ...")
         timed = dimension(q.unit) == "time" and _TIME_PREP.search(text, 0, start) is not None
         for k_start, k_end, rank, oid in keywords[lo:hi]:
+            if q.unit == "percent" and oid in _TIMING_OUTCOMES:
+                continue  # "Physiotherapy alone helps 40% of patients" is no therapy schedule
             if text and _BREAK.search(
                 text, *((k_end, start) if k_end <= start else (end, k_start))
             ):
@@ -488,6 +497,13 @@ _RATE_BEFORE = re.compile(
     r"\s*[:=]?\s*$",
     re.I,
 )
+# a percentage that does something is a share of people: "75% reported less pain"
+_SUBJECT_OF = re.compile(
+    r"\s*(?:(?:of\s+)?(?:them|those)\s+)?(?:reported|report|reports|said|say|felt|feel"
+    r"|experienced|noticed|returned|achieved|regained|could|were\s+able|improved|responded"
+    r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy))\b",
+    re.I,
+)
 # a share written without a percent sign: "9 of 10", "nine out of ten", "half of our patients"
 _SHARE_WORDS = re.compile(r"\b(?:of|out\s+of|in)\b", re.I)
 
@@ -496,7 +512,7 @@ def _is_share(q: Quantity, before: str, after: str) -> bool:
     """Whether a percentage is a share of patients rather than the size of a change."""
     if q.high > 100:
         return False
-    if _RESPONDERS.match(after) or _RATE_BEFORE.search(before):
+    if _RESPONDERS.match(after) or _RATE_BEFORE.search(before) or _SUBJECT_OF.match(after):
         return True
     return not re.search(r"(?i)%|\bp(?:er\s*)?c(?:en)?t\b", q.text) and bool(
         _SHARE_WORDS.search(q.text)
@@ -592,7 +608,7 @@ def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
 
 
 _STUDY = re.compile(
-    r"\b(?:stud(?:y|ies)|trials?|meta-analys[ie]s|research\w*|published|journal"
+    r"\b(?:stud(?:y|ies)|trials?|meta-analys[ie]s|research\w*|published|journal|case series"
     r"|evidence|literature|registry"
     # a review of studies, not "your first review with the doctor"
     r"|(?:systematic|literature|scientific|published|Cochrane|recent|\d{4})\s+reviews?"

@@ -183,8 +183,10 @@ def _quantities(seg: Segment, masked: str) -> list[_Item]:
         if q.unit is None:
             if not free(f.start, f.end):
                 continue
-            if f.start in listed:  # "at 3, 6 and 12 months": 3 months
+            if listed.get(f.start, ("", None))[0]:  # "at 3, 6 and 12 months": 3 months
                 unit_word, lead = listed[f.start]
+                if q.low == 1 and unit_word in _PLURALS:
+                    unit_word = unit_word[:-1]  # "1 month", not "1 months"
                 try:
                     q = parse(f"{q.text} {unit_word}")
                 except QuantityError:
@@ -193,6 +195,10 @@ def _quantities(seg: Segment, masked: str) -> list[_Item]:
                 continue
             if _is_score(f, masked):  # "the WOMAC score fell from 55.6 to 39"
                 items.append(_Item(f, q.text, q))
+                continue
+            pair = _score_pair(f, masked)
+            if pair:  # "the KOOS score rose from 45 to 78": two scores, not a range
+                items.extend(_Item(p, p.quantity.text, p.quantity) for p in pair)
                 continue
             # otherwise a bare number is a claim only as a cell dose ("50 million to 100 million")
             if q.low < 1e6 or "cell" not in text_lower:
@@ -211,31 +217,48 @@ def _quantities(seg: Segment, masked: str) -> list[_Item]:
 
 # a unit as the grammar reads it after a number (for the numbers of a list)
 _UNIT_WORD = {"percent": "%", "cells-per-kg": "cells/kg"}
-_LIST_SEP = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+", re.I)
+_PLURALS = ("hours", "days", "weeks", "months", "years", "sessions", "patients", "points")
+_LIST_SEP = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&|to)\s+", re.I)
 
 
 def _listed_units(found: list[Found], masked: str) -> dict[int, tuple[str, int | None]]:
-    """Bare numbers of a list that ends in a unit: "at 3, 6 and 12 months", "1, 2 or 3
-    injections". Maps each number's start, and the last one's, to the unit's word and the
-    start of the list (what comes before the list says what its numbers are)."""
+    """The numbers of a list: "at 3, 6 and 12 months", "at 6 weeks, 3 months and 12 months",
+    "1, 2 or 3 injections", "from 8 to 3 points". Maps each number's start to the unit
+    word a bare number takes from the next number with a unit ("" for one that has its
+    own) and the start of the list (what comes before the list says what its numbers are)."""
     out: dict[int, tuple[str, int | None]] = {}
     run: list[Found] = []
+
+    def flush() -> None:
+        if len(run) < 2:
+            return
+        lead = run[0].start
+        pending: list[Found] = []
+        for r in run:
+            q = r.quantity
+            if q.unit is None:
+                pending.append(r)
+                continue
+            single = q.low == q.high and re.match(r"[\d.]+\s*\S", q.text) is not None
+            if single and not re.search(r"(?i)million|thousand|billion|[×*]|\bx\b|\$|€|£", q.text):
+                word = _UNIT_WORD.get(q.unit, q.unit)
+                for p in pending:
+                    out[p.start] = (word, lead)
+            pending = []
+            out[r.start] = ("", lead)
+
     for f in found:
         if run and not _LIST_SEP.fullmatch(masked, run[-1].end, f.start):
+            flush()
             run = []
         q = f.quantity
-        if q.unit is None:
-            plain = re.fullmatch(r"\d{1,4}(?:\.\d+)?|[A-Za-z]+", q.text.strip()) is not None
-            run = [*run, f] if plain and q.low < 1900 else []
+        plain = re.fullmatch(r"\d{1,4}(?:\.\d+)?|[A-Za-z]+", q.text.strip()) is not None
+        if q.unit is None and not (plain and q.low < 1900):
+            flush()
+            run = []
             continue
-        if run and q.low == q.high and re.match(r"[\d.]+\s*\S", q.text):
-            word = _UNIT_WORD.get(q.unit or "", q.unit or "")
-            if not re.search(r"(?i)million|thousand|billion|[×*]|\bx\b|\$|€|£", q.text):
-                lead = run[0].start
-                for r in run:
-                    out[r.start] = (word, lead)
-                out[f.start] = ("", lead)
-        run = []
+        run.append(f)
+    flush()
     return out
 
 
@@ -289,6 +312,28 @@ _CAREER_BEFORE = re.compile(
 )
 
 
+_PAIR = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:-|to)\s*)(\d+(?:\.\d+)?)")
+
+
+def _score_pair(f: Found, masked: str) -> list[Found]:
+    """The two scores of "from 45 to 78" on a named scale, which the grammar reads as a range."""
+    q = f.quantity
+    m = _PAIR.fullmatch(masked, f.start, f.end)
+    if m is None or q.low == q.high or not re.search(r"(?i)\bfrom\s*$", masked[: f.start][-12:]):
+        return []
+    before = masked[max(0, f.start - 60) : f.start]
+    ends = [s.end() for s in _SCALE.finditer(before)]
+    if not ends or _CLAUSE_BREAK.search(before, ends[-1]):
+        return []
+    out = []
+    for g in (1, 3):
+        try:
+            out.append(Found(m.start(g), m.end(g), parse(m.group(g))))
+        except QuantityError:
+            return []
+    return out
+
+
 def _not_a_claim(f: Found, masked: str) -> bool:
     q, before = f.quantity, masked[max(0, f.start - 12) : f.start]
     dim = dimension(q.unit)
@@ -318,6 +363,11 @@ def _is_time(it: _Item) -> bool:
     return it.quantity.unit is not None and dimension(it.quantity.unit) == "time"
 
 
+_FRONTED = re.compile(
+    r"(?:\s+(?:after|post|following|of)\s+(?:the\s+|your\s+|their\s+)?"
+    r"(?:treatment|injection|procedure|therapy|surgery|infusion|follow-?up)s?)?\s*,",
+    re.I,
+)
 _STRONG_PREP_BEFORE = re.compile(r"\b(?:at|after|by)(?:\s+the)?\s*$", re.I)
 _ATTACH_WORDS_STRONG = 16
 _FAR_VALUE_UNITS = ("percent", "points", None)  # not sizes: "a tear (1.5cm) ... by week 3"
@@ -368,15 +418,17 @@ def _attach_timepoints(items: list[_Item], masked: str) -> None:
             break
         if t.attached:
             continue
-        # a fronted time: "at 3 months, approximately 20% ...", "After 12 weeks, ... 85 points"
-        if not re.match(r"\s*,", masked[t.found.end : t.found.end + 3]) or not prep:
+        # a fronted time: "at 3 months, approximately 20% ...", "After 12 weeks, ... 85 points",
+        # "Six months after treatment, 70% ..."
+        fronted = _FRONTED.match(masked, t.found.end)
+        if fronted is None or not prep:
             continue
         for v in items[i + 1 :]:
             if v.attached or _is_time(v) or v.timepoint is not None:
                 break
             if v.quantity.unit not in _TIMEPOINT_VALUE_UNITS:
                 break
-            between = masked[t.found.end : v.found.start].lstrip(" ,")
+            between = masked[fronted.end() : v.found.start].lstrip(" ,")
             if not (_CLAUSE_BREAK.search(between) or _words(between) > _ATTACH_WORDS):
                 v.timepoint, t.attached = t.found, True
             break
