@@ -376,7 +376,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         return _checked(text, pct, pct, "percent", _QUALIFIER_WORDS[word] if word else "exact")
     if g["o1"]:
         part, whole = _number(g["o1"]), _number(g["o2"])
-        if whole <= 0 or part > whole:
+        if whole <= 0 or part > whole or part != int(part) or whole != int(whole):
+            # "4.9 out of 5" is a rating, not a share of patients
             raise QuantityError(f"'{g['o1']} of {g['o2']}' is not a proportion")
         # "one in three patients" is a share; "3 in 2019" or "1 in 3 weeks" is not
         if g["oin"] and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1):

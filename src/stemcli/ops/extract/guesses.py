@@ -354,7 +354,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "follow-up",
         r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?|(?:MRI|ultrasound) scans?"
-        r"|review(?:s|ed)?"
+        r"|review(?:s|ed)?|(?:patients|you)\s+(?:are|will\s+be)\s+(?:seen|checked|examined)"
         r"|(?:follow-up |control )?visits?|appointments?",
     ),
     ("scar-depth", r"scars?|depth"),
@@ -368,7 +368,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("function", r"function\w*|mobility|range of motion|stair|movement"),
     (
         "recovery-time",
-        r"recover\w*|heal\w*|downtime|walk(?:s|ing)? (?:unaided|again|normally|without)"
+        r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"
         r"|leave the clinic|discharged",
     ),
     ("cost", r"costs?|price\w*|afford\w*|fees?"),
@@ -689,7 +689,10 @@ def _guess_basis(text: str, case_story: bool) -> str:
 # (pattern, the intervention's name); stem cells themselves name no intervention
 _TREATMENTS: tuple[tuple[str, str | None], ...] = (
     (r"stem[\s-]*cells?|MSCs?|cell[\s-]+therap\w*|cells|bone marrow concentrate|BMAC", None),
-    (r"(?:total\s+|partial\s+)?knee\s+replacements?|TKR|TKA|new\s+knees?", "knee replacement"),
+    (
+        r"(?:total\s+|partial\s+)?knee\s+replacements?(?:\s+surgery)?|TKR|TKA|new\s+knees?",
+        "knee replacement",
+    ),
     (
         r"prosthe\w*|implants?|(?:total\s+)?joint\s+replacements?|arthroplast\w*",
         "joint replacement",

@@ -32,6 +32,8 @@ _MASKS = (
         r"(?:[0-4]|I{1,3}V?|IV)(?:\s*(?:-|–|to|or|and)\s*(?:[0-4]|I{1,3}V?|IV))?\b",
         re.I,
     ),
+    # page chrome: "Page 2 of 4"
+    re.compile(r"\bpage\s+\d+\s+(?:of|/)\s+\d+\b", re.I),
     # list numbering at the start of a line: "1. ", "2) "
     re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?\d{1,2}[.)](?=\s)"),
 )
