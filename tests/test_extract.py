@@ -777,6 +777,11 @@ def test_a_trailing_timepoint_holds_for_the_numbers_it_closes(ds: Dataset) -> No
         "Diabetic neuropathy affects about 50 % of people with diabetes.",
         '"After 10 years of burning feet I can walk again."',
         "He has studied the clinics for 8 years.",
+        "24/7 Patient line: Mon–Sat",
+        "Open 7 days · English & Español",
+        "Offer ends in 12d 07h 45m",
+        "Page 2 of 4",
+        "Rated 4.9 out of 5 by our patients.",
     ],
 )
 def test_numbers_that_are_no_treatment_claims(ds: Dataset, sentence: str) -> None:
@@ -830,3 +835,7 @@ def test_a_number_compared_with_another_answers_the_same_question(ds: Dataset) -
     assert (b.outcome, b.measure, b.timepoint) == (a.outcome, a.measure, a.timepoint)
     assert b.timepoint == parse("6 months")
     assert b.intervention == "placebo"
+
+
+def test_a_count_per_year_is_no_time(ds: Dataset) -> None:
+    assert [d.value.text for d in drafts(ds, "We treat 300 patients a year.")] == ["300 patients"]

@@ -32,8 +32,11 @@ _MASKS = (
         r"(?:[0-4]|I{1,3}V?|IV)(?:\s*(?:-|–|to|or|and)\s*(?:[0-4]|I{1,3}V?|IV))?\b",
         re.I,
     ),
-    # page chrome: "Page 2 of 4"
+    # page chrome: "Page 2 of 4", "24/7", "Open 7 days", a countdown "12d 07h 45m"
     re.compile(r"\bpage\s+\d+\s+(?:of|/)\s+\d+\b", re.I),
+    re.compile(r"\b24\s*/\s*7\b"),
+    re.compile(r"\bopen\s+(?:7|seven)\s+days(?:\s+a\s+week)?\b", re.I),
+    re.compile(r"\b\d{1,3}\s*d\s+\d{1,2}\s*h(?:\s+\d{1,2}\s*m(?:in)?)?(?:\s+\d{1,2}\s*s)?\b", re.I),
     # list numbering at the start of a line: "1. ", "2) "
     re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?\d{1,2}[.)](?=\s)"),
 )
@@ -83,7 +86,12 @@ _NOUN_GAP = re.compile(
     re.I,
 )
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|these|those|both)\s+$", re.I)
-_FREQUENCY_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per)\s*$", re.I)
+# "twice a week", "300 patients a year": a rate, not a time
+_FREQUENCY_BEFORE = re.compile(
+    r"\b(?:once|twice|thrice|times|per|patients|people|treatments|injections|procedures"
+    r"|sessions|cases)\s*$",
+    re.I,
+)
 _WEAK = re.compile(r"(?i)^(?:a|an)\s+(?!single\b)")
 _TIME_PREP_BEFORE = re.compile(
     r"\b(?:at|by|over|during|after|in|from|until|through|throughout|around|for)"
