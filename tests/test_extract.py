@@ -708,6 +708,7 @@ def test_conditions_come_from_the_nearest_heading_or_sentence_not_one_passing_me
         ("Patients with grade 2 knee osteoarthritis improved by 60%.", "knee-oa", ("early",)),
         ("In knee OA of grade 3, pain fell 40%.", "knee-oa", ("middle",)),
         ("Knee osteoarthritis, Kellgren-Lawrence grade IV: 20% improved.", "knee-oa", ("late",)),
+        ("Stage III knee osteoarthritis responds in 60% of cases.", "knee-oa", ("middle",)),
         ("In knee OA of K&L grades 2-3, 50% improved.", "knee-oa", ("early", "middle")),
         ("Partial rotator cuff tears healed in 80% of cases.", "rotator-cuff", ("partial",)),
         (

@@ -353,6 +353,13 @@ def test_and_makes_a_range_only_after_between() -> None:
         ("12 of the 20 patients", 60, 60, "percent"),
         ("half of our patients", 50, 50, "percent"),
         ("two-thirds of knee patients", 66.7, 66.7, "percent"),
+        ("about a third of patients", 33.3, 33.3, "percent"),
+        ("€3.500", 3500, 3500, "eur"),
+        ("3.500 - 7.000 euros", 3500, 7000, "eur"),
+        ("€3.50", 3.5, 3.5, "eur"),
+        ("2 million MSCs/kg", 2e6, 2e6, "cells-per-kg"),
+        ("1.5 × 10^6 per kg of body weight", 1.5e6, 1.5e6, "cells-per-kg"),
+        ("100 million MSCs", 1e8, 1e8, "cells"),
     ],
 )
 def test_currencies_doses_per_kg_scientific_notation_and_shares(

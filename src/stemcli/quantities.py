@@ -112,7 +112,7 @@ for _u, _words in {
     "usd": ("usd", "dollars", "dollar", "us dollars"),
     "eur": ("eur", "euros", "euro", "€"),
     "gbp": ("gbp", "pounds sterling", "£"),
-    "cells": ("cells", "cell"),
+    "cells": ("cells", "cell", "mscs"),
     "cells-per-kg": (
         "cells/kg",
         "cells per kg",
@@ -120,6 +120,13 @@ for _u, _words in {
         "cells/kilogram",
         "cells per kg of body weight",
         "cells per kilogram of body weight",
+        "mscs/kg",
+        "mscs per kg",
+        "per kg",
+        "/kg",
+        "per kilogram",
+        "per kg of body weight",
+        "per kilogram of body weight",
     ),
     "cm": ("cm", "centimeters", "centimetres"),
     "mm": ("mm", "millimeters", "millimetres"),
@@ -345,6 +352,9 @@ def _multiplier(token: str | None) -> float:
     return _MULTIPLIERS[t]
 
 
+_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+
+
 def _currency(token: str | None) -> str | None:
     if not token:
         return None
@@ -402,6 +412,10 @@ def _build(m: re.Match[str], text: str) -> Quantity:
     m1, m2 = _multiplier(g["m1"]), _multiplier(g["m2"])
     if n2 is not None and (m1 == 1.0) != (m2 == 1.0):
         m1 = m2 = max(m1, m2)  # "50 to 100 million": the multiplier belongs to both ends
+    if "eur" in currencies or "eur" in (u1, u2, u3):
+        # "€3.500", "3.500 euros": a dot between thousands, as in much of Europe
+        n1 = _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n1)
+        n2 = None if n2 is None else _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n2)
     low = _number(n1) * m1
     if n2 is None:
         return _checked(text, low, low, u1 or u3, _qualifier(g))

@@ -253,10 +253,11 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _GRADE_WORD = r"(?:[0-4]|IV|I{1,3})(?![\w])"
-# "grade 2", "K&L grade 3", "Kellgren-Lawrence grades 2-3", "KL 4"
+# "grade 2", "K&L grade 3", "Kellgren-Lawrence grades 2-3", "KL 4", "stage III" (numbered
+# stages follow the grades)
 _GRADE = re.compile(
     r"(?:\b(?:K\s*&\s*L|KL|Kellgren[\s-]+(?:and[\s-]+)?Lawrence)(?:\s*\(K\s*&\s*L\))?\s*"
-    r"(?:grades?\s*)?|\bgrades?\s*)"
+    r"(?:grades?\s*)?|\b(?:grades?|stages?)\s*)"
     rf"(?P<a>{_GRADE_WORD})(?:\s*(?:-|–|to|or|and|/)\s*(?P<b>{_GRADE_WORD}))?",
     re.I,
 )
