@@ -840,3 +840,25 @@ def test_a_number_compared_with_another_answers_the_same_question(ds: Dataset) -
 
 def test_a_count_per_year_is_no_time(ds: Dataset) -> None:
     assert [d.value.text for d in drafts(ds, "We treat 300 patients a year.")] == ["300 patients"]
+
+
+def test_drafts_in_the_new_units_validate(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "abroad.txt"
+    page.write_text(
+        "Knee osteoarthritis treatment costs €3,000-€7,000 in Germany and £4,500 in London.\n"
+        "The protocol uses 2×10⁶ cells/kg, and 9 out of 10 patients improve.\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "mydata"
+    (data / "claims").mkdir(parents=True)
+    out = data / "claims" / "abroad.yaml"
+    result = run("extract", str(page), "--source-id", "abroad", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    units = {e["value"] for e in yaml.safe_load(out.read_text())}
+    assert units == {"€3,000-€7,000", "£4,500", "2×10⁶ cells/kg", "9 out of 10 patients"}
+    (data / "sources.yaml").write_text(
+        "- id: abroad\n  title: Abroad\n  publisher: Abroad\n  kind: broker\n"
+        "  sells_treatment: true\n"
+    )
+    ok = run("--data", str(data), "validate")
+    assert ok.exit_code == 0, ok.output
