@@ -862,3 +862,35 @@ def test_drafts_in_the_new_units_validate(run: Run, tmp_path: Path) -> None:
     )
     ok = run("--data", str(data), "validate")
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_study_told_over_sentences_is_the_basis_of_its_results(ds: Dataset) -> None:
+    text = (
+        "In a trial of 300 patients with knee osteoarthritis, people were given cells or a "
+        "steroid injection. After 12 months, pain scores had fallen by about 30 % in every group."
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["cited-study", "cited-study"]
+    # a clinic's claims are each their own
+    text = (
+        "In our clinic, 88% of patients had less pain. For tennis elbow, 8 in 10 patients improve."
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["clinic-data", "none"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("In our 2022 patient survey, 87% of patients reported reduced pain.", ["87%"]),
+        ('"I had suffered for 15 years. Three weeks later I was back at work."', ["Three weeks"]),
+    ],
+)
+def test_years_and_histories_are_no_counts_or_times(
+    ds: Dataset, sentence: str, expected: list[str]
+) -> None:
+    assert [d.value.text for d in drafts(ds, sentence)] == expected
+
+
+def test_patients_of_an_age_range_are_no_case_report(ds: Dataset) -> None:
+    d = _one(ds, "Patients aged 25 to 70 improved by 40%.")
+    assert d.basis != "case-report"
+    assert d.n is None

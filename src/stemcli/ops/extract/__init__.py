@@ -145,6 +145,7 @@ class _Context:
     condition: str | None = None
     stages: tuple[str, ...] = ()
     n: int | None = None
+    basis: str | None = None  # a study named earlier in the paragraph
 
 
 @dataclass
@@ -235,6 +236,8 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
             drafts.extend(_parallel(made, text))
             if sentence.n is not None:
                 ctx.n = sentence.n
+            if sentence.basis in _CARRIED_BASES:
+                ctx.basis = sentence.basis
         if named:
             ctx.condition = named[0][0]
             cond = ds.conditions.get(ctx.condition)
@@ -307,6 +310,8 @@ def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
     return specific or named
 
 
+_CARRIED_BASES = ("cited-study",)  # a study is told over sentences; a clinic claim is its own
+_RESULT_DIMENSIONS = ("percent", "points", "number", "times")
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
 
 
@@ -369,6 +374,9 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
     outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
     basis = sentence.basis
+    if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
+        # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
+        basis = ctx.basis
     seg_n = sentence.n
     guessed = list(ALWAYS_GUESSED)
     n: int | None = None

@@ -323,8 +323,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "return-to-activity",
         r"daily (?:life|activities)|normal activities|light activities|return to work"
-        r"|back to work|resume|return(?:ed|s|ing)? to (?:[\w-]+\s+)?(?:daily|normal|usual|work"
-        r"|office|job|routine)",
+        r"|back (?:to|at) work|resume"
+        r"|return(?:ed|s|ing)? to (?:[\w-]+\s+)?(?:daily|normal|usual|work|office|job|routine)",
     ),
     (
         "retreatment",
@@ -502,6 +502,7 @@ _RATE_BEFORE = re.compile(
 _SUBJECT_OF = re.compile(
     r"\s*(?:(?:of\s+)?(?:them|those)\s+)?(?:reported|report|reports|said|say|felt|feel"
     r"|experienced|noticed|returned|achieved|regained|could|were\s+able|improved|responded"
+    r"|benefit(?:t?ed)?"
     r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy))\b",
     re.I,
 )
@@ -617,7 +618,8 @@ _STUDY = re.compile(
     re.I,
 )
 _CASE = re.compile(
-    r"\b(?:\d{1,3}-years?-old|aged \d{1,3}"
+    r"\b(?:\d{1,3}-years?-old"
+    r"|(?<!patients )(?<!people )(?<!adults )aged \d{1,3}(?!\s*(?:-|to|and)\s*\d)"
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
     r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
     # a patient's own words: "Eight weeks after my injection I was hiking again"
@@ -628,7 +630,7 @@ _CASE = re.compile(
     re.I,
 )
 _CLINIC_DATA = re.compile(
-    r"\b(?:data|our\s+(?:own\s+|\d{4}\s+|internal\s+|latest\s+)?(?:patients|results|clinics?"
+    r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
     r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed)"
     r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims)"
@@ -699,6 +701,7 @@ _TREATMENTS: tuple[tuple[str, str | None], ...] = (
         "joint replacement",
     ),
     (r"hip\s+replacements?", "hip replacement"),
+    (r"(?:spinal\s+)?fusion(?:\s+surgery)?|(?:micro)?discectomy|laminectomy", "spinal fusion"),
     (r"surgery|surgical\s+repair|operations?|arthroscop\w*", "surgery"),
     (
         r"(?:cortisone|(?:cortico)?steroids?)(?:\s+(?:injections?|shots?|jabs?))?",

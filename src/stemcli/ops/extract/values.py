@@ -315,8 +315,14 @@ _NOT_RESULT_AFTER = re.compile(
     r"|struggl\w*|living\s+with)\b",
     re.I,
 )
+_SINGULAR = re.compile(
+    r"\b(?:patient|participant|subject|case|treatment|injection|session|procedure|infusion"
+    r"|dose|shot|booster)$",
+    re.I,
+)
 _CAREER_BEFORE = re.compile(
-    r"\b(?:studied|practi[cs]ed|worked|working|been\s+(?:treating|practi[cs]ing|in\s+business))"
+    r"\b(?:studied|practi[cs]ed|worked|working|been\s+(?:treating|practi[cs]ing|in\s+business)"
+    r"|suffered|struggled|lived\s+with)"
     r"\b[^.;|]{0,40}\bfor\s+$",
     re.I,
 )
@@ -356,6 +362,8 @@ def _not_a_claim(f: Found, masked: str) -> bool:
         return True
     if _NOT_RESULT_AFTER.match(masked, f.end) or (dim == "time" and _CAREER_BEFORE.search(wide)):
         return True
+    if dim in ("patients", "sessions") and q.low != 1 and _SINGULAR.search(q.text):
+        return True  # "our 2022 patient survey": a year before a noun, not a count
     if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
         return True  # "a 10-point pain scale" is the length of the scale
     if re.search(r"[A-Za-z]-$", before):
