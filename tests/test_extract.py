@@ -894,3 +894,26 @@ def test_patients_of_an_age_range_are_no_case_report(ds: Dataset) -> None:
     d = _one(ds, "Patients aged 25 to 70 improved by 40%.")
     assert d.basis != "case-report"
     assert d.n is None
+
+
+def test_a_page_listing_many_conditions_is_about_none_of_them(ds: Dataset) -> None:
+    text = (
+        "Umbilical Cord Stem Cell Therapy\n"
+        "We treat more than 30 conditions, including multiple sclerosis, autism, "
+        "knee osteoarthritis and spinal cord injury.\n"
+        "Pricing\nThe standard protocol costs USD 15,000.\n"
+        "Knee osteoarthritis\nEach knee receives 20 million cells.\n"
+    )
+    assert [d.condition for d in drafts(ds, text)] == ["general", "knee-oa"]
+
+
+def test_side_effects_their_share_and_a_courses_spacing(ds: Dataset) -> None:
+    d = _one(ds, "Mild fever occurs in about 1 in 10 patients.")
+    assert (d.value.low, d.value.qualifier, d.measure) == (10, "about", "responder-rate")
+    assert (d.outcome, d.stages) == ("side-effects", ())  # "mild fever" is no early stage
+    got = [
+        (d.value.text, d.outcome) for d in drafts(ds, "We give 3 infusions spaced 2 weeks apart.")
+    ]
+    assert got == [("3 infusions", "sessions"), ("2 weeks", "sessions")]
+    got = [d.outcome for d in drafts(ds, "We give 4 infusions of 100 million cells over 2 weeks.")]
+    assert got == ["sessions", "cell-dose", "sessions"]

@@ -250,6 +250,7 @@ _TIMEPOINT = (
 )
 # (?!\.?\d): "by week 6." and "9 of 10." end a sentence; "week 6.5" is not cut to "week 6"
 _OF = (
+    rf"(?:(?P<oq>{_QUAL})\s+)?"
     rf"(?P<o1>{_NUM})\s+(?:out\s+of|of(?:\s+(?:the|our|these|those|all))?|(?P<oin>in))"
     rf"\s+(?P<o2>{_NUM})(?!\.?\d)(?:\s+(?P<ou>{_UNIT}))?"
 )
@@ -393,7 +394,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         if g["oin"] and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1):
             raise QuantityError(f"'{g['o1']} in {g['o2']}' is not a proportion")
         pct = round(100.0 * part / whole, 1)  # "one in three" is 33.3%
-        return _checked(text, pct, pct, "percent", "exact")
+        word = " ".join(g["oq"].lower().split()) if g["oq"] else ""
+        return _checked(text, pct, pct, "percent", _QUALIFIER_WORDS[word] if word else "exact")
 
     n1, n2 = g["n1"], g["n2"]
     u1, u2, u3 = _unit(g["u1"]), _unit(g["u2"]), _unit(g["u3"])

@@ -263,15 +263,22 @@ def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
             line_end = text.find("\n", seg.start)
             opening = len(text) if line_end < 0 else line_end
             break
-        ids = {cid for cid, _, _ in _topic_hits(matcher, seg.text) if cid != matcher.general}
+        ids = {
+            cid
+            for cid, a, b in _topic_hits(matcher, seg.text)
+            if cid != matcher.general and not _listed(seg.text, a, b)
+        }
         if len(ids) == 1:
             return ids.pop()  # the title names one condition
         if ids or headings >= _OPENING_HEADINGS:
             break
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
-    for cid, start, _ in _topic_hits(matcher, text[:_DOMINANT_SCAN]):
-        if cid != matcher.general:
+    head = text[:_DOMINANT_SCAN]
+    for cid, start, end in _topic_hits(matcher, head):
+        # a condition in a list ("we treat MS, autism, knee osteoarthritis and ...") is one
+        # of many, not what the page is about
+        if cid != matcher.general and not _listed(head, start, end):
             counts[cid] = counts.get(cid, 0) + 1
             first.setdefault(cid, start)
     best = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=None)
@@ -283,7 +290,13 @@ def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
 
 
 _LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s*$", re.I)
-_LIST_AFTER = re.compile(r"\s*(?:,|and\b|or\b)", re.I)
+# the first item of a list: another item and a separator follow ("A, B and C", "A or B")
+_LIST_AFTER = re.compile(r"\s+(?:and|or)\s|\s*,\s*[\w'’ -]{1,30}?(?:,|\s(?:and|or)\s)", re.I)
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is an item of a list ("A, B and C")."""
+    return bool(_LIST_BEFORE.search(text, max(0, start - 6), start) or _LIST_AFTER.match(text, end))
 
 
 def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
@@ -300,10 +313,7 @@ def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
         specific
         and not seg.heading
         and heading in groups
-        and all(
-            _LIST_BEFORE.search(seg.text, max(0, a - 6), a) or _LIST_AFTER.match(seg.text, b)
-            for _, a, b in specific
-        )
+        and all(_listed(seg.text, a, b) for _, a, b in specific)
     ):
         a, b = specific[0][1], specific[0][2]
         return [(heading, a, b)]

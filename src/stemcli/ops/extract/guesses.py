@@ -233,7 +233,9 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
                 body = rf"{a}(?:[\s-]+[\w-]+){{0,3}}?[\s-]+{b}"
             else:
                 body = re.escape(alias).replace(r"\ ", r"[\s-]+")
-            out.append((st.id, re.compile(rf"(?<![\w-]){body}s?(?![\w-])", re.I)))
+            out.append(
+                (st.id, re.compile(rf"(?<![\w-]){body}s?(?![\w-]){_NOT_A_STAGE_AFTER}", re.I))
+            )
         # a bare stage id only next to the word stage: "early stage", "early to middle stages"
         others = "|".join(re.escape(i) for i in ids)
         out.append(
@@ -251,6 +253,11 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+# "mild fever", "mild swelling": a side effect's severity, not the disease's stage
+_NOT_A_STAGE_AFTER = (
+    r"(?!\s+(?:fever|swelling|soreness|discomfort|side[\s-]effects?|bruising|headaches?"
+    r"|reactions?|redness|stiffness\s+after))"
+)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _GRADE_WORD = r"(?:[0-4]|IV|I{1,3})(?![\w])"
 # "grade 2", "K&L grade 3", "Kellgren-Lawrence grades 2-3", "KL 4", "stage III" (numbered
@@ -332,7 +339,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
         r"|adjunct\w*|additional procedures?",
     ),
     ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
-    ("side-effects", r"side effects?|soreness|swelling|adverse|complications?"),
+    (
+        "side-effects",
+        r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
+        r"|bruising|redness",
+    ),
     ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
     ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan|remission"),
@@ -407,6 +418,9 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
     return found
 
 
+_SPACING_BEFORE = re.compile(r"\b(?:over|across|spaced)\s*$", re.I)
+_SPACING_AFTER = re.compile(r"\s*apart\b", re.I)
+_COURSE = re.compile(r"\b(?:infusions?|injections?|doses?|treatments?|sessions?|cells)\b", re.I)
 _BREAK = re.compile(r"[;|]|,\s+and\b|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
 _TIME_PREP = re.compile(r"\b(?:after|within|in|for|by|at|over|from|until)\s*$", re.I)
 # patients harmed: "3 patients who lost their sight"
@@ -443,6 +457,16 @@ def _guess_outcome(
     wanted: str | None = by_unit.get(q.unit or "")
     if q.unit == "patients" and _HARMED.match(text, end):
         wanted = "side-effects"
+    if (
+        dimension(q.unit) == "time"
+        and (
+            _SPACING_BEFORE.search(text, 0, start)
+            or re.match(r"(?i)over\s", q.text)
+            or _SPACING_AFTER.match(text, end)
+        )
+        and _COURSE.search(text, 0, start)
+    ):
+        wanted = "sessions"  # "4 infusions of 100 million cells over 2 weeks": their spacing
     if wanted is None and measure == "threshold":
         wanted = "patient-profile"
     if wanted is None:
@@ -484,7 +508,7 @@ def _guess_outcome(
 
 _PEOPLE = (
     r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals"
-    r"|respondents|men|women|knees|those)"
+    r"|respondents|men|women|knees|those|treatments|procedures|injections|infusions)"
 )
 _RESPONDERS = re.compile(
     rf"^\s*(?:of\s+(?:the\s+|our\s+|all\s+|these\s+)?(?:[\w-]+\s+){{0,2}}?{_PEOPLE}"

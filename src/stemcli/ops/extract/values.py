@@ -304,7 +304,7 @@ _DISCOUNT_BEFORE = re.compile(
 )
 # how common a disease is: "affects about 50 % of people with diabetes"
 _PREVALENCE_BEFORE = re.compile(
-    r"\b(?:affects?|affecting|prevalence\s+of|signs\s+of\s+[\w\s]{0,20}?\bin|occurs?\s+in"
+    r"\b(?:affects?|affecting|prevalence\s+of|signs\s+of\s+[\w\s]{0,20}?\bin"
     r"|suffers?\s+from|diagnosed\s+in)\s+(?:about|around|roughly|nearly|some|up\s+to|over)?\s*$",
     re.I,
 )
