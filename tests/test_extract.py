@@ -917,3 +917,20 @@ def test_side_effects_their_share_and_a_courses_spacing(ds: Dataset) -> None:
     assert got == [("3 infusions", "sessions"), ("2 weeks", "sessions")]
     got = [d.outcome for d in drafts(ds, "We give 4 infusions of 100 million cells over 2 weeks.")]
     assert got == ["sessions", "cell-dose", "sessions"]
+
+
+def test_study_details_of_a_fact_check(ds: Dataset) -> None:
+    text = (
+        "A meta-analysis of 1,200 participants found that pain improved by an average of "
+        "12 points compared with placebo. Only 2 of the 14 trials followed patients for "
+        "more than a year. In the largest trial (n = 480), 41% of patients given cells and "
+        "38% given saline reported a meaningful improvement. The 95% figure is not supported."
+    )
+    got = drafts(ds, text)
+    points = next(d for d in got if d.value.unit == "points")
+    assert (points.measure, points.outcome, points.comparator) == ("effect", "pain", "placebo")
+    assert all(d.comparator != "a year" for d in got)  # "more than a year" compares nothing
+    a, b = (d for d in got if d.value.text in ("41%", "38%"))
+    assert (a.n, b.n, a.measure, b.measure) == (480, 480, "responder-rate", "responder-rate")
+    assert (a.intervention, b.intervention) == (None, "placebo")
+    assert "95%" not in [d.value.text for d in got]

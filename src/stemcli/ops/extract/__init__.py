@@ -221,7 +221,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                 named,
                 _keywords(ds, seg.text),
                 _guess_basis(seg.text, ctx.case_story),
-                _cohort(items),
+                _cohort(items, seg.text),
                 _citation(seg.text),
             )
             made: list[Draft] = []
@@ -344,7 +344,21 @@ def _parallel(made: list[Draft], text: str) -> list[Draft]:
     return out
 
 
-def _cohort(items: Iterable[_Item]) -> int | None:
+def _is_quantity(text: str) -> bool:
+    try:
+        parse(text)
+    except QuantityError:
+        return False
+    return True
+
+
+_N_EQUALS = re.compile(r"\(\s*n\s*=\s*(\d{1,6})\s*\)", re.I)
+
+
+def _cohort(items: Iterable[_Item], text: str = "") -> int | None:
+    """The sample size a sentence states: "(n = 480)", or a number of patients."""
+    if (m := _N_EQUALS.search(text)) and int(m.group(1)) > 0:
+        return int(m.group(1))
     for it in items:
         q = it.quantity
         if q.unit == "patients" and q.low == q.high and q.low == int(q.low) and q.low > 0:
@@ -413,7 +427,7 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     comparator: str | None = None
     if dimension(q.unit) in ("percent", "times", "points"):
         cm = _COMPARATOR.match(quote_text, rel_end)
-        if cm:
+        if cm and not _is_quantity(cm.group("c")):  # "more than a year" compares nothing
             comparator = " ".join(cm.group("c").lower().split())
             guessed.append("comparator")
     if sentence.citation is not None:

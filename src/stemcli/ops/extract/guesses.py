@@ -527,7 +527,9 @@ _SUBJECT_OF = re.compile(
     r"\s*(?:(?:of\s+)?(?:them|those)\s+)?(?:reported|report|reports|said|say|felt|feel"
     r"|experienced|noticed|returned|achieved|regained|could|were\s+able|improved|responded"
     r"|benefit(?:t?ed)?"
-    r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy))\b",
+    r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy)"
+    # "38% given saline reported ...": a group of patients
+    r"|given|receiving|treated\s+with|taking)\b",
     re.I,
 )
 # a share written without a percent sign: "9 of 10", "nine out of ten", "half of our patients"
@@ -555,6 +557,12 @@ _CHANGE_BEFORE = re.compile(
 # "the benefit ... was small: about 1 point", "a difference of 12 points"
 _CHANGE_NOUN = re.compile(
     r"\b(?:benefit|difference|improvement|reduction|change|gain|decrease|increase|drop)\b", re.I
+)
+# "pain improved by an average of 12 points"
+_CHANGED_BY = re.compile(
+    r"\b(?:improv\w*|fell|dropped|decreas\w*|reduc\w*|rose|increas\w*|lowered)\s+by\b"
+    r"(?:\s+[\w-]+){0,4}\s*$",
+    re.I,
 )
 _TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
@@ -591,8 +599,12 @@ def _guess_measure(
     elif dim == "times":
         choice = "ratio" if _RELATIVE_AFTER.match(after) or "fold" in q.text.lower() else "count"
     elif dim == "points":
-        change = _CHANGE_BEFORE.search(before) or (
-            _CHANGE_NOUN.search(text, max(0, head - 60), head) and not _TO_BEFORE.search(before)
+        change = (
+            _CHANGE_BEFORE.search(before)
+            or _CHANGED_BY.search(text, max(0, head - 60), head)
+            or (
+                _CHANGE_NOUN.search(text, max(0, head - 60), head) and not _TO_BEFORE.search(before)
+            )
         )
         choice = "effect" if change else "score"
     elif dim == "length":
@@ -733,7 +745,7 @@ _TREATMENTS: tuple[tuple[str, str | None], ...] = (
     ),
     (r"hyaluronic\s+acid(?:\s+injections?)?|viscosupplement\w*", "hyaluronic acid"),
     (r"physiotherapy|physical\s+therapy", "physiotherapy"),
-    (r"(?:saline\s+)?placebo", "placebo"),
+    (r"(?:saline\s+)?placebo|saline(?:\s+injections?)?|sham\s+\w+", "placebo"),
     (r"painkillers?|medications?|NSAIDs?|pain\s+pills?", "medication"),
 )
 
@@ -755,7 +767,7 @@ _NOT_SUBJECT_BEFORE = re.compile(
 _RELATIVE = re.compile(r"\b(?:that|which)\b|\b(?:costs?|lasts?)\b", re.I)
 # "32% after hyaluronic acid injections", "55% of those given a saline placebo"
 _AFTER_VALUE = re.compile(
-    r"\s*(?:of\s+(?:patients|those)\s+(?:given|receiving|treated\s+with|who\s+had)"
+    r"\s*(?:(?:of\s+(?:patients|those)\s+)?(?:given|receiving|treated\s+with|who\s+had)"
     r"|after|with|following|in\s+the)\s+(?:an?\s+|the\s+)?$",
     re.I,
 )

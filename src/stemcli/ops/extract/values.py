@@ -315,6 +315,7 @@ _NOT_RESULT_AFTER = re.compile(
     r"|struggl\w*|living\s+with)\b",
     re.I,
 )
+_REFERENCE_AFTER = re.compile(r"\s+(?:figure|claim|number|statistic|promise)s?\b", re.I)
 _SINGULAR = re.compile(
     r"\b(?:patient|participant|subject|case|treatment|injection|session|procedure|infusion"
     r"|dose|shot|booster)$",
@@ -362,6 +363,8 @@ def _not_a_claim(f: Found, masked: str) -> bool:
         return True
     if _NOT_RESULT_AFTER.match(masked, f.end) or (dim == "time" and _CAREER_BEFORE.search(wide)):
         return True
+    if _DEFINITE_BEFORE.search(before) and _REFERENCE_AFTER.match(masked, f.end):
+        return True  # "The 95% figure is not supported": a claim referred to, not made
     if dim in ("patients", "sessions") and q.low != 1 and _SINGULAR.search(q.text):
         return True  # "our 2022 patient survey": a year before a noun, not a count
     if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
