@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -99,13 +100,25 @@ def _condition_matcher(ds: Dataset) -> _ConditionMatcher:
     )
 
 
+class _Taken:
+    """The spans of hits found already, to tell whether a new span overlaps one."""
+
+    def __init__(self, hits: Iterable[_Hit]) -> None:
+        self._spans = sorted((a, b) for _, a, b in hits)
+        self._ends = list(itertools.accumulate((b for _, b in self._spans), max))
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._spans, (end,))  # spans starting before ``end``
+        return i == 0 or self._ends[i - 1] <= start
+
+
 def _topic_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
     """:func:`_condition_hits`, and words of one condition's names alone ("Shoulder")."""
     hits = _condition_hits(matcher, text)
     if matcher.topics is not None:
-        taken = [(a, b) for _, a, b in hits]
+        taken = _Taken(hits)
         for m in matcher.topics.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if taken.free(m.start(), m.end()):
                 hits.append((matcher.topic_of[m.group(1).lower()], m.start(), m.end()))
     return hits
 
@@ -181,9 +194,9 @@ def _condition_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
             if cid is not None:
                 hits.append((cid, m.start(), m.end()))
     if matcher.heads is not None:
-        taken = [(a, b) for _, a, b in hits]
+        taken = _Taken(hits)
         for m in matcher.heads.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if taken.free(m.start(), m.end()):
                 hits.append((matcher.head_of[m.group(1).lower()], m.start(), m.end()))
     return hits
 
