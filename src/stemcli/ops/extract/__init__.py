@@ -7,8 +7,11 @@ citation years, ages, K&L grades, URLs and DOIs) or it is the timepoint of anoth
 in the sentence ("pain decreased 70% over 6 weeks" is one draft: 70%, timepoint 6 weeks).
 
 Everything but the value and the quote is a *guess* for a person to confirm: condition and
-stage (names and aliases from the dataset, then fuzzy matching), outcome, measure,
-timepoint, comparator, n and basis. Each draft lists which of its fields are guesses.
+stage (names and aliases from the dataset, K&L grades, then fuzzy matching; else the
+section's heading or what the page is about), outcome, measure, timepoint, comparator, n,
+basis, the named citation and the intervention (the treatment a number is about when it is
+not stem cells: "A knee replacement lasts 10-15 years"). Each draft lists which of its
+fields are guesses.
 
 Modules: :mod:`.values` (the numbers that may be claims, and their timepoints),
 :mod:`.guesses` (condition, stage, outcome, measure, basis), :mod:`.quote` (a draft's
@@ -255,8 +258,9 @@ _OPENING_HEADINGS = 3  # the headings before the first paragraph read as the pag
 
 def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
     """What the page is about (the guess for numbers with no condition near): the one
-    condition its title names, or its opening paragraph; else the condition it names
-    most often, when that is at least two mentions and most of all mentions."""
+    condition its title (the headings it opens with) names; else the condition it names
+    most often, when that is most of all mentions and either more than one or in the
+    opening paragraph. Conditions named as items of a list count for none."""
     opening = 0  # where the opening paragraph ends
     for headings, seg in enumerate(segments(text[:_DOMINANT_SCAN]), start=1):
         if not seg.heading:
