@@ -738,6 +738,8 @@ def test_a_sentence_naming_its_stage_keeps_it_in_a_paragraph_about_another(ds: D
     [
         ("At 12 months, 70 % of patients had less pain.", "12 months"),
         ("70 % of patients improved after six months.", "six months"),
+        ("At the 12-month follow-up, 70% had less pain.", "12-month"),
+        ("Six months after treatment, 70% of patients had less pain.", "Six months"),
         (
             "Nine out of ten of our patients with early-stage knee osteoarthritis report "
             "less pain at 6 months.",

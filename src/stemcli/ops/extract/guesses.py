@@ -359,7 +359,10 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
-    ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan|remission"),
+    (
+        "benefit-duration",
+        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan|remission",
+    ),
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
@@ -541,6 +544,7 @@ _SUBJECT_OF = re.compile(
     r"|experienced|noticed|returned|achieved|regained|could|were\s+able|improved|responded"
     r"|benefit(?:t?ed)?"
     r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy)"
+    r"|had|have|has|showed|saw|were|are"
     # "38% given saline reported ...": a group of patients
     r"|given|receiving|treated\s+with|taking)\b",
     re.I,

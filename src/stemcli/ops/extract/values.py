@@ -386,7 +386,9 @@ def _is_time(it: _Item) -> bool:
 
 _FRONTED = re.compile(
     r"(?:\s+(?:after|post|following|of)\s+(?:the\s+|your\s+|their\s+)?"
-    r"(?:treatment|injection|procedure|therapy|surgery|infusion|follow-?up)s?)?\s*,",
+    r"(?:treatment|injection|procedure|therapy|surgery|infusion|follow-?up)s?"
+    # "At the 12-month follow-up, 70% ..."
+    r"|\s+(?:follow-?up|mark|visit|check-?up|assessment|evaluation|review)s?)?\s*,",
     re.I,
 )
 _STRONG_PREP_BEFORE = re.compile(r"\b(?:at|after|by)(?:\s+the)?\s*$", re.I)
