@@ -785,6 +785,8 @@ def test_a_trailing_timepoint_holds_for_the_numbers_it_closes(ds: Dataset) -> No
         "Offer ends in 12d 07h 45m",
         "Page 2 of 4",
         "Rated 4.9 out of 5 by our patients.",
+        "Our clinic was founded 15 years ago.",
+        "Ask about our 0% financing.",
     ],
 )
 def test_numbers_that_are_no_treatment_claims(ds: Dataset, sentence: str) -> None:

@@ -308,9 +308,12 @@ _PREVALENCE_BEFORE = re.compile(
     r"|suffers?\s+from|diagnosed\s+in)\s+(?:about|around|roughly|nearly|some|up\s+to|over)?\s*$",
     re.I,
 )
-# not about the treatment: "100 % legal", "After 10 years of burning feet"
+# not about the treatment: "100 % legal", "0% financing", "15 years ago", "After 10 years of
+# burning feet"
 _NOT_RESULT_AFTER = re.compile(
-    r"\s*(?:legal|natural|organic|owned|certified|autologous)\b"
+    r"\s*(?:legal|natural|organic|owned|certified|autologous|financing|finance|interest|APR"
+    r"|VAT|tax|deposit|down\s+payment)\b"
+    r"|\s+ago\b"  # "founded 15 years ago": a date
     r"|\s+of\s+(?:[\w-]+\s+)?(?:pain|suffering|burning|agony|symptoms|disability|experience"
     r"|struggl\w*|living\s+with)\b",
     re.I,
