@@ -938,3 +938,20 @@ def test_study_details_of_a_fact_check(ds: Dataset) -> None:
     assert (a.n, b.n, a.measure, b.measure) == (480, 480, "responder-rate", "responder-rate")
     assert (a.intervention, b.intervention) == (None, "placebo")
     assert "95%" not in [d.value.text for d in got]
+
+
+def test_a_section_about_a_stage_gives_its_numbers_that_stage(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Knee Osteoarthritis\n\n"
+        "Stage 1-2: early osteoarthritis\nOne injection is usually enough. 85% improve.\n\n"
+        "Stage 3: moderate osteoarthritis\nTwo injections are needed. 70% improve.\n\n"
+        "Prices\nTreatment costs €4,000.\n"
+    )
+    got = [(d.value.text, d.condition, d.stages) for d in drafts(ds, text)]
+    assert got == [
+        ("One injection", "knee-oa", ("early",)),
+        ("85%", "knee-oa", ("early",)),
+        ("Two injections", "knee-oa", ("middle",)),
+        ("70%", "knee-oa", ("middle",)),
+        ("€4,000", "knee-oa", ()),
+    ]

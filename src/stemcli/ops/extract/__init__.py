@@ -160,6 +160,9 @@ class _Page:
     lines: LineIndex
     doc_condition: str | None
     heading_condition: str | None = None
+    # the stages the current section's heading names ("Stage 1: early osteoarthritis"),
+    # for the condition it is about
+    heading_stages: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -210,6 +213,10 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         named = _specific(page, seg, named)
         if seg.heading:
             page.heading_condition = named[0][0] if named else None
+            about = page.heading_condition or page.doc_condition
+            cond = ds.conditions.get(about) if about else None
+            found = _stages_in(cond, seg.text) if cond else ()
+            page.heading_stages = (cond.id, found) if cond and found else None
         ctx.case_story = ctx.case_story or (
             _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
         )
@@ -397,6 +404,8 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
             or next(iter(ds.conditions), "")
         )
         stages = sentence.stages_of(ds.conditions.get(condition))
+    if not stages and page.heading_stages and page.heading_stages[0] == condition:
+        stages = page.heading_stages[1]  # the section is about a stage
     q = it.quantity
     lead = None if it.lead is None else it.lead - seg.start
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
