@@ -139,7 +139,7 @@ CASES: list[tuple[str, dict[str, str | None], str | None, str]] = [
         "c-unit",
         {"measure": "cost", "outcome": "cost", "value": '"3 weeks"'},
         "value",
-        "a cost cannot be in weeks (expected money)",
+        "a cost cannot be in weeks (expected money, eur, gbp)",
     ),
     ("c-basis", {"basis": "study"}, "basis", "basis must be one of"),
 ]

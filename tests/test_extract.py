@@ -546,3 +546,412 @@ def test_long_runs_of_spaces_and_word_characters_still_read_right(ds: Dataset) -
         (40, 40, "percent", "exact")
     ]
     assert values(ds, "1" + " " * 3000 + "- 2 weeks.") == [(1, 2, "weeks", "exact")]
+
+
+# ---------------------------------------------------------------------------
+# phrasings of real pages
+
+
+def _one(ds: Dataset, sentence: str) -> Draft:
+    (d,) = drafts(ds, sentence)
+    return d
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "outcome"),
+    [
+        ("Across all stages, the general effective rate is 96 % in our clinic.", 96, "improvement"),
+        ("The success rate is around 80 % for knee osteoarthritis.", 80, "improvement"),
+        ("Nine out of ten patients report less pain.", 90, "pain"),
+        ("One in three patients improves markedly.", 33.3, "improvement"),
+        ("Half of our patients improve.", 50, "improvement"),
+        ("We saw improvement in 12 of the 20 patients.", 60, "improvement"),
+        ("About a third of patients felt better.", 33.3, "improvement"),
+        ("At six months, 75% reported less pain.", 75, "pain"),
+        ("Three-quarters of our patients were satisfied.", 75, "improvement"),
+    ],
+)
+def test_shares_of_patients_in_every_phrasing_are_responder_rates(
+    ds: Dataset, sentence: str, low: float, outcome: str
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.unit, d.value.low) == ("percent", pytest.approx(low))
+    assert (d.measure, d.outcome) == ("responder-rate", outcome)
+    assert d.n != 3  # "one in three patients" is no cohort of three
+
+
+def test_most_is_not_a_number(ds: Dataset) -> None:
+    assert drafts(ds, "Most patients improve.") == ()
+
+
+def test_a_follow_up_schedule_is_follow_up_times_not_improvement(ds: Dataset) -> None:
+    got = drafts(ds, "Your progress is checked at follow-up visits at 3, 6 and 12 months.")
+    assert [(d.value.low, d.value.unit) for d in got] == [
+        (3, "months"),
+        (6, "months"),
+        (12, "months"),
+    ]
+    assert {(d.outcome, d.measure) for d in got} == {("follow-up", "time-point")}
+    for d in got:
+        parse(d.value.text)
+    got = drafts(ds, "We review patients at 6 weeks, 3 months and 12 months.")
+    assert {(d.outcome, d.measure) for d in got} == {("follow-up", "time-point")}
+    got = drafts(ds, "Check-ups at 1, 3 and 6 months.")
+    assert [d.value.text for d in got] == ["1 month", "3 months", "6 months"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit"),
+    [
+        ("Patients receive 50 million cells per kg.", 5e7, 5e7, "cells-per-kg"),
+        ("The dose was 2×10⁶ cells/kg of body weight.", 2e6, 2e6, "cells-per-kg"),
+        ("We inject 2 x 10^6 cells.", 2e6, 2e6, "cells"),
+        ("Each dose holds 1.5 × 10^6 mesenchymal stem cells.", 1.5e6, 1.5e6, "cells"),
+    ],
+)
+def test_doses_per_kg_and_in_scientific_notation(
+    ds: Dataset, sentence: str, low: float, high: float, unit: str
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.low, d.value.high, d.value.unit) == (low, high, unit)
+    assert (d.measure, d.outcome) == ("dose", "cell-dose")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit"),
+    [
+        ("Treatment costs €3,000-€7,000.", 3000, 7000, "eur"),
+        ("The price is £4,500.", 4500, 4500, "gbp"),
+        ("It costs USD 5,000.", 5000, 5000, "usd"),
+        ("It costs 5,000 euros.", 5000, 5000, "eur"),
+        ("It costs US$ 8,000.", 8000, 8000, "usd"),
+    ],
+)
+def test_currencies(ds: Dataset, sentence: str, low: float, high: float, unit: str) -> None:
+    d = _one(ds, sentence)
+    assert (d.value.low, d.value.high, d.value.unit) == (low, high, unit)
+    assert (d.measure, d.outcome) == ("cost", "cost")
+
+
+def test_prices_in_two_currencies_are_never_compared(ds: Dataset) -> None:
+    from stemcli.ops.rules import comparability_key
+
+    a, b = (d.to_claim("x") for d in drafts(ds, "It costs $5,000. Elsewhere it costs €5,000."))
+    assert (a.value.unit, b.value.unit) == ("usd", "eur")
+    assert comparability_key(a) != comparability_key(b)
+
+
+def test_a_score_before_and_after_is_a_pair_of_scores(ds: Dataset) -> None:
+    text = (
+        "In our audit of 212 patients, the WOMAC score fell from 55.6 before treatment "
+        "to 39 at 12 months."
+    )
+    got = [(d.value.low, d.value.unit, d.measure, d.outcome) for d in drafts(ds, text)]
+    assert got == [
+        (212, "patients", "count", "cohort-size"),
+        (55.6, None, "score", "score"),
+        (39, None, "score", "score"),
+    ]
+    assert drafts(ds, text)[2].timepoint == parse("12 months")
+    got = [(d.value.low, d.measure) for d in drafts(ds, "VAS dropped from 7 to 3.")]
+    assert got == [(7, "score"), (3, "score")]
+    # a rising score reads as a range to the grammar; on a named scale it is two scores
+    got = [(d.value.low, d.value.high) for d in drafts(ds, "The KOOS score rose from 45 to 78.")]
+    assert got == [(45, 45), (78, 78)]
+    got = [d.value.text for d in drafts(ds, "Pain scores dropped from 7.2 to 2.1 points.")]
+    assert got == ["7.2 points", "2.1 points"]
+    # a bare number near no scale is still no claim
+    assert drafts(ds, "It fell from 7 to 3.") == ()
+
+
+def test_a_share_of_several_patients_is_no_case_report(ds: Dataset) -> None:
+    d = _one(ds, "The case study saw 67 % of patients improve.")
+    assert d.basis != "case-report"
+    assert d.n is None
+    a, b = drafts(ds, "A study of 30 patients found 70% less pain (Smith et al., 2019).")
+    assert (a.n, b.n, b.basis, b.citation) == (30, 30, "cited-study", "Smith et al., 2019")
+    assert "citation" in b.guessed
+    assert b.to_claim("x").citation == "Smith et al., 2019"
+
+
+def test_conditions_come_from_the_nearest_heading_or_sentence_not_one_passing_mention(
+    ds: Dataset,
+) -> None:
+    # one passing mention deep in a page does not make the page about it
+    text = (
+        "Stem Cell Therapy Abroad\n"
+        "We compare clinics in six countries on price and results.\n"
+        "Prices\nMost clinics charge $5,000 per treatment.\n"
+        "Some also treat knee osteoarthritis.\n"
+    )
+    assert [d.condition for d in drafts(ds, text)] == ["general"]
+    # the title names what the page is about; a heading, what its section is about
+    text = (
+        "The Shoulder Treatment Athletes Use\n"
+        "Prices\nOne shoulder: $3,950.\n"
+        "Autoimmune conditions\nFor lupus and rheumatoid arthritis we give 4 infusions.\n"
+    )
+    got = [(d.value.text, d.condition) for d in drafts(ds, text)]
+    assert got == [("$3,950", "rotator-cuff"), ("4 infusions", "autoimmune")]
+    # a group's name gives way to the specific condition beside it
+    d = _one(ds, "Patients with rheumatoid arthritis reduce their joint pain by 60-70%.")
+    assert d.condition == "rheumatoid-arthritis"
+    # "10-point pain" is no misspelt "joint pain"
+    d = _one(ds, "The benefit was small: about 1 point on a 10-point pain scale.")
+    assert d.condition == "general"
+    assert (d.value.low, d.measure) == (1, "effect")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "condition", "stages"),
+    [
+        ("Patients with grade 2 knee osteoarthritis improved by 60%.", "knee-oa", ("early",)),
+        ("In knee OA of grade 3, pain fell 40%.", "knee-oa", ("middle",)),
+        ("Knee osteoarthritis, Kellgren-Lawrence grade IV: 20% improved.", "knee-oa", ("late",)),
+        ("Stage III knee osteoarthritis responds in 60% of cases.", "knee-oa", ("middle",)),
+        ("In knee OA of K&L grades 2-3, 50% improved.", "knee-oa", ("early", "middle")),
+        ("Partial rotator cuff tears healed in 80% of cases.", "rotator-cuff", ("partial",)),
+        (
+            "Full-thickness rotator cuff tears healed in 60% of cases.",
+            "rotator-cuff",
+            ("full-thickness",),
+        ),
+    ],
+)
+def test_stages_from_grades_and_tears(
+    ds: Dataset, sentence: str, condition: str, stages: tuple[str, ...]
+) -> None:
+    d = _one(ds, sentence)
+    assert (d.condition, d.stages) == (condition, stages)
+
+
+def test_a_sentence_naming_its_stage_keeps_it_in_a_paragraph_about_another(ds: Dataset) -> None:
+    text = (
+        "Nine out of ten patients with early-stage knee osteoarthritis report less pain. "
+        "In the middle stage, 70-80% of patients improve."
+    )
+    assert [d.stages for d in drafts(ds, text)] == [("early",), ("middle",)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timepoint"),
+    [
+        ("At 12 months, 70 % of patients had less pain.", "12 months"),
+        ("70 % of patients improved after six months.", "six months"),
+        ("At the 12-month follow-up, 70% had less pain.", "12-month"),
+        ("Six months after treatment, 70% of patients had less pain.", "Six months"),
+        (
+            "Nine out of ten of our patients with early-stage knee osteoarthritis report "
+            "less pain at 6 months.",
+            "6 months",
+        ),
+    ],
+)
+def test_timepoints_attach_to_their_claim(ds: Dataset, sentence: str, timepoint: str) -> None:
+    d = _one(ds, sentence)
+    assert d.timepoint is not None
+    assert d.timepoint.text == timepoint
+
+
+def test_a_trailing_timepoint_holds_for_the_numbers_it_closes(ds: Dataset) -> None:
+    text = (
+        "Pain fell by 61% after a cell injection, compared with 32% after hyaluronic acid "
+        "injections, at 12 months."
+    )
+    assert [d.timepoint.text if d.timepoint else None for d in drafts(ds, text)] == [
+        "12 months",
+        "12 months",
+    ]
+    # a size is no claim a later timepoint belongs to
+    text = (
+        "A patient with a partial tear (1.5cm) of the right shoulder recovered mobility "
+        "sufficient for a baseball swing by week 3."
+    )
+    got = [(d.value.text, d.timepoint) for d in drafts(ds, text)]
+    assert got == [("1.5cm", None), ("week 3", None)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Book now and get 20% off this month.",
+        "Book before 31 December to save 20% on any programme.",
+        "Our treatment is 100 % legal in Costa Rica.",
+        "Diabetic neuropathy affects about 50 % of people with diabetes.",
+        '"After 10 years of burning feet I can walk again."',
+        "He has studied the clinics for 8 years.",
+        "24/7 Patient line: Mon–Sat",
+        "Open 7 days · English & Español",
+        "Offer ends in 12d 07h 45m",
+        "Page 2 of 4",
+        "Rated 4.9 out of 5 by our patients.",
+        "Our clinic was founded 15 years ago.",
+        "Ask about our 0% financing.",
+    ],
+)
+def test_numbers_that_are_no_treatment_claims(ds: Dataset, sentence: str) -> None:
+    assert values(ds, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "interventions"),
+    [
+        ("A knee replacement lasts 10-15 years.", ["knee replacement"]),
+        ("Surgery costs $30,000 while stem cell therapy costs $5,000.", ["surgery", None]),
+        (
+            "Pain fell by 61% after a cell injection, compared with 32% after hyaluronic acid "
+            "injections.",
+            [None, "hyaluronic acid"],
+        ),
+        ("It works better than a steroid jab that costs under $100.", ["steroid injection"]),
+        ("Our cells work better than steroids, with 80% of patients improving.", [None]),
+        ("Most patients avoid surgery and return to work in 2 days.", [None]),
+        ("The cost is 4-6 times lower than knee surgery.", [None]),
+    ],
+)
+def test_a_comparators_own_number_names_its_intervention(
+    ds: Dataset, sentence: str, interventions: list[str | None]
+) -> None:
+    got = drafts(ds, sentence)
+    assert [d.intervention for d in got] == interventions
+    for d in got:
+        assert ("intervention" in d.guessed) == (d.intervention is not None)
+        assert d.to_claim("x").intervention == d.intervention
+
+
+def test_intervention_and_citation_reach_the_yaml_drafts(ds: Dataset) -> None:
+    ex = extract(
+        ds,
+        "A knee replacement lasts 10-15 years (Smith et al., 2019).",
+        source_id="page",
+    )
+    (entry,) = yaml.safe_load(drafts_yaml(ex))
+    assert entry["intervention"] == "knee replacement"
+    assert entry["citation"] == "Smith et al., 2019"
+    assert '  intervention: "knee replacement"  # guess' in drafts_yaml(ex)
+
+
+def test_a_number_compared_with_another_answers_the_same_question(ds: Dataset) -> None:
+    text = (
+        "In a trial, 62 % of those given cells reported less pain at 6 months, compared "
+        "with 55 % of those given a saline placebo."
+    )
+    a, b = drafts(ds, text)
+    assert (b.outcome, b.measure, b.timepoint) == (a.outcome, a.measure, a.timepoint)
+    assert b.timepoint == parse("6 months")
+    assert b.intervention == "placebo"
+
+
+def test_a_count_per_year_is_no_time(ds: Dataset) -> None:
+    assert [d.value.text for d in drafts(ds, "We treat 300 patients a year.")] == ["300 patients"]
+
+
+def test_drafts_in_the_new_units_validate(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "abroad.txt"
+    page.write_text(
+        "Knee osteoarthritis treatment costs €3,000-€7,000 in Germany and £4,500 in London.\n"
+        "The protocol uses 2×10⁶ cells/kg, and 9 out of 10 patients improve.\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "mydata"
+    (data / "claims").mkdir(parents=True)
+    out = data / "claims" / "abroad.yaml"
+    result = run("extract", str(page), "--source-id", "abroad", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    units = {e["value"] for e in yaml.safe_load(out.read_text())}
+    assert units == {"€3,000-€7,000", "£4,500", "2×10⁶ cells/kg", "9 out of 10 patients"}
+    (data / "sources.yaml").write_text(
+        "- id: abroad\n  title: Abroad\n  publisher: Abroad\n  kind: broker\n"
+        "  sells_treatment: true\n"
+    )
+    ok = run("--data", str(data), "validate")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_a_study_told_over_sentences_is_the_basis_of_its_results(ds: Dataset) -> None:
+    text = (
+        "In a trial of 300 patients with knee osteoarthritis, people were given cells or a "
+        "steroid injection. After 12 months, pain scores had fallen by about 30 % in every group."
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["cited-study", "cited-study"]
+    # a clinic's claims are each their own
+    text = (
+        "In our clinic, 88% of patients had less pain. For tennis elbow, 8 in 10 patients improve."
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["clinic-data", "none"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("In our 2022 patient survey, 87% of patients reported reduced pain.", ["87%"]),
+        ('"I had suffered for 15 years. Three weeks later I was back at work."', ["Three weeks"]),
+    ],
+)
+def test_years_and_histories_are_no_counts_or_times(
+    ds: Dataset, sentence: str, expected: list[str]
+) -> None:
+    assert [d.value.text for d in drafts(ds, sentence)] == expected
+
+
+def test_patients_of_an_age_range_are_no_case_report(ds: Dataset) -> None:
+    d = _one(ds, "Patients aged 25 to 70 improved by 40%.")
+    assert d.basis != "case-report"
+    assert d.n is None
+
+
+def test_a_page_listing_many_conditions_is_about_none_of_them(ds: Dataset) -> None:
+    text = (
+        "Umbilical Cord Stem Cell Therapy\n"
+        "We treat more than 30 conditions, including multiple sclerosis, autism, "
+        "knee osteoarthritis and spinal cord injury.\n"
+        "Pricing\nThe standard protocol costs USD 15,000.\n"
+        "Knee osteoarthritis\nEach knee receives 20 million cells.\n"
+    )
+    assert [d.condition for d in drafts(ds, text)] == ["general", "knee-oa"]
+
+
+def test_side_effects_their_share_and_a_courses_spacing(ds: Dataset) -> None:
+    d = _one(ds, "Mild fever occurs in about 1 in 10 patients.")
+    assert (d.value.low, d.value.qualifier, d.measure) == (10, "about", "responder-rate")
+    assert (d.outcome, d.stages) == ("side-effects", ())  # "mild fever" is no early stage
+    got = [
+        (d.value.text, d.outcome) for d in drafts(ds, "We give 3 infusions spaced 2 weeks apart.")
+    ]
+    assert got == [("3 infusions", "sessions"), ("2 weeks", "sessions")]
+    got = [d.outcome for d in drafts(ds, "We give 4 infusions of 100 million cells over 2 weeks.")]
+    assert got == ["sessions", "cell-dose", "sessions"]
+
+
+def test_study_details_of_a_fact_check(ds: Dataset) -> None:
+    text = (
+        "A meta-analysis of 1,200 participants found that pain improved by an average of "
+        "12 points compared with placebo. Only 2 of the 14 trials followed patients for "
+        "more than a year. In the largest trial (n = 480), 41% of patients given cells and "
+        "38% given saline reported a meaningful improvement. The 95% figure is not supported."
+    )
+    got = drafts(ds, text)
+    points = next(d for d in got if d.value.unit == "points")
+    assert (points.measure, points.outcome, points.comparator) == ("effect", "pain", "placebo")
+    assert all(d.comparator != "a year" for d in got)  # "more than a year" compares nothing
+    a, b = (d for d in got if d.value.text in ("41%", "38%"))
+    assert (a.n, b.n, a.measure, b.measure) == (480, 480, "responder-rate", "responder-rate")
+    assert (a.intervention, b.intervention) == (None, "placebo")
+    assert "95%" not in [d.value.text for d in got]
+
+
+def test_a_section_about_a_stage_gives_its_numbers_that_stage(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Knee Osteoarthritis\n\n"
+        "Stage 1-2: early osteoarthritis\nOne injection is usually enough. 85% improve.\n\n"
+        "Stage 3: moderate osteoarthritis\nTwo injections are needed. 70% improve.\n\n"
+        "Prices\nTreatment costs €4,000.\n"
+    )
+    got = [(d.value.text, d.condition, d.stages) for d in drafts(ds, text)]
+    assert got == [
+        ("One injection", "knee-oa", ("early",)),
+        ("85%", "knee-oa", ("early",)),
+        ("Two injections", "knee-oa", ("middle",)),
+        ("70%", "knee-oa", ("middle",)),
+        ("€4,000", "knee-oa", ()),
+    ]

@@ -153,7 +153,10 @@ def test_unit_and_qualifier_lists_are_the_documented_ones() -> None:
         "years",
         "hours",
         "usd",
+        "eur",
+        "gbp",
         "cells",
+        "cells-per-kg",
         "cm",
         "mm",
         "points",
@@ -327,3 +330,56 @@ def test_and_makes_a_range_only_after_between() -> None:
     assert (q.low, q.high, q.unit) == (40e6, 60e6, "cells")
     with pytest.raises(QuantityError):
         parse("30% and 50%")
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "unit"),
+    [
+        ("€3,000-€7,000", 3000, 7000, "eur"),
+        ("£4,500", 4500, 4500, "gbp"),
+        ("USD 5,000", 5000, 5000, "usd"),
+        ("5,000 euros", 5000, 5000, "eur"),
+        ("US$ 8,000", 8000, 8000, "usd"),
+        ("3,000 EUR", 3000, 3000, "eur"),
+        ("2×10⁶ cells/kg", 2e6, 2e6, "cells-per-kg"),
+        ("50 million cells per kg", 5e7, 5e7, "cells-per-kg"),
+        ("2 x 10^6 cells", 2e6, 2e6, "cells"),
+        ("1.5 × 10^6 cells per kilogram", 1.5e6, 1.5e6, "cells-per-kg"),
+        ("1-2 × 10^6 cells/kg", 1e6, 2e6, "cells-per-kg"),
+        ("2e6 cells", 2e6, 2e6, "cells"),
+        ("10^6 cells", 1e6, 1e6, "cells"),
+        ("nine out of ten patients", 90, 90, "percent"),
+        ("one in three patients", 33.3, 33.3, "percent"),
+        ("12 of the 20 patients", 60, 60, "percent"),
+        ("half of our patients", 50, 50, "percent"),
+        ("two-thirds of knee patients", 66.7, 66.7, "percent"),
+        ("about a third of patients", 33.3, 33.3, "percent"),
+        ("€3.500", 3500, 3500, "eur"),
+        ("3.500 - 7.000 euros", 3500, 7000, "eur"),
+        ("€3.50", 3.5, 3.5, "eur"),
+        ("2 million MSCs/kg", 2e6, 2e6, "cells-per-kg"),
+        ("1.5 × 10^6 per kg of body weight", 1.5e6, 1.5e6, "cells-per-kg"),
+        ("100 million MSCs", 1e8, 1e8, "cells"),
+    ],
+)
+def test_currencies_doses_per_kg_scientific_notation_and_shares(
+    text: str, low: float, high: float, unit: str
+) -> None:
+    q = parse(text)
+    assert (q.unit, q.low, q.high) == (unit, pytest.approx(low), pytest.approx(high))
+    assert unit in UNITS
+
+
+def test_each_currency_is_its_own_dimension() -> None:
+    from stemcli.quantities import dimension
+
+    dims = {dimension(u) for u in ("usd", "eur", "gbp")}
+    assert len(dims) == 3
+    assert dimension("cells-per-kg") != dimension("cells")
+    for mixed in ("$3,000 - €5,000", "€3,000 - 5,000 USD", "£4,500 dollars"):
+        with pytest.raises(QuantityError):
+            parse(mixed)
+    # "1 in 3 weeks" is no share; "3 in 2019" is not either
+    for not_share in ("1 in 3 weeks", "3 in 2019"):
+        with pytest.raises(QuantityError):
+            parse(not_share)

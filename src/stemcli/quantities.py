@@ -47,7 +47,11 @@ _UNIT_TABLE: dict[str | None, tuple[str, float]] = {
     "months": ("time", 30.4375),
     "years": ("time", 365.25),
     "usd": ("money", 1.0),
+    # each currency is a dimension of its own: never converted, never compared
+    "eur": ("eur", 1.0),
+    "gbp": ("gbp", 1.0),
     "cells": ("cells", 1.0),
+    "cells-per-kg": ("cells-per-kg", 1.0),
     "cm": ("length", 10.0),
     "mm": ("length", 1.0),
     "points": ("points", 1.0),
@@ -105,8 +109,25 @@ for _u, _words in {
     "weeks": ("weeks", "week", "wks"),
     "months": ("months", "month", "mos"),
     "years": ("years", "year", "yrs"),
-    "usd": ("usd", "dollars", "dollar"),
-    "cells": ("cells", "cell"),
+    "usd": ("usd", "dollars", "dollar", "us dollars"),
+    "eur": ("eur", "euros", "euro", "€"),
+    "gbp": ("gbp", "pounds sterling", "£"),
+    "cells": ("cells", "cell", "mscs"),
+    "cells-per-kg": (
+        "cells/kg",
+        "cells per kg",
+        "cells per kilogram",
+        "cells/kilogram",
+        "cells per kg of body weight",
+        "cells per kilogram of body weight",
+        "mscs/kg",
+        "mscs per kg",
+        "per kg",
+        "/kg",
+        "per kilogram",
+        "per kg of body weight",
+        "per kilogram of body weight",
+    ),
     "cm": ("cm", "centimeters", "centimetres"),
     "mm": ("mm", "millimeters", "millimetres"),
     "points": ("points", "point", "pts"),
@@ -125,6 +146,8 @@ for _u, _words in {
         "shot",
         "doses",
         "dose",
+        "boosters",
+        "booster",
     ),
     "patients": ("patients", "patient", "subjects", "participants", "cases", "people"),
     "times": ("times", "x", "fold"),
@@ -183,11 +206,25 @@ def _alternation(words: object) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
 
 
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# a power of ten: "10^6", "10**6", "10⁶"
+_POWER = rf"10(?:\s*(?:\^|\*\*)\s*\d{{1,2}}|[{_SUPERSCRIPTS}]{{1,2}})"
 _NUM = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+    rf"(?:{_POWER}(?![\d{_SUPERSCRIPTS}])|\d+(?:\.\d+)?e\d{{1,2}}(?![\w])"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
     r"|(?<![a-z])(?:" + _alternation(_WORD_NUMBERS) + r")(?![a-z]))"
 )
-_MULT = r"(?:\s*(?:" + _alternation(_MULTIPLIERS) + r")(?![a-z]))?"
+# "50 million", and scientific notation: "2×10⁶", "2 x 10^6", "1.5 * 10**6"
+_MULT = (
+    r"(?:\s*(?:" + _alternation(_MULTIPLIERS) + r")(?![a-z])"
+    rf"|\s*[×x*]\s*{_POWER}(?![\d{_SUPERSCRIPTS}]))?"
+)
+# a currency before its number: "$3,000", "€3,000", "£4,500", "US$ 8,000", "USD 5,000"
+_CURRENCY = r"(?:US\s?\$|\$|€|£|(?:USD|EUR|GBP)(?=\s*\d))\s*"
+_CURRENCY_UNIT = {"$": "usd", "us$": "usd", "usd": "usd", "€": "eur", "eur": "eur"} | {
+    "£": "gbp",
+    "gbp": "gbp",
+}
 _UNIT = r"(?:%|(?:" + _alternation(k for k in _UNIT_WORDS if k != "%") + r")(?![a-z]))"
 _QUAL = r"(?:" + _alternation(_QUALIFIER_WORDS) + r")"
 # "and" joins a range only after "between": "at 6 and 12 months" is two timepoints
@@ -196,7 +233,7 @@ _SEP = r"(?:\s*(?:-|to|or|through|(?(between)and|(?!)))\s*)"
 
 def _side(i: int) -> str:
     return (
-        rf"(?P<cur{i}>\$\s*)?(?P<n{i}>{_NUM})(?P<m{i}>{_MULT})"
+        rf"(?P<cur{i}>{_CURRENCY})?(?P<n{i}>{_NUM})(?P<m{i}>{_MULT})"
         # not \s*-?\s*: two adjacent \s* make scan() quadratic on a long run of spaces
         rf"(?:(?:\s*-\s*|\s*)(?P<u{i}>{_UNIT}))?"
     )
@@ -212,14 +249,36 @@ _TIMEPOINT = (
     r"(?:\s*(?:-|to|and)\s*(?P<t2>\d+(?:\.\d+)?))?(?!\.?\d)"
 )
 # (?!\.?\d): "by week 6." and "9 of 10." end a sentence; "week 6.5" is not cut to "week 6"
-_OF = rf"(?P<o1>{_NUM})\s+(?:out\s+of|of)\s+(?P<o2>{_NUM})(?!\.?\d)(?:\s+{_UNIT})?"
+_OF = (
+    rf"(?:(?P<oq>{_QUAL})\s+)?"
+    rf"(?P<o1>{_NUM})\s+(?:out\s+of|of(?:\s+(?:the|our|these|those|all))?|(?P<oin>in))"
+    rf"\s+(?P<o2>{_NUM})(?!\.?\d)(?:\s+(?P<ou>{_UNIT}))?"
+)
+# a share in words: "half of our patients", "two thirds of the people treated"
+_FRACTIONS = {
+    "half": 50.0,
+    "a third": 100 / 3,
+    "one third": 100 / 3,
+    "two thirds": 200 / 3,
+    "a quarter": 25.0,
+    "one quarter": 25.0,
+    "three quarters": 75.0,
+    "a fifth": 20.0,
+    "one fifth": 20.0,
+}
+_SHARE = (
+    rf"(?:(?P<fq>{_QUAL})\s+)?"
+    r"(?P<fr>(?<![a-z])(?:" + _alternation(_FRACTIONS).replace(r"\s+", r"[\s-]+") + r"))"
+    r"\s+of\s+(?:(?:the|our|all|these|those|its|their)\s+)?(?:[a-z-]+\s+){0,2}?"
+    r"(?:patients|people|participants|subjects|cases|clients)(?![a-z])"
+)
 
 
 @functools.cache
 def _pattern() -> re.Pattern[str]:
     """The grammar, compiled on first use (keeps start-up fast when nothing is parsed)."""
     return re.compile(
-        rf"(?<![\w.,$])(?:{_TIMEPOINT}|{_OF}|{_RANGE})(?![\w])",
+        rf"(?<![\w.,$€£])(?:{_TIMEPOINT}|{_SHARE}|{_OF}|{_RANGE})(?![\w])",
         re.IGNORECASE,
     )
 
@@ -269,17 +328,38 @@ def _normalise(text: str) -> str:
     return " ".join(text.translate(_DASHES).split())
 
 
+def _power(token: str) -> float:
+    """10 to the power a token states: "10^6", "10**6", "10⁶" (the token starts with 10)."""
+    digits = token.strip()[2:].lstrip(" ^*")
+    exponent = digits.translate({ord(c): str(i) for i, c in enumerate(_SUPERSCRIPTS)})
+    return 10.0 ** int(exponent)
+
+
 def _number(token: str) -> float:
     t = " ".join(token.lower().split())
     if t in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[t])
+    if t.startswith("10") and (t[2:3] in ("^", "*", " ") or t[2:3] in _SUPERSCRIPTS) and t[2:]:
+        return _power(t)
     return float(t.replace(",", ""))
 
 
 def _multiplier(token: str | None) -> float:
     if not token or not token.strip():
         return 1.0
-    return _MULTIPLIERS[token.strip().lower()]
+    t = token.strip().lower()
+    if t[0] in "×x*":
+        return _power(t[1:])
+    return _MULTIPLIERS[t]
+
+
+_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+
+
+def _currency(token: str | None) -> str | None:
+    if not token:
+        return None
+    return _CURRENCY_UNIT["".join(token.lower().split())]
 
 
 def _unit(token: str | None) -> str | None:
@@ -300,26 +380,44 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         low = float(g["t1"])
         high = float(g["t2"]) if g["t2"] else low
         return _checked(text, low, high, unit, "exact")
+    if g["fr"]:
+        # a share in words is stated to one decimal, as people write it: "a third" is 33.3%
+        pct = round(_FRACTIONS[" ".join(re.split(r"[\s-]+", g["fr"].lower()))], 1)
+        word = " ".join(g["fq"].lower().split()) if g["fq"] else ""
+        return _checked(text, pct, pct, "percent", _QUALIFIER_WORDS[word] if word else "exact")
     if g["o1"]:
         part, whole = _number(g["o1"]), _number(g["o2"])
-        if whole <= 0 or part > whole:
+        if whole <= 0 or part > whole or part != int(part) or whole != int(whole):
+            # "4.9 out of 5" is a rating, not a share of patients
             raise QuantityError(f"'{g['o1']} of {g['o2']}' is not a proportion")
-        pct = round(100.0 * part / whole, 6)
-        return _checked(text, pct, pct, "percent", "exact")
+        # "one in three patients" is a share; "3 in 2019" or "1 in 3 weeks" is not
+        if g["oin"] and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1):
+            raise QuantityError(f"'{g['o1']} in {g['o2']}' is not a proportion")
+        pct = round(100.0 * part / whole, 1)  # "one in three" is 33.3%
+        word = " ".join(g["oq"].lower().split()) if g["oq"] else ""
+        return _checked(text, pct, pct, "percent", _QUALIFIER_WORDS[word] if word else "exact")
 
     n1, n2 = g["n1"], g["n2"]
     u1, u2, u3 = _unit(g["u1"]), _unit(g["u2"]), _unit(g["u3"])
     if u3 and (u2 if n2 is not None else u1):
         raise QuantityError("a unit is given twice")
-    if g["cur1"] or g["cur2"]:
-        if (u1 and u1 != "usd") or (u2 and u2 != "usd") or (u3 and u3 != "usd"):
+    currencies = {c for c in (_currency(g["cur1"]), _currency(g["cur2"])) if c}
+    if currencies:
+        if len(currencies) > 1:
+            raise QuantityError("a range cannot go from one currency to another")
+        (cur,) = currencies
+        if (u1 and u1 != cur) or (u2 and u2 != cur) or (u3 and u3 != cur):
             raise QuantityError("a money value cannot also have another unit")
-        u1 = u2 = u3 = "usd"
+        u1 = u2 = u3 = cur
     if n1.strip().lower() in _WEAK_ONE and not (u1 or u3 or (n2 is None and u2)):
         raise QuantityError(f"'{n1}' is a number only before a unit")
     m1, m2 = _multiplier(g["m1"]), _multiplier(g["m2"])
     if n2 is not None and (m1 == 1.0) != (m2 == 1.0):
         m1 = m2 = max(m1, m2)  # "50 to 100 million": the multiplier belongs to both ends
+    if "eur" in currencies or "eur" in (u1, u2, u3):
+        # "€3.500", "3.500 euros": a dot between thousands, as in much of Europe
+        n1 = _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n1)
+        n2 = None if n2 is None else _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n2)
     low = _number(n1) * m1
     if n2 is None:
         return _checked(text, low, low, u1 or u3, _qualifier(g))

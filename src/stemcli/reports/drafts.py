@@ -137,9 +137,13 @@ def drafts_yaml(
             out.field("timepoint", yaml_quoted(d.timepoint.text), guessed="timepoint" in guess)
         if d.comparator:
             out.field("comparator", yaml_quoted(d.comparator), guessed="comparator" in guess)
+        if d.intervention:
+            out.field("intervention", yaml_quoted(d.intervention), guessed="intervention" in guess)
         out.field("basis", yaml_word(d.basis), guessed="basis" in guess)
         if d.n is not None:
             out.field("n", str(d.n), guessed="n" in guess)
+        if d.citation:
+            out.field("citation", yaml_quoted(d.citation), guessed="citation" in guess)
         out.field("quote", yaml_quoted(" ".join(d.quote.split())))
     if not extraction.drafts:
         out.blank()

@@ -7,8 +7,11 @@ citation years, ages, K&L grades, URLs and DOIs) or it is the timepoint of anoth
 in the sentence ("pain decreased 70% over 6 weeks" is one draft: 70%, timepoint 6 weeks).
 
 Everything but the value and the quote is a *guess* for a person to confirm: condition and
-stage (names and aliases from the dataset, then fuzzy matching), outcome, measure,
-timepoint, comparator, n and basis. Each draft lists which of its fields are guesses.
+stage (names and aliases from the dataset, K&L grades, then fuzzy matching; else the
+section's heading or what the page is about), outcome, measure, timepoint, comparator, n,
+basis, the named citation and the intervention (the treatment a number is about when it is
+not stem cells: "A knee replacement lasts 10-15 years"). Each draft lists which of its
+fields are guesses.
 
 Modules: :mod:`.values` (the numbers that may be claims, and their timepoints),
 :mod:`.guesses` (condition, stage, outcome, measure, basis), :mod:`.quote` (a draft's
@@ -20,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stemcli.errors import InputError, Location, UsageError
 from stemcli.ids import is_slug, slugify
@@ -28,7 +31,9 @@ from stemcli.model import Claim, Condition, Dataset, Quantity
 from stemcli.ops.extract.guesses import (
     _CASE,
     _COMPARATOR,
+    _MANY,
     _N_OF,
+    _citation,
     _condition_hits,
     _condition_matcher,
     _ConditionMatcher,
@@ -37,10 +42,12 @@ from stemcli.ops.extract.guesses import (
     _guess_measure,
     _guess_outcome,
     _Hit,
+    _intervention,
     _Keyword,
     _keywords,
     _ranked,
     _stages_in,
+    _topic_hits,
 )
 from stemcli.ops.extract.quote import MAX_QUOTE, quote_window
 from stemcli.ops.extract.values import _Item, _masked, _quantities
@@ -82,6 +89,9 @@ class Draft:
     comparator: str | None = None
     n: int | None = None
     guessed: tuple[str, ...] = ALWAYS_GUESSED
+    # the treatment the number is about when it is not stem cells ("knee replacement")
+    intervention: str | None = None
+    citation: str | None = None  # the study the sentence names ("Smith et al., 2019")
 
     def to_claim(self, source: str) -> Claim:
         return Claim(
@@ -96,7 +106,9 @@ class Draft:
             basis=self.basis,
             timepoint=self.timepoint,
             comparator=self.comparator,
+            intervention=self.intervention,
             n=self.n,
+            citation=self.citation,
         )
 
 
@@ -136,6 +148,7 @@ class _Context:
     condition: str | None = None
     stages: tuple[str, ...] = ()
     n: int | None = None
+    basis: str | None = None  # a study named earlier in the paragraph
 
 
 @dataclass
@@ -147,6 +160,9 @@ class _Page:
     lines: LineIndex
     doc_condition: str | None
     heading_condition: str | None = None
+    # the stages the current section's heading names ("Stage 1: early osteoarthritis"),
+    # for the condition it is about
+    heading_stages: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -158,6 +174,7 @@ class _Sentence:
     keywords: list[_Keyword]
     basis: str
     n: int | None
+    citation: str | None = None
     stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def stages_of(self, cond: Condition | None) -> tuple[str, ...]:
@@ -193,9 +210,16 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         if items and not named:
             named = _fuzzy_hits(matcher, seg.text)
         named.sort(key=lambda h: (h[1], h[2]))
+        named = _specific(page, seg, named)
         if seg.heading:
             page.heading_condition = named[0][0] if named else None
-        ctx.case_story = ctx.case_story or _CASE.search(seg.text) is not None
+            about = page.heading_condition or page.doc_condition
+            cond = ds.conditions.get(about) if about else None
+            found = _stages_in(cond, seg.text) if cond else ()
+            page.heading_stages = (cond.id, found) if cond and found else None
+        ctx.case_story = ctx.case_story or (
+            _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
+        )
         if items:
             if len(drafts) + len(items) > MAX_DRAFTS:
                 raise InputError(
@@ -207,8 +231,10 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                 named,
                 _keywords(ds, seg.text),
                 _guess_basis(seg.text, ctx.case_story),
-                _cohort(items),
+                _cohort(items, seg.text),
+                _citation(seg.text),
             )
+            made: list[Draft] = []
             for it in items:
                 counter += 1
                 draft_id = f"{source_id}-{counter:03d}"
@@ -216,9 +242,12 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     counter += 1
                     draft_id = f"{source_id}-{counter:03d}"
                 used_ids.add(draft_id)
-                drafts.append(_draft(page, sentence, it, draft_id, ctx))
+                made.append(_draft(page, sentence, it, draft_id, ctx))
+            drafts.extend(_parallel(made, text))
             if sentence.n is not None:
                 ctx.n = sentence.n
+            if sentence.basis in _CARRIED_BASES:
+                ctx.basis = sentence.basis
         if named:
             ctx.condition = named[0][0]
             cond = ds.conditions.get(ctx.condition)
@@ -230,19 +259,117 @@ _DOMINANT = 0.6  # share of condition mentions that makes a page "about" one con
 _DOMINANT_SCAN = 200_000  # characters read to decide it
 
 
+_DOMINANT_MIN = 2  # one passing mention does not make a page about a condition
+_OPENING_HEADINGS = 3  # the headings before the first paragraph read as the page's title
+
+
 def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
-    """The specific condition the page names most often (a fallback guess)."""
+    """What the page is about (the guess for numbers with no condition near): the one
+    condition its title (the headings it opens with) names; else the condition it names
+    most often, when that is most of all mentions and either more than one or in the
+    opening paragraph. Conditions named as items of a list count for none."""
+    opening = 0  # where the opening paragraph ends
+    for headings, seg in enumerate(segments(text[:_DOMINANT_SCAN]), start=1):
+        if not seg.heading:
+            line_end = text.find("\n", seg.start)
+            opening = len(text) if line_end < 0 else line_end
+            break
+        ids = {
+            cid
+            for cid, a, b in _topic_hits(matcher, seg.text)
+            if cid != matcher.general and not _listed(seg.text, a, b)
+        }
+        if len(ids) == 1:
+            return ids.pop()  # the title names one condition
+        if ids or headings >= _OPENING_HEADINGS:
+            break
     counts: dict[str, int] = {}
-    for cid, _, _ in _condition_hits(matcher, text[:_DOMINANT_SCAN]):
-        if cid != matcher.general:
+    first: dict[str, int] = {}
+    head = text[:_DOMINANT_SCAN]
+    for cid, start, end in _topic_hits(matcher, head):
+        # a condition in a list ("we treat MS, autism, knee osteoarthritis and ...") is one
+        # of many, not what the page is about
+        if cid != matcher.general and not _listed(head, start, end):
             counts[cid] = counts.get(cid, 0) + 1
+            first.setdefault(cid, start)
     best = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=None)
     if best is None or best[1] < _DOMINANT * sum(counts.values()):
         return matcher.general
+    if best[1] < _DOMINANT_MIN and first[best[0]] >= opening:
+        return matcher.general  # one passing mention, not the opening paragraph's subject
     return best[0]
 
 
-def _cohort(items: Iterable[_Item]) -> int | None:
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s*$", re.I)
+# the first item of a list: another item and a separator follow ("A, B and C", "A or B")
+_LIST_AFTER = re.compile(r"\s+(?:and|or)\s|\s*,\s*[\w'’ -]{1,30}?(?:,|\s(?:and|or)\s)", re.I)
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is an item of a list ("A, B and C")."""
+    return bool(_LIST_BEFORE.search(text, max(0, start - 6), start) or _LIST_AFTER.match(text, end))
+
+
+def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
+    """The conditions a sentence is about: a group's name ("joint pain", "autoimmune
+    disease") gives way to a specific condition named beside it; under a heading naming a
+    group, conditions listed as its examples ("For multiple sclerosis, lupus and
+    rheumatoid arthritis, we give ...") stand for the group."""
+    if not named:
+        return named
+    groups = page.matcher.groups
+    specific = [h for h in named if h[0] not in groups]
+    heading = page.heading_condition
+    if (
+        specific
+        and not seg.heading
+        and heading in groups
+        and all(_listed(seg.text, a, b) for _, a, b in specific)
+    ):
+        a, b = specific[0][1], specific[0][2]
+        return [(heading, a, b)]
+    return specific or named
+
+
+_CARRIED_BASES = ("cited-study",)  # a study is told over sentences; a clinic claim is its own
+_RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
+
+
+def _parallel(made: list[Draft], text: str) -> list[Draft]:
+    """A number set against the one before it ("62 % ... at 6 months, compared with 55 %
+    of those given a placebo") answers the same question: same outcome, measure and
+    timepoint."""
+    out: list[Draft] = []
+    for d in made:
+        prev = next((p for p in reversed(out) if p.value.unit == d.value.unit), None)
+        if prev is not None and _COMPARED.search(text, prev.end, d.start):
+            guessed = d.guessed
+            timepoint = d.timepoint
+            if timepoint is None and prev.timepoint is not None:
+                timepoint = prev.timepoint
+                guessed = (*guessed, "timepoint")
+            d = replace(d, outcome=prev.outcome, measure=prev.measure, timepoint=timepoint)
+            d = replace(d, guessed=guessed)
+        out.append(d)
+    return out
+
+
+def _is_quantity(text: str) -> bool:
+    try:
+        parse(text)
+    except QuantityError:
+        return False
+    return True
+
+
+_N_EQUALS = re.compile(r"\(\s*n\s*=\s*(\d{1,6})\s*\)", re.I)
+
+
+def _cohort(items: Iterable[_Item], text: str = "") -> int | None:
+    """The sample size a sentence states: "(n = 480)", or a number of patients."""
+    if (m := _N_EQUALS.search(text)) and int(m.group(1)) > 0:
+        return int(m.group(1))
     for it in items:
         q = it.quantity
         if q.unit == "patients" and q.low == q.high and q.low == int(q.low) and q.low > 0:
@@ -265,7 +392,10 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         condition = _nearest(sentence.named, rel_start)
         stages = sentence.stages_of(ds.conditions.get(condition))
     elif ctx.condition is not None:
-        condition, stages = ctx.condition, ctx.stages
+        # the paragraph's condition; its stage, unless this sentence names one ("In the
+        # middle stage, 70-80% of patients improve" after a sentence about the early stage)
+        condition = ctx.condition
+        stages = sentence.stages_of(ds.conditions.get(condition)) or ctx.stages
     else:
         condition = (
             page.heading_condition
@@ -274,10 +404,16 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
             or next(iter(ds.conditions), "")
         )
         stages = sentence.stages_of(ds.conditions.get(condition))
+    if not stages and page.heading_stages and page.heading_stages[0] == condition:
+        stages = page.heading_stages[1]  # the section is about a stage
     q = it.quantity
-    measure = _guess_measure(ds, quote_text, rel_start, rel_end, q)
-    outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure)
+    lead = None if it.lead is None else it.lead - seg.start
+    measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
+    outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
     basis = sentence.basis
+    if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
+        # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
+        basis = ctx.basis
     seg_n = sentence.n
     guessed = list(ALWAYS_GUESSED)
     n: int | None = None
@@ -304,9 +440,14 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     comparator: str | None = None
     if dimension(q.unit) in ("percent", "times", "points"):
         cm = _COMPARATOR.match(quote_text, rel_end)
-        if cm:
+        if cm and not _is_quantity(cm.group("c")):  # "more than a year" compares nothing
             comparator = " ".join(cm.group("c").lower().split())
             guessed.append("comparator")
+    if sentence.citation is not None:
+        guessed.append("citation")
+    intervention = _intervention(quote_text, rel_start, rel_end, condition)
+    if intervention is not None:
+        guessed.append("intervention")
     line, column = page.lines(it.found.start)
     return Draft(
         id=draft_id,
@@ -325,4 +466,6 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         comparator=comparator,
         n=n,
         guessed=tuple(guessed),
+        citation=sentence.citation,
+        intervention=intervention,
     )

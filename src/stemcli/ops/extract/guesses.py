@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stemcli.model import Condition, Dataset, Quantity
+from stemcli.ops.extract.values import _SCALE
 from stemcli.quantities import dimension
 
 
@@ -19,6 +21,14 @@ class _ConditionMatcher:
     by_name: dict[str, str]  # normalised name -> condition id
     fuzzy: tuple[tuple[str, str], ...]  # (condition id, lowercase alias) for rapidfuzz
     general: str | None
+    # a word of one condition's names only, before a generic noun: "autoimmune conditions"
+    heads: re.Pattern[str] | None = None
+    head_of: dict[str, str] = field(default_factory=dict)
+    # conditions that name a group of others ("Orthopedic and musculoskeletal conditions")
+    groups: frozenset[str] = frozenset()
+    # such words alone, for what a whole page is about ("Osteoarthritis is ...")
+    topics: re.Pattern[str] | None = None
+    topic_of: dict[str, str] = field(default_factory=dict)
 
 
 def _name_key(text: str) -> str:
@@ -49,12 +59,120 @@ def _condition_matcher(ds: Dataset) -> _ConditionMatcher:
     acr = re.compile(rf"(?<![\w-])(?:{_alternation(acronyms)})(?![\w-])") if acronyms else None
     fuzzy = tuple(
         sorted(
-            ((cid, name) for name, cid in by_name.items() if len(name) >= 8),
+            # short names are not matched loosely: "10-point pain" is no "joint pain"
+            ((cid, name) for name, cid in by_name.items() if len(name) >= _FUZZY_MIN),
             key=lambda cn: (-len(cn[1]), cn[1]),
         )
     )
     general = "general" if "general" in ds.conditions else None
-    return _ConditionMatcher(names, acr, by_name, fuzzy, general)
+    owners: dict[str, set[str]] = {}
+    for c in ds.conditions.values():
+        if c.id == general:
+            continue
+        for raw in (c.name, *c.aliases):
+            for w in re.findall(r"[a-z]+", raw.lower()):
+                owners.setdefault(w, set()).add(c.id)
+    head_of = {
+        w: next(iter(ids))
+        for w, ids in owners.items()
+        if len(ids) == 1 and len(w) >= 4 and w not in _NOT_HEADS
+    }
+    heads = (
+        re.compile(rf"(?<![\w-])({_alternation(head_of)})[\s-]+{_GENERIC_NOUN}(?![\w-])", re.I)
+        if head_of
+        else None
+    )
+    topic_of = {
+        w: next(iter(ids))
+        for w, ids in owners.items()
+        if len(ids) == 1 and len(w) >= 6 and (w not in _NOT_HEADS or w in _TOPIC_WORDS)
+    }
+    topics = (
+        re.compile(rf"(?<![\w-])({_alternation(topic_of)})s?(?![\w-])", re.I) if topic_of else None
+    )
+    groups = frozenset(
+        c.id
+        for c in ds.conditions.values()
+        if re.search(r"(?i)\bconditions\b|\(unspecified\)", c.name)
+    )
+    return _ConditionMatcher(
+        names, acr, by_name, fuzzy, general, heads, head_of, groups, topics, topic_of
+    )
+
+
+class _Taken:
+    """The spans of hits found already, to tell whether a new span overlaps one."""
+
+    def __init__(self, hits: Iterable[_Hit]) -> None:
+        self._spans = sorted((a, b) for _, a, b in hits)
+        self._ends = list(itertools.accumulate((b for _, b in self._spans), max))
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._spans, (end,))  # spans starting before ``end``
+        return i == 0 or self._ends[i - 1] <= start
+
+
+def _topic_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
+    """:func:`_condition_hits`, and words of one condition's names alone ("Shoulder")."""
+    hits = _condition_hits(matcher, text)
+    if matcher.topics is not None:
+        taken = _Taken(hits)
+        for m in matcher.topics.finditer(text):
+            if taken.free(m.start(), m.end()):
+                hits.append((matcher.topic_of[m.group(1).lower()], m.start(), m.end()))
+    return hits
+
+
+# words too loose for one sentence but telling for a whole page ("Osteoarthritis is ...")
+_TOPIC_WORDS = frozenset(["osteoarthritis", "arthritic"])
+
+
+# words of condition names that say too little alone ("chronic problems", "cancer patients")
+_NOT_HEADS = frozenset(
+    [
+        "disorder",
+        "disease",
+        "injury",
+        "injuries",
+        "chronic",
+        "related",
+        "sports",
+        "surgical",
+        "unspecified",
+        "cartilage",
+        "osteoarthritis",
+        "cancer",
+        "cancers",
+        "tennis",
+        "arthritic",
+        "inflammation",
+        "transplant",
+        "atrophic",
+        "elbow",
+        "pain",
+        "tear",
+        "tears",
+        "damage",
+        "skin",
+        "burn",
+        "scar",
+        "scars",
+        "joint",
+        "conditions",
+        "degenerative",
+        "degeneration",
+        "stem",
+        "cell",
+        "cells",
+        "therapy",
+        "treatment",
+        "general",
+    ]
+)
+_GENERIC_NOUN = (
+    r"(?:conditions?|diseases?|disorders?|problems?|injur(?:y|ies)|issues?|pain|tears?|damage"
+    r"|complaints?|patients|programmes?|programs?|treatments?|therap(?:y|ies)|protocols?)"
+)
 
 
 _Hit = tuple[str, int, int]  # condition id, start, end
@@ -75,6 +193,11 @@ def _condition_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
             )
             if cid is not None:
                 hits.append((cid, m.start(), m.end()))
+    if matcher.heads is not None:
+        taken = _Taken(hits)
+        for m in matcher.heads.finditer(text):
+            if taken.free(m.start(), m.end()):
+                hits.append((matcher.head_of[m.group(1).lower()], m.start(), m.end()))
     return hits
 
 
@@ -96,15 +219,18 @@ def _fuzzy_hits(matcher: _ConditionMatcher, text: str) -> list[_Hit]:
 
 
 def _ranked(hits: Iterable[_Hit], near: int) -> list[str]:
-    """Condition ids of ``hits``, the one nearest to offset ``near`` first."""
+    """Condition ids of ``hits``, the one nearest to offset ``near`` first; a name after
+    the number counts as twice as far (the subject comes first: "partial rotator cuff
+    tears and full-thickness tears of 3 cm or less, as well as tennis elbow")."""
     best: dict[str, int] = {}
     for cid, start, end in hits:
-        d = 0 if start <= near < end else min(abs(start - near), abs(end - near))
+        d = 0 if start <= near < end else (near - end if end <= near else 2 * (start - near))
         best[cid] = min(best.get(cid, d), d)
     return sorted(best, key=lambda cid: (best[cid], cid))
 
 
 _FUZZY_CUTOFF = 90
+_FUZZY_MIN = 12
 
 
 @functools.lru_cache(maxsize=256)
@@ -113,8 +239,16 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
     ids = [st.id for st in cond.stages]
     for st in cond.stages:
         for alias in st.aliases:
-            body = re.escape(alias).replace(r"\ ", r"[\s-]+")
-            out.append((st.id, re.compile(rf"(?<![\w-]){body}(?![\w-])", re.I)))
+            words = alias.split()
+            if len(words) == 2 and all(re.fullmatch(r"[A-Za-z-]+", w) for w in words):
+                # "partial tear" also in "partial rotator cuff tears"
+                a, b = map(re.escape, words)
+                body = rf"{a}(?:[\s-]+[\w-]+){{0,3}}?[\s-]+{b}"
+            else:
+                body = re.escape(alias).replace(r"\ ", r"[\s-]+")
+            out.append(
+                (st.id, re.compile(rf"(?<![\w-]){body}s?(?![\w-]){_NOT_A_STAGE_AFTER}", re.I))
+            )
         # a bare stage id only next to the word stage: "early stage", "early to middle stages"
         others = "|".join(re.escape(i) for i in ids)
         out.append(
@@ -132,11 +266,54 @@ def _stage_patterns(cond: Condition) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+# "mild fever", "mild swelling": a side effect's severity, not the disease's stage
+_NOT_A_STAGE_AFTER = (
+    r"(?!\s+(?:fever|swelling|soreness|discomfort|side[\s-]effects?|bruising|headaches?"
+    r"|reactions?|redness|stiffness\s+after))"
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_GRADE_WORD = r"(?:[0-4]|IV|I{1,3})(?![\w])"
+# "grade 2", "K&L grade 3", "Kellgren-Lawrence grades 2-3", "KL 4", "stage III" (numbered
+# stages follow the grades)
+_GRADE = re.compile(
+    r"(?:\b(?:K\s*&\s*L|KL|Kellgren[\s-]+(?:and[\s-]+)?Lawrence)(?:\s*\(K\s*&\s*L\))?\s*"
+    r"(?:grades?\s*)?|\b(?:grades?|stages?)\s*)"
+    rf"(?P<a>{_GRADE_WORD})(?:\s*(?:-|–|to|or|and|/)\s*(?P<b>{_GRADE_WORD}))?",
+    re.I,
+)
+
+
+def _grade(word: str) -> int:
+    w = word.lower()
+    return _ROMAN[w] if w in _ROMAN else int(w)
+
+
+@functools.lru_cache(maxsize=256)
+def _grade_stages(cond: Condition) -> dict[int, str]:
+    """Kellgren-Lawrence grades of a condition's stages, from aliases such as "K&L 3"."""
+    out: dict[int, str] = {}
+    for st in cond.stages:
+        for alias in st.aliases:
+            m = re.fullmatch(r"(?i)K\s*&\s*L\s*(?:grade\s*)?([0-4])", alias.strip())
+            if m:
+                out.setdefault(int(m.group(1)), st.id)
+    return out
+
+
 def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
     found: list[str] = []
     for sid, pat in _stage_patterns(cond):
         if sid not in found and pat.search(text):
             found.append(sid)
+    grades = _grade_stages(cond)
+    if grades:
+        for m in _GRADE.finditer(text):
+            a = _grade(m.group("a"))
+            b = _grade(m.group("b")) if m.group("b") else a
+            for g in range(min(a, b), max(a, b) + 1):
+                graded = grades.get(g)
+                if graded is not None and graded not in found:
+                    found.append(graded)
     # "early to middle stages": every stage between the first and the last named
     ids = cond.stage_ids
     range_m = (
@@ -157,41 +334,76 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 
 
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
-    ("return-to-sport", r"sports?|athletic|strenuous|intense activities|marathon"),
+    (
+        "return-to-sport",
+        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging"
+        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
+        r"|baseball|swimming|season",
+    ),
     (
         "return-to-activity",
         r"daily (?:life|activities)|normal activities|light activities|return to work"
-        r"|back to work|resume|return(?:ed|s|ing)? to (?:daily|normal|usual|work)",
+        r"|back (?:to|at) work|resume"
+        r"|return(?:ed|s|ing)? to (?:[\w-]+\s+)?(?:daily|normal|usual|work|office|job|routine)",
     ),
     (
         "retreatment",
-        r"booster|re-?treatment|repeat\w*|second dose|adjunct\w*|additional procedures?",
+        r"boosters?|re-?treatment|repeat\w*|second (?:dose|injection|treatment|infusion)"
+        r"|adjunct\w*|additional procedures?",
     ),
     ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
-    ("side-effects", r"side effects?|soreness|swelling|adverse|complications?"),
-    ("recurrence", r"recurr\w*|relapse|symptoms (?:gradually )?return"),
+    (
+        "side-effects",
+        r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
+        r"|bruising|redness",
+    ),
+    ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
-    ("benefit-duration", r"last(?:s|ing)?|long-term|longevity|durab\w*|lifespan"),
+    (
+        "benefit-duration",
+        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan|remission",
+    ),
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
     ("sensory-recovery", r"sensory recovery|sensation|sensory"),
     ("cell-regeneration", r"cell regeneration|regenerat\w*"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
-    ("first-evaluation", r"initial evaluation|first (?:follow-up|evaluation|check)"),
-    ("activity-restriction", r"avoid (?:unnecessary )?(?:strain|strenuous)"),
-    ("follow-up", r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?"),
+    (
+        "first-evaluation",
+        r"initial (?:evaluation|review|assessment)"
+        r"|first (?:follow-up|evaluation|check|review|visit|appointment|assessment)",
+    ),
+    (
+        "activity-restriction",
+        r"avoid (?:[\w-]+\s+){0,2}?(?:strain|strenuous|lifting|loading|sports?|running|impact)"
+        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from",
+    ),
+    (
+        "follow-up",
+        r"follow-?up|evaluation|monitor\w*|reassessment|check-?ups?|(?:MRI|ultrasound) scans?"
+        r"|review(?:s|ed)?|(?:patients|you)\s+(?:are|will\s+be)\s+(?:seen|checked|examined)"
+        r"|(?:follow-up |control )?visits?|appointments?",
+    ),
     ("scar-depth", r"scars?|depth"),
     ("cartilage", r"cartilage|lesions?|defects?"),
+    # "pain scores fell by 30%" is about pain; "the WOMAC score reached 39" is a score
+    ("pain", r"pain scores?"),
+    ("function", r"function(?:al)? scores?"),
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
-    ("pain", r"pain|relief"),
-    ("function", r"function\w*|mobility|range of motion|stair"),
-    ("recovery-time", r"recover\w*|heal\w*|downtime"),
+    ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
+    ("function", r"function\w*|mobility|range of motion|stair|movement"),
+    (
+        "recovery-time",
+        r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"
+        r"|leave the clinic|discharged",
+    ),
     ("cost", r"costs?|price\w*|afford\w*|fees?"),
     ("cell-dose", r"cells? per|dosage|million cells"),
     ("cohort-size", r"cohort|participants|subjects"),
-    ("patient-profile", r"years old|elderly|tears?|damage (?:under|over)|joint space"),
+    ("patient-profile", r"years old|elderly|damage (?:under|over)|joint space"),
+    ("improvement", r"satisf\w*"),  # a specific word: not weak
     ("improvement", r"improv\w*|better|success\w*|effective\w*|respon\w*|results?|effects?"),
 )
 
@@ -222,27 +434,87 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
     return found
 
 
+_SPACING_BEFORE = re.compile(r"\b(?:over|across|spaced)\s*$", re.I)
+_SPACING_AFTER = re.compile(r"\s*apart\b", re.I)
+_COURSE = re.compile(r"\b(?:infusions?|injections?|doses?|treatments?|sessions?|cells)\b", re.I)
+_BREAK = re.compile(r"[;|]|,\s+and\b|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+_TIME_PREP = re.compile(r"\b(?:after|within|in|for|by|at|over|from|until)\s*$", re.I)
+# patients harmed: "3 patients who lost their sight"
+_HARMED = re.compile(
+    r"\s*(?:\w+\s+)?who\s+(?:\w+\s+){0,2}?(?:lost|developed|suffered|died|experienced"
+    r"|were (?:harmed|injured|hospitali[sz]ed)|went blind)\b",
+    re.I,
+)
+
+
+_TIMING_OUTCOMES = frozenset(
+    ["rehabilitation", "activity-restriction", "first-evaluation", "follow-up"]
+)
+
+
 def _guess_outcome(
-    ds: Dataset, keywords: Sequence[_Keyword], start: int, end: int, q: Quantity, measure: str
+    ds: Dataset,
+    keywords: Sequence[_Keyword],
+    start: int,
+    end: int,
+    q: Quantity,
+    measure: str,
+    text: str = "",
 ) -> str:
-    by_unit = {"usd": "cost", "cells": "cell-dose", "patients": "cohort-size"}
+    """``text``: the sentence (words beyond a clause break say nothing of the value)."""
+    by_unit = {
+        "usd": "cost",
+        "eur": "cost",
+        "gbp": "cost",
+        "cells": "cell-dose",
+        "cells-per-kg": "cell-dose",
+        "patients": "cohort-size",
+    }
     wanted: str | None = by_unit.get(q.unit or "")
+    if q.unit == "patients" and _HARMED.match(text, end):
+        wanted = "side-effects"
+    if (
+        dimension(q.unit) == "time"
+        and (
+            _SPACING_BEFORE.search(text, 0, start)
+            or re.match(r"(?i)over\s", q.text)
+            or _SPACING_AFTER.match(text, end)
+        )
+        and _COURSE.search(text, 0, start)
+    ):
+        wanted = "sessions"  # "4 infusions of 100 million cells over 2 weeks": their spacing
     if wanted is None and measure == "threshold":
         wanted = "patient-profile"
     if wanted is None:
         best: tuple[int, int] | None = None
         lo = bisect.bisect_left(keywords, (start - _OUTCOME_WINDOW,))
         hi = bisect.bisect_left(keywords, (end + _OUTCOME_WINDOW + 1,))
+        # a time after a preposition times what comes before it ("walk unaided after 24
+        # hours"); other numbers are about what follows ("91% of patients returned to ...")
+        timed = dimension(q.unit) == "time" and _TIME_PREP.search(text, 0, start) is not None
         for k_start, k_end, rank, oid in keywords[lo:hi]:
-            # a word after the number counts for more: "91% of patients returned to ..."
-            d = start - k_end if k_end <= start else max(0, k_start - end) // 2
+            if q.unit == "percent" and oid in _TIMING_OUTCOMES:
+                continue  # "Physiotherapy alone helps 40% of patients" is no therapy schedule
+            if text and _BREAK.search(
+                text, *((k_end, start) if k_end <= start else (end, k_start))
+            ):
+                continue
+            if k_end <= start:
+                d = start - k_end
+            else:
+                d = max(0, k_start - end) * (2 if timed else 1) // (1 if timed else 2)
 
             # "improved" says little: any more specific word near the value wins
-            key = (d + (_WEAK_OUTCOME_PENALTY if oid == "improvement" else 0), rank)
+            weak = rank == len(_OUTCOME_WORDS) - 1
+            key = (d + (_WEAK_OUTCOME_PENALTY if weak else 0), rank)
             if best is None or key < best:
                 best, wanted = key, oid
-        if q.unit == "sessions" and wanted not in ("rehabilitation", "retreatment"):
+        # a number of treatments is "sessions", boosters included ("2 booster injections");
+        # retreatment is when they are given
+        if q.unit == "sessions" and wanted != "rehabilitation":
             wanted = "sessions"
+        if measure == "score":
+            wanted = "score"
     if wanted in ds.outcomes:
         return wanted
     if "improvement" in ds.outcomes:
@@ -250,11 +522,48 @@ def _guess_outcome(
     return sorted(ds.outcomes)[0] if ds.outcomes else "improvement"
 
 
+_PEOPLE = (
+    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals"
+    r"|respondents|men|women|knees|those|treatments|procedures|injections|infusions)"
+)
 _RESPONDERS = re.compile(
-    r"^\s*(?:of\s+(?:the\s+)?(?:\w+\s+)?(?:patients|participants|subjects|people|cases|users)"
-    r"|(?:\w+\s+){0,2}(?:rate|responders?))\b",
+    rf"^\s*(?:of\s+(?:the\s+|our\s+|all\s+|these\s+)?(?:[\w-]+\s+){{0,2}}?{_PEOPLE}"
+    r"|(?:\w+\s+){0,2}(?:rates?|responders?))\b",
     re.I,
 )
+# "the general effective rate is 96%", "success rates of 80-90%", "response rate: 70%"
+_RATE_BEFORE = re.compile(
+    r"\b(?:rates?|responders?)(?:\s+(?:is|was|are|were|of|reached|reaches|stands|stood|at"
+    r"|has|have|been|around|about|approximately|nearly|over|up|to|as\s+high\s+as))*"
+    r"\s*[:=]?\s*$",
+    re.I,
+)
+# a percentage that does something is a share of people: "75% reported less pain"
+_SUBJECT_OF = re.compile(
+    r"\s*(?:(?:of\s+)?(?:them|those)\s+)?(?:reported|report|reports|said|say|felt|feel"
+    r"|experienced|noticed|returned|achieved|regained|could|were\s+able|improved|responded"
+    r"|benefit(?:t?ed)?"
+    r"|became|remained|needed|required|avoided|went|were\s+(?:satisfied|better|pain-free|happy)"
+    r"|had|have|has|showed|saw|were|are"
+    # "38% given saline reported ...": a group of patients
+    r"|given|receiving|treated\s+with|taking)\b",
+    re.I,
+)
+# a share written without a percent sign: "9 of 10", "nine out of ten", "half of our patients"
+_SHARE_WORDS = re.compile(r"\b(?:of|out\s+of|in)\b", re.I)
+
+
+def _is_share(q: Quantity, before: str, after: str) -> bool:
+    """Whether a percentage is a share of patients rather than the size of a change."""
+    if q.high > 100:
+        return False
+    if _RESPONDERS.match(after) or _RATE_BEFORE.search(before) or _SUBJECT_OF.match(after):
+        return True
+    return not re.search(r"(?i)%|\bp(?:er\s*)?c(?:en)?t\b", q.text) and bool(
+        _SHARE_WORDS.search(q.text)
+    )
+
+
 _RELATIVE_AFTER = re.compile(
     r"^\s*(?:\w+\s+)?(?:lower|higher|greater|better|more|less|faster|slower|cheaper|stronger)\b",
     re.I,
@@ -262,17 +571,31 @@ _RELATIVE_AFTER = re.compile(
 _CHANGE_BEFORE = re.compile(
     r"\b(?:improv\w*|increas\w*|decreas\w*|reduc\w*|rose|fell|by)\s*$", re.I
 )
+# "the benefit ... was small: about 1 point", "a difference of 12 points"
+_CHANGE_NOUN = re.compile(
+    r"\b(?:benefit|difference|improvement|reduction|change|gain|decrease|increase|drop)\b", re.I
+)
+# "pain improved by an average of 12 points"
+_CHANGED_BY = re.compile(
+    r"\b(?:improv\w*|fell|dropped|decreas\w*|reduc\w*|rose|increas\w*|lowered)\s+by\b"
+    r"(?:\s+[\w-]+){0,4}\s*$",
+    re.I,
+)
+_TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
-_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until)(?:\s+the)?\s*$", re.I)
+_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until|every)(?:\s+the)?\s*$", re.I)
 
 
-def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) -> str:
-    after, before = text[end : end + 60], text[max(0, start - 40) : start]
+def _guess_measure(
+    ds: Dataset, text: str, start: int, end: int, q: Quantity, lead: int | None = None
+) -> str:
+    """``lead``: where the list the value belongs to starts ("at 3, 6 and 12 months")."""
+    head = start if lead is None else min(lead, start)
+    after, before = text[end : end + 60], text[max(0, head - 40) : head]
     unit, dim = q.unit, dimension(q.unit)
     choice: str
     if dim == "percent":
-        share = _RESPONDERS.match(after) is not None or _N_OF.search(q.text) is not None
-        choice = "responder-rate" if share and q.high <= 100 else "effect"
+        choice = "responder-rate" if _is_share(q, before, after) else "effect"
     elif dim == "time":
         if q.qualifier != "exact" and (
             re.match(r"(?i)\s*(?:-\s*)?old\b", after) or _AGE_BEFORE.search(before)
@@ -286,16 +609,25 @@ def _guess_measure(ds: Dataset, text: str, start: int, end: int, q: Quantity) ->
             choice = "time-point"
         else:
             choice = "duration"
-    elif dim == "money":
+    elif dim in ("money", "eur", "gbp"):
         choice = "cost"
-    elif dim == "cells":
+    elif dim in ("cells", "cells-per-kg"):
         choice = "dose"
     elif dim == "times":
         choice = "ratio" if _RELATIVE_AFTER.match(after) or "fold" in q.text.lower() else "count"
     elif dim == "points":
-        choice = "effect" if _CHANGE_BEFORE.search(before) else "score"
+        change = (
+            _CHANGE_BEFORE.search(before)
+            or _CHANGED_BY.search(text, max(0, head - 60), head)
+            or (
+                _CHANGE_NOUN.search(text, max(0, head - 60), head) and not _TO_BEFORE.search(before)
+            )
+        )
+        choice = "effect" if change else "score"
     elif dim == "length":
         choice = "threshold" if q.qualifier != "exact" else "size"
+    elif dim == "number" and _SCALE.search(text, max(0, start - 60), start):
+        choice = "score"
     else:
         choice = "count"
     if (
@@ -331,19 +663,31 @@ def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
 
 
 _STUDY = re.compile(
-    r"\b(?:stud(?:y|ies)|trials?|reviews?|meta-analys[ie]s|research\w*|published|journal"
-    r"|evidence|literature)\b",
+    r"\b(?:stud(?:y|ies)|trials?|meta-analys[ie]s|research\w*|published|journal|case series"
+    r"|evidence|literature|registry"
+    # a review of studies, not "your first review with the doctor"
+    r"|(?:systematic|literature|scientific|published|Cochrane|recent|\d{4})\s+reviews?"
+    r"|reviews?\s+(?:of|that|found|pooled|published|concluded|showed))\b",
     re.I,
 )
 _CASE = re.compile(
-    r"\b(?:\d{1,3}-years?-old|aged \d{1,3}"
+    r"\b(?:\d{1,3}-years?-old"
+    r"|(?<!patients )(?<!people )(?<!adults )aged \d{1,3}(?!\s*(?:-|to|and)\s*\d)"
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
-    r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients)",
+    r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
+    # a patient's own words: "Eight weeks after my injection I was hiking again"
+    r"|my (?:injection|treatment|procedure|knee|shoulder|back|hip|pain|doctor)s?"
+    r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked|played|paid)\b"
+    # a person introduced by name and age: "Margaret Doyle, 71, a retired nurse"
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
     re.I,
 )
 _CLINIC_DATA = re.compile(
-    r"\b(?:data|our (?:patients|results|clinic|experience|records)|results of \d[\d,]*"
-    r"|we (?:treated|have treated|saw))\b",
+    r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
+    r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
+    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed)"
+    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims)"
+    r"|according to (?:the|our) [\w\s-]{0,30}?(?:clinics?|centres?|centers?))\b",
     re.I,
 )
 _COMPARATOR = re.compile(
@@ -353,15 +697,126 @@ _COMPARATOR = re.compile(
     r"(?=\s*(?:[,.;:)(|]|$|\b(?:at|in|with|after|for|on|alone|over|by|and)\b))",
     re.I,
 )
-_N_OF = re.compile(r"\b(\d{1,6})\s+(?:out\s+of|of)\s+(\d{1,6})\b")
+_N_OF = re.compile(
+    r"\b(\d{1,6})\s+(?:out\s+of|of(?:\s+(?:the|our|these|those|all))?)\s+(\d{1,6})\b"
+)
+# a share of several patients: whatever the paragraph calls it, not one patient's story
+_MANY = re.compile(
+    r"%\s+of\s+(?:(?:the|our|all|these|those)\s+)?(?:[\w-]+\s+){0,2}?(?:patients|people"
+    r"|participants|subjects|cases)\b"
+    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?(?:\d+|[a-z]+)\s+"
+    r"(?:patients|people|participants|subjects|cases)\b"
+    r"|\b(?:half|a third|two thirds|a quarter|three quarters)\s+of\s+",
+    re.I,
+)
+_AUTHOR = r"[A-Z][\w'’-]+"
+# a named study: "(Smith et al., 2019)", "(Lee and Park 2020)", "Smith et al. (2019)"
+_CITATION = re.compile(
+    rf"\(\s*(?P<a>{_AUTHOR}(?:\s+(?:et\s+al\.?|(?:and|&)\s+{_AUTHOR}))?,?\s+"
+    r"(?:19|20)\d{2}[a-z]?)\s*[;)]"
+    rf"|(?P<b>{_AUTHOR}\s+(?:et\s+al\.?|(?:and|&)\s+{_AUTHOR})\s*\((?:19|20)\d{{2}}[a-z]?\))"
+)
+
+
+def _citation(text: str) -> str | None:
+    """The study a sentence names, as written ("Smith et al., 2019")."""
+    m = _CITATION.search(text)
+    if m is None:
+        return None
+    return " ".join((m.group("a") or m.group("b")).split())
 
 
 def _guess_basis(text: str, case_story: bool) -> str:
     """The basis of a sentence's numbers; ``case_story``: the paragraph tells a case."""
-    if case_story or _CASE.search(text):
+    if _CITATION.search(text):
+        return "cited-study"
+    if (case_story or _CASE.search(text)) and not _MANY.search(text):
         return "case-report"
     if _STUDY.search(text):
         return "cited-study"
     if _CLINIC_DATA.search(text):
         return "clinic-data"
     return "none"
+
+
+# ---------------------------------------------------------------------------
+# the treatment a number is about, when it is not stem cells
+
+# (pattern, the intervention's name); stem cells themselves name no intervention
+_TREATMENTS: tuple[tuple[str, str | None], ...] = (
+    (r"stem[\s-]*cells?|MSCs?|cell[\s-]+therap\w*|cells|bone marrow concentrate|BMAC", None),
+    (
+        r"(?:total\s+|partial\s+)?knee\s+replacements?(?:\s+surgery)?|TKR|TKA|new\s+knees?",
+        "knee replacement",
+    ),
+    (
+        r"prosthe\w*|implants?|(?:total\s+)?joint\s+replacements?|arthroplast\w*",
+        "joint replacement",
+    ),
+    (r"hip\s+replacements?", "hip replacement"),
+    (r"(?:spinal\s+)?fusion(?:\s+surgery)?|(?:micro)?discectomy|laminectomy", "spinal fusion"),
+    (r"surgery|surgical\s+repair|operations?|arthroscop\w*", "surgery"),
+    (
+        r"(?:cortisone|(?:cortico)?steroids?)(?:\s+(?:injections?|shots?|jabs?))?",
+        "steroid injection",
+    ),
+    (r"hyaluronic\s+acid(?:\s+injections?)?|viscosupplement\w*", "hyaluronic acid"),
+    (r"physiotherapy|physical\s+therapy", "physiotherapy"),
+    (r"(?:saline\s+)?placebo|saline(?:\s+injections?)?|sham\s+\w+", "placebo"),
+    (r"painkillers?|medications?|NSAIDs?|pain\s+pills?", "medication"),
+)
+
+
+@functools.cache
+def _treatment_pattern() -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?P<t{i}>(?<![\\w-])(?:{p})(?![\\w-]))" for i, (p, _) in enumerate(_TREATMENTS)),
+        re.I,
+    )
+
+
+# a treatment named as what the number is not about: "better than steroids", "avoid surgery"
+_NOT_SUBJECT_BEFORE = re.compile(
+    r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?|unlike|instead\s+of|rather\s+than|avoid\w*"
+    r"|without|delay\w*|postpone\w*|over)\s+(?:a\s+|the\s+|an\s+)?$",
+    re.I,
+)
+_RELATIVE = re.compile(r"\b(?:that|which)\b|\b(?:costs?|lasts?)\b", re.I)
+# "32% after hyaluronic acid injections", "55% of those given a saline placebo"
+_AFTER_VALUE = re.compile(
+    r"\s*(?:(?:of\s+(?:patients|those)\s+)?(?:given|receiving|treated\s+with|who\s+had)"
+    r"|after|with|following|in\s+the)\s+(?:an?\s+|the\s+)?$",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"[;|]|,\s+and\b|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\bcompared\s+(?:to|with)\b", re.I
+)
+
+
+def _intervention(text: str, start: int, end: int, condition: str) -> str | None:
+    """The treatment the number at ``text[start:end]`` is about, when it is not stem cells:
+    a treatment named just after it ("32% after hyaluronic acid injections"), else the one
+    named last before it in its clause ("A knee replacement lasts 10-15 years")."""
+    mentions = [
+        (m.start(), m.end(), _TREATMENTS[int(str(m.lastgroup)[1:])][1])
+        for m in _treatment_pattern().finditer(text)
+    ]
+    for a, _, name in mentions:
+        if a >= end and _AFTER_VALUE.fullmatch(text, end, a) and a - end <= 40:
+            return _named(name, condition)
+        if a >= end:
+            break
+    for a, b, name in reversed([m for m in mentions if m[1] <= start]):
+        between = text[b:start]
+        if _CLAUSE.search(between):
+            return None
+        if _NOT_SUBJECT_BEFORE.search(text, max(0, a - 20), a) and not _RELATIVE.search(between):
+            continue
+        return _named(name, condition)
+    return None
+
+
+def _named(name: str | None, condition: str) -> str | None:
+    if name == "joint replacement" and condition == "knee-oa":
+        return "knee replacement"
+    return name
