@@ -1,8 +1,9 @@
 """redflags: warning signs in a page's text or in a source's quotes.
 
 The rules live in ``data/redflags.yaml`` with the other vocabularies: regular expressions run
-over each sentence and table row (or only over headings), each with why it matters and the
-public guidance it follows. A page-level rule looks at the page as a whole: one finding
+over each sentence and table row (or only over headings, or over the whole text for
+passages such as a quote and the name after it), each with why it matters and the public
+guidance it follows. A page-level rule looks at the page as a whole: one finding
 when the page names conditions of enough different groups across its sentences and
 headings. A rule file is checked when loaded (fields, patterns that compile, no nested
 unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
@@ -54,7 +55,7 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
 _MAX_PATTERN = 1000
 _BEFORE_WINDOW = 40
 _AFTER_WINDOW = 40
-SCOPES = ("sentence", "heading", "page")
+SCOPES = ("sentence", "heading", "passage", "page")
 
 
 @dataclass(frozen=True)
@@ -337,8 +338,8 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
                 hint="the default is sentence",
             )
         groups, min_groups = _groups(where, item, scope)
-        if scope == "page" and enumeration is not None:
-            raise InputError(f"{where}: a page-level rule counts 'groups', not an 'enumeration'")
+        if scope in ("page", "passage") and enumeration is not None:
+            raise InputError(f"{where}: an 'enumeration' is for sentence or heading rules")
         if not patterns and enumeration is None and not groups:
             raise InputError(f"{where}: a rule needs 'patterns' or an 'enumeration'")
         before, after = item.get("unless_before"), item.get("unless_after")
@@ -509,6 +510,49 @@ def _rule_spans(
     return out
 
 
+def _passage_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> list[tuple[_Span, _Span]]:
+    """(match, context) spans of a passage-level ``rule``: its patterns run over the whole
+    text, so a match may run across sentences and lines (a quote and the name after it);
+    the context is the sentences the match touches."""
+    if not segs:
+        return []
+    starts = [s for s, _ in segs]
+
+    def seg_at(offset: int) -> int:
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    spans: list[tuple[_Span, _Span]] = []
+    for pattern in rule.patterns:
+        budget = _MAX_MATCHES
+        for m in pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            budget -= 1
+            if budget < 0:
+                raise _TooMany
+            first, last = seg_at(m.start()), seg_at(m.end() - 1)
+            ctx = (min(segs[first][0], m.start()), max(segs[last][1], m.end()))
+            if rule.unless_before is not None:
+                before = text[max(segs[first][0], m.start() - _BEFORE_WINDOW) : m.start()]
+                if rule.unless_before.search(before):
+                    continue
+            if rule.unless_after is not None:
+                after = text[m.end() : min(max(segs[last][1], m.end()), m.end() + _AFTER_WINDOW)]
+                if rule.unless_after.search(after):
+                    continue
+            if any(p.search(text, ctx[0], ctx[1]) for p in rule.unless):
+                continue
+            spans.append(((m.start(), m.end()), ctx))
+    merged: list[tuple[_Span, _Span]] = []
+    for span, ctx in sorted(spans):
+        if merged and span[0] < merged[-1][0][1]:
+            (a, b), (c, d) = merged[-1]
+            merged[-1] = ((a, max(b, span[1])), (c, max(d, ctx[1])))
+        else:
+            merged.append((span, ctx))
+    return merged
+
+
 @dataclass(frozen=True)
 class _Part:
     """One text a page-level rule reads: a page, or one quote of a source."""
@@ -595,12 +639,23 @@ def _scan_segments(
     what: str,
     headings: frozenset[int] = frozenset(),
 ) -> list[Finding]:
-    """Findings of the sentence- and heading-level ``rules`` in ``text``."""
+    """Findings of the sentence-, heading- and passage-level ``rules`` in ``text``."""
     lines = LineIndex(text)
     contexts: dict[int, str] = {}  # one string per sentence, shared by its findings
     out: list[Finding] = []
     for rule in rules:
         if rule.scope == "page":
+            continue
+        if rule.scope == "passage":
+            try:
+                passages = _passage_spans(rule, text, segs)
+            except _TooMany:
+                raise _too_many(what) from None
+            if len(out) + len(passages) > MAX_FINDINGS:
+                raise _too_many(what)
+            for span, ctx in passages:
+                context = text[ctx[0] : ctx[1]]
+                out.append(_finding(rule, text, ctx, span, lines(span[0]), context))
             continue
         try:
             by_segment = _rule_spans(rule, text, segs, headings)
