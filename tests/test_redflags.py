@@ -166,6 +166,12 @@ CASES = [
     ),
     (
         "superiority-no-citation",
+        "Stem cells work faster and last longer than cortisone injections.",
+        "faster and last longer than cortisone",
+        "None of the cell treatments did better than the steroid.",
+    ),
+    (
+        "superiority-no-citation",
         "Avoid knee replacement with a single injection.",
         "Avoid knee replacement",
         "Knee replacement helps severe cases.",
@@ -334,6 +340,12 @@ FALSE_ALARMS = [
     ("fda-registered-as-proof", "The therapy is not approved by the FDA."),
     ("fda-registered-as-proof", "The FDA has warned clinics that claim FDA approval."),
     ("hype-headline", "This is not a miracle cure."),
+    # a comparison that is denied, or a patient quoted in news (no name given as evidence)
+    (
+        "superiority-no-citation",
+        "It has not been shown to work better than a steroid jab that costs under $100.",
+    ),
+    ("testimonial", '"The clinic told me 9 out of 10 patients were better," she said.'),
 ]
 
 
