@@ -135,6 +135,24 @@ CASES = [
         "Rejection is rare with your own cells.",
     ),
     (
+        "guarantee-cure",
+        "Our cells repair damaged nerves permanently.",
+        "repair damaged nerves permanently",
+        "Some nerve damage is permanent.",
+    ),
+    (
+        "guarantee-cure",
+        "Say goodbye to knee pain forever.",
+        "goodbye to knee pain",
+        "Scientists hope stem cells could one day cure Parkinson's.",
+    ),
+    (
+        "no-risk",
+        "There is no chance of rejection since the cells are yours.",
+        "no chance of rejection",
+        "No serious adverse events were reported in the trial.",
+    ),
+    (
         "no-risk",
         "Your own cells can never be rejected.",
         "never be rejected",
@@ -262,6 +280,18 @@ CASES = [
         "Insurers do not pay because the therapy has yet to be approved by the FDA.",
     ),
     (
+        "fda-registered-as-proof",
+        "The FDA has approved our cell processing, and our procedures follow FDA guidelines.",
+        "FDA has approved",
+        "Only cord blood products are FDA-approved.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "Our cells come from an FDA approved laboratory in Florida.",
+        "FDA approved",
+        "No stem cell therapy is FDA-approved for knees.",
+    ),
+    (
         "booster-package-pricing",
         "Add a booster injection at 6 months.",
         "booster",
@@ -311,6 +341,18 @@ CASES = [
     ),
     (
         "urgency-pressure",
+        "Save 20% when you book, for the first 10 patients.",
+        "Save 20%",
+        "A 20% deposit is required.",
+    ),
+    (
+        "testimonial",
+        "\u2018I\u2019m back on the tennis court,\u2019 says Anna.",
+        "says Anna",
+        "\u2018It is not for everyone,\u2019 says Dr Lee.",
+    ),
+    (
+        "urgency-pressure",
         "This is a limited time offer.",
         "limited time",
         "There is no discount for early booking.",
@@ -328,6 +370,8 @@ FALSE_ALARMS = [
     ("bare-percentage", "The treatment is 100 % legal in Mexico."),
     ("bare-percentage", "Our cell products are 100 % natural."),
     ("bare-percentage", "Get 20 % off this month."),
+    ("bare-percentage", "Financing at 0% APR, with up to 30% of the cost covered."),
+    ("bare-percentage", "80% of people will have back pain at some point."),
     # "eliminated" alone is not a cure
     ("guarantee-cure", "Injected cells are eliminated from the body within weeks."),
     ("guarantee-cure", "The clinic eliminated waiting lists."),
