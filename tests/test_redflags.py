@@ -821,3 +821,53 @@ def test_a_testimonial_finding_covers_the_quote_and_its_name() -> None:
     assert f.match.endswith("Linda, 64")
     # a quoted question without a name is no testimonial
     assert hits('She asked: "Will it help my knee?"', "testimonial") == []
+
+
+# ---------------------------------------------------------------------------
+# the quality benchmark (benchmarks/redflags_quality.py) on a folder made here
+
+
+def test_the_quality_benchmark_matches_findings_to_labels(tmp_path: Path) -> None:
+    from redflags_quality import locate, measure, report, tallies
+
+    page = (
+        "Miracle Knees\n\n"
+        "We   GUARANTEE results. Knee pain affects 30 % of adults.\n"
+        "Our injections help 85% of patients.\n"
+        "We treat autism, heart failure and arthritis.\n"
+    )
+    (tmp_path / "p.txt").write_text(page, encoding="utf-8")
+    (tmp_path / "p.labels.yaml").write_text(
+        "page: p.txt\n"
+        "twins: [p.html]\n"
+        "redflags:\n"
+        "  - {rule: guarantee-cure, sentence: 'we guarantee results.'}\n"
+        "  - {rule: many-conditions, sentence: null}\n"
+        "  - {rule: no-risk, sentence: 'Our injections help 85% of patients.'}\n"
+        "  - {rule: testimonial, sentence: 'A sentence that is not on the page.'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "p.html").write_text("<p>We guarantee results.</p>", encoding="utf-8")
+    (tmp_path / "broken.labels.yaml").write_text("page: [", encoding="utf-8")
+    # whitespace and case do not matter when a label's sentence is located
+    assert locate(page, "we guarantee RESULTS.") == [(page.index("We"), page.index(" Knee pain"))]
+    notes: list[str] = []
+    results = measure(tmp_path, load_rules(), notes)
+    txt = next(r for r in results if r.name == "p.txt")
+    matched = {lab.rule: ok for lab, ok in txt.labels}
+    assert matched == {
+        "guarantee-cure": True,
+        "many-conditions": True,  # a page-level label: any finding of the rule
+        "no-risk": False,  # the sentence is there but no-risk does not fire on it
+        "testimonial": False,
+    }
+    assert [lab.rule for lab in txt.unlocated] == ["testimonial"]
+    wrong = sorted(f.rule for f, ok in txt.findings if not ok)
+    assert wrong == ["bare-percentage", "hype-headline"]  # the prevalence figure is not one
+    by_rule, _, total = tallies([txt])
+    assert (by_rule["guarantee-cure"].recall, by_rule["guarantee-cure"].precision) == (1.0, 1.0)
+    assert (total.labels, total.found) == (4, 2)
+    assert any("broken.labels.yaml" in n for n in notes)
+    text = report(results, notes, quiet=False)
+    assert "miss  p.txt: no-risk" in text
+    assert "label not found in the text" in text
