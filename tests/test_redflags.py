@@ -154,6 +154,12 @@ CASES = [
     ),
     (
         "no-risk",
+        "Since the cells are your own, there is no rejection.",
+        "no rejection",
+        "Rejection is uncommon when the cells are your own.",
+    ),
+    (
+        "no-risk",
         "Your own cells can never be rejected.",
         "never be rejected",
         "Donor cells are sometimes rejected.",
@@ -236,6 +242,18 @@ CASES = [
         '"I can play golf again," says John D., a patient from Ohio.',
         "says John D",
         '"Will it work for my knee?" Most patients ask this first.',
+    ),
+    (
+        "testimonial",
+        "\u201cLife-changing!\u201d \u2014 Maria, 54",
+        "Maria, 54",
+        "\u201cLife-changing\u201d is how some describe it.",
+    ),
+    (
+        "testimonial",
+        "Maria, 54, from Texas:\n\u201cI can hike again.\u201d",
+        "Maria, 54",
+        '"I would not do it again," said Margaret Doyle, 71.',
     ),
     (
         "testimonial",
@@ -379,10 +397,19 @@ FALSE_ALARMS = [
     ("guarantee-cure", "Stem cells are not a cure for osteoarthritis."),
     ("guarantee-cure", "There is no guarantee that the pain will go."),
     ("guarantee-cure", "Nobody can promise results, and we never guarantee them."),
+    ("guarantee-cure", "None of the patients were cured."),
+    ("guarantee-cure", "The FDA warns about clinics that claim to cure arthritis."),
+    ("guarantee-cure", "Most implants last 20 years."),
     ("no-risk", "No procedure is completely safe."),
     ("no-risk", "It is not risk-free."),
     ("fda-registered-as-proof", "The therapy is not approved by the FDA."),
     ("fda-registered-as-proof", "The FDA has warned clinics that claim FDA approval."),
+    (
+        "fda-registered-as-proof",
+        "The FDA has approved stem cell products only for disorders of the blood.",
+    ),
+    ("no-risk", "No serious adverse events were reported in the trial."),
+    ("many-conditions", "Patients with diabetes, heart disease or autism were excluded."),
     ("hype-headline", "This is not a miracle cure."),
     # a comparison that is denied, or a patient quoted in news (no name given as evidence)
     (
