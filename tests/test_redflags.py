@@ -390,6 +390,10 @@ FALSE_ALARMS = [
     ("bare-percentage", "Get 20 % off this month."),
     ("bare-percentage", "Financing at 0% APR, with up to 30% of the cost covered."),
     ("bare-percentage", "80% of people will have back pain at some point."),
+    # a risk, or the quality of the cells, is no efficacy figure
+    ("bare-percentage", "The risk of infection is under 1%."),
+    ("bare-percentage", "About 10% of patients get mild swelling."),
+    ("bare-percentage", "Our cells have 95% viability."),
     # "eliminated" alone is not a cure
     ("guarantee-cure", "Injected cells are eliminated from the body within weeks."),
     ("guarantee-cure", "The clinic eliminated waiting lists."),

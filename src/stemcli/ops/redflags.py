@@ -172,6 +172,9 @@ class RedFlags:
 # loading the rules
 
 
+_REPEAT = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+
 def _nested_unbounded(pattern: str) -> bool:
     """True when a group repeated without bound contains an unbounded repetition: "(a+)+".
 
@@ -187,7 +190,7 @@ def _nested_unbounded(pattern: str) -> bool:
             return False
         if pattern[j] in "*+":
             return True
-        m = re.match(r"\{(\d*)(,?)(\d*)\}", pattern[j:])
+        m = _REPEAT.match(pattern, j)
         return bool(m and m.group(2) and not m.group(3))
 
     while i < n:
