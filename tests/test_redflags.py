@@ -902,3 +902,14 @@ def test_the_quality_benchmark_matches_findings_to_labels(tmp_path: Path) -> Non
     text = report(results, notes, quiet=False)
     assert "miss  p.txt: no-risk" in text
     assert "label not found in the text" in text
+
+
+def test_cli_json_marks_the_page_finding(run: Run, tmp_path: Path) -> None:
+    p = tmp_path / "page.txt"
+    p.write_text(PAGE, encoding="utf-8")
+    result = run("redflags", str(p), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (page_level,) = [f for f in json.loads(result.stdout) if f.get("scope") == "page"]
+    assert page_level["rule"] == "many-conditions"
+    assert PAGE[page_level["start"] : page_level["end"]] == page_level["match"]
+    assert len(page_level["evidence"]) == 3
