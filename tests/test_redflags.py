@@ -257,6 +257,12 @@ CASES = [
     ),
     (
         "testimonial",
+        "Patient stories\nAfter two injections I can hike again. \u2014 Maria, 54\n",
+        "Maria, 54",
+        "Patient stories\nMost patients hike again after 6 weeks \u2014 Dr Lee, 2024\n",
+    ),
+    (
+        "testimonial",
         "Read how one patient got her life back.",
         "Read how one",
         "Each patient is assessed individually.",
@@ -913,3 +919,52 @@ def test_cli_json_marks_the_page_finding(run: Run, tmp_path: Path) -> None:
     assert page_level["rule"] == "many-conditions"
     assert PAGE[page_level["start"] : page_level["end"]] == page_level["match"]
     assert len(page_level["evidence"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        ("\\bfoo", "f"),
+        ("\\b(?:foo|bar\\s+x)\\b", "bf"),
+        ("x|y", "xy"),
+        ("[$€£]\\s?\\d", "\\$£€"),
+        ("\\d+%", "\\d"),
+        # unsure: optional first parts, lookarounds, anchors, negated or ranged classes
+        ("a?b", None),
+        ("(?:x|y?z)", None),
+        ("(?:ab)?c", None),
+        ("a{0,3}b", None),
+        ("(?<![\\w.])\\d", None),
+        ("^\\s*of", None),
+        ("[^a]b", None),
+        ("[- ]x", None),
+        ("(?m)^x", None),
+        ("\\bfoo|[^a]", None),
+    ],
+)
+def test_what_a_match_can_start_with(pattern: str, first: str | None) -> None:
+    from stemcli.ops.redflags import _first_chars
+
+    assert _first_chars(pattern) == first
+
+
+def test_skipping_positions_never_changes_what_a_pattern_matches() -> None:
+    """Each bundled pattern is compiled with a look-ahead of the characters a match can
+    start with; on every sentence of these tests, in three cases, it finds what the
+    pattern alone finds."""
+    import re
+
+    texts = [c[1] for c in CASES] + [c[3] for c in CASES] + [t for _, t in FALSE_ALARMS] + [PAGE]
+    corpus = "\n".join(texts)
+    corpus = "\n".join([corpus, corpus.upper(), corpus.lower()])
+    checked = 0
+    for rule in load_rules():
+        for p in [*rule.patterns, *(g for _, g in rule.groups), *rule.unless]:
+            if not p.pattern.startswith("(?=["):
+                continue
+            plain = re.compile(p.pattern.split("]", 1)[1][4:-1], re.IGNORECASE)
+            assert [m.span() for m in p.finditer(corpus)] == [
+                m.span() for m in plain.finditer(corpus)
+            ], p.pattern
+            checked += 1
+    assert checked > 50

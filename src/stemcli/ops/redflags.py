@@ -240,10 +240,129 @@ def _compile(where: str, pattern: Any) -> re.Pattern[str]:
             hint="bound the inner or the outer repetition, e.g. {0,3}",
         )
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as e:
         pos = f" at position {e.pos}" if e.pos is not None else ""
         raise InputError(f"{where}: invalid pattern {pattern!r}: {e.msg}{pos}") from None
+    first = _first_chars(pattern)
+    if first is None:
+        return compiled
+    # the same matches, found faster: the regular expression engine skips every position
+    # that cannot start a match instead of trying each word of an alternation there
+    return re.compile(f"(?=[{first}])(?:{pattern})", re.IGNORECASE)
+
+
+_QUANTIFIER = re.compile(r"[?*]|\{0*,|\{0*\}|\{0+,?\d*\}")
+_SAFE_IN_CLASS = re.compile(r"[\w$€£\"“”‘’'()<>~≤≥±+#@&%]")
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index of the ')' closing the group opened at ``pattern[i]``, or -1."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if body[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def _first_chars(pattern: str, depth: int = 0) -> str | None:
+    """The characters any match of ``pattern`` starts with, as the body of a character class,
+    when that is plain to see; None when unsure (then nothing is skipped).
+
+    Read: a leading \\b, then one literal letter or digit, \\d, a plain character class, or a
+    group (?:...), (?-i:...) or (...) whose alternatives each start so; none of them may be
+    optional (followed by ?, * or {0,).
+    """
+    if depth > 8:
+        return None
+    alternatives = _alternatives(pattern)
+    if len(alternatives) > 1:
+        union: set[str] = set()
+        for alt in alternatives:
+            first = _first_chars(alt, depth + 1)
+            if first is None:
+                return None
+            union.add(first)
+        return "".join(sorted(union))
+    i = 0
+    while pattern.startswith("\\b", i):
+        i += 2
+    if i >= len(pattern):
+        return None
+    ch, rest = pattern[i], i + 1
+    chars: set[str] = set()
+    if ch == "(":
+        end = _group_end(pattern, i)
+        opener = next((o for o in ("(?:", "(?-i:", "(?i:") if pattern.startswith(o, i)), None)
+        if end < 0 or (opener is None and pattern.startswith("(?", i)):
+            return None
+        body = pattern[i + len(opener or "(") : end]
+        for alt in _alternatives(body):
+            first = _first_chars(alt, depth + 1)
+            if first is None:
+                return None
+            chars.add(first)
+        rest = end + 1
+    elif ch == "\\":
+        if pattern[i + 1 : i + 2] != "d":
+            return None
+        chars.add("\\d")
+        rest = i + 2
+    elif ch == "[":
+        end = pattern.find("]", i + 1)
+        body = pattern[i + 1 : end]
+        if end < 0 or not body or not all(_SAFE_IN_CLASS.fullmatch(c) for c in body):
+            return None
+        chars.update(re.escape(c) for c in body)
+        rest = end + 1
+    elif ch.isalnum():
+        chars.add(re.escape(ch))
+    else:
+        return None
+    if _QUANTIFIER.match(pattern, rest):
+        return None
+    return "".join(sorted(chars))
 
 
 def _text(where: str, rule: dict[str, Any], key: str) -> str:
