@@ -97,7 +97,7 @@ class Finding:
     context_start: int  # offset of ``context`` in the scanned text
     claim: str | None = None
     claims: tuple[str, ...] = ()
-    scope: str = "sentence"
+    scope: str = "sentence"  # the rule's scope: sentence, heading, passage or page
     evidence: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -751,6 +751,7 @@ def _finding(
         column=line[1],
         context=context,
         context_start=seg[0],
+        scope=rule.scope,
     )
 
 
@@ -815,7 +816,7 @@ def _page_findings(
         line = LineIndex(part.text)(where.start)
         context = part.text[seg[0] : seg[1]]
         found = _finding(rule, part.text, seg, (where.start, where.end), line, context)
-        out.append((where.part, replace(found, scope="page", evidence=evidence)))
+        out.append((where.part, replace(found, evidence=evidence)))
     return out
 
 
