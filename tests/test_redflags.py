@@ -420,6 +420,11 @@ FALSE_ALARMS = [
     ),
     ("no-risk", "No serious adverse events were reported in the trial."),
     ("many-conditions", "Patients with diabetes, heart disease or autism were excluded."),
+    (
+        "many-conditions",
+        "We treat knee arthritis.\nCan I have the treatment if I have diabetes or heart disease?",
+    ),
+    ("many-conditions", "The clinic's website lists autism, COPD and knee pain."),
     ("hype-headline", "This is not a miracle cure."),
     # a comparison that is denied, or a patient quoted in news (no name given as evidence)
     (
