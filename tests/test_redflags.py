@@ -263,6 +263,12 @@ CASES = [
     ),
     (
         "testimonial",
+        "A 62-year-old runner was back on the track within weeks.",
+        "62-year-old runner was back",
+        "A 55-year-old patient presented with grade 3 osteoarthritis.",
+    ),
+    (
+        "testimonial",
         "Read how one patient got her life back.",
         "Read how one",
         "Each patient is assessed individually.",
