@@ -383,6 +383,24 @@ CASES = [
     ),
     (
         "urgency-pressure",
+        "March is almost fully booked.",
+        "almost fully booked",
+        "The pain was almost gone and the knee had almost full movement.",
+    ),
+    (
+        "guarantee-cure",
+        "You will never need surgery again.",
+        "never need surgery",
+        "Surgery is never needed for mild cases.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "Our clinic follows FDA 361 guidelines.",
+        "follows FDA 361 guidelines",
+        "Ask whether the FDA has reviewed the treatment.",
+    ),
+    (
+        "urgency-pressure",
         "This is a limited time offer.",
         "limited time",
         "There is no discount for early booking.",
