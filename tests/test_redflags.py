@@ -443,6 +443,11 @@ FALSE_ALARMS = [
         "The FDA has approved stem cell products only for disorders of the blood.",
     ),
     ("no-risk", "No serious adverse events were reported in the trial."),
+    ("no-risk", '"They told me there were no side effects," he said.'),
+    (
+        "guarantee-cure",
+        "The FTC took action against clinics that claimed to cure arthritis and reverse ageing.",
+    ),
     ("many-conditions", "Patients with diabetes, heart disease or autism were excluded."),
     (
         "many-conditions",
