@@ -76,6 +76,12 @@ CASES = [
     ),
     (
         "guarantee-cure",
+        "They walk without pain, and the improvement is permanent.",
+        "improvement is permanent",
+        "They walk with less pain, but the improvement is not permanent.",
+    ),
+    (
+        "guarantee-cure",
         "Results last a lifetime.",
         "last a lifetime",
         "A knee replacement lasts 15 years.",
