@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ REQUIRED_RULES = {
     "testimonial",
     "fda-registered-as-proof",
     "booster-package-pricing",
+    "hype-headline",
+    "urgency-pressure",
 }
 
 
@@ -62,13 +65,49 @@ CASES = [
     (
         "guarantee-cure",
         "A single injection can eliminate knee pain.",
-        "eliminate",
+        "eliminate knee pain",
         "Injections cannot eliminate every kind of knee pain.",
+    ),
+    (
+        "guarantee-cure",
+        "The improvement is permanent.",
+        "improvement is permanent",
+        "The improvement is not permanent for everyone.",
+    ),
+    (
+        "guarantee-cure",
+        "They walk without pain, and the improvement is permanent.",
+        "improvement is permanent",
+        "They walk with less pain, but the improvement is not permanent.",
+    ),
+    (
+        "guarantee-cure",
+        "Results last a lifetime.",
+        "last a lifetime",
+        "A knee replacement lasts 15 years.",
+    ),
+    (
+        "guarantee-cure",
+        "Our cells reverse degenerative disease.",
+        "reverse degenerative disease",
+        "No injection can reverse degenerative disease.",
+    ),
+    (
+        "guarantee-cure",
+        "The cartilage regrows, so the damage is reversed instead of masked.",
+        "damage is reversed",
+        "Some damage cannot be repaired.",
+    ),
+    (
+        "guarantee-cure",
+        "Most patients walk again without pain.",
+        "walk again",
+        "Most patients walk unaided after 24 hours.",
     ),
     (
         "no-risk",
         "Because these are your own cells, the treatment carries no risk.",
-        "Because these are your own",
+        "no risk",
         "No treatment is without risk, including this one.",
     ),
     (
@@ -84,9 +123,57 @@ CASES = [
         "Our procedure is not completely safe, and no procedure is.",
     ),
     (
+        "no-risk",
+        "The injections have no side effects.",
+        "no side effects",
+        "Side effects are usually mild and pass within days.",
+    ),
+    (
+        "no-risk",
+        "It is a risk-free, same-day procedure.",
+        "risk-free",
+        "The procedure uses your own cells, so the risk of rejection is minimal.",
+    ),
+    (
+        "no-risk",
+        "There is no risk of rejection with your own cells.",
+        "no risk",
+        "Rejection is rare with your own cells.",
+    ),
+    (
+        "guarantee-cure",
+        "Our cells repair damaged nerves permanently.",
+        "repair damaged nerves permanently",
+        "Some nerve damage is permanent.",
+    ),
+    (
+        "guarantee-cure",
+        "Say goodbye to knee pain forever.",
+        "goodbye to knee pain",
+        "Scientists hope stem cells could one day cure Parkinson's.",
+    ),
+    (
+        "no-risk",
+        "There is no chance of rejection since the cells are yours.",
+        "no chance of rejection",
+        "No serious adverse events were reported in the trial.",
+    ),
+    (
+        "no-risk",
+        "Since the cells are your own, there is no rejection.",
+        "no rejection",
+        "Rejection is uncommon when the cells are your own.",
+    ),
+    (
+        "no-risk",
+        "Your own cells can never be rejected.",
+        "never be rejected",
+        "Donor cells are sometimes rejected.",
+    ),
+    (
         "many-conditions",
         "Our stem cells help with autism, multiple sclerosis, diabetes and arthritis.",
-        "autism, multiple sclerosis, diabetes and arthritis",
+        "autism",
         "Our stem cells are used for knee arthritis and back pain.",
     ),
     (
@@ -106,6 +193,12 @@ CASES = [
         "It gave 50% greater pain reduction than corticosteroids.",
         "50% greater pain reduction than corticosteroids",
         "Surgery is better for severe cases.",
+    ),
+    (
+        "superiority-no-citation",
+        "Stem cells work faster and last longer than cortisone injections.",
+        "faster and last longer than cortisone",
+        "None of the cell treatments did better than the steroid.",
     ),
     (
         "superiority-no-citation",
@@ -132,16 +225,59 @@ CASES = [
         "Pain fell 40% more than with a placebo.",
     ),
     (
+        "bare-percentage",
+        "In the middle stage, 70-80% of patients improve.",
+        "70-80%",
+        "Knee osteoarthritis affects 30 % of people over 60.",
+    ),
+    (
+        "testimonial",
+        'Patient stories\n"I had been told I needed a new knee. Eight weeks after my injection'
+        ' I was hiking again." Linda, 64, retired teacher',
+        "Eight weeks after my injection",
+        "Patient stories\nEach patient is assessed individually.",
+    ),
+    (
+        "testimonial",
+        "\u201cMy knee feels twenty years younger.\u201d \u2014 Maria, 54",
+        "Maria, 54",
+        "\u201cHow long does the effect last?\u201d is the question we hear most.",
+    ),
+    (
+        "testimonial",
+        '"I can play golf again," says John D., a patient from Ohio.',
+        "says John D",
+        '"Will it work for my knee?" Most patients ask this first.',
+    ),
+    (
+        "testimonial",
+        "\u201cLife-changing!\u201d \u2014 Maria, 54",
+        "Maria, 54",
+        "\u201cLife-changing\u201d is how some describe it.",
+    ),
+    (
+        "testimonial",
+        "Maria, 54, from Texas:\n\u201cI can hike again.\u201d",
+        "Maria, 54",
+        '"I would not do it again," said Margaret Doyle, 71.',
+    ),
+    (
+        "testimonial",
+        "Patient stories\nAfter two injections I can hike again. \u2014 Maria, 54\n",
+        "Maria, 54",
+        "Patient stories\nMost patients hike again after 6 weeks \u2014 Dr Lee, 2024\n",
+    ),
+    (
+        "testimonial",
+        "A 62-year-old runner was back on the track within weeks.",
+        "62-year-old runner was back",
+        "A 55-year-old patient presented with grade 3 osteoarthritis.",
+    ),
+    (
         "testimonial",
         "Read how one patient got her life back.",
         "Read how one",
         "Each patient is assessed individually.",
-    ),
-    (
-        "testimonial",
-        "A 62-year-old runner was back on the track.",
-        "62-year-old runner",
-        "Runners over 60 years are assessed first.",
     ),
     (
         "testimonial",
@@ -162,6 +298,36 @@ CASES = [
         "Stem cell therapy is not yet FDA-approved for orthopedic use.",
     ),
     (
+        "fda-registered-as-proof",
+        "Our cells are processed in an FDA-cleared lab.",
+        "FDA-cleared",
+        "Stem cell treatments for these conditions are not approved by the US FDA.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "The therapy is approved by the FDA.",
+        "approved by the FDA",
+        "The FDA warns that unapproved stem cell products can cause blindness.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "Our clinic is registered with the FDA.",
+        "registered with the FDA",
+        "Insurers do not pay because the therapy has yet to be approved by the FDA.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "The FDA has approved our cell processing, and our procedures follow FDA guidelines.",
+        "FDA has approved",
+        "Only cord blood products are FDA-approved.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "Our cells come from an FDA approved laboratory in Florida.",
+        "FDA approved",
+        "No stem cell therapy is FDA-approved for knees.",
+    ),
+    (
         "booster-package-pricing",
         "Add a booster injection at 6 months.",
         "booster",
@@ -173,7 +339,140 @@ CASES = [
         "3-session package",
         "No packages or boosters are sold here.",
     ),
+    (
+        "booster-package-pricing",
+        "The 12-treatment option is $41,500.",
+        "12-treatment option",
+        "Each treatment is priced separately.",
+    ),
+    (
+        "hype-headline",
+        "Astounding Results With Stem Cells",
+        "Astounding",
+        "Stem cells are not a miracle.",
+    ),
+    (
+        "hype-headline",
+        "A Revolutionary Breakthrough for Knees",
+        "Revolutionary",
+        "Stem cells are studied for knee pain.",
+    ),
+    (
+        "urgency-pressure",
+        "Only 3 places left this month!",
+        "Only 3 places left",
+        "We treat 3 patients a day.",
+    ),
+    (
+        "urgency-pressure",
+        "Get 20 % off this month.",
+        "20 % off",
+        "Pain fell 20 % in a month.",
+    ),
+    (
+        "urgency-pressure",
+        "Book before 31 March to keep the price.",
+        "Book before 31",
+        "Book a consultation to learn more.",
+    ),
+    (
+        "urgency-pressure",
+        "Save 20% when you book, for the first 10 patients.",
+        "Save 20%",
+        "A 20% deposit is required.",
+    ),
+    (
+        "testimonial",
+        "\u2018I\u2019m back on the tennis court,\u2019 says Anna.",
+        "says Anna",
+        "\u2018It is not for everyone,\u2019 says Dr Lee.",
+    ),
+    (
+        "urgency-pressure",
+        "March is almost fully booked.",
+        "almost fully booked",
+        "The pain was almost gone and the knee had almost full movement.",
+    ),
+    (
+        "guarantee-cure",
+        "You will never need surgery again.",
+        "never need surgery",
+        "Surgery is never needed for mild cases.",
+    ),
+    (
+        "fda-registered-as-proof",
+        "Our clinic follows FDA 361 guidelines.",
+        "follows FDA 361 guidelines",
+        "Ask whether the FDA has reviewed the treatment.",
+    ),
+    (
+        "urgency-pressure",
+        "This is a limited time offer.",
+        "limited time",
+        "There is no discount for early booking.",
+    ),
 ]
+
+
+# (rule, a sentence that looks like the rule's kind but is no red flag)
+FALSE_ALARMS = [
+    # prevalence is not efficacy
+    ("bare-percentage", "Knee osteoarthritis is seen in 50-80 % of adults over 65."),
+    ("bare-percentage", "Back pain affects 30 % of people over 60."),
+    ("bare-percentage", "About 60% of Americans suffer from joint pain."),
+    # a percentage that is about something else
+    ("bare-percentage", "The treatment is 100 % legal in Mexico."),
+    ("bare-percentage", "Our cell products are 100 % natural."),
+    ("bare-percentage", "Get 20 % off this month."),
+    ("bare-percentage", "Financing at 0% APR, with up to 30% of the cost covered."),
+    ("bare-percentage", "80% of people will have back pain at some point."),
+    # a risk, or the quality of the cells, is no efficacy figure
+    ("bare-percentage", "The risk of infection is under 1%."),
+    ("bare-percentage", "About 10% of patients get mild swelling."),
+    ("bare-percentage", "Our cells have 95% viability."),
+    # "eliminated" alone is not a cure
+    ("guarantee-cure", "Injected cells are eliminated from the body within weeks."),
+    ("guarantee-cure", "The clinic eliminated waiting lists."),
+    # negations stay non-findings
+    ("guarantee-cure", "Stem cells are not a cure for osteoarthritis."),
+    ("guarantee-cure", "There is no guarantee that the pain will go."),
+    ("guarantee-cure", "Nobody can promise results, and we never guarantee them."),
+    ("guarantee-cure", "None of the patients were cured."),
+    ("guarantee-cure", "The FDA warns about clinics that claim to cure arthritis."),
+    ("guarantee-cure", "Most implants last 20 years."),
+    ("no-risk", "No procedure is completely safe."),
+    ("no-risk", "It is not risk-free."),
+    ("fda-registered-as-proof", "The therapy is not approved by the FDA."),
+    ("fda-registered-as-proof", "The FDA has warned clinics that claim FDA approval."),
+    (
+        "fda-registered-as-proof",
+        "The FDA has approved stem cell products only for disorders of the blood.",
+    ),
+    ("no-risk", "No serious adverse events were reported in the trial."),
+    ("no-risk", '"They told me there were no side effects," he said.'),
+    (
+        "guarantee-cure",
+        "The FTC took action against clinics that claimed to cure arthritis and reverse ageing.",
+    ),
+    ("many-conditions", "Patients with diabetes, heart disease or autism were excluded."),
+    (
+        "many-conditions",
+        "We treat knee arthritis.\nCan I have the treatment if I have diabetes or heart disease?",
+    ),
+    ("many-conditions", "The clinic's website lists autism, COPD and knee pain."),
+    ("hype-headline", "This is not a miracle cure."),
+    # a comparison that is denied, or a patient quoted in news (no name given as evidence)
+    (
+        "superiority-no-citation",
+        "It has not been shown to work better than a steroid jab that costs under $100.",
+    ),
+    ("testimonial", '"The clinic told me 9 out of 10 patients were better," she said.'),
+]
+
+
+@pytest.mark.parametrize(("rule", "sentence"), FALSE_ALARMS)
+def test_false_alarms_stay_quiet(rule: str, sentence: str) -> None:
+    assert hits(sentence, rule) == []
 
 
 @pytest.mark.parametrize(("rule", "fires", "match", "near_miss"), CASES)
@@ -196,6 +495,7 @@ def test_bundled_rules_cite_public_guidance_by_title() -> None:
         "FDA, Important Patient and Consumer Information About Regenerative Medicine Therapies",
         "FTC action against Regenerative Medical Group and Telehealth Medical Group",
         "HealthNewsReview.org review criteria",
+        "FDA, FDA Warns About Stem Cell Therapies",
     )
     for rule in load_rules():
         assert any(k in rule.citation for k in known), rule.id
@@ -223,6 +523,9 @@ rules:
 """
 
 
+PAGE_RULE = "    scope: page\n    groups: {a: x, b: y}\n    min_groups: 2\n    why: Because.\n"
+
+
 def test_parse_rules_reads_a_good_file() -> None:
     (rule,) = parse_rules(GOOD, "mine.yaml")
     assert rule.id == "demo"
@@ -244,6 +547,39 @@ def test_parse_rules_reads_a_good_file() -> None:
         (
             ("patterns: ['\\bdemo\\b']", "enumeration: {pattern: x, min_distinct: 1}"),
             "'min_distinct' must be a whole number of 2 or more",
+        ),
+        (("    why: Because.\n", "    scope: chapter\n    why: Because.\n"), "'scope' must be"),
+        (
+            ("    why: Because.\n", "    groups: {a: x, b: y}\n    why: Because.\n"),
+            "'groups' and 'min_groups' need 'scope: page'",
+        ),
+        (
+            ("    why: Because.\n", "    scope: page\n    why: Because.\n"),
+            "a page-level rule needs 'groups'",
+        ),
+        (
+            ("    why: Because.\n", PAGE_RULE.replace("min_groups: 2", "min_groups: 3")),
+            "'min_groups' must be a whole number from 2 to the number of groups",
+        ),
+        (
+            ("    why: Because.\n", PAGE_RULE.replace("b: y", "B C: y")),
+            "group name 'B C' must be a lowercase slug",
+        ),
+        (
+            ("    why: Because.\n", PAGE_RULE.replace("b: y", "b: '(y+)+'")),
+            "groups.b: pattern '(y+)+' repeats a group that itself repeats",
+        ),
+        (
+            ("    why: Because.\n", "    unless_after: '(z'\n    why: Because.\n"),
+            "unless_after: invalid pattern",
+        ),
+        (
+            (
+                "    why: Because.\n",
+                "    scope: passage\n    enumeration: {pattern: x, min_distinct: 2}\n"
+                "    why: Because.\n",
+            ),
+            "an 'enumeration' is for sentence or heading rules",
         ),
     ],
 )
@@ -340,7 +676,7 @@ def test_fail_on_flag_exits_1_only_when_something_is_found(
 def test_cli_finds_flags(run: Run, page: Path) -> None:
     result = run("redflags", str(page))
     assert result.exit_code == 0, result.output
-    assert "Guaranteed results or cure language" in result.stdout
+    assert "Guaranteed, permanent results or cure language" in result.stdout
     assert "[bold]Zero risk[/bold]" in result.stdout  # data is never markup
     assert "ISSCR" in result.stdout
 
@@ -404,7 +740,9 @@ def test_cli_output_file(run: Run, page: Path, tmp_path: Path) -> None:
     out = tmp_path / "flags.csv"
     result = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert result.exit_code == 0
-    assert out.read_text().splitlines()[0] == "rule,name,match,start,end,line,column,why,citation"
+    assert out.read_text().splitlines()[0] == (
+        "rule,name,match,start,end,line,column,why,citation,scope,evidence"
+    )
     again = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert again.exit_code == 2
     assert "file exists" in again.stderr
@@ -452,3 +790,221 @@ def test_matches_beyond_what_a_page_holds_stop_the_scan_early(
     # one pattern went over while its matches were collected, and nothing ran after it
     assert calls[-1] == "over the limit", calls
     assert calls.count("over the limit") == 1
+
+
+# ---------------------------------------------------------------------------
+# rule kinds: headings, passages, the page as a whole; words after a match
+
+
+def kind_rule(body: str) -> Any:
+    (rule,) = parse_rules(
+        f"rules:\n  - id: demo\n    name: Demo\n{body}    why: W.\n    citation: C\n"
+    )
+    return rule
+
+
+def test_a_heading_rule_reads_only_headings() -> None:
+    rule = kind_rule("    scope: heading\n    patterns: ['\\bmiracle\\b']\n")
+    text = "Miracle Knees\nSome call it a miracle. We do not.\n"
+    found = scan_text(text, rules=[rule]).findings
+    assert [(f.line, f.match) for f in found] == [(1, "Miracle")]
+    assert scan_quotes([], source="s", rules=[rule]).findings == ()
+
+
+def test_a_passage_rule_matches_across_sentences_and_lines() -> None:
+    rule = kind_rule("    scope: passage\n    patterns: ['first\\.\\s+the\\s+second']\n")
+    text = "Intro here. It came first.\nThe second one. Outro."
+    (f,) = scan_text(text, rules=[rule]).findings
+    assert f.match == "first.\nThe second"
+    assert f.context == "It came first.\nThe second one."
+    assert text[f.context_start :].startswith(f.context)
+
+
+def test_words_after_a_match_can_undo_it() -> None:
+    rule = kind_rule("    patterns: ['\\d+ %']\n    unless_after: '^\\s*of\\s+adults'\n")
+    found = scan_text("It affects 30 % of adults. It helps 90 % of them.", rules=[rule]).findings
+    assert [f.match for f in found] == ["90 %"]
+
+
+PAGE = """Stem Cells for Every Condition
+
+Knee arthritis
+Our injections rebuild worn joints.
+
+Autism
+Families travel to us from around the world.
+
+Heart failure
+Cells are infused into a vein.
+
+What researchers study
+Scientists grow organoids to study diabetes and lung disease.
+"""
+
+
+def test_many_conditions_is_one_finding_for_the_page() -> None:
+    """Conditions of different groups under different headings make one page-level finding,
+    pointing at the first mention; what researchers study counts for nothing."""
+    (f,) = [f for f in scan_text(PAGE).findings if f.rule == "many-conditions"]
+    assert f.scope == "page"
+    assert f.match == "arthritis"
+    assert [e.split(":")[0] for e in f.evidence] == [
+        "joints",
+        "development",
+        "heart-and-vessels",
+    ]
+    data = f.to_json()
+    assert data["scope"] == "page"
+    assert data["evidence"] == list(f.evidence)
+    # two groups are not many, and research mentions do not count
+    two = PAGE.replace("Heart failure", "Knee pain")
+    assert hits(two, "many-conditions") == []
+    assert hits("Scientists study autism, heart failure and diabetes.", "many-conditions") == []
+
+
+def test_many_conditions_in_a_source_reads_its_quotes_together() -> None:
+    from stemcli.model import Claim
+
+    mini = Path(__file__).parent / "fixtures" / "mini"
+    ds = load([mini], bundled=False, use_cache=False)
+    base: Claim = ds.claims[0]
+    quotes = [
+        "We treat knee arthritis with stem cells.",
+        "Children with autism improve after treatment.",
+        "Our heart failure patients feel better.",
+    ]
+    claims = [replace(base, id=f"c{i}", quote=q) for i, q in enumerate(quotes)]
+    (f,) = [f for f in scan_quotes(claims, source="x").findings if f.rule == "many-conditions"]
+    assert f.claim == "c0"
+    assert f.match == "arthritis"
+    assert len(f.evidence) == 3
+    assert [f.rule for f in scan_quotes(claims[:2], source="x").findings] == []
+
+
+def test_the_table_marks_a_page_finding_and_lists_its_evidence() -> None:
+    report = redflags_report(scan_text(PAGE, path="page.txt"))
+    (row,) = [r for r in report.rows if "many" in str(r[1])]
+    assert str(row[0]).endswith("(page)")
+    assert "across the page: joints: arthritis" in str(row[2])
+
+
+def test_a_testimonial_finding_covers_the_quote_and_its_name() -> None:
+    text = (
+        "Patient stories\n"
+        '"I had been told I needed a new knee. Eight weeks later I was hiking." Linda, 64\n'
+    )
+    (f,) = [f for f in scan_text(text).findings if f.rule == "testimonial"]
+    assert f.match.startswith('"I had been told')
+    assert f.match.endswith("Linda, 64")
+    # a quoted question without a name is no testimonial
+    assert hits('She asked: "Will it help my knee?"', "testimonial") == []
+
+
+# ---------------------------------------------------------------------------
+# the quality benchmark (benchmarks/redflags_quality.py) on a folder made here
+
+
+def test_the_quality_benchmark_matches_findings_to_labels(tmp_path: Path) -> None:
+    from redflags_quality import locate, measure, report, tallies
+
+    page = (
+        "Miracle Knees\n\n"
+        "We   GUARANTEE results. Knee pain affects 30 % of adults.\n"
+        "Our injections help 85% of patients.\n"
+        "We treat autism, heart failure and arthritis.\n"
+    )
+    (tmp_path / "p.txt").write_text(page, encoding="utf-8")
+    (tmp_path / "p.labels.yaml").write_text(
+        "page: p.txt\n"
+        "twins: [p.html]\n"
+        "redflags:\n"
+        "  - {rule: guarantee-cure, sentence: 'we guarantee results.'}\n"
+        "  - {rule: many-conditions, sentence: null}\n"
+        "  - {rule: no-risk, sentence: 'Our injections help 85% of patients.'}\n"
+        "  - {rule: testimonial, sentence: 'A sentence that is not on the page.'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "p.html").write_text("<p>We guarantee results.</p>", encoding="utf-8")
+    (tmp_path / "broken.labels.yaml").write_text("page: [", encoding="utf-8")
+    # whitespace and case do not matter when a label's sentence is located
+    assert locate(page, "we guarantee RESULTS.") == [(page.index("We"), page.index(" Knee pain"))]
+    notes: list[str] = []
+    results = measure(tmp_path, load_rules(), notes)
+    txt = next(r for r in results if r.name == "p.txt")
+    matched = {lab.rule: ok for lab, ok in txt.labels}
+    assert matched == {
+        "guarantee-cure": True,
+        "many-conditions": True,  # a page-level label: any finding of the rule
+        "no-risk": False,  # the sentence is there but no-risk does not fire on it
+        "testimonial": False,
+    }
+    assert [lab.rule for lab in txt.unlocated] == ["testimonial"]
+    wrong = sorted(f.rule for f, ok in txt.findings if not ok)
+    assert wrong == ["bare-percentage", "hype-headline"]  # the prevalence figure is not one
+    by_rule, _, total = tallies([txt])
+    assert (by_rule["guarantee-cure"].recall, by_rule["guarantee-cure"].precision) == (1.0, 1.0)
+    assert (total.labels, total.found) == (4, 2)
+    assert any("broken.labels.yaml" in n for n in notes)
+    text = report(results, notes, quiet=False)
+    assert "miss  p.txt: no-risk" in text
+    assert "label not found in the text" in text
+
+
+def test_cli_json_marks_the_page_finding(run: Run, tmp_path: Path) -> None:
+    p = tmp_path / "page.txt"
+    p.write_text(PAGE, encoding="utf-8")
+    result = run("redflags", str(p), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (page_level,) = [f for f in json.loads(result.stdout) if f.get("scope") == "page"]
+    assert page_level["rule"] == "many-conditions"
+    assert PAGE[page_level["start"] : page_level["end"]] == page_level["match"]
+    assert len(page_level["evidence"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        ("\\bfoo", "f"),
+        ("\\b(?:foo|bar\\s+x)\\b", "bf"),
+        ("x|y", "xy"),
+        ("[$€£]\\s?\\d", "\\$£€"),
+        ("\\d+%", "\\d"),
+        # unsure: optional first parts, lookarounds, anchors, negated or ranged classes
+        ("a?b", None),
+        ("(?:x|y?z)", None),
+        ("(?:ab)?c", None),
+        ("a{0,3}b", None),
+        ("(?<![\\w.])\\d", None),
+        ("^\\s*of", None),
+        ("[^a]b", None),
+        ("[- ]x", None),
+        ("(?m)^x", None),
+        ("\\bfoo|[^a]", None),
+    ],
+)
+def test_what_a_match_can_start_with(pattern: str, first: str | None) -> None:
+    from stemcli.ops.redflags import _first_chars
+
+    assert _first_chars(pattern) == first
+
+
+def test_skipping_positions_never_changes_what_a_pattern_matches() -> None:
+    """Each bundled pattern is compiled with a look-ahead of the characters a match can
+    start with; on every sentence of these tests, in three cases, it finds what the
+    pattern alone finds."""
+    import re
+
+    texts = [c[1] for c in CASES] + [c[3] for c in CASES] + [t for _, t in FALSE_ALARMS] + [PAGE]
+    corpus = "\n".join(texts)
+    corpus = "\n".join([corpus, corpus.upper(), corpus.lower()])
+    checked = 0
+    for rule in load_rules():
+        for p in [*rule.patterns, *(g for _, g in rule.groups), *rule.unless]:
+            if not p.pattern.startswith("(?=["):
+                continue
+            plain = re.compile(p.pattern.split("]", 1)[1][4:-1], re.IGNORECASE)
+            assert [m.span() for m in p.finditer(corpus)] == [
+                m.span() for m in plain.finditer(corpus)
+            ], p.pattern
+            checked += 1
+    assert checked > 50

@@ -1,8 +1,11 @@
 """redflags: warning signs in a page's text or in a source's quotes.
 
 The rules live in ``data/redflags.yaml`` with the other vocabularies: regular expressions run
-over each sentence and table row, each with why it matters and the public guidance it
-follows. A rule file is checked when loaded (fields, patterns that compile, no nested
+over each sentence and table row (or only over headings, or over the whole text for
+passages such as a quote and the name after it), each with why it matters and the public
+guidance it follows. A page-level rule looks at the page as a whole: one finding
+when the page names conditions of enough different groups across its sentences and
+headings. A rule file is checked when loaded (fields, patterns that compile, no nested
 unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
 rule. For a source of the dataset, the rules run over its claims' quotes and a
 context-completeness score says how many of its claims state n, a timepoint, a
@@ -14,7 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,13 +43,19 @@ _RULE_FIELDS = (
     "patterns",
     "unless",
     "unless_before",
+    "unless_after",
     "enumeration",
+    "scope",
+    "groups",
+    "min_groups",
     "why",
     "citation",
 )
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
 _MAX_PATTERN = 1000
 _BEFORE_WINDOW = 40
+_AFTER_WINDOW = 40
+SCOPES = ("sentence", "heading", "passage", "page")
 
 
 @dataclass(frozen=True)
@@ -60,11 +69,20 @@ class Rule:
     unless_before: re.Pattern[str] | None = None
     enumeration: re.Pattern[str] | None = None
     min_distinct: int = 0
+    unless_after: re.Pattern[str] | None = None
+    scope: str = "sentence"  # one of SCOPES
+    groups: tuple[tuple[str, re.Pattern[str]], ...] = ()  # page scope: (group name, pattern)
+    min_groups: int = 0
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One match of one rule; ``start``/``end`` index the scanned text (file or quote)."""
+    """One match of one rule; ``start``/``end`` index the scanned text (file or quote).
+
+    A page-level finding (``scope == "page"``) stands for the whole page: it points at the
+    first mention that made it, and ``evidence`` names what was found across the page
+    ("neurological: autism").
+    """
 
     rule: str
     name: str
@@ -79,6 +97,8 @@ class Finding:
     context_start: int  # offset of ``context`` in the scanned text
     claim: str | None = None
     claims: tuple[str, ...] = ()
+    scope: str = "sentence"  # the rule's scope: sentence, heading, passage or page
+    evidence: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,6 +110,9 @@ class Finding:
             "why": self.why,
             "citation": self.citation,
         }
+        if self.scope == "page":
+            out["scope"] = "page"
+            out["evidence"] = list(self.evidence)
         if self.claim is not None:
             out["claim"] = self.claim
             out["claims"] = list(self.claims)
@@ -149,6 +172,9 @@ class RedFlags:
 # loading the rules
 
 
+_REPEAT = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+
 def _nested_unbounded(pattern: str) -> bool:
     """True when a group repeated without bound contains an unbounded repetition: "(a+)+".
 
@@ -164,7 +190,7 @@ def _nested_unbounded(pattern: str) -> bool:
             return False
         if pattern[j] in "*+":
             return True
-        m = re.match(r"\{(\d*)(,?)(\d*)\}", pattern[j:])
+        m = _REPEAT.match(pattern, j)
         return bool(m and m.group(2) and not m.group(3))
 
     while i < n:
@@ -214,10 +240,129 @@ def _compile(where: str, pattern: Any) -> re.Pattern[str]:
             hint="bound the inner or the outer repetition, e.g. {0,3}",
         )
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as e:
         pos = f" at position {e.pos}" if e.pos is not None else ""
         raise InputError(f"{where}: invalid pattern {pattern!r}: {e.msg}{pos}") from None
+    first = _first_chars(pattern)
+    if first is None:
+        return compiled
+    # the same matches, found faster: the regular expression engine skips every position
+    # that cannot start a match instead of trying each word of an alternation there
+    return re.compile(f"(?=[{first}])(?:{pattern})", re.IGNORECASE)
+
+
+_QUANTIFIER = re.compile(r"[?*]|\{0*,|\{0*\}|\{0+,?\d*\}")
+_SAFE_IN_CLASS = re.compile(r"[\w$€£\"“”‘’'()<>~≤≥±+#@&%]")
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index of the ')' closing the group opened at ``pattern[i]``, or -1."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if body[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def _first_chars(pattern: str, depth: int = 0) -> str | None:
+    """The characters any match of ``pattern`` starts with, as the body of a character class,
+    when that is plain to see; None when unsure (then nothing is skipped).
+
+    Read: a leading \\b, then one literal letter or digit, \\d, a plain character class, or a
+    group (?:...), (?-i:...) or (...) whose alternatives each start so; none of them may be
+    optional (followed by ?, * or {0,).
+    """
+    if depth > 8:
+        return None
+    alternatives = _alternatives(pattern)
+    if len(alternatives) > 1:
+        union: set[str] = set()
+        for alt in alternatives:
+            first = _first_chars(alt, depth + 1)
+            if first is None:
+                return None
+            union.add(first)
+        return "".join(sorted(union))
+    i = 0
+    while pattern.startswith("\\b", i):
+        i += 2
+    if i >= len(pattern):
+        return None
+    ch, rest = pattern[i], i + 1
+    chars: set[str] = set()
+    if ch == "(":
+        end = _group_end(pattern, i)
+        opener = next((o for o in ("(?:", "(?-i:", "(?i:") if pattern.startswith(o, i)), None)
+        if end < 0 or (opener is None and pattern.startswith("(?", i)):
+            return None
+        body = pattern[i + len(opener or "(") : end]
+        for alt in _alternatives(body):
+            first = _first_chars(alt, depth + 1)
+            if first is None:
+                return None
+            chars.add(first)
+        rest = end + 1
+    elif ch == "\\":
+        if pattern[i + 1 : i + 2] != "d":
+            return None
+        chars.add("\\d")
+        rest = i + 2
+    elif ch == "[":
+        end = pattern.find("]", i + 1)
+        body = pattern[i + 1 : end]
+        if end < 0 or not body or not all(_SAFE_IN_CLASS.fullmatch(c) for c in body):
+            return None
+        chars.update(re.escape(c) for c in body)
+        rest = end + 1
+    elif ch.isalnum():
+        chars.add(re.escape(ch))
+    else:
+        return None
+    if _QUANTIFIER.match(pattern, rest):
+        return None
+    return "".join(sorted(chars))
 
 
 def _text(where: str, rule: dict[str, Any], key: str) -> str:
@@ -237,6 +382,31 @@ def _patterns(where: str, value: Any, key: str) -> tuple[re.Pattern[str], ...]:
     if not isinstance(value, list):
         raise InputError(f"{where}: field {key!r} must be a list of patterns")
     return tuple(_compile(f"{where}: {key}[{i}]", p) for i, p in enumerate(value))
+
+
+def _groups(
+    where: str, item: dict[str, Any], scope: str
+) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], int]:
+    """A page-level rule's named groups of patterns and how many of them must be found."""
+    value, least = item.get("groups"), item.get("min_groups")
+    if scope != "page":
+        if value is not None or least is not None:
+            raise InputError(f"{where}: 'groups' and 'min_groups' need 'scope: page'")
+        return (), 0
+    if not isinstance(value, dict) or not value:
+        raise InputError(
+            f"{where}: a page-level rule needs 'groups': a mapping of group names to patterns"
+        )
+    groups: list[tuple[str, re.Pattern[str]]] = []
+    for name, pattern in value.items():
+        if not isinstance(name, str) or not _SLUG.fullmatch(name):
+            raise InputError(f"{where}: group name {name!r} must be a lowercase slug")
+        groups.append((name, _compile(f"{where}: groups.{name}", pattern)))
+    if not isinstance(least, int) or isinstance(least, bool) or not 2 <= least <= len(groups):
+        raise InputError(
+            f"{where}: 'min_groups' must be a whole number from 2 to the number of groups"
+        )
+    return tuple(groups), least
 
 
 def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
@@ -283,9 +453,18 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
             if not isinstance(md, int) or isinstance(md, bool) or md < 2:
                 raise InputError(f"{where}: 'min_distinct' must be a whole number of 2 or more")
             min_distinct = md
-        if not patterns and enumeration is None:
+        scope = item.get("scope", "sentence")
+        if scope not in SCOPES:
+            raise InputError(
+                f"{where}: 'scope' must be one of {', '.join(SCOPES)}",
+                hint="the default is sentence",
+            )
+        groups, min_groups = _groups(where, item, scope)
+        if scope in ("page", "passage") and enumeration is not None:
+            raise InputError(f"{where}: an 'enumeration' is for sentence or heading rules")
+        if not patterns and enumeration is None and not groups:
             raise InputError(f"{where}: a rule needs 'patterns' or an 'enumeration'")
-        before = item.get("unless_before")
+        before, after = item.get("unless_before"), item.get("unless_after")
         rules.append(
             Rule(
                 id=rid,
@@ -299,6 +478,10 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
                 else _compile(f"{where}: unless_before", before),
                 enumeration=enumeration,
                 min_distinct=min_distinct,
+                unless_after=None if after is None else _compile(f"{where}: unless_after", after),
+                scope=scope,
+                groups=groups,
+                min_groups=min_groups,
             )
         )
     if not rules:
@@ -372,28 +555,72 @@ def _in_segments(
     return out
 
 
-def _rule_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> dict[int, list[_Span]]:
-    """Spans of ``rule``'s findings, by segment index."""
+def _kept(rule: Rule, text: str, seg: _Span, m: re.Match[str]) -> bool:
+    """False when the words just before or after a match undo it ("not a cure", "50% of adults")."""
+    if rule.unless_before is not None:
+        before = text[max(seg[0], m.start() - _BEFORE_WINDOW) : m.start()]
+        if rule.unless_before.search(before):
+            return False
+    if rule.unless_after is not None:
+        after = text[m.end() : min(seg[1], m.end() + _AFTER_WINDOW)]
+        if rule.unless_after.search(after):
+            return False
+    return True
+
+
+def _matches(
+    rule: Rule,
+    pattern: re.Pattern[str],
+    text: str,
+    segs: Sequence[_Span],
+    skip: Callable[[int], bool],
+) -> Iterator[tuple[int, re.Match[str]]]:
+    """(segment index, match) of ``pattern`` that the rule keeps, in segment order."""
+    found = _in_segments(pattern, text, segs)
+    for k in sorted(found):
+        if skip(k):
+            continue
+        for m in found[k]:
+            if _kept(rule, text, segs[k], m):
+                yield k, m
+
+
+def _skipper(
+    rule: Rule, text: str, segs: Sequence[_Span], headings: frozenset[int] | None = None
+) -> Callable[[int], bool]:
+    """Whether segment k counts for nothing: one of the rule's ``unless`` patterns is in it,
+    or the rule reads headings and it is none."""
+    unless: dict[int, bool] = {}
+
+    def skip(k: int) -> bool:
+        if rule.scope == "heading" and headings is not None and k not in headings:
+            return True
+        if k not in unless:
+            s, e = segs[k]
+            unless[k] = any(p.search(text, s, e) for p in rule.unless)
+        return unless[k]
+
+    return skip
+
+
+def _rule_spans(
+    rule: Rule, text: str, segs: Sequence[_Span], headings: frozenset[int]
+) -> dict[int, list[_Span]]:
+    """Spans of a sentence- or heading-level ``rule``'s findings, by segment index."""
+    skip = _skipper(rule, text, segs, headings)
     candidates: dict[int, list[_Span]] = {}
     for pattern in rule.patterns:
-        for k, found in _in_segments(pattern, text, segs).items():
-            seg_start = segs[k][0]
-            for m in found:
-                if rule.unless_before is not None:
-                    before = text[max(seg_start, m.start() - _BEFORE_WINDOW) : m.start()]
-                    if rule.unless_before.search(before):
-                        continue
-                candidates.setdefault(k, []).append((m.start(), m.end()))
+        for k, m in _matches(rule, pattern, text, segs, skip):
+            candidates.setdefault(k, []).append((m.start(), m.end()))
     if rule.enumeration is not None:
         for k, found in _in_segments(rule.enumeration, text, segs).items():
+            if skip(k):
+                continue
             distinct = {" ".join(m.group().lower().split()) for m in found}
             if len(distinct) >= rule.min_distinct:
                 candidates.setdefault(k, []).append((found[0].start(), found[-1].end()))
     out: dict[int, list[_Span]] = {}
     for k, spans in candidates.items():
-        s, e = segs[k]
-        if any(p.search(text, s, e) for p in rule.unless):
-            continue
         # overlapping matches of one rule are one finding
         merged: list[_Span] = []
         for a, b in sorted(spans):
@@ -403,6 +630,98 @@ def _rule_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> dict[int, list[
                 merged.append((a, b))
         out[k] = merged
     return out
+
+
+def _passage_spans(rule: Rule, text: str, segs: Sequence[_Span]) -> list[tuple[_Span, _Span]]:
+    """(match, context) spans of a passage-level ``rule``: its patterns run over the whole
+    text, so a match may run across sentences and lines (a quote and the name after it);
+    the context is the sentences the match touches."""
+    if not segs:
+        return []
+    starts = [s for s, _ in segs]
+
+    def seg_at(offset: int) -> int:
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    spans: list[tuple[_Span, _Span]] = []
+    for pattern in rule.patterns:
+        budget = _MAX_MATCHES
+        for m in pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            budget -= 1
+            if budget < 0:
+                raise _TooMany
+            first, last = seg_at(m.start()), seg_at(m.end() - 1)
+            ctx = (min(segs[first][0], m.start()), max(segs[last][1], m.end()))
+            if rule.unless_before is not None:
+                before = text[max(segs[first][0], m.start() - _BEFORE_WINDOW) : m.start()]
+                if rule.unless_before.search(before):
+                    continue
+            if rule.unless_after is not None:
+                after = text[m.end() : min(max(segs[last][1], m.end()), m.end() + _AFTER_WINDOW)]
+                if rule.unless_after.search(after):
+                    continue
+            if any(p.search(text, ctx[0], ctx[1]) for p in rule.unless):
+                continue
+            spans.append(((m.start(), m.end()), ctx))
+    merged: list[tuple[_Span, _Span]] = []
+    for span, ctx in sorted(spans):
+        if merged and span[0] < merged[-1][0][1]:
+            (a, b), (c, d) = merged[-1]
+            merged[-1] = ((a, max(b, span[1])), (c, max(d, ctx[1])))
+        else:
+            merged.append((span, ctx))
+    return merged
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One text a page-level rule reads: a page, or one quote of a source."""
+
+    text: str
+    segs: Sequence[_Span]
+
+
+@dataclass(frozen=True)
+class _Mention:
+    part: int
+    seg: int
+    start: int
+    end: int
+
+
+def _page_hit(rule: Rule, parts: Sequence[_Part]) -> tuple[_Mention, tuple[str, ...]] | None:
+    """Where a page-level ``rule`` fires over ``parts`` and what it found, or None.
+
+    It fires when a sentence matches one of its patterns ("treats over 50 conditions"), or
+    when the parts together mention at least ``min_groups`` of its groups. A sentence that
+    matches one of its ``unless`` patterns counts for nothing.
+    """
+    trigger: _Mention | None = None
+    first: dict[str, tuple[_Mention, str]] = {}  # group -> its first mention
+    for i, part in enumerate(parts):
+        text, segs = part.text, part.segs
+        skip = _skipper(rule, text, segs)
+        if trigger is None:
+            for pattern in rule.patterns:
+                for k, m in _matches(rule, pattern, text, segs, skip):
+                    trigger = _Mention(i, k, m.start(), m.end())
+                    break
+                if trigger is not None:
+                    break
+        for name, pattern in rule.groups:
+            if name in first:
+                continue
+            for k, m in _matches(rule, pattern, text, segs, skip):
+                first[name] = (_Mention(i, k, m.start(), m.end()), " ".join(m.group().split()))
+                break
+    if trigger is None and len(first) < rule.min_groups:
+        return None
+    order = sorted(first.items(), key=lambda kv: (kv[1][0].part, kv[1][0].start))
+    evidence = tuple(f"{name}: {mention}" for name, (_, mention) in order)
+    where = trigger if trigger is not None else order[0][1][0]
+    return where, evidence
 
 
 MAX_FINDINGS = 20_000  # a page has a few dozen; more is not one page
@@ -417,15 +736,52 @@ def _too_many(what: str) -> InputError:
     )
 
 
+def _finding(
+    rule: Rule, text: str, seg: _Span, span: _Span, line: tuple[int, int], context: str
+) -> Finding:
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        match=text[span[0] : span[1]],
+        start=span[0],
+        end=span[1],
+        why=rule.why,
+        citation=rule.citation,
+        line=line[0],
+        column=line[1],
+        context=context,
+        context_start=seg[0],
+        scope=rule.scope,
+    )
+
+
 def _scan_segments(
-    text: str, rules: Sequence[Rule], segs: Sequence[_Span], what: str
+    text: str,
+    rules: Sequence[Rule],
+    segs: Sequence[_Span],
+    what: str,
+    headings: frozenset[int] = frozenset(),
 ) -> list[Finding]:
+    """Findings of the sentence-, heading- and passage-level ``rules`` in ``text``."""
     lines = LineIndex(text)
     contexts: dict[int, str] = {}  # one string per sentence, shared by its findings
     out: list[Finding] = []
     for rule in rules:
+        if rule.scope == "page":
+            continue
+        if rule.scope == "passage":
+            try:
+                passages = _passage_spans(rule, text, segs)
+            except _TooMany:
+                raise _too_many(what) from None
+            if len(out) + len(passages) > MAX_FINDINGS:
+                raise _too_many(what)
+            for span, ctx in passages:
+                context = text[ctx[0] : ctx[1]]
+                out.append(_finding(rule, text, ctx, span, lines(span[0]), context))
+            continue
         try:
-            by_segment = _rule_spans(rule, text, segs)
+            by_segment = _rule_spans(rule, text, segs, headings)
         except _TooMany:
             raise _too_many(what) from None
         for k, spans in by_segment.items():
@@ -434,24 +790,33 @@ def _scan_segments(
                 contexts[k] = text[seg_start:seg_end]
             if len(out) + len(spans) > MAX_FINDINGS:
                 raise _too_many(what)
-            for start, end in spans:
-                line, column = lines(start)
-                out.append(
-                    Finding(
-                        rule=rule.id,
-                        name=rule.name,
-                        match=text[start:end],
-                        start=start,
-                        end=end,
-                        why=rule.why,
-                        citation=rule.citation,
-                        line=line,
-                        column=column,
-                        context=contexts[k],
-                        context_start=seg_start,
-                    )
-                )
+            for span in spans:
+                out.append(_finding(rule, text, segs[k], span, lines(span[0]), contexts[k]))
     out.sort(key=lambda f: (f.start, f.end, f.rule))
+    return out
+
+
+def _page_findings(
+    rules: Sequence[Rule], parts: Sequence[_Part], what: str
+) -> list[tuple[int, Finding]]:
+    """(part index, finding) of each page-level rule that fires over ``parts``."""
+    out: list[tuple[int, Finding]] = []
+    for rule in rules:
+        if rule.scope != "page":
+            continue
+        try:
+            hit = _page_hit(rule, parts)
+        except _TooMany:
+            raise _too_many(what) from None
+        if hit is None:
+            continue
+        where, evidence = hit
+        part = parts[where.part]
+        seg = part.segs[where.seg]
+        line = LineIndex(part.text)(where.start)
+        context = part.text[seg[0] : seg[1]]
+        found = _finding(rule, part.text, seg, (where.start, where.end), line, context)
+        out.append((where.part, replace(found, evidence=evidence)))
     return out
 
 
@@ -460,15 +825,29 @@ def scan_text(
 ) -> RedFlags:
     """Every finding of every rule in ``text`` (offsets in characters into ``text``)."""
     rules = load_rules() if rules is None else tuple(rules)
-    segs = [(seg.start, seg.end) for seg in segments(text)]
-    findings = _scan_segments(text, rules, segs, path or "the text")
+    segs: list[_Span] = []
+    headings: set[int] = set()
+    for i, seg in enumerate(segments(text)):
+        segs.append((seg.start, seg.end))
+        if seg.heading:
+            headings.add(i)
+    what = path or "the text"
+    findings = _scan_segments(text, rules, segs, what, frozenset(headings))
+    page = [f for _, f in _page_findings(rules, [_Part(text, segs)], what)]
+    if len(findings) + len(page) > MAX_FINDINGS:
+        raise _too_many(what)
+    findings = sorted([*findings, *page], key=lambda f: (f.start, f.end, f.rule))
     return RedFlags(tuple(findings), len(rules), path=path)
 
 
 def scan_quotes(
     claims: Sequence[Claim], *, source: str, rules: Sequence[Rule] | None = None
 ) -> RedFlags:
-    """The rules over the quotes of ``claims`` (one run per distinct quote)."""
+    """The rules over the quotes of ``claims`` (one run per distinct quote).
+
+    A quote is a sentence, never a heading; page-level rules read the quotes together, as
+    one page.
+    """
     rules = load_rules() if rules is None else tuple(rules)
     by_quote: dict[str, list[str]] = {}
     for c in claims:
@@ -477,6 +856,11 @@ def scan_quotes(
     for quote, ids in by_quote.items():
         for f in _scan_segments(quote, rules, [(0, len(quote))], f"claim {ids[0]}"):
             findings.append(replace(f, claim=ids[0], claims=tuple(ids)))
+    quotes = list(by_quote.items())
+    parts = [_Part(quote, [(0, len(quote))]) for quote, _ in quotes]
+    for i, f in _page_findings(rules, parts, f"the quotes of {source}"):
+        ids = quotes[i][1]
+        findings.append(replace(f, claim=ids[0], claims=tuple(ids)))
     return RedFlags(tuple(findings), len(rules), source=source, completeness=completeness(claims))
 
 

@@ -25,6 +25,8 @@ def _flag_context(f: Finding) -> Styled:
     tail = "…" if b < len(ctx) else ""
     text = head + ctx[a:b] + tail
     start = len(head) + (s - a)
+    if f.scope == "page":  # the first mention, then what the whole page names
+        text += f"\n(across the page: {'; '.join(f.evidence) or f.match})"
     return Styled(text, spans=((start, start + (e - s), "bold red"),))
 
 
@@ -38,7 +40,9 @@ def redflags_report(result: RedFlags) -> Report:
     """Findings: table (match highlighted), CSV, Markdown; JSON per the findings contract.
 
     Table and Markdown name each finding's rule and explain the rules that fired once,
-    below the table; JSON and CSV carry why and citation in every finding.
+    below the table; JSON and CSV carry why and citation in every finding. A page-level
+    finding (one treatment for many conditions) is marked "(page)" and lists what the
+    whole page names.
     """
     by_claim = result.source is not None
     rows: list[tuple[Cell, ...]] = []
@@ -50,6 +54,8 @@ def redflags_report(result: RedFlags) -> Report:
             if by_claim and f.claim
             else f"{f.line}:{f.column}"
         )
+        if f.scope == "page":
+            where += " (page)"
         rows.append((where, f.name, _flag_context(f)))
     claims: list[tuple[str, Callable[[Finding], str]]] = [("claims", lambda f: ";".join(f.claims))]
     csv_header, csv_rows = csv_of([*(claims if by_claim else ()), *FINDING_CSV], result.findings)
@@ -91,4 +97,6 @@ FINDING_CSV: tuple[tuple[str, Callable[[Finding], str]], ...] = (
     ("column", lambda f: str(f.column)),
     ("why", lambda f: f.why),
     ("citation", lambda f: f.citation),
+    ("scope", lambda f: f.scope),
+    ("evidence", lambda f: "; ".join(f.evidence)),
 )
