@@ -43,7 +43,10 @@ def test_there_are_enough_pages_of_every_kind_and_format() -> None:
 def test_every_label_is_found_in_the_page(set_name: str, page: PageLabels, path: Path) -> None:
     text, _ = page_text(path)
     where = Located(text)
-    lost = [n.sentence for n in page.numbers if where.number(n) is None]
+    # a page's text must hold every label; a web page or PDF reader must keep every claim
+    # (a lost dateline or phone number is no loss to extract)
+    kept = [n for n in page.numbers if n.claim or fmt(path) == "txt"]
+    lost = [n.sentence for n in kept if where.number(n) is None]
     assert not lost, f"{set_name}/{path.name}: {len(lost)} labels not found, first {lost[0]!r}"
     flags = [f.sentence for f in page.redflags if f.sentence and where.find(f.sentence) is None]
     assert not flags, f"{set_name}/{path.name}: red-flag sentence not found: {flags[0]!r}"
