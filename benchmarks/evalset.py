@@ -32,6 +32,7 @@ _SAME = str.maketrans(
         "—": "-",
         "‑": "-",
         "−": "-",
+        "|": " ",  # a table's cell borders: "| a | b |" and "a | b" are the same row
         "\u00ad": None,
         "\u200b": None,
     }
