@@ -828,14 +828,13 @@ def test_words_after_a_match_can_undo_it() -> None:
 
 PAGE = """Stem Cells for Every Condition
 
+What we treat
 Knee arthritis
-Our injections rebuild worn joints.
-
 Autism
-Families travel to us from around the world.
-
 Heart failure
-Cells are infused into a vein.
+
+How it works
+Our injections rebuild worn joints. Cells are infused into a vein.
 
 What researchers study
 Scientists grow organoids to study diabetes and lung disease.
@@ -843,8 +842,8 @@ Scientists grow organoids to study diabetes and lung disease.
 
 
 def test_many_conditions_is_one_finding_for_the_page() -> None:
-    """Conditions of different groups under different headings make one page-level finding,
-    pointing at the first mention; what researchers study counts for nothing."""
+    """Conditions of different groups in a list make one page-level finding, pointing at
+    the first mention; what researchers study counts for nothing."""
     (f,) = [f for f in scan_text(PAGE).findings if f.rule == "many-conditions"]
     assert f.scope == "page"
     assert f.match == "arthritis"
@@ -1008,3 +1007,38 @@ def test_skipping_positions_never_changes_what_a_pattern_matches() -> None:
             ], p.pattern
             checked += 1
     assert checked > 50
+
+
+# ---------------------------------------------------------------------------
+# what the evaluation pages taught: each class of miss or false alarm, in general terms
+
+
+def test_a_table_row_reads_its_header_for_the_context_of_its_cells() -> None:
+    table = (
+        "Stage | Patients treated | Improved at 12 months | Average pain reduction\n"
+        "Early | 612 | 91% | 68%\n"
+        "Late | 405 | 54% | 31%\n"
+    )
+    assert hits(table, "bare-percentage") == []
+    # the same cells under a header without n, timepoint or comparator are bare
+    bare = table.replace("Patients treated | Improved at 12 months", "Group | Improved")
+    assert hits(bare, "bare-percentage") == ["91%", "68%", "54%", "31%"]
+    # a row is no header for the rows of another table after a sentence
+    apart = table + "Our results speak for themselves.\nEarly | 91% | 68%\n"
+    assert hits(apart, "bare-percentage") == ["91%", "68%"]
+
+
+def test_unless_reported_is_checked_when_loaded() -> None:
+    rule = kind_rule("    patterns: ['\\bsafe\\b']\n    unless_reported: '\\bsays\\b'\n")
+    assert rule.unless_reported is not None
+    text = 'The clinic says it is "safe". It is "safe".'
+    found = scan_text(text, rules=[rule]).findings
+    assert [f.start for f in found] == [text.rindex("safe")]
+    for scope in ("passage", "page"):
+        extra = "    groups: {a: x, b: y}\n    min_groups: 2\n" if scope == "page" else ""
+        with pytest.raises(InputError, match="unless_reported"):
+            kind_rule(
+                f"    scope: {scope}\n    patterns: ['x']\n{extra}    unless_reported: 'says'\n"
+            )
+    with pytest.raises(InputError, match="repeats"):
+        kind_rule("    patterns: ['x']\n    unless_reported: '(a+)+'\n")
