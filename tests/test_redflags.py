@@ -1028,6 +1028,122 @@ def test_a_table_row_reads_its_header_for_the_context_of_its_cells() -> None:
     assert hits(apart, "bare-percentage") == ["91%", "68%"]
 
 
+def test_a_reduction_with_its_before_and_after_scores_is_not_bare() -> None:
+    fell = "Average pain scores fell from 7.4 to 2.9, a 61% reduction."
+    assert hits(fell, "bare-percentage") == []
+    assert hits("Average pain scores fell by 61%.", "bare-percentage") == ["61%"]
+
+
+def test_an_efficacy_share_without_context_is_bare() -> None:
+    assert hits("Our spine program has a 94% success rate.", "bare-percentage") == ["94%"]
+    assert hits("92% of our patients report improvement.", "bare-percentage") == ["92%"]
+
+
+def test_a_patients_own_words_are_a_testimonial_not_a_bare_percentage() -> None:
+    quote = '"My acne scars are 80% gone and I finally wear my hair up." Priya, Leicester\n'
+    assert hits(quote, "bare-percentage") == []
+    assert hits(quote, "testimonial")
+    # a clinician quoting figures about patients is still a bare percentage
+    doctor = '"I have seen 90% of my patients improve," says our founder.'
+    assert hits(doctor, "bare-percentage") == ["90%"]
+
+
+def test_a_claim_relayed_in_reported_speech_is_not_the_pages_own() -> None:
+    relayed = (
+        "A clinic with offices across the region tells prospective patients that "
+        '"85% of our patients experience significant pain relief" after its injections, and '
+        'that the shots can "delay or eliminate the need for knee replacement." '
+        "The clinic\u2019s website also describes the injections as having \u201cno side "
+        "effects\u201d and calls its laboratory \u201cFDA-registered,\u201d a listing experts "
+        "call an administrative requirement."
+    )
+    found = {f.rule for f in scan_text(relayed).findings}
+    assert found.isdisjoint(
+        {"bare-percentage", "guarantee-cure", "no-risk", "fda-registered-as-proof"}
+    ), found
+    # the page's own words, quoted or not, are its claims
+    own = (
+        'Our clinic tells patients that "85% of our patients experience pain relief". '
+        "The injections have no side effects. "
+        '"No side effects at all," promises our medical director.'
+    )
+    assert hits(own, "bare-percentage") == ["85%"]
+    assert hits(own, "no-risk") == ["no side effects", "No side effects"]
+
+
+def test_a_table_of_what_a_clinic_claims_is_no_claim_of_the_page() -> None:
+    table = (
+        "Claim | What the clinic says | What the evidence shows\n"
+        "Pain relief | 85% of patients | About 40% less pain, the same as a steroid shot\n"
+    )
+    assert hits(table, "bare-percentage") == []
+    assert hits("Claim | Result | Note\nPain relief | 85% of patients | -\n", "bare-percentage")
+
+
+def test_first_person_outcome_stories_are_testimonials_with_or_without_a_name() -> None:
+    for story in (
+        "After two treatments my rheumatoid arthritis pain is gone and I stopped my medication.",
+        "Three months after my injection I hiked the mountain trail again.",
+        '"I was back on my bike in a month." Ingrid W., Munich\n',
+    ):
+        assert hits(story, "testimonial"), story
+    for quiet in (
+        "After the injection, I recommend two days of rest.",
+        "After your treatment our nurse will call you.",
+        "Will my pain be gone after one session?",
+    ):
+        assert hits(quiet, "testimonial") == [], quiet
+
+
+def test_superiority_over_a_named_alternative_or_by_a_multiple() -> None:
+    assert hits(
+        "Our procedure is safer and more effective than spinal fusion surgery.",
+        "superiority-no-citation",
+    )
+    assert hits(
+        "Umbilical cord cells are 10 times more potent than cells from fat or bone marrow.",
+        "superiority-no-citation",
+    )
+    for quiet in (
+        "Our procedure has not been shown to be safer than spinal fusion surgery.",
+        "Cord cells were 10 times more potent than cells from fat (Lee et al., 2021).",
+        "The cells multiply 10 times in the laboratory.",
+    ):
+        assert hits(quiet, "superiority-no-citation") == [], quiet
+
+
+def test_a_price_for_several_treatments_or_a_repeat_is_package_pricing() -> None:
+    for priced in (
+        "Premium protocol, 3 infusions: US$18,000",
+        "A course of 3 sessions costs £2,150 (about US$2,700).",
+        "Price: $9,500 per infusion; the repeat infusion is $7,900.",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    for single in (
+        "Standard protocol, 1 infusion: US$7,500",
+        "Patients with several damaged levels may need 2 to 3 sessions spaced 6 weeks apart.",
+        "Price: £3,450 for a single injection.",
+    ):
+        assert hits(single, "booster-package-pricing") == [], single
+
+
+def test_many_conditions_does_not_read_a_heading_that_titles_a_section() -> None:
+    """A broker's sections ("Skin scars", then one clinic's offer) are no offer of one
+    treatment for many conditions; rheumatoid arthritis is autoimmune, not a joint's wear."""
+    broker = (
+        "Skin scars\nOur partner clinic treats acne scars with injections.\n\n"
+        "Rheumatoid arthritis\nThe clinic in Panama gives three infusions.\n\n"
+        "Knee injury\nMeniscus tears and ligament sprains in athletes.\n"
+    )
+    assert hits(broker, "many-conditions") == []
+    # the same conditions named in a sentence count
+    said = broker.replace("three infusions.", "three infusions for rheumatoid arthritis.")
+    assert hits(said, "many-conditions")
+    # and so do they in a list of short lines
+    listed = "What we treat\nAcne scars\nRheumatoid arthritis\nKnee injury\nMeniscus tears\n"
+    assert hits(listed, "many-conditions")
+
+
 def test_unless_reported_is_checked_when_loaded() -> None:
     rule = kind_rule("    patterns: ['\\bsafe\\b']\n    unless_reported: '\\bsays\\b'\n")
     assert rule.unless_reported is not None
