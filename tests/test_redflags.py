@@ -1158,3 +1158,21 @@ def test_unless_reported_is_checked_when_loaded() -> None:
             )
     with pytest.raises(InputError, match="repeats"):
         kind_rule("    patterns: ['x']\n    unless_reported: '(a+)+'\n")
+
+
+def test_the_quality_benchmark_scores_only_the_pages_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from redflags_quality import main, measure
+
+    for name, text in (("a", "We guarantee results.\n"), ("b", "Our cells cure arthritis.\n")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / f"{name}.labels.yaml").write_text(
+            f"page: {name}.txt\nredflags:\n  - {{rule: guarantee-cure, sentence: null}}\n",
+            encoding="utf-8",
+        )
+    assert [r.name for r in measure(tmp_path, load_rules(), [], {"b"})] == ["b.txt"]
+    assert main(["--pages", str(tmp_path), "--only", "a", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("1 page files")
+    assert main(["--pages", str(tmp_path), "--only", "c"]) == 2
+    assert "'c'" in capsys.readouterr().err
