@@ -1176,3 +1176,36 @@ def test_the_quality_benchmark_scores_only_the_pages_asked_for(
     assert capsys.readouterr().out.startswith("1 page files")
     assert main(["--pages", str(tmp_path), "--only", "c"]) == 2
     assert "'c'" in capsys.readouterr().err
+
+
+def test_relayed_words_after_the_quotation_or_in_single_quotes() -> None:
+    for relayed in (
+        '"No side effects," the clinic says on its homepage.',
+        "According to the clinic\u2019s website, the treatment has \u201cno side effects\u201d.",
+        "The clinic\u2019s brochure describes the cells as \u2018completely safe\u2019.",
+    ):
+        assert hits(relayed, "no-risk") == [], relayed
+    assert hits('"No side effects," promises our medical director.', "no-risk")
+    # an apostrophe is no closing quotation mark: the relay still reaches the quotation
+    assert (
+        hits(
+            "The clinic\u2019s advert calls it \u2018the patient\u2019s cure\u2019.",
+            "guarantee-cure",
+        )
+        == []
+    )
+
+
+def test_a_header_column_that_counts_patients_is_an_n() -> None:
+    assert hits("Result | Patients | Improved\nKnee | 40 | 91%\n", "bare-percentage") == []
+    assert hits("Result | Share | Improved\nKnee | 40 | 91%\n", "bare-percentage") == ["91%"]
+
+
+def test_the_price_of_a_second_or_maintenance_treatment_and_a_priced_course_row() -> None:
+    for priced in (
+        "A second injection, if needed, is $2,500.",
+        "Annual maintenance: $3,000.",
+        "Neuropathy programme | 2 infusions | $9,800",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    assert hits("The second injection goes into the other knee.", "booster-package-pricing") == []

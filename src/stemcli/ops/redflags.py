@@ -563,26 +563,66 @@ def _in_segments(
     return out
 
 
-def _quote_opening(text: str, start: int, pos: int) -> int:
-    """Offset of the opening quotation mark of the quotation that ``pos`` is inside, reading
-    from ``start`` (the sentence's start); -1 when ``pos`` is not inside one."""
+# how far before and after a quotation the words that relay it are looked for
+_BEFORE_QUOTE = 300
+_AFTER_QUOTE = 60
+_CLOSING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019"}
+
+
+_CLOSING_SINGLE = re.compile("\u2019(?![^\\W\\d_])")  # not an apostrophe inside a word
+
+
+def _closing_single(text: str, start: int, end: int) -> int:
+    """The first closing single curly quote in [start, end) (one not inside a word, as an
+    apostrophe is: "clinic\u2019s"), or -1."""
+    m = _CLOSING_SINGLE.search(text, start, end)
+    return m.start() if m else -1
+
+
+def _quotation(text: str, seg: _Span, pos: int) -> tuple[int, int] | None:
+    """(opening, closing) offsets of the quotation marks around ``pos`` in the sentence
+    ``seg``, the closing one ``seg[1]`` when the sentence ends first; None when ``pos`` is
+    not inside a quotation."""
+    start, end = seg
     opening = -1
     if text.count('"', start, pos) % 2 == 1:
         opening = text.rfind('"', start, pos)
-    curly = text.rfind("“", start, pos)
-    if curly > text.rfind("”", start, pos):
+    curly = text.rfind("\u201c", start, pos)
+    if curly > text.rfind("\u201d", start, pos):
         opening = max(opening, curly)
-    return opening
+    single = text.rfind("\u2018", start, pos)
+    if single > opening and _closing_single(text, single + 1, pos) < 0:
+        opening = single
+    if opening < 0:
+        return None
+    mark = _CLOSING[text[opening]]
+    in_single = mark == "\u2019"
+    closing = _closing_single(text, pos, end) if in_single else text.find(mark, pos, end)
+    return opening, end if closing < 0 else closing
+
+
+def _relayed(rule: Rule, text: str, seg: _Span, m: re.Match[str]) -> bool:
+    """Whether the match is inside a quotation that the sentence relays: the rule's
+    ``unless_reported`` pattern is in the sentence before the quotation (at most
+    ``_BEFORE_QUOTE`` characters), or just after it ('"No side effects," the clinic says')."""
+    if rule.unless_reported is None:
+        return False
+    quote = _quotation(text, seg, m.start())
+    if quote is None:
+        return False
+    opening, closing = quote
+    if rule.unless_reported.search(text, max(seg[0], opening - _BEFORE_QUOTE), opening):
+        return True
+    after = min(seg[1], closing + 1 + _AFTER_QUOTE)
+    return closing < seg[1] and bool(rule.unless_reported.search(text, closing + 1, after))
 
 
 def _kept(rule: Rule, text: str, seg: _Span, m: re.Match[str]) -> bool:
     """False when the words just before or after a match undo it ("not a cure", "50% of adults"),
     or when the match is inside a quotation that the sentence relays ("the clinic tells
     patients that \"...\"")."""
-    if rule.unless_reported is not None:
-        opening = _quote_opening(text, seg[0], m.start())
-        if opening >= 0 and rule.unless_reported.search(text, seg[0], opening):
-            return False
+    if _relayed(rule, text, seg, m):
+        return False
     if rule.unless_before is not None:
         before = text[max(seg[0], m.start() - _BEFORE_WINDOW) : m.start()]
         if rule.unless_before.search(before):
