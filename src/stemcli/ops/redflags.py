@@ -4,12 +4,14 @@ The rules live in ``data/redflags.yaml`` with the other vocabularies: regular ex
 over each sentence and table row (or only over headings, or over the whole text for
 passages such as a quote and the name after it), each with why it matters and the public
 guidance it follows. A page-level rule looks at the page as a whole: one finding
-when the page names conditions of enough different groups across its sentences and
-headings. A rule file is checked when loaded (fields, patterns that compile, no nested
-unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
-rule. For a source of the dataset, the rules run over its claims' quotes and a
-context-completeness score says how many of its claims state n, a timepoint, a
-comparator and a citation.
+when the page names conditions of enough different groups across its sentences, table
+rows and lists (a heading that titles a section is not read). A table row is read with
+its table's header row for a rule's exceptions, and a rule may pass over a match inside
+a quotation that the sentence relays ("the clinic tells patients that \"...\""). A
+rule file is checked when loaded (fields, patterns that compile, no nested unbounded
+repetition); any problem is an :class:`~stemcli.errors.InputError` naming the rule. For
+a source of the dataset, the rules run over its claims' quotes and a context-completeness
+score says how many of its claims state n, a timepoint, a comparator and a citation.
 """
 
 from __future__ import annotations
