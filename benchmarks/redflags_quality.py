@@ -15,6 +15,7 @@ it is; .html and .pdf twins are read by ``stemcli.text.readers.page_of`` when th
 is installed, else they are skipped with a note. Lists the misses and the false alarms.
 
     python benchmarks/redflags_quality.py --pages tests/extract_eval/dev [--rules FILE] [--quiet]
+        [--only NAME ...]   (NAME: a page's labels file without .labels.yaml; repeatable)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,10 +212,23 @@ def page_text(path: Path) -> str:
     return text
 
 
-def measure(pages: Path, rules: Sequence[Rule], notes: list[str]) -> list[Scored]:
-    """Every page file of the folder scored against its labels; problems go to ``notes``."""
+def page_names(pages: Path) -> list[str]:
+    """The names of the labelled pages of a folder (labels file names without the suffix)."""
+    return sorted(p.name[: -len(LABELS_SUFFIX)] for p in pages.glob(f"*{LABELS_SUFFIX}"))
+
+
+def measure(
+    pages: Path,
+    rules: Sequence[Rule],
+    notes: list[str],
+    only: Collection[str] | None = None,
+) -> list[Scored]:
+    """Every page file of the folder (or of the pages named in ``only``) scored against its
+    labels; problems go to ``notes``."""
     out: list[Scored] = []
     for labels_path in sorted(pages.glob(f"*{LABELS_SUFFIX}")):
+        if only is not None and labels_path.name[: -len(LABELS_SUFFIX)] not in only:
+            continue
         try:
             page = read_labels(labels_path)
         except LabelError as e:
@@ -310,10 +324,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=Path, required=True, help="a folder of labelled pages")
     parser.add_argument("--rules", type=Path, help="a rule file instead of the bundled one")
     parser.add_argument("--quiet", action="store_true", help="only the figures")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="score only this page (its labels file without .labels.yaml); repeatable",
+    )
     args = parser.parse_args(argv)
     if not args.pages.is_dir():
         print(f"error: no pages folder at {args.pages}", file=sys.stderr)
         return 2
+    if args.only:
+        unknown = sorted(set(args.only) - set(page_names(args.pages)))
+        if unknown:
+            print(f"error: no labelled page {unknown[0]!r} in {args.pages}", file=sys.stderr)
+            return 2
     try:
         rules = (
             load_rules()
@@ -324,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     notes: list[str] = []
-    results = measure(args.pages, rules, notes)
+    results = measure(args.pages, rules, notes, args.only)
     if not results:
         print(f"error: no labelled pages in {args.pages}", file=sys.stderr)
         return 2

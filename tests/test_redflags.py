@@ -828,14 +828,13 @@ def test_words_after_a_match_can_undo_it() -> None:
 
 PAGE = """Stem Cells for Every Condition
 
+What we treat
 Knee arthritis
-Our injections rebuild worn joints.
-
 Autism
-Families travel to us from around the world.
-
 Heart failure
-Cells are infused into a vein.
+
+How it works
+Our injections rebuild worn joints. Cells are infused into a vein.
 
 What researchers study
 Scientists grow organoids to study diabetes and lung disease.
@@ -843,8 +842,8 @@ Scientists grow organoids to study diabetes and lung disease.
 
 
 def test_many_conditions_is_one_finding_for_the_page() -> None:
-    """Conditions of different groups under different headings make one page-level finding,
-    pointing at the first mention; what researchers study counts for nothing."""
+    """Conditions of different groups in a list make one page-level finding, pointing at
+    the first mention; what researchers study counts for nothing."""
     (f,) = [f for f in scan_text(PAGE).findings if f.rule == "many-conditions"]
     assert f.scope == "page"
     assert f.match == "arthritis"
@@ -1008,3 +1007,205 @@ def test_skipping_positions_never_changes_what_a_pattern_matches() -> None:
             ], p.pattern
             checked += 1
     assert checked > 50
+
+
+# ---------------------------------------------------------------------------
+# what the evaluation pages taught: each class of miss or false alarm, in general terms
+
+
+def test_a_table_row_reads_its_header_for_the_context_of_its_cells() -> None:
+    table = (
+        "Stage | Patients treated | Improved at 12 months | Average pain reduction\n"
+        "Early | 612 | 91% | 68%\n"
+        "Late | 405 | 54% | 31%\n"
+    )
+    assert hits(table, "bare-percentage") == []
+    # the same cells under a header without n, timepoint or comparator are bare
+    bare = table.replace("Patients treated | Improved at 12 months", "Group | Improved")
+    assert hits(bare, "bare-percentage") == ["91%", "68%", "54%", "31%"]
+    # a row is no header for the rows of another table after a sentence
+    apart = table + "Our results speak for themselves.\nEarly | 91% | 68%\n"
+    assert hits(apart, "bare-percentage") == ["91%", "68%"]
+
+
+def test_a_reduction_with_its_before_and_after_scores_is_not_bare() -> None:
+    fell = "Average pain scores fell from 7.4 to 2.9, a 61% reduction."
+    assert hits(fell, "bare-percentage") == []
+    assert hits("Average pain scores fell by 61%.", "bare-percentage") == ["61%"]
+
+
+def test_an_efficacy_share_without_context_is_bare() -> None:
+    assert hits("Our spine program has a 94% success rate.", "bare-percentage") == ["94%"]
+    assert hits("92% of our patients report improvement.", "bare-percentage") == ["92%"]
+
+
+def test_a_patients_own_words_are_a_testimonial_not_a_bare_percentage() -> None:
+    quote = '"My acne scars are 80% gone and I finally wear my hair up." Priya, Leicester\n'
+    assert hits(quote, "bare-percentage") == []
+    assert hits(quote, "testimonial")
+    # a clinician quoting figures about patients is still a bare percentage
+    doctor = '"I have seen 90% of my patients improve," says our founder.'
+    assert hits(doctor, "bare-percentage") == ["90%"]
+
+
+def test_a_claim_relayed_in_reported_speech_is_not_the_pages_own() -> None:
+    relayed = (
+        "A clinic with offices across the region tells prospective patients that "
+        '"85% of our patients experience significant pain relief" after its injections, and '
+        'that the shots can "delay or eliminate the need for knee replacement." '
+        "The clinic\u2019s website also describes the injections as having \u201cno side "
+        "effects\u201d and calls its laboratory \u201cFDA-registered,\u201d a listing experts "
+        "call an administrative requirement."
+    )
+    found = {f.rule for f in scan_text(relayed).findings}
+    assert found.isdisjoint(
+        {"bare-percentage", "guarantee-cure", "no-risk", "fda-registered-as-proof"}
+    ), found
+    # the page's own words, quoted or not, are its claims
+    own = (
+        'Our clinic tells patients that "85% of our patients experience pain relief". '
+        "The injections have no side effects. "
+        '"No side effects at all," promises our medical director.'
+    )
+    assert hits(own, "bare-percentage") == ["85%"]
+    assert hits(own, "no-risk") == ["no side effects", "No side effects"]
+
+
+def test_a_table_of_what_a_clinic_claims_is_no_claim_of_the_page() -> None:
+    table = (
+        "Claim | What the clinic says | What the evidence shows\n"
+        "Pain relief | 85% of patients | About 40% less pain, the same as a steroid shot\n"
+    )
+    assert hits(table, "bare-percentage") == []
+    assert hits("Claim | Result | Note\nPain relief | 85% of patients | -\n", "bare-percentage")
+
+
+def test_first_person_outcome_stories_are_testimonials_with_or_without_a_name() -> None:
+    for story in (
+        "After two treatments my rheumatoid arthritis pain is gone and I stopped my medication.",
+        "Three months after my injection I hiked the mountain trail again.",
+        '"I was back on my bike in a month." Ingrid W., Munich\n',
+    ):
+        assert hits(story, "testimonial"), story
+    for quiet in (
+        "After the injection, I recommend two days of rest.",
+        "After your treatment our nurse will call you.",
+        "Will my pain be gone after one session?",
+    ):
+        assert hits(quiet, "testimonial") == [], quiet
+
+
+def test_superiority_over_a_named_alternative_or_by_a_multiple() -> None:
+    assert hits(
+        "Our procedure is safer and more effective than spinal fusion surgery.",
+        "superiority-no-citation",
+    )
+    assert hits(
+        "Umbilical cord cells are 10 times more potent than cells from fat or bone marrow.",
+        "superiority-no-citation",
+    )
+    for quiet in (
+        "Our procedure has not been shown to be safer than spinal fusion surgery.",
+        "Cord cells were 10 times more potent than cells from fat (Lee et al., 2021).",
+        "The cells multiply 10 times in the laboratory.",
+    ):
+        assert hits(quiet, "superiority-no-citation") == [], quiet
+
+
+def test_a_price_for_several_treatments_or_a_repeat_is_package_pricing() -> None:
+    for priced in (
+        "Premium protocol, 3 infusions: US$18,000",
+        "A course of 3 sessions costs £2,150 (about US$2,700).",
+        "Price: $9,500 per infusion; the repeat infusion is $7,900.",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    for single in (
+        "Standard protocol, 1 infusion: US$7,500",
+        "Patients with several damaged levels may need 2 to 3 sessions spaced 6 weeks apart.",
+        "Price: £3,450 for a single injection.",
+    ):
+        assert hits(single, "booster-package-pricing") == [], single
+
+
+def test_many_conditions_does_not_read_a_heading_that_titles_a_section() -> None:
+    """A broker's sections ("Skin scars", then one clinic's offer) are no offer of one
+    treatment for many conditions; rheumatoid arthritis is autoimmune, not a joint's wear."""
+    broker = (
+        "Skin scars\nOur partner clinic treats acne scars with injections.\n\n"
+        "Rheumatoid arthritis\nThe clinic in Panama gives three infusions.\n\n"
+        "Knee injury\nMeniscus tears and ligament sprains in athletes.\n"
+    )
+    assert hits(broker, "many-conditions") == []
+    # the same conditions named in a sentence count
+    said = broker.replace("three infusions.", "three infusions for rheumatoid arthritis.")
+    assert hits(said, "many-conditions")
+    # and so do they in a list of short lines
+    listed = "What we treat\nAcne scars\nRheumatoid arthritis\nKnee injury\nMeniscus tears\n"
+    assert hits(listed, "many-conditions")
+
+
+def test_unless_reported_is_checked_when_loaded() -> None:
+    rule = kind_rule("    patterns: ['\\bsafe\\b']\n    unless_reported: '\\bsays\\b'\n")
+    assert rule.unless_reported is not None
+    text = 'The clinic says it is "safe". It is "safe".'
+    found = scan_text(text, rules=[rule]).findings
+    assert [f.start for f in found] == [text.rindex("safe")]
+    for scope in ("passage", "page"):
+        extra = "    groups: {a: x, b: y}\n    min_groups: 2\n" if scope == "page" else ""
+        with pytest.raises(InputError, match="unless_reported"):
+            kind_rule(
+                f"    scope: {scope}\n    patterns: ['x']\n{extra}    unless_reported: 'says'\n"
+            )
+    with pytest.raises(InputError, match="repeats"):
+        kind_rule("    patterns: ['x']\n    unless_reported: '(a+)+'\n")
+
+
+def test_the_quality_benchmark_scores_only_the_pages_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from redflags_quality import main, measure
+
+    for name, text in (("a", "We guarantee results.\n"), ("b", "Our cells cure arthritis.\n")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / f"{name}.labels.yaml").write_text(
+            f"page: {name}.txt\nredflags:\n  - {{rule: guarantee-cure, sentence: null}}\n",
+            encoding="utf-8",
+        )
+    assert [r.name for r in measure(tmp_path, load_rules(), [], {"b"})] == ["b.txt"]
+    assert main(["--pages", str(tmp_path), "--only", "a", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("1 page files")
+    assert main(["--pages", str(tmp_path), "--only", "c"]) == 2
+    assert "'c'" in capsys.readouterr().err
+
+
+def test_relayed_words_after_the_quotation_or_in_single_quotes() -> None:
+    for relayed in (
+        '"No side effects," the clinic says on its homepage.',
+        "According to the clinic\u2019s website, the treatment has \u201cno side effects\u201d.",
+        "The clinic\u2019s brochure describes the cells as \u2018completely safe\u2019.",
+    ):
+        assert hits(relayed, "no-risk") == [], relayed
+    assert hits('"No side effects," promises our medical director.', "no-risk")
+    # an apostrophe is no closing quotation mark: the relay still reaches the quotation
+    assert (
+        hits(
+            "The clinic\u2019s advert calls it \u2018the patient\u2019s cure\u2019.",
+            "guarantee-cure",
+        )
+        == []
+    )
+
+
+def test_a_header_column_that_counts_patients_is_an_n() -> None:
+    assert hits("Result | Patients | Improved\nKnee | 40 | 91%\n", "bare-percentage") == []
+    assert hits("Result | Share | Improved\nKnee | 40 | 91%\n", "bare-percentage") == ["91%"]
+
+
+def test_the_price_of_a_second_or_maintenance_treatment_and_a_priced_course_row() -> None:
+    for priced in (
+        "A second injection, if needed, is $2,500.",
+        "Annual maintenance: $3,000.",
+        "Neuropathy programme | 2 infusions | $9,800",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    assert hits("The second injection goes into the other knee.", "booster-package-pricing") == []

@@ -4,12 +4,14 @@ The rules live in ``data/redflags.yaml`` with the other vocabularies: regular ex
 over each sentence and table row (or only over headings, or over the whole text for
 passages such as a quote and the name after it), each with why it matters and the public
 guidance it follows. A page-level rule looks at the page as a whole: one finding
-when the page names conditions of enough different groups across its sentences and
-headings. A rule file is checked when loaded (fields, patterns that compile, no nested
-unbounded repetition); any problem is an :class:`~stemcli.errors.InputError` naming the
-rule. For a source of the dataset, the rules run over its claims' quotes and a
-context-completeness score says how many of its claims state n, a timepoint, a
-comparator and a citation.
+when the page names conditions of enough different groups across its sentences, table
+rows and lists (a heading that titles a section is not read). A table row is read with
+its table's header row for a rule's exceptions, and a rule may pass over a match inside
+a quotation that the sentence relays ("the clinic tells patients that \"...\""). A
+rule file is checked when loaded (fields, patterns that compile, no nested unbounded
+repetition); any problem is an :class:`~stemcli.errors.InputError` naming the rule. For
+a source of the dataset, the rules run over its claims' quotes and a context-completeness
+score says how many of its claims state n, a timepoint, a comparator and a citation.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,6 +46,7 @@ _RULE_FIELDS = (
     "unless",
     "unless_before",
     "unless_after",
+    "unless_reported",
     "enumeration",
     "scope",
     "groups",
@@ -73,6 +76,7 @@ class Rule:
     scope: str = "sentence"  # one of SCOPES
     groups: tuple[tuple[str, re.Pattern[str]], ...] = ()  # page scope: (group name, pattern)
     min_groups: int = 0
+    unless_reported: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -465,6 +469,9 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
         if not patterns and enumeration is None and not groups:
             raise InputError(f"{where}: a rule needs 'patterns' or an 'enumeration'")
         before, after = item.get("unless_before"), item.get("unless_after")
+        reported = item.get("unless_reported")
+        if reported is not None and scope in ("page", "passage"):
+            raise InputError(f"{where}: 'unless_reported' is for sentence or heading rules")
         rules.append(
             Rule(
                 id=rid,
@@ -482,6 +489,9 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
                 scope=scope,
                 groups=groups,
                 min_groups=min_groups,
+                unless_reported=None
+                if reported is None
+                else _compile(f"{where}: unless_reported", reported),
             )
         )
     if not rules:
@@ -555,8 +565,66 @@ def _in_segments(
     return out
 
 
+# how far before and after a quotation the words that relay it are looked for
+_BEFORE_QUOTE = 300
+_AFTER_QUOTE = 60
+_CLOSING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019"}
+
+
+_CLOSING_SINGLE = re.compile("\u2019(?![^\\W\\d_])")  # not an apostrophe inside a word
+
+
+def _closing_single(text: str, start: int, end: int) -> int:
+    """The first closing single curly quote in [start, end) (one not inside a word, as an
+    apostrophe is: "clinic\u2019s"), or -1."""
+    m = _CLOSING_SINGLE.search(text, start, end)
+    return m.start() if m else -1
+
+
+def _quotation(text: str, seg: _Span, pos: int) -> tuple[int, int] | None:
+    """(opening, closing) offsets of the quotation marks around ``pos`` in the sentence
+    ``seg``, the closing one ``seg[1]`` when the sentence ends first; None when ``pos`` is
+    not inside a quotation."""
+    start, end = seg
+    opening = -1
+    if text.count('"', start, pos) % 2 == 1:
+        opening = text.rfind('"', start, pos)
+    curly = text.rfind("\u201c", start, pos)
+    if curly > text.rfind("\u201d", start, pos):
+        opening = max(opening, curly)
+    single = text.rfind("\u2018", start, pos)
+    if single > opening and _closing_single(text, single + 1, pos) < 0:
+        opening = single
+    if opening < 0:
+        return None
+    mark = _CLOSING[text[opening]]
+    in_single = mark == "\u2019"
+    closing = _closing_single(text, pos, end) if in_single else text.find(mark, pos, end)
+    return opening, end if closing < 0 else closing
+
+
+def _relayed(rule: Rule, text: str, seg: _Span, m: re.Match[str]) -> bool:
+    """Whether the match is inside a quotation that the sentence relays: the rule's
+    ``unless_reported`` pattern is in the sentence before the quotation (at most
+    ``_BEFORE_QUOTE`` characters), or just after it ('"No side effects," the clinic says')."""
+    if rule.unless_reported is None:
+        return False
+    quote = _quotation(text, seg, m.start())
+    if quote is None:
+        return False
+    opening, closing = quote
+    if rule.unless_reported.search(text, max(seg[0], opening - _BEFORE_QUOTE), opening):
+        return True
+    after = min(seg[1], closing + 1 + _AFTER_QUOTE)
+    return closing < seg[1] and bool(rule.unless_reported.search(text, closing + 1, after))
+
+
 def _kept(rule: Rule, text: str, seg: _Span, m: re.Match[str]) -> bool:
-    """False when the words just before or after a match undo it ("not a cure", "50% of adults")."""
+    """False when the words just before or after a match undo it ("not a cure", "50% of adults"),
+    or when the match is inside a quotation that the sentence relays ("the clinic tells
+    patients that \"...\"")."""
+    if _relayed(rule, text, seg, m):
+        return False
     if rule.unless_before is not None:
         before = text[max(seg[0], m.start() - _BEFORE_WINDOW) : m.start()]
         if rule.unless_before.search(before):
@@ -586,28 +654,42 @@ def _matches(
 
 
 def _skipper(
-    rule: Rule, text: str, segs: Sequence[_Span], headings: frozenset[int] | None = None
+    rule: Rule,
+    text: str,
+    segs: Sequence[_Span],
+    headings: frozenset[int] | None = None,
+    headers: Mapping[int, _Span] | None = None,
+    quiet: frozenset[int] = frozenset(),
 ) -> Callable[[int], bool]:
-    """Whether segment k counts for nothing: one of the rule's ``unless`` patterns is in it,
-    or the rule reads headings and it is none."""
+    """Whether segment k counts for nothing: one of the rule's ``unless`` patterns is in it
+    (or, for a table row, in its table's header row), it is in ``quiet``, or the rule reads
+    headings and it is none."""
     unless: dict[int, bool] = {}
 
     def skip(k: int) -> bool:
+        if k in quiet:
+            return True
         if rule.scope == "heading" and headings is not None and k not in headings:
             return True
         if k not in unless:
-            s, e = segs[k]
-            unless[k] = any(p.search(text, s, e) for p in rule.unless)
+            spans = [segs[k]]
+            if headers is not None and k in headers:
+                spans.append(headers[k])
+            unless[k] = any(p.search(text, s, e) for p in rule.unless for s, e in spans)
         return unless[k]
 
     return skip
 
 
 def _rule_spans(
-    rule: Rule, text: str, segs: Sequence[_Span], headings: frozenset[int]
+    rule: Rule,
+    text: str,
+    segs: Sequence[_Span],
+    headings: frozenset[int],
+    headers: Mapping[int, _Span] | None = None,
 ) -> dict[int, list[_Span]]:
     """Spans of a sentence- or heading-level ``rule``'s findings, by segment index."""
-    skip = _skipper(rule, text, segs, headings)
+    skip = _skipper(rule, text, segs, headings, headers)
     candidates: dict[int, list[_Span]] = {}
     for pattern in rule.patterns:
         for k, m in _matches(rule, pattern, text, segs, skip):
@@ -681,6 +763,8 @@ class _Part:
 
     text: str
     segs: Sequence[_Span]
+    headers: Mapping[int, _Span] | None = None  # a table row's header row
+    quiet: frozenset[int] = frozenset()  # segments a page rule does not read
 
 
 @dataclass(frozen=True)
@@ -702,7 +786,7 @@ def _page_hit(rule: Rule, parts: Sequence[_Part]) -> tuple[_Mention, tuple[str, 
     first: dict[str, tuple[_Mention, str]] = {}  # group -> its first mention
     for i, part in enumerate(parts):
         text, segs = part.text, part.segs
-        skip = _skipper(rule, text, segs)
+        skip = _skipper(rule, text, segs, headers=part.headers, quiet=part.quiet)
         if trigger is None:
             for pattern in rule.patterns:
                 for k, m in _matches(rule, pattern, text, segs, skip):
@@ -722,6 +806,23 @@ def _page_hit(rule: Rule, parts: Sequence[_Part]) -> tuple[_Mention, tuple[str, 
     evidence = tuple(f"{name}: {mention}" for name, (_, mention) in order)
     where = trigger if trigger is not None else order[0][1][0]
     return where, evidence
+
+
+_MIN_LIST = 3
+
+
+def _section_headings(headings: set[int]) -> frozenset[int]:
+    """The headings that title a section: those not in a run of at least ``_MIN_LIST``
+    headings one after the other (such a run is a list: "Autism / COPD / Heart failure")."""
+    out: set[int] = set()
+    run: list[int] = []
+    for k in [*sorted(headings), -2]:
+        if run and k != run[-1] + 1:
+            if len(run) < _MIN_LIST:
+                out.update(run)
+            run = []
+        run.append(k)
+    return frozenset(out)
 
 
 MAX_FINDINGS = 20_000  # a page has a few dozen; more is not one page
@@ -761,6 +862,7 @@ def _scan_segments(
     segs: Sequence[_Span],
     what: str,
     headings: frozenset[int] = frozenset(),
+    headers: Mapping[int, _Span] | None = None,
 ) -> list[Finding]:
     """Findings of the sentence-, heading- and passage-level ``rules`` in ``text``."""
     lines = LineIndex(text)
@@ -781,7 +883,7 @@ def _scan_segments(
                 out.append(_finding(rule, text, ctx, span, lines(span[0]), context))
             continue
         try:
-            by_segment = _rule_spans(rule, text, segs, headings)
+            by_segment = _rule_spans(rule, text, segs, headings, headers)
         except _TooMany:
             raise _too_many(what) from None
         for k, spans in by_segment.items():
@@ -827,13 +929,22 @@ def scan_text(
     rules = load_rules() if rules is None else tuple(rules)
     segs: list[_Span] = []
     headings: set[int] = set()
+    headers: dict[int, _Span] = {}
+    header: _Span | None = None  # the first row of the table being read
     for i, seg in enumerate(segments(text)):
         segs.append((seg.start, seg.end))
         if seg.heading:
             headings.add(i)
+        if seg.kind != "row":
+            header = None
+        elif header is None:
+            header = (seg.start, seg.end)
+        else:
+            headers[i] = header
     what = path or "the text"
-    findings = _scan_segments(text, rules, segs, what, frozenset(headings))
-    page = [f for _, f in _page_findings(rules, [_Part(text, segs)], what)]
+    findings = _scan_segments(text, rules, segs, what, frozenset(headings), headers)
+    part = _Part(text, segs, headers, _section_headings(headings))
+    page = [f for _, f in _page_findings(rules, [part], what)]
     if len(findings) + len(page) > MAX_FINDINGS:
         raise _too_many(what)
     findings = sorted([*findings, *page], key=lambda f: (f.start, f.end, f.rule))
