@@ -121,10 +121,22 @@ def _number(raw: dict[str, Any], where: str) -> NumberLabel:
     )
 
 
+def _flag(raw: Any, where: str) -> FlagLabel:
+    if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str):
+        raise LabelError(f"{where}: needs a 'rule'")
+    sentence = raw.get("sentence")
+    if sentence is not None and (not isinstance(sentence, str) or not sentence.strip()):
+        raise LabelError(f"{where}: 'sentence' must be text or null")
+    return FlagLabel(raw["rule"], sentence)
+
+
 def read_labels(path: Path) -> PageLabels:
     import yaml
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise LabelError(f"{path}: cannot read the labels: {e}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("page"), str):
         raise LabelError(f"{path}: expected a mapping with 'page'")
     names = [raw["page"], *(raw.get("twins") or ())]
@@ -135,7 +147,9 @@ def read_labels(path: Path) -> PageLabels:
     numbers = tuple(
         _number(n, f"{path}: numbers[{i}]") for i, n in enumerate(raw.get("numbers") or ())
     )
-    flags = tuple(FlagLabel(str(f["rule"]), f.get("sentence")) for f in (raw.get("redflags") or ()))
+    flags = tuple(
+        _flag(f, f"{path}: redflags[{i}]") for i, f in enumerate(raw.get("redflags") or ())
+    )
     return PageLabels(path, files, str(raw.get("kind", "")), numbers, flags)
 
 
@@ -201,6 +215,16 @@ class Located:
         s = self.norm(sentence)
         at = self.flat.find(s)
         return None if not s or at < 0 else self._orig(at, at + len(s))
+
+    def find_all(self, sentence: str) -> list[tuple[int, int]]:
+        """Every span of the text that is ``sentence``."""
+        s = self.norm(sentence)
+        spans: list[tuple[int, int]] = []
+        at = self.flat.find(s) if s else -1
+        while at >= 0:
+            spans.append(self._orig(at, at + len(s)))
+            at = self.flat.find(s, at + 1)
+        return spans
 
     def number(self, label: NumberLabel) -> tuple[int, int] | None:
         """Where the label's number is: inside its sentence, the n-th occurrence."""

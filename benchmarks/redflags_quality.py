@@ -10,9 +10,9 @@ twins, runs the rules and compares the findings with the labels:
 - recall: share of labels that some finding matches;
 - precision: share of findings that match some label.
 
-Reported per rule and overall, and per format (txt / html / pdf). A .txt page is read as
-it is; .html and .pdf twins are read by ``stemcli.text.readers.page_of`` when that module
-is installed, else they are skipped with a note. Lists the misses and the false alarms.
+Reported per rule and overall, and per format (txt / html / pdf). Pages are read as
+``stemcli extract`` reads them, and labels are read and located by evalset.py (shared with
+extract_quality.py). Lists the misses and the false alarms.
 
     python benchmarks/redflags_quality.py --pages tests/extract_eval/dev [--rules FILE] [--quiet]
         [--only NAME ...]   (NAME: a page's labels file without .labels.yaml; repeatable)
@@ -21,36 +21,18 @@ is installed, else they are skipped with a note. Lists the misses and the false 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from evalset import FlagLabel, LabelError, Located, fmt, page_text, read_labels
 from stemcli.errors import StemcliError
 from stemcli.ops.redflags import Finding, Rule, load_rules, parse_rules, scan_text
-from stemcli.text.files import read_bytes, read_text, text_of
+from stemcli.text.files import read_bytes, text_of
 
 LABELS_SUFFIX = ".labels.yaml"
-
-
-class LabelError(Exception):
-    """A labels file that cannot be used; the message says where and why."""
-
-
-@dataclass(frozen=True)
-class Label:
-    rule: str
-    sentence: str | None  # None: a page-level flag
-
-
-@dataclass(frozen=True)
-class PageLabels:
-    path: Path  # the labels file
-    page: str
-    twins: tuple[str, ...]
-    labels: tuple[Label, ...]
+Label = FlagLabel
 
 
 @dataclass
@@ -87,70 +69,12 @@ class Tally:
 
 
 # ---------------------------------------------------------------------------
-# labels
-
-
-def read_labels(path: Path) -> PageLabels:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise LabelError(f"{path}: cannot read the labels: {e}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("page"), str):
-        raise LabelError(f"{path}: expected a mapping with a 'page' file name")
-    twins = doc.get("twins") or []
-    if not isinstance(twins, list) or not all(isinstance(t, str) for t in twins):
-        raise LabelError(f"{path}: 'twins' must be a list of file names")
-    items = doc.get("redflags") or []
-    if not isinstance(items, list):
-        raise LabelError(f"{path}: 'redflags' must be a list")
-    labels: list[Label] = []
-    for i, item in enumerate(items, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("rule"), str):
-            raise LabelError(f"{path}: redflags[{i}] needs a 'rule'")
-        sentence = item.get("sentence")
-        if sentence is not None and (not isinstance(sentence, str) or not sentence.strip()):
-            raise LabelError(f"{path}: redflags[{i}]: 'sentence' must be text or null")
-        labels.append(Label(item["rule"], sentence))
-    return PageLabels(path, doc["page"], tuple(twins), tuple(labels))
-
-
-def _normalised(text: str) -> tuple[str, list[int]]:
-    """``text`` lowercased with each run of whitespace one space, and for each character of
-    the result the offset in ``text`` it comes from."""
-    out: list[str] = []
-    where: list[int] = []
-    space = True  # drop leading whitespace
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not space:
-                out.append(" ")
-                where.append(i)
-            space = True
-            continue
-        space = False
-        for low in ch.lower():
-            out.append(low)
-            where.append(i)
-    while out and out[-1] == " ":
-        out.pop()
-        where.pop()
-    return "".join(out), where
+# labels (read and located by evalset.py, as extract_quality.py does)
 
 
 def locate(text: str, sentence: str) -> list[tuple[int, int]]:
-    """Every span of ``text`` that is ``sentence`` up to whitespace and case."""
-    hay, where = _normalised(text)
-    needle, _ = _normalised(sentence)
-    if not needle:
-        return []
-    spans: list[tuple[int, int]] = []
-    i = hay.find(needle)
-    while i >= 0:
-        spans.append((where[i], where[i + len(needle) - 1] + 1))
-        i = hay.find(needle, i + 1)
-    return spans
+    """Every span of ``text`` that is ``sentence`` up to whitespace, case, quotes and dashes."""
+    return Located(text).find_all(sentence)
 
 
 def score(
@@ -189,29 +113,6 @@ def score(
 # pages
 
 
-def _reader() -> Callable[[str, bytes], Any] | None:
-    """``stemcli.text.readers.page_of`` when that module is installed."""
-    try:
-        module = importlib.import_module("stemcli.text.readers")
-    except ImportError:
-        return None
-    page_of = getattr(module, "page_of", None)
-    return page_of if callable(page_of) else None
-
-
-def page_text(path: Path) -> str:
-    """The text the rules read: a .txt file as it is, .html and .pdf through the readers."""
-    if path.suffix.lower() == ".txt":
-        return read_text(path)
-    page_of = _reader()
-    if page_of is None:
-        raise LookupError("stemcli.text.readers is not installed")
-    text = page_of(path.name, read_bytes(path)).text
-    if not isinstance(text, str):  # pragma: no cover - a reader that breaks its contract
-        raise TypeError(f"{path}: the reader returned no text")
-    return text
-
-
 def page_names(pages: Path) -> list[str]:
     """The names of the labelled pages of a folder (labels file names without the suffix)."""
     return sorted(p.name[: -len(LABELS_SUFFIX)] for p in pages.glob(f"*{LABELS_SUFFIX}"))
@@ -234,19 +135,18 @@ def measure(
         except LabelError as e:
             notes.append(str(e))
             continue
-        for name in (page.page, *page.twins):
-            path = labels_path.parent / name
-            fmt = path.suffix.lower().lstrip(".") or "txt"
+        for path in page.files:
+            name = path.name
             try:
-                text = page_text(path)
-            except LookupError as e:
+                text, _reader = page_text(path)
+            except LabelError as e:
                 notes.append(f"{name}: skipped ({e})")
                 continue
             except (StemcliError, OSError) as e:
                 notes.append(f"{name}: cannot read: {e}")
                 continue
             findings = scan_text(text, path=name, rules=rules).findings
-            out.append(score(name, fmt, text, page.labels, findings))
+            out.append(score(name, fmt(path), text, page.redflags, findings))
     return out
 
 
