@@ -310,6 +310,20 @@ def test_a_page_whose_main_text_is_whole_is_not_merged() -> None:
     assert not page.reader.endswith(readers.LANDMARK_READER)
 
 
+def test_what_never_is_text_is_not_put_back_from_the_landmark() -> None:
+    pytest.importorskip("trafilatura")
+    hidden = (
+        "<div hidden>Hidden 81%</div><p style='display:none'>Styled 82%</p>"
+        "<script>var a = '83%';</script><template><p>Template 84%</p></template>"
+        "<nav><a href='/'>Menu 85%</a></nav><div class='cookie-bar'>Cookies 86%</div>"
+        "<form><label>Age 87</label><button>Send 88%</button></form>"
+    )
+    page = page_of("hip.html", HERO.replace("</article>", hidden + "</article>").encode())
+    assert page.reader.endswith(readers.LANDMARK_READER)  # the merge ran
+    for n in range(81, 89):
+        assert str(n) not in page.text, n
+
+
 @pytest.mark.parametrize(
     ("landmark", "put_back"),
     [

@@ -122,7 +122,7 @@ def reading_note(page: Page) -> str | None:
     """What a person should know about how the page was read, or None."""
     if page.kind != "html" or page.reader != FALLBACK_READER:
         return None
-    whole = f"{page.name}: read as the page's whole visible text, sidebars and banners included"
+    whole = f"{page.name}: read as the page's whole visible text, asides included"
     if _trafilatura() is None:
         return f"{whole} (for the main text only: pip install 'stemcli[html]')"
     return whole
