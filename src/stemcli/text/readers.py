@@ -424,7 +424,7 @@ def _is_chrome(
         return True
     if not classes:
         return False
-    if not in_section and tag in _FRAME_CHROME:
+    if not in_section and (tag in _FRAME_CHROME or role == "complementary"):
         return True
     if tag in _NEVER_CHROME:
         return False
