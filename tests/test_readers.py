@@ -174,7 +174,7 @@ def test_without_trafilatura_the_whole_visible_text_is_read_and_said(
     no_trafilatura(monkeypatch)
     page = page_of("clinic.html", CLINIC.encode())
     assert page.reader == FALLBACK_READER
-    assert "© 2024 Example Clinic" in page.text.splitlines()  # visible, so read
+    assert "Knee OA | 79% | 12 months" in page.text.splitlines()
     note = reading_note(page)
     assert note is not None
     assert "clinic.html" in note
@@ -249,6 +249,158 @@ def test_a_page_whose_frame_is_named_like_a_menu_is_still_read(
     no_trafilatura(monkeypatch)
     html = "<html><body><div class='page menu-open'><p>Pain fell 50%.</p></div></body></html>"
     assert page_of("p.html", html.encode()).text == "Pain fell 50%."
+
+
+# ---------------------------------------------------------------------------
+# the main landmark: what the main text reader left out of it
+
+HERO = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Hip Cell Injections | Example Hip Centre</title></head>
+<body>
+<header class="site-top"><a class="logo" href="/">Example Hip Centre</a>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/hips">Hips</a></li></ul></nav></header>
+<main><article>
+<div class="intro">
+<h1>Cell Injections for Hip Arthritis</h1>
+<p class="tagline">A family practice by the river</p>
+<p class="badge">Our hip programme helps <strong>91% of patients</strong>.</p>
+</div>
+<div class="share-bar"><a href="#">Share</a> <a href="#">Print</a> <span>12 shares</span></div>
+<div class="post-body">
+<p>Hip arthritis wears the cartilage of the joint away over the years. We draw cells from the
+patient's own fat, concentrate them in our laboratory and inject them into the hip under
+ultrasound guidance, in a visit that takes about 3 hours.</p>
+<p>In a review of our own records, pain scores fell from 6.8 to 3.1 on average after
+6 months, and most patients walked without a stick again within 2 weeks of the injection.</p>
+<h2>Recovery</h2>
+<p>Patients rest the hip for 48 hours, then walk a little more every day. Running and
+jumping should wait for 8 weeks, and a follow-up visit checks the joint at 3 months.</p>
+<p>Each injection costs $4,200, and a second one, when needed, costs $2,900.</p>
+</div>
+<aside class="related"><h3>Read next</h3>
+<ul><li><a href="/x">7 myths about hips</a></li></ul></aside>
+</article></main>
+<footer><p>Example Hip Centre, 12 River Road. Call 555-0199.</p></footer>
+</body></html>
+"""
+
+
+def test_a_headline_claim_above_the_article_body_is_put_back_in_order() -> None:
+    pytest.importorskip("trafilatura")
+    page = page_of("hip.html", HERO.encode())
+    assert page.reader.startswith("trafilatura ")
+    assert page.reader.endswith(readers.LANDMARK_READER)
+    lines = page.text.splitlines()
+    # the headline and its claim, each on its line, before the body, once
+    heading = lines.index("Cell Injections for Hip Arthritis")
+    claim = lines.index("Our hip programme helps 91% of patients.")
+    body = next(i for i, line in enumerate(lines) if line.startswith("Hip arthritis wears"))
+    assert heading < claim < body
+    assert "Recovery" in lines  # a heading of the body stays on its line
+    assert len(lines) == len(set(lines))  # what the main text had is not repeated
+    for junk in ("12 shares", "Share", "7 myths", "Read next", "555-0199", "Home"):
+        assert junk not in page.text, junk  # shares, related links, footer, menu
+
+
+def test_a_page_whose_main_text_is_whole_is_not_merged() -> None:
+    pytest.importorskip("trafilatura")
+    html = "<html><body><main><h1>Knee cells</h1>" + "<p>Pain fell 40% at 6 months.</p>" * 3
+    page = page_of("p.html", (html + "</main></body></html>").encode())
+    assert not page.reader.endswith(readers.LANDMARK_READER)
+
+
+def test_what_never_is_text_is_not_put_back_from_the_landmark() -> None:
+    pytest.importorskip("trafilatura")
+    hidden = (
+        "<div hidden>Hidden 81%</div><p style='display:none'>Styled 82%</p>"
+        "<script>var a = '83%';</script><template><p>Template 84%</p></template>"
+        "<nav><a href='/'>Menu 85%</a></nav><div class='cookie-bar'>Cookies 86%</div>"
+        "<form><label>Age 87</label><button>Send 88%</button></form>"
+    )
+    page = page_of("hip.html", HERO.replace("</article>", hidden + "</article>").encode())
+    assert page.reader.endswith(readers.LANDMARK_READER)  # the merge ran
+    for n in range(81, 89):
+        assert str(n) not in page.text, n
+
+
+@pytest.mark.parametrize(
+    ("landmark", "put_back"),
+    [
+        ("<h2>Prices</h2><p>Prices are in US dollars.</p>", ["Prices"]),  # a heading, whole
+        ("<p>From $4,950</p><p>Prices are in US dollars.</p>", ["From $4,950"]),
+        ("<p>A family practice by the river.</p><p>Prices are in US dollars.</p>", []),
+        # a block the main text has, trimmed at its end, is not repeated
+        (
+            "<p>Prices are in US dollars. The first visit of 30 minutes costs nothing, and"
+            " the scan is included.</p>",
+            [],
+        ),
+    ],
+)
+def test_what_of_the_landmark_is_put_back(landmark: str, put_back: list[str]) -> None:
+    main = "Prices are in US dollars. The first visit of 30 minutes costs nothing"
+    text, merged = readers._with_landmark(main, f"<main>{landmark}</main>")
+    assert text.splitlines() == [*put_back, main]
+    assert merged == bool(put_back)
+
+
+# ---------------------------------------------------------------------------
+# the page's frame: its header, footer, sidebar, banners, buttons and countdowns
+
+FRAMED = """<!DOCTYPE html>
+<html><head><title>Shoulder Cells</title></head><body>
+<header><a href="/">Logo</a> <a class="btn-offer" href="/o">Free scan - 40% off</a></header>
+<div role="banner">Rated 4.8 by 900 patients</div>
+<a class="cta-button" href="/book">Book: 2 slots left</a>
+<main><article>
+<header><h1>Shoulder Cell Therapy</h1><p>Published 2 May 2024</p></header>
+<p>Pain fell by 55% at 6 months in our patients with a partial rotator cuff tear.</p>
+<p class="sale-timer">Ends in 05h 10m</p>
+<blockquote><p>"Back to tennis in 10 weeks."</p><footer>Ann, 61</footer></blockquote>
+</article></main>
+<div class="promo-countdown">Offer ends in 3d 04h 12m</div>
+<aside class="sidebar"><p>Over 3,000 treated</p></aside>
+<div role="complementary"><p>Trusted by 1,500 doctors</p></div>
+<button>Chat with us 24/7</button>
+<footer><p>Call 555-0123, open 7 days</p></footer>
+</body></html>
+"""
+
+
+def test_the_page_frame_and_countdowns_never_reach_the_text(html_reader: str) -> None:
+    text = page_of("shoulder.html", FRAMED.encode()).text
+    for kept in ("Pain fell by 55%", "Shoulder Cell Therapy", "2 May 2024", "Ann, 61"):
+        assert kept in text, (kept, text)  # a section's own header and footer are its text
+    for junk in (
+        "40% off",
+        "4.8",
+        "2 slots",
+        "05h",
+        "3d 04h",
+        "3,000",
+        "1,500",
+        "24/7",
+        "555-0123",
+    ):
+        assert junk not in text, (junk, text)
+
+
+def test_a_page_without_a_main_landmark_keeps_its_header(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    no_trafilatura(monkeypatch)  # nothing tells the frame from the body: all is read
+    html = (
+        "<html><body><header><h1>Knee cells</h1><p>80% improved.</p></header>"
+        "<div><p>Walking again within 5 days.</p></div><footer>Since 2009</footer></body></html>"
+    )
+    text = page_of("p.html", html.encode()).text
+    assert text.splitlines() == [
+        "Knee cells",
+        "80% improved.",
+        "Walking again within 5 days.",
+        "Since 2009",
+    ]
 
 
 def test_the_declared_charset_is_used() -> None:

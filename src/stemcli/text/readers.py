@@ -9,11 +9,16 @@ extension only breaks a tie (a ``.html`` file holding plain text is read as text
   encodings with the line and column of the first bad byte).
 - HTML: the main text as trafilatura finds it (tables, lists, FAQ and testimonial blocks
   kept, a comments section dropped), rendered one block a line: a heading on a line of its
-  own, a list item a line, a table row a line whose cells are separated by ``" | "``. When
-  trafilatura is not installed, or finds almost nothing, the page's whole visible text is
-  read with the standard library's :mod:`html.parser`. Either way scripts, styles,
-  templates, ``noscript``, SVG, the head, navigation menus and cookie banners never reach
-  the text, and entities are unescaped.
+  own, a list item a line, a table row a line whose cells are separated by ``" | "``.
+  trafilatura keeps one block of the page; what it left out of the page's main landmark
+  (``<main>``, ``role=main`` or the ``<article>``) is put back in document order when it
+  is a heading or holds a number (a headline claim above the article's body), and the
+  reader is then named "trafilatura 2.3.1 + main landmark". When trafilatura is not
+  installed, or finds almost nothing, the page's whole visible text is read with the
+  standard library's :mod:`html.parser`. Either way scripts, styles, templates,
+  ``noscript``, SVG, the head, navigation menus, cookie banners, countdowns and (on a page
+  with a main landmark) the page's own header, footer, sidebar and buttons never reach the
+  text, and entities are unescaped.
 - PDF: pypdf's text of every page, the pages separated by a blank line; a line that runs on
   (the next one starts in lower case) is joined to it, so a sentence is not cut where the
   PDF broke the line.
@@ -23,6 +28,7 @@ The libraries are imported only when a page needs them.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import io
@@ -43,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FALLBACK_READER",
+    "LANDMARK_READER",
     "MAX_PDF_PAGES",
     "Page",
     "page_of",
@@ -52,6 +59,7 @@ __all__ = [
 ]
 
 FALLBACK_READER = "html.parser (whole visible text)"
+LANDMARK_READER = " + main landmark"  # added to the main text reader's name when it is merged
 
 MAX_PDF_PAGES = 2000
 
@@ -114,7 +122,7 @@ def reading_note(page: Page) -> str | None:
     """What a person should know about how the page was read, or None."""
     if page.kind != "html" or page.reader != FALLBACK_READER:
         return None
-    whole = f"{page.name}: read as the page's whole visible text, headers and footers included"
+    whole = f"{page.name}: read as the page's whole visible text, asides included"
     if _trafilatura() is None:
         return f"{whole} (for the main text only: pip install 'stemcli[html]')"
     return whole
@@ -344,19 +352,64 @@ _NEVER = frozenset(
         "object", "embed", "canvas", "select", "datalist", "dialog",
     ]
 )  # fmt: skip
-_CHROME_ROLES = frozenset(["navigation", "menu", "menubar", "dialog", "alertdialog", "search"])
+_CHROME_ROLES = frozenset(
+    ["navigation", "menu", "menubar", "dialog", "alertdialog", "search", "banner", "contentinfo",
+     "timer", "marquee"]
+)  # fmt: skip
 _CHROME_WORDS = frozenset(
     [
         "nav", "navbar", "navigation", "menu", "menubar", "breadcrumb", "breadcrumbs",
         "cookie", "cookies", "consent", "gdpr", "cookiebanner", "cookieconsent", "skip",
+        "countdown", "timer",
     ]
 )  # fmt: skip
 _NEVER_CHROME = frozenset(["html", "body", "main", "article"])  # a page's frame, whatever its class
+# elements that make what is inside them part of a section, not of the page's frame: a header
+# or footer inside one is the section's (a byline, a testimonial's author), outside the page's
+_SECTIONING = frozenset(["article", "aside", "main", "nav", "section"])
+_SECTIONING_ROLES = frozenset(["main", "article", "region", "complementary"])
+# on a page with a main landmark, the page's own header, footer, sidebar and buttons, when
+# no section holds them
+_FRAME_CHROME = frozenset(["header", "footer", "aside", "button"])
+_BUTTON_WORDS = frozenset(["btn", "button", "cta"])  # a link that looks like a button
+# inside the main landmark, what is beside the article: shares, related links, ads,
+# newsletter forms (what the main text reader left out of them is not put back)
+_ASIDE_TAGS = frozenset(["aside", "form", "button"])
+_ASIDE_WORDS = frozenset(
+    [
+        "share", "sharing", "social", "related", "newsletter", "subscribe", "signup", "ad",
+        "ads", "advert", "advertisement", "adslot", "sponsor", "sponsored", "comment",
+        "comments", "respond", "reply", "disqus", "sidebar", "tags", "kicker", "toc",
+    ]
+)  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _is_chrome(tag: str, attrs: Mapping[str, str | None], classes: bool = True) -> bool:
-    """An element that is never the page's text: a script, a menu, a cookie banner, hidden."""
+def _role(attrs: Mapping[str, str | None]) -> str:
+    return (attrs.get("role") or "").strip().lower()
+
+
+def _is_section(tag: str, attrs: Mapping[str, str | None]) -> bool:
+    """An element whose header and footer are its own, not the page's."""
+    return tag in _SECTIONING or _role(attrs) in _SECTIONING_ROLES
+
+
+def _is_chrome(
+    tag: str,
+    attrs: Mapping[str, str | None],
+    classes: bool = True,
+    *,
+    in_section: bool = True,
+    aside: bool = False,
+) -> bool:
+    """An element that is never the page's text: a script, a menu, a cookie banner, hidden,
+    a countdown; outside every section (``in_section`` false), the page's header, footer,
+    sidebar and buttons; with ``aside``, also what stands beside an article inside the main
+    landmark (share buttons, related links, ads, comments, forms).
+
+    ``in_section`` is true for an element inside a section (:data:`_SECTIONING`), and for
+    every element of a page without a main landmark (nothing tells its frame from its body).
+    """
     if tag in _NEVER:
         return True
     if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
@@ -364,13 +417,24 @@ def _is_chrome(tag: str, attrs: Mapping[str, str | None], classes: bool = True) 
     style = (attrs.get("style") or "").lower().replace(" ", "")
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    if (attrs.get("role") or "").strip().lower() in _CHROME_ROLES:
+    role = _role(attrs)
+    if role in _CHROME_ROLES:
         return True
-    if not classes or tag in _NEVER_CHROME:
+    if aside and (tag in _ASIDE_TAGS or role == "complementary"):
+        return True
+    if not classes:
+        return False
+    if not in_section and (tag in _FRAME_CHROME or role == "complementary"):
+        return True
+    if tag in _NEVER_CHROME:
         return False
     for key in ("id", "class"):
         for word in _WORD.findall((attrs.get(key) or "").lower()):
-            if word in _CHROME_WORDS or word.startswith(("cookie", "consent")):
+            if word in _CHROME_WORDS or word.startswith(("cookie", "consent", "countdown")):
+                return True
+            if aside and word in _ASIDE_WORDS:
+                return True
+            if not in_section and tag == "a" and word in _BUTTON_WORDS:
                 return True
     return False
 
@@ -399,6 +463,8 @@ class _Lines:
         self._rows = 0  # depth of table rows (a table inside a cell is read flat)
         self._cell_depth = 0
         self.size = 0
+        self.heading = 0  # depth of open headings: their lines are marked
+        self.headings: set[int] = set()  # the indexes of the lines that are headings
 
     def text(self, s: str) -> None:
         if self._cell is not None:
@@ -467,6 +533,8 @@ class _Lines:
             self._add(line)
 
     def _add(self, line: str) -> None:
+        if self.heading:
+            self.headings.add(len(self.lines))
         self.lines.append(line)
         self.size += len(line)
 
@@ -509,6 +577,8 @@ _CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
 _SCOPE = 64  # how far down the open elements an implied end tag looks
 
 _IN_HEAD = frozenset(
@@ -519,11 +589,14 @@ _IN_HEAD = frozenset(
 class _Visible(HTMLParser):
     """The visible text of a page, block by block; and its title."""
 
-    def __init__(self, classes: bool) -> None:
+    def __init__(self, classes: bool, *, framed: bool = False, aside: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.out = _Lines()
         self._classes = classes
-        self._open: list[tuple[str, bool]] = []  # (tag, hidden) of the open elements
+        self._framed = framed  # the page has a main landmark: what no section holds is frame
+        self._aside = aside
+        self._open: list[tuple[str, bool, bool]] = []  # (tag, hidden, a section) open
+        self._sections = 0  # how many sections are open
         self._count: dict[str, int] = {}  # how many of each tag are open
         self._title: list[str] | None = None
         self.titles: dict[str, str] = {}
@@ -544,7 +617,13 @@ class _Visible(HTMLParser):
         elif tag == "h1" and "h1" not in self.titles and not self._hidden:
             self._h1 = []
         self._implied_ends(tag)
-        chrome = _is_chrome(tag, a, self._classes)
+        chrome = _is_chrome(
+            tag,
+            a,
+            self._classes,
+            in_section=self._sections > 0 or not self._framed,
+            aside=self._aside,
+        )
         if chrome and not self._hidden and tag not in ("head", "script", "style"):
             self.dropped = True
         hidden = self._hidden or chrome
@@ -553,7 +632,9 @@ class _Visible(HTMLParser):
         if tag not in _VOID:
             if tag == "head" and self._head_at is None:
                 self._head_at = len(self._open)
-            self._open.append((tag, hidden))
+            section = _is_section(tag, a)
+            self._sections += section
+            self._open.append((tag, hidden, section))
             self._count[tag] = self._count.get(tag, 0) + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -606,7 +687,8 @@ class _Visible(HTMLParser):
 
     def _pop_to(self, i: int) -> None:
         while len(self._open) > i:
-            tag, hidden = self._open.pop()
+            tag, hidden, section = self._open.pop()
+            self._sections -= section
             self._count[tag] -= 1
             if not hidden:
                 self._event(tag, start=False)
@@ -619,6 +701,9 @@ class _Visible(HTMLParser):
             out.row_start() if start else out.row_end()
         elif tag in ("td", "th"):
             out.cell_start() if start else out.cell_end()
+        elif tag in _HEADINGS:
+            out.block()
+            out.heading = max(0, out.heading + (1 if start else -1))
         elif tag in _BLOCKS:
             out.block()
 
@@ -627,9 +712,13 @@ class _Visible(HTMLParser):
         self._pop_to(0)
 
 
+_HAS_LANDMARK = re.compile(r"<(?:main|article)[\s>/]|\srole\s*=\s*[\"']?main\b", re.IGNORECASE)
+
+
 def _visible_page(html: str) -> tuple[str, dict[str, str]]:
     """The whole visible text of ``html`` and the titles it states."""
-    parser = _Visible(classes=True)
+    framed = _HAS_LANDMARK.search(html) is not None
+    parser = _Visible(classes=True, framed=framed)
     parser.feed(html)
     parser.close()
     text = parser.out.finish()
@@ -695,9 +784,10 @@ def _render_main(body: Any) -> str:
     return out.finish()
 
 
-def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, str]] | None:
+def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, str], str] | None:
     """trafilatura's main text ("" for a very large page), the length of the visible text,
-    the titles; None when lxml cannot parse the page."""
+    the titles, the main landmark's markup ("" when the page has none); None when lxml
+    cannot parse the page."""
     import lxml.html
 
     try:  # as UTF-8 bytes: lxml refuses a str that starts with an XML encoding declaration
@@ -713,12 +803,7 @@ def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, 
         if (el.get("property") or el.get("name")) == "og:title":
             titles["og"] = el.get("content") or ""
             break
-    chrome = [
-        el
-        for el in tree.iter()
-        if isinstance(el.tag, str) and _is_chrome(el.tag, el.attrib) and el.tag != "head"
-    ]
-    for el in chrome:
+    for el in _chrome_of(tree):
         if el.getparent() is not None:
             el.drop_tree()  # its tail (the text after it) stays
     body = tree.find("body")
@@ -727,7 +812,14 @@ def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, 
         titles["h1"] = el.text_content()
         break
     if visible > _MAX_MAIN_CHARS:
-        return "", visible, titles
+        return "", visible, titles, ""
+    landmark = _landmark(tree)
+    # before trafilatura, which changes the tree it reads
+    beside = (
+        lxml.html.tostring(landmark, encoding="unicode", with_tail=False)
+        if landmark is not None
+        else ""
+    )
     doc = trafilatura.bare_extraction(
         tree,
         include_tables=True,
@@ -741,7 +833,145 @@ def _main_text(trafilatura: ModuleType, html: str) -> tuple[str, int, dict[str, 
     )
     main = getattr(doc, "body", None)
     text = _render_main(main) if main is not None else ""
-    return text, visible, titles
+    return text, visible, titles, beside
+
+
+def _chrome_of(tree: Any) -> list[Any]:
+    """The elements of an lxml tree that are never text, outer ones first (one walk: the
+    sections open above an element are counted, not looked up)."""
+    from lxml import etree
+
+    chrome: list[Any] = []
+    sections: list[Any] = []  # the open sections, innermost last
+    framed = _landmark(tree) is not None
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if event == "end":
+            if sections and sections[-1] is el:
+                sections.pop()
+            continue
+        in_section = bool(sections) or not framed
+        if el.tag != "head" and _is_chrome(el.tag, el.attrib, in_section=in_section):
+            chrome.append(el)
+        if _is_section(el.tag, el.attrib):
+            sections.append(el)
+    return chrome
+
+
+def _landmark(tree: Any) -> Any:
+    """The page's main landmark: its ``<main>`` (or ``role=main``) element, else its first
+    ``<article>``; None when it has neither."""
+    for el in tree.iter():
+        if isinstance(el.tag, str) and (el.tag == "main" or _role(el.attrib) == "main"):
+            return el
+    return next(tree.iter("article"), None)
+
+
+_DIGIT = re.compile(r"\d")
+_KEY_SPACE = re.compile(r"\W+")
+
+# the most lines of the landmark looked for inside the main text (not found as a line of
+# it): the merge stays near linear in the page; past it nothing more is put back
+_MAX_LOOKUPS = 500
+# a long block whose start or end the main text has is one the main text has, trimmed; a
+# short one (a heading, "From $4,950") must be whole lines of it, not words inside a line
+_LONG_BLOCK = 80
+_BLOCK_END = 40
+_TRIES = 8  # the most places a key is tried at
+
+
+def _key(line: str) -> str:
+    """A line as compared between the two readers: its words, in lower case."""
+    return _KEY_SPACE.sub(" ", line.casefold()).strip()
+
+
+def _found(joined: str, starts: list[int], lines: set[int], key: str) -> int | None:
+    """The line of ``joined`` (the main text's keys joined by spaces, line ``i`` starting at
+    ``starts[i]``, ``lines`` the set of them) where ``key`` is as whole lines; for a long
+    key, as whole words, or its start or its end; None when it is nowhere."""
+    words = key.split(" ")
+    if len(key) < _LONG_BLOCK:
+        parts = [key]
+    else:
+        parts = [key, " ".join(_first_words(words)), " ".join(_first_words(words[::-1])[::-1])]
+    whole_lines = len(parts) == 1
+    for part in parts:
+        pos = joined.find(part)
+        for _ in range(_TRIES):
+            if pos < 0:
+                break
+            end = pos + len(part)
+            if whole_lines:
+                ok = pos in lines and end + 1 in lines
+            else:
+                ok = (pos == 0 or joined[pos - 1] == " ") and joined[end : end + 1] in ("", " ")
+            if ok:
+                return bisect.bisect_right(starts, pos) - 1
+            pos = joined.find(part, pos + 1)
+    return None
+
+
+def _first_words(words: list[str]) -> list[str]:
+    """The first of ``words`` that make at least :data:`_BLOCK_END` characters."""
+    size = 0
+    for n, word in enumerate(words):
+        size += len(word) + 1
+        if size > _BLOCK_END:
+            return words[: n + 1]
+    return words
+
+
+def _with_landmark(main: str, landmark: str) -> tuple[str, bool]:
+    """The main text with the blocks of the main landmark it left out put back in order:
+    the headings (the context of what follows them) and the blocks that hold a number.
+
+    The landmark is read with the whole-visible-text reader, what stands beside an article
+    (shares, related links, ads, forms) left out; a block the main text has, as a line or
+    inside one, is not repeated. Returns the text and whether anything was put back.
+    """
+    if not landmark:
+        return main, False
+    reader = _Visible(classes=True, aside=True)
+    reader.feed(landmark)
+    reader.close()
+    reader.out.finish()
+    lines, headings = reader.out.lines, reader.out.headings
+    kept = main.split("\n")
+    keys = [_key(k) for k in kept]
+    at: dict[str, int] = {}
+    for j, k in enumerate(keys):
+        at.setdefault(k, j)
+    joined = " ".join(keys)
+    starts = [0]  # where each kept line starts in joined
+    for k in keys:
+        starts.append(starts[-1] + len(k) + 1)
+    bounds = set(starts)
+    inserts: dict[int, list[str]] = {}
+    last = -1  # the kept line of the last landmark line the main text has
+    lookups = 0
+    for n, line in enumerate(lines):
+        key = _key(line)
+        if not key:
+            continue
+        i = at.get(key)
+        if i is None:
+            if lookups >= _MAX_LOOKUPS:
+                continue
+            lookups += 1
+            i = _found(joined, starts, bounds, key)
+        if i is not None:
+            last = max(last, i)
+        elif n in headings or _DIGIT.search(line):
+            inserts.setdefault(last + 1, []).append(line)
+    if not inserts:
+        return main, False
+    out: list[str] = []
+    for j, kept_line in enumerate(kept):
+        out.extend(inserts.get(j, ()))
+        out.append(kept_line)
+    out.extend(inserts.get(len(kept), ()))
+    return "\n".join(out), True
 
 
 def _html_page(name: str, data: bytes) -> Page:
@@ -756,9 +986,12 @@ def _html_page(name: str, data: bytes) -> Page:
         except Exception:  # a page trafilatura trips on is read whole instead
             found = None
         if found is not None:
-            main, visible, titles = found
+            main, visible, titles, landmark = found
             if main and len(main) >= _MIN_MAIN_SHARE * visible:
                 text, reader = main, f"trafilatura {trafilatura.__version__}"
+                text, merged = _with_landmark(text, landmark)
+                if merged:
+                    reader += LANDMARK_READER
     if reader == FALLBACK_READER:
         text, own = _visible_page(html)
         titles = titles or own
