@@ -955,3 +955,100 @@ def test_a_section_about_a_stage_gives_its_numbers_that_stage(ds: Dataset) -> No
         ("70%", "knee-oa", ("middle",)),
         ("€4,000", "knee-oa", ()),
     ]
+
+
+def test_a_table_cell_reads_with_its_column_header_and_row_label(ds: Dataset) -> None:
+    text = (
+        "Hip and knee results in our own patients\n\n"
+        "Knee osteoarthritis stage | Knees treated | Pain-free after 6 months | Mean pain relief\n"
+        "Mild | 230 | 72% | 45%\n"
+        "Severe | 95 | 40% | 20%\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    # the header's own number is no claim; a bare number under a count of people is one
+    assert sorted(got) == sorted(["230 patients", "72%", "45%", "95 patients", "40%", "20%"])
+    shares, effects = (got["72%"], got["40%"]), (got["45%"], got["20%"])
+    assert {(d.measure, d.timepoint) for d in shares} == {("responder-rate", parse("6 months"))}
+    assert {(d.outcome, d.measure, d.timepoint) for d in effects} == {("pain", "effect", None)}
+    assert [got[v].stages for v in ("230 patients", "72%", "45%")] == [("early",)] * 3
+    assert [got[v].stages for v in ("95 patients", "40%", "20%")] == [("late",)] * 3
+    assert got["230 patients"].measure == "count"
+    # the caption says whose figures they are
+    assert {d.basis for d in got.values()} == {"clinic-data"}
+
+
+def test_a_table_cell_takes_its_outcome_from_its_row_and_basis_from_its_column(
+    ds: Dataset,
+) -> None:
+    text = (
+        "Knee osteoarthritis: claims and evidence\n\n"
+        "Topic | The clinic says | The evidence shows\n"
+        "Mobility | 90% of patients | 15% better movement\n"
+        "Price | $5,200 per knee | not covered\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert (got["90%"].outcome, got["90%"].basis) == ("function", "clinic-data")
+    assert (got["15%"].outcome, got["15%"].basis) == ("function", "cited-study")
+    assert got["$5,200"].basis == "none"  # a price has no basis
+
+
+def test_a_clinics_figures_about_its_own_patients_are_clinic_data(ds: Dataset) -> None:
+    for sentence in (
+        "Our shoulder programme has an 89% success rate.",
+        "More than 3,100 patients have trusted us with their knees.",
+        "Since 2015, over 5,000 patients have chosen Helix Clinic for their joints.",
+        "The clinic says 75% of patients improve.",
+    ):
+        assert [d.basis for d in drafts(ds, sentence)] == ["clinic-data"], sentence
+    # the clinic's own review is told over the lines that follow it, up to a blank line
+    text = (
+        "In our latest patient audit, 81% of patients had less pain at 3 months.\n"
+        "Mean function scores rose from 40 to 65.\n\n"
+        "For tennis elbow, 7 in 10 patients improve.\n"
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["clinic-data"] * 3 + ["none"]
+
+
+def test_a_patients_own_words_are_a_case_report(ds: Dataset) -> None:
+    for sentence in (
+        '"My burn scars are 70% lighter after the sessions." Anna, Leeds',
+        '"After three injections my arthritis pain is gone." Tom, Cork',
+    ):
+        assert [d.basis for d in drafts(ds, sentence)] == ["case-report"], sentence
+
+
+def test_scores_on_a_scale_of_pain_or_function_are_about_it(ds: Dataset) -> None:
+    got = drafts(ds, "Mean pain scores dropped from 6.8 to 3.1 at 6 months.")
+    assert [(d.value.low, d.outcome, d.measure) for d in got] == [
+        (6.8, "pain", "score"),
+        (3.1, "pain", "score"),
+    ]
+    got = drafts(ds, "The WOMAC score fell from 50 to 31.")
+    assert {d.outcome for d in got} == {"score"}
+
+
+def test_itinerary_items_are_no_claims(ds: Dataset) -> None:
+    text = "Your stay\nDay 1: arrival and tests.\nDay 2 - the injection.\nStep 3: rest.\n"
+    assert drafts(ds, text) == ()
+
+
+def test_a_sub_heading_stays_in_its_sections_condition(ds: Dataset) -> None:
+    text = (
+        "Rheumatoid arthritis\nCentro Vida, Lima, Peru\n\n"
+        "Three infusions over 4 days. Price: $8,000.\n\n"
+        "Knee osteoarthritis\nHealth Hub, Riga\n\nOne injection costs €2,500.\n"
+    )
+    got = [(d.value.text, d.condition) for d in drafts(ds, text)]
+    assert got[:3] == [
+        ("Three infusions", "rheumatoid-arthritis"),
+        ("over 4 days", "rheumatoid-arthritis"),
+        ("$8,000", "rheumatoid-arthritis"),
+    ]
+    assert [c for _, c in got[3:]] == ["knee-oa", "knee-oa"]
+
+
+def test_an_age_range_of_who_is_treated_is_a_claim(ds: Dataset) -> None:
+    got = drafts(ds, "We treat patients between 30 and 75 years old with knee osteoarthritis.")
+    assert [(d.value.low, d.value.high, d.value.unit, d.measure) for d in got] == [
+        (30, 75, "years", "threshold")
+    ]

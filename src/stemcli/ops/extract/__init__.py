@@ -48,10 +48,11 @@ from stemcli.ops.extract.guesses import (
     _ranked,
     _stages_in,
     _topic_hits,
+    _valid_measure,
 )
 from stemcli.ops.extract.quote import MAX_QUOTE, quote_window
 from stemcli.ops.extract.values import _Item, _masked, _quantities
-from stemcli.quantities import QuantityError, dimension, parse
+from stemcli.quantities import Found, QuantityError, dimension, parse, scan
 from stemcli.text.segments import LineIndex, Segment, segments
 
 __all__ = [
@@ -199,20 +200,39 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
     ctx = _Context()
     counter = 0
     n_segments = 0
-    for seg in segments(text):
+    segs = list(segments(text))
+    table: _Table | None = None
+    caption = ""  # the last heading: what a table under it is about
+    block_basis: str | None = None  # the clinic's own figures, until a blank line or heading
+    for i, seg in enumerate(segs):
         n_segments += 1
+        if seg.heading or i == 0 or _BLANK_LINE.search(text, segs[i - 1].end, seg.start):
+            block_basis = None
         if seg.paragraph != ctx.paragraph:
             ctx = _Context(paragraph=seg.paragraph)
         # a question states nothing ("How many times can I receive them?")
         asks = seg.text.rstrip("\"”’') ").endswith("?")
         items = [] if asks else _quantities(seg, masked)
+        if seg.kind != "row":
+            table = None
+        elif table is None and i + 1 < len(segs) and segs[i + 1].kind == "row":
+            # the first row of a run is the table's header: its numbers are no claims
+            table = _Table(_cells(seg), caption)
+            items = []
+        elif table is not None:
+            items = _column_counts(table, seg, items)
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
         if items and not named:
             named = _fuzzy_hits(matcher, seg.text)
         named.sort(key=lambda h: (h[1], h[2]))
         named = _specific(page, seg, named)
         if seg.heading:
-            page.heading_condition = named[0][0] if named else None
+            caption = seg.text
+            follows_heading = i > 0 and segs[i - 1].heading and segs[i - 1].kind == "sentence"
+            if named or not follows_heading:
+                # a sub-heading naming no condition ("Vida Cell Institute, Panama City")
+                # stays in the section of the heading above it
+                page.heading_condition = named[0][0] if named else None
             about = page.heading_condition or page.doc_condition
             cond = ds.conditions.get(about) if about else None
             found = _stages_in(cond, seg.text) if cond else ()
@@ -242,12 +262,23 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     counter += 1
                     draft_id = f"{source_id}-{counter:03d}"
                 used_ids.add(draft_id)
-                made.append(_draft(page, sentence, it, draft_id, ctx))
+                d = _draft(page, sentence, it, draft_id, ctx)
+                if (
+                    d.basis == "none"
+                    and block_basis is not None
+                    and dimension(d.value.unit) in _RESULT_DIMENSIONS
+                ):
+                    d = replace(d, basis=block_basis)
+                if table is not None:
+                    d = _in_table(page, table, seg, it, d)
+                made.append(d)
             drafts.extend(_parallel(made, text))
             if sentence.n is not None:
                 ctx.n = sentence.n
             if sentence.basis in _CARRIED_BASES:
                 ctx.basis = sentence.basis
+            if sentence.basis == "clinic-data" and _CLINIC_SOURCE.search(seg.text):
+                block_basis = "clinic-data"
         if named:
             ctx.condition = named[0][0]
             cond = ds.conditions.get(ctx.condition)
@@ -331,8 +362,17 @@ def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
     return specific or named
 
 
-_CARRIED_BASES = ("cited-study",)  # a study is told over sentences; a clinic claim is its own
+_CARRIED_BASES = ("cited-study",)  # a study is told over the sentences of a paragraph
+# a clinic's review of its own patients is told, like a study, over the lines of a block
+# ("In our latest outcome review, 87% ...\nAverage pain scores fell from 7.4 to 2.9"); a
+# clinic's claim without one is its own ("In our clinic, 88% ... 8 in 10 patients improve")
+_CLINIC_SOURCE = re.compile(
+    r"\bour\s+(?:[\w-]+\s+){0,2}?(?:reviews?|audits?|surveys?|records|data|statistics"
+    r"|follow-?ups?|registry|database)\b",
+    re.I,
+)
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
 
 
@@ -468,4 +508,128 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         guessed=tuple(guessed),
         citation=sentence.citation,
         intervention=intervention,
+    )
+
+
+# ---------------------------------------------------------------------------
+# tables: a cell reads with its column's header and its row's first cell
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    header: tuple[tuple[int, int, str], ...]  # the header row's cells
+    caption: str  # the heading above the table ("Outcomes by stage in our own patients")
+
+
+def _cells(seg: Segment) -> tuple[tuple[int, int, str], ...]:
+    """The cells of a table row: start and end in the text, and the cell's text stripped.
+    The empty cells outside the bars of "| a | b |" are no cells."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for part in seg.text.split("|"):
+        out.append((seg.start + pos, seg.start + pos + len(part), part.strip()))
+        pos += len(part) + 1
+    if out and not out[0][2] and seg.text.lstrip().startswith("|"):
+        out.pop(0)
+    if out and not out[-1][2] and seg.text.rstrip().endswith("|"):
+        out.pop()
+    return tuple(out)
+
+
+def _column(cells: Sequence[tuple[int, int, str]], pos: int) -> int | None:
+    return next((k for k, (a, b, _) in enumerate(cells) if a <= pos < b), None)
+
+
+# a column of people counted: "Patients treated", "Number of patients", "n"
+_PEOPLE_HEADER = re.compile(
+    r"(?i)\b(?:patients|participants|people|subjects|cases|knees|n)\b(?!\s*%)"
+)
+_COUNT_CELL = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,6}")
+# a column of shares of patients: "Improved at 12 months", "Response rate", "% pain-free"
+_SHARE_HEADER = re.compile(
+    r"(?i)^(?:%\s*)?(?:improved|responded|responders?|better|pain-free|satisfied|successful"
+    r"|recovered|returned)\b|\b(?:rates?|responders?|share|proportion)\b"
+    r"|%\s*of\s+(?:patients|people|participants)"
+)
+
+
+def _column_counts(table: _Table, seg: Segment, items: list[_Item]) -> list[_Item]:
+    """``items``, and the bare numbers of a column of people counted ("Patients treated |
+    612"), which alone read as no claim."""
+    cells = _cells(seg)
+    taken = {_column(cells, it.found.start) for it in items}
+    out = list(items)
+    for k, (a, b, cell) in enumerate(cells):
+        if k in taken or k >= len(table.header) or not _COUNT_CELL.fullmatch(cell):
+            continue
+        if not _PEOPLE_HEADER.search(table.header[k][2]):
+            continue
+        q = parse(f"{cell} patients")
+        start = a + seg.text[a - seg.start : b - seg.start].index(cell)
+        out.append(_Item(Found(start, start + len(cell), q), q.text, q))
+    out.sort(key=lambda it: it.found.start)
+    return out
+
+
+def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> Draft:
+    """A cell's draft with what its column's header and its row's first cell say: the
+    header's time is the cell's timepoint ("Improved at 12 months"), its words the cell's
+    outcome and measure ("Average pain reduction"), and the row's first cell its stage
+    ("Early") or outcome ("Pain relief"); the basis is the cell's, the header's or the
+    caption's ("Outcomes by stage in our own patients")."""
+    ds = page.ds
+    cells = _cells(seg)
+    col = _column(cells, it.found.start)
+    if col is None:
+        return d
+    header = table.header[col][2] if col < len(table.header) else ""
+    label = cells[0][2] if col > 0 else ""
+    q = d.value
+    dim = dimension(q.unit)
+    guessed = list(d.guessed)
+    timepoint, measure, outcome, stages, basis = (
+        d.timepoint,
+        d.measure,
+        d.outcome,
+        d.stages,
+        d.basis,
+    )
+    if timepoint is None and dim in ("percent", "points") and header:
+        tp = next((f.quantity for f in scan(header) if dimension(f.quantity.unit) == "time"), None)
+        if tp is not None:
+            timepoint = tp
+            guessed.append("timepoint")
+    if q.unit == "percent" and measure == "effect" and _SHARE_HEADER.search(header):
+        measure = _valid_measure(ds, "responder-rate", q)
+    if outcome == "improvement":
+        for context in (label, header):
+            if not context:
+                continue
+            reading = f"{context} {it.value_text}"
+            found = _guess_outcome(
+                ds, _keywords(ds, reading), len(context) + 1, len(reading), q, measure, reading
+            )
+            if found != "improvement":
+                outcome = found
+                break
+    cond = ds.conditions.get(d.condition)
+    if not stages and label and cond is not None:
+        stages = _stages_in(
+            cond, label if re.search(r"(?i)\bstages?\b", label) else f"{label} stage"
+        )
+    if dim in _RESULT_DIMENSIONS or q.unit == "patients":
+        cell = cells[col][2]
+        for context in (cell, header, label, table.caption):
+            found_basis = _guess_basis(context, False) if context else "none"
+            if found_basis != "none":
+                basis = found_basis
+                break
+    return replace(
+        d,
+        timepoint=timepoint,
+        measure=measure,
+        outcome=outcome,
+        stages=stages,
+        basis=basis,
+        guessed=tuple(guessed),
     )

@@ -336,7 +336,7 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "return-to-sport",
-        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging"
+        r"sports?|athletic|strenuous|intense activities|marathon|hik(?:e|ed|es|ing)|running|jogging"
         r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
         r"|baseball|swimming|season",
     ),
@@ -447,6 +447,11 @@ _HARMED = re.compile(
 )
 
 
+_SCORE_OF = re.compile(
+    r"\b(pain|function)(?:al)?\s+scores?\b(?![^.;|]*\b(?:and|or)\s+\w+\s+scores?)", re.I
+)
+
+
 _TIMING_OUTCOMES = frozenset(
     ["rehabilitation", "activity-restriction", "first-evaluation", "follow-up"]
 )
@@ -514,7 +519,14 @@ def _guess_outcome(
         if q.unit == "sessions" and wanted != "rehabilitation":
             wanted = "sessions"
         if measure == "score":
-            wanted = "score"
+            # a score on a named scale of pain or function is about it ("pain scores fell
+            # from 7.4 to 2.9"); other scales are scores ("the WOMAC score fell to 39")
+            scale = _SCORE_OF.search(text, max(0, start - 60), start)
+            wanted = (
+                scale.group(1).lower()
+                if scale and scale.group(1).lower() in ds.outcomes
+                else "score"
+            )
     if wanted in ds.outcomes:
         return wanted
     if "improvement" in ds.outcomes:
@@ -597,7 +609,8 @@ def _guess_measure(
     if dim == "percent":
         choice = "responder-rate" if _is_share(q, before, after) else "effect"
     elif dim == "time":
-        if q.qualifier != "exact" and (
+        # "under 70 years old", "between 25 and 70 years old": who may be treated
+        if (q.qualifier != "exact" or q.low != q.high) and (
             re.match(r"(?i)\s*(?:-\s*)?old\b", after) or _AGE_BEFORE.search(before)
         ):
             choice = "threshold"
@@ -676,7 +689,8 @@ _CASE = re.compile(
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
     r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
     # a patient's own words: "Eight weeks after my injection I was hiking again"
-    r"|my (?:injection|treatment|procedure|knee|shoulder|back|hip|pain|doctor)s?"
+    r"|my (?:[\w-]+\s+){0,2}?(?:injection|treatment|procedure|knee|shoulder|back|hip|pain"
+    r"|doctor|scar|skin|medication|joint|arthritis|life|symptom)s?"
     r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked|played|paid)\b"
     # a person introduced by name and age: "Margaret Doyle, 71, a retired nurse"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
@@ -685,8 +699,12 @@ _CASE = re.compile(
 _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
-    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed)"
-    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims)"
+    r"|centres?|cases|reviews?|programs?|programmes?|practice|team|success)"
+    r"|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed|have helped)"
+    # "Over 2,400 patients have trusted us": the clinic counting its own patients
+    r"|(?:trusted|chosen|chose|choose|visited)\s+(?:us|(?-i:[A-Z][a-z]+))"
+    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims"
+    r"|says?|said|states?|stated)"
     r"|according to (?:the|our) [\w\s-]{0,30}?(?:clinics?|centres?|centers?))\b",
     re.I,
 )
