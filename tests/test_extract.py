@@ -1052,3 +1052,66 @@ def test_an_age_range_of_who_is_treated_is_a_claim(ds: Dataset) -> None:
     assert [(d.value.low, d.value.high, d.value.unit, d.measure) for d in got] == [
         (30, 75, "years", "threshold")
     ]
+
+
+def test_a_responder_criterion_and_the_shares_that_meet_it(ds: Dataset) -> None:
+    text = (
+        "In a trial of 80 patients, 61% of those given cells reported at least a 30% "
+        "improvement in function at 12 months, compared with 40% of those given placebo."
+    )
+    got = {d.value.text: d for d in drafts(ds, text) if d.value.unit == "percent"}
+    a, crit, b = got["61%"], next(d for d in got.values() if d.value.low == 30), got["40%"]
+    assert (crit.measure, crit.outcome) == ("threshold", "function")
+    assert (a.measure, b.measure) == ("responder-rate", "responder-rate")
+    assert a.timepoint == b.timepoint == crit.timepoint == parse("12 months")
+    # a bound on a size is who is treated
+    (size,) = drafts(ds, "We treat knee osteoarthritis with cartilage defects larger than 3 cm.")
+    assert (size.measure, size.outcome) == ("threshold", "patient-profile")
+
+
+def test_when_a_result_shows_is_a_timepoint_and_what_takes_time_a_duration(
+    ds: Dataset,
+) -> None:
+    def measure(sentence: str) -> str:
+        (d,) = [d for d in drafts(ds, sentence) if d.value.unit in ("weeks", "months", "days")]
+        return d.measure
+
+    assert measure("Most patients notice less stiffness within 3 weeks.") == "time-point"
+    assert measure("The full effect appears between 2 and 4 months.") == "time-point"
+    assert measure("Patients feel a return to daily life within 2-4 weeks.") == "duration"
+    assert measure("A flare of soreness settles within 2 days.") == "duration"
+    assert measure("One injection, followed by 8 weeks of physiotherapy.") == "duration"
+
+
+def test_outcome_words_of_flares_sports_and_remission(ds: Dataset) -> None:
+    def outcome(sentence: str) -> str:
+        return drafts(ds, sentence)[0].outcome
+
+    assert outcome("Only 2% of patients had a flare of pain after the injection.") == "side-effects"
+    assert outcome("I was surfing again 10 weeks after my injection.") == "return-to-sport"
+    assert outcome("One in three patients reached remission at 6 months.") == "improvement"
+    assert outcome("Most patients stay in remission for 2-4 years.") == "benefit-duration"
+    one = drafts(ds, "A single injection, then 6 weeks of rehabilitation.")[0]
+    assert (one.value.text, one.outcome) == ("A single injection", "sessions")
+
+
+def test_a_row_label_naming_a_condition_gives_no_outcome(ds: Dataset) -> None:
+    text = (
+        "Condition | Result | Recovery time\n"
+        "Neuropathic pain | 60% improvement | 6-8 weeks\n"
+        "Skin scars | 55% | 10-12 weeks\n"
+    )
+    got = [(d.value.text, d.condition, d.outcome) for d in drafts(ds, text)]
+    assert got == [
+        ("60%", "neuropathy", "improvement"),
+        ("6-8 weeks", "neuropathy", "recovery-time"),
+        ("55%", "skin-scar", "improvement"),
+        ("10-12 weeks", "skin-scar", "recovery-time"),
+    ]
+
+
+def test_a_readers_question_in_my_words_tells_no_case(ds: Dataset) -> None:
+    text = (
+        'Patients ask: "Will it work for my symptoms?" Our records of treatments go back 8 years.'
+    )
+    assert {d.basis for d in drafts(ds, text)} == {"clinic-data"}

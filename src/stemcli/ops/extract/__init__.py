@@ -237,8 +237,9 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
             cond = ds.conditions.get(about) if about else None
             found = _stages_in(cond, seg.text) if cond else ()
             page.heading_stages = (cond.id, found) if cond and found else None
+        # a question tells no story ("Will it work for my symptoms?" is any reader's)
         ctx.case_story = ctx.case_story or (
-            _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
+            not asks and _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
         )
         if items:
             if len(drafts) + len(items) > MAX_DRAFTS:
@@ -372,6 +373,15 @@ _CLINIC_SOURCE = re.compile(
     re.I,
 )
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+# a verb of a result showing, in the value's clause
+_WHEN_SEEN = re.compile(
+    r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
+    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable))\b[^.;|,]*(?:,[^.;|,]*)?$",
+    re.I,
+)
+_TIME_TAKEN_OUTCOMES = frozenset(
+    ["return-to-activity", "return-to-sport", "recovery-time", "side-effects"]
+)
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
 
@@ -382,7 +392,23 @@ def _parallel(made: list[Draft], text: str) -> list[Draft]:
     timepoint."""
     out: list[Draft] = []
     for d in made:
-        prev = next((p for p in reversed(out) if p.value.unit == d.value.unit), None)
+        if d.measure == "threshold" and d.timepoint is not None and out:
+            # the share a responder criterion is of is timed with it: "58% reported at
+            # least a 50% reduction in pain after six months"
+            share = out[-1]
+            if (
+                share.value.unit == d.value.unit
+                and share.measure == "responder-rate"
+                and share.timepoint is None
+            ):
+                out[-1] = replace(
+                    share, timepoint=d.timepoint, guessed=(*share.guessed, "timepoint")
+                )
+        # a criterion is no answer to compare with ("... compared with 33% of those given X")
+        prev = next(
+            (p for p in reversed(out) if p.value.unit == d.value.unit and p.measure != "threshold"),
+            None,
+        )
         if prev is not None and _COMPARED.search(text, prev.end, d.start):
             guessed = d.guessed
             timepoint = d.timepoint
@@ -450,6 +476,18 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     lead = None if it.lead is None else it.lead - seg.start
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
     outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
+    timed = re.match(r"(?i)(?:within|between)\s", q.text) or re.search(
+        r"(?i)\bin\s*$", quote_text[max(0, rel_start - 4) : rel_start]
+    )
+    if (
+        measure == "duration"
+        and timed
+        and outcome not in _TIME_TAKEN_OUTCOMES
+        and _WHEN_SEEN.search(quote_text, max(0, rel_start - 80), rel_start)
+    ):
+        # when a result shows: "Most patients feel more energy within 2 weeks", "the full
+        # benefit appears between 3 and 6 months" (a return or a recovery takes its time)
+        measure = _valid_measure(ds, "time-point", q)
     basis = sentence.basis
     if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
         # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
@@ -602,8 +640,10 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
     if q.unit == "percent" and measure == "effect" and _SHARE_HEADER.search(header):
         measure = _valid_measure(ds, "responder-rate", q)
     if outcome == "improvement":
+        # a row label naming a condition ("Neuropathic Pain") gives the condition only
+        names_condition = bool(_condition_hits(page.matcher, label))
         for context in (label, header):
-            if not context:
+            if not context or (context is label and names_condition):
                 continue
             reading = f"{context} {it.value_text}"
             found = _guess_outcome(

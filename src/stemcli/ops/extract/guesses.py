@@ -336,8 +336,8 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "return-to-sport",
-        r"sports?|athletic|strenuous|intense activities|marathon|hik(?:e|ed|es|ing)|running|jogging"
-        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
+        r"sports?|athletic|strenuous|intense activities|marathon|hik(?:e|ed|es|ing)|running"
+        r"|jogging|surf\w*|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
         r"|baseball|swimming|season",
     ),
     (
@@ -355,13 +355,15 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "side-effects",
         r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
-        r"|bruising|redness",
+        r"|bruising|redness|flare(?:s|-ups?)?",
     ),
     ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
     (
         "benefit-duration",
-        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan|remission",
+        # staying in remission; reaching it is an improvement
+        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan"
+        r"|(?:remain\w*|stay\w*|kept|keeps?)\s+in\s+remission",
     ),
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
@@ -488,8 +490,8 @@ def _guess_outcome(
         and _COURSE.search(text, 0, start)
     ):
         wanted = "sessions"  # "4 infusions of 100 million cells over 2 weeks": their spacing
-    if wanted is None and measure == "threshold":
-        wanted = "patient-profile"
+    if wanted is None and measure == "threshold" and not _CRITERION_AFTER.match(text, end):
+        wanted = "patient-profile"  # who is treated: "tears of 3 cm or less"
     if wanted is None:
         best: tuple[int, int] | None = None
         lo = bisect.bisect_left(keywords, (start - _OUTCOME_WINDOW,))
@@ -516,7 +518,9 @@ def _guess_outcome(
                 best, wanted = key, oid
         # a number of treatments is "sessions", boosters included ("2 booster injections");
         # retreatment is when they are given
-        if q.unit == "sessions" and wanted != "rehabilitation":
+        if q.unit == "sessions" and (
+            wanted != "rehabilitation" or not re.search(r"(?i)physio|therap|rehab|exercise", q.text)
+        ):
             wanted = "sessions"
         if measure == "score":
             # a score on a named scale of pain or function is about it ("pain scores fell
@@ -595,7 +599,10 @@ _CHANGED_BY = re.compile(
 )
 _TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
-_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until|every)(?:\s+the)?\s*$", re.I)
+# "at 6 months", "by week 3"; not "followed by 6 weeks of physiotherapy", a length of time
+_AT_BEFORE = re.compile(
+    r"\b(?:at|(?<!followed )(?<!accompanied )by|after|from|until|every)(?:\s+the)?\s*$", re.I
+)
 
 
 def _guess_measure(
@@ -638,18 +645,40 @@ def _guess_measure(
         )
         choice = "effect" if change else "score"
     elif dim == "length":
-        choice = "threshold" if q.qualifier != "exact" else "size"
+        bounded = q.qualifier != "exact" or _BOUND_BEFORE.search(before)
+        choice = "threshold" if bounded else "size"  # "defects larger than 2 cm"
     elif dim == "number" and _SCALE.search(text, max(0, start - 60), start):
         choice = "score"
     else:
         choice = "count"
-    if (
-        unit == "percent"
-        and q.qualifier in ("at-least", "at-most")
-        and re.match(r"(?i)\s*(?:joint space|of (?:the )?(?:joint|damage))", after)
-    ):
-        choice = "threshold"
+    bound = q.qualifier in ("at-least", "at-most") or re.search(
+        r"(?i)\b(?:at\s+(?:least|most)(?:\s+an?)?|more\s+than\s+an?)\s*$", before
+    )
+    if unit == "percent" and bound:
+        if re.match(r"(?i)\s*(?:joint space|of (?:the )?(?:joint|damage))", after) or (
+            re.search(r"(?i)\bjoint space (?:narrowing|loss|width)\s+(?:of\s+)?$", before)
+        ):
+            choice = "threshold"  # "joint space narrowing of less than 25%"
+        elif _CRITERION_AFTER.match(text, end) and _ACHIEVED_BEFORE.search(before):
+            choice = "threshold"  # "58% reported at least a 50% reduction in pain"
     return _valid_measure(ds, choice, q)
+
+
+# a bound on a size: "defects larger than 2 cm", "tears under 3 cm"
+_BOUND_BEFORE = re.compile(
+    r"\b(?:(?:larger|greater|bigger|smaller|wider|deeper|longer|shorter|more|less)\s+than"
+    r"|over|under|above|below|at\s+least|at\s+most|up\s+to)\s*$",
+    re.I,
+)
+# a responder criterion: "at least a 50% reduction in pain", "more than 30% improvement"
+_CRITERION_AFTER = re.compile(
+    r"\s*(?:reduction|improvement|decrease|drop|gain|increase|relief|less|lower|better)\b", re.I
+)
+_ACHIEVED_BEFORE = re.compile(
+    r"\b(?:reported|report|achieved|achieve|had|reached|showed|experienced|with|gained|saw)"
+    r"\s+(?:at\s+(?:least|most)(?:\s+an?)?|more\s+than\s+an?|an?)?\s*$",
+    re.I,
+)
 
 
 def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
