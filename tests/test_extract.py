@@ -1115,3 +1115,22 @@ def test_a_readers_question_in_my_words_tells_no_case(ds: Dataset) -> None:
         'Patients ask: "Will it work for my symptoms?" Our records of treatments go back 8 years.'
     )
     assert {d.basis for d in drafts(ds, text)} == {"clinic-data"}
+
+
+def test_a_stage_named_in_the_values_own_phrase(ds: Dataset) -> None:
+    (d,) = drafts(
+        ds, "We treat mild knee arthritis and severe knee arthritis with defects of over 2 cm."
+    )
+    assert d.stages == ("late",)
+    (d,) = drafts(ds, "In mild or moderate knee osteoarthritis, 75% of patients improve.")
+    assert d.stages == ("early", "middle")  # listed together: both
+
+
+def test_histories_reliefs_and_potency(ds: Dataset) -> None:
+    assert drafts(ds, "One patient's story") == ()  # whose story, not how many patients
+    (d,) = drafts(ds, "After 9 years of knee osteoarthritis, I could not climb stairs.")
+    assert (d.outcome, d.measure) == ("patient-profile", "duration")
+    (d,) = drafts(ds, "He said the stiffness improved for about three months, then returned.")
+    assert d.outcome == "benefit-duration"
+    (d,) = drafts(ds, "Cord-derived cells are 5 times more potent than adult cells.")
+    assert (d.outcome, d.measure) == ("cell-regeneration", "ratio")

@@ -373,6 +373,12 @@ _CLINIC_SOURCE = re.compile(
     re.I,
 )
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_HISTORY_OF = re.compile(r"\s+of\s+(?:(?:chronic|severe|constant|daily)\s+)?", re.I)
+_RELIEF_FOR = re.compile(
+    r"\b(?:eased|improved|helped|worked|subsided|disappeared|went\s+away|was\s+relieved"
+    r"|felt\s+better|was\s+better)\s+for\s*$",
+    re.I,
+)
 # a verb of a result showing, in the value's clause
 _WHEN_SEEN = re.compile(
     r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
@@ -450,6 +456,29 @@ def _nearest(named: Sequence[_Hit], pos: int) -> str:
     return _ranked(near, pos)[0]
 
 
+_PHRASE_CUT = re.compile(r"[,;:(]|\b(?:and|or|as\s+well\s+as)\b", re.I)
+
+
+def _phrase_stages(
+    cond: Condition | None, text: str, start: int, stages: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The one stage named in the value's own phrase, of the several its sentence names:
+    "partial tears and full-thickness tears of 3 cm or less" (not "early or middle stage
+    knees: 80%", where the stages are listed together)."""
+    if cond is None:
+        return stages
+    cuts = list(_PHRASE_CUT.finditer(text, 0, start))
+    if not cuts:
+        return stages
+    cut = cuts[-1]
+    before = re.findall(r"[\w-]+", text[max(0, cut.start() - 30) : cut.start()].lower())
+    words = {w.lower() for st in cond.stages for w in (st.id, *st.aliases) if " " not in w}
+    if before and before[-1] in words:
+        return stages  # "early or middle stage": stages listed together
+    own = _stages_in(cond, text[cut.end() : start])
+    return own if len(own) == 1 and own[0] in stages else stages
+
+
 def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Context) -> Draft:
     ds, seg = page.ds, sentence.seg
     rel_start, rel_end = it.found.start - seg.start, it.found.end - seg.start
@@ -472,10 +501,22 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         stages = sentence.stages_of(ds.conditions.get(condition))
     if not stages and page.heading_stages and page.heading_stages[0] == condition:
         stages = page.heading_stages[1]  # the section is about a stage
+    if len(stages) > 1:
+        stages = _phrase_stages(ds.conditions.get(condition), quote_text, rel_start, stages)
     q = it.quantity
     lead = None if it.lead is None else it.lead - seg.start
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
     outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
+    if dimension(q.unit) == "time" and measure != "threshold":
+        if _HISTORY_OF.match(quote_text, rel_end) and any(
+            a >= rel_end and _HISTORY_OF.fullmatch(quote_text, rel_end, a)
+            for _, a, _ in sentence.named
+        ):
+            # "After 14 years of sciatica": the patient's history, not a result's time
+            outcome, measure = "patient-profile", _valid_measure(ds, "duration", q)
+        elif _RELIEF_FOR.search(quote_text, max(0, rel_start - 60), rel_start):
+            # "the pain eased for about four months and then came back"
+            outcome = "benefit-duration" if "benefit-duration" in ds.outcomes else outcome
     timed = re.match(r"(?i)(?:within|between)\s", q.text) or re.search(
         r"(?i)\bin\s*$", quote_text[max(0, rel_start - 4) : rel_start]
     )

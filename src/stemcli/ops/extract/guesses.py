@@ -369,7 +369,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
     ("sensory-recovery", r"sensory recovery|sensation|sensory"),
-    ("cell-regeneration", r"cell regeneration|regenerat\w*"),
+    # "cord cells are 10 times more potent": the cells' strength to regenerate
+    ("cell-regeneration", r"cell regeneration|regenerat\w*|potent|potency"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
     (
         "first-evaluation",

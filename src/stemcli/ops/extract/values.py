@@ -373,6 +373,8 @@ def _not_a_claim(f: Found, masked: str) -> bool:
         return True
     if _DEFINITE_BEFORE.search(before) and _REFERENCE_AFTER.match(masked, f.end):
         return True  # "The 95% figure is not supported": a claim referred to, not made
+    if dim in ("patients", "sessions") and re.match(r"['’]s\b", masked[f.end : f.end + 3]):
+        return True  # "One patient's experience": whose, not how many
     if dim in ("patients", "sessions") and q.low != 1 and _SINGULAR.search(q.text):
         return True  # "our 2022 patient survey": a year before a noun, not a count
     if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
