@@ -1134,3 +1134,20 @@ def test_histories_reliefs_and_potency(ds: Dataset) -> None:
     assert d.outcome == "benefit-duration"
     (d,) = drafts(ds, "Cord-derived cells are 5 times more potent than adult cells.")
     assert (d.outcome, d.measure) == ("cell-regeneration", "ratio")
+
+
+def test_a_row_whose_first_cell_is_a_time_times_its_results(ds: Dataset) -> None:
+    text = (
+        "Knee osteoarthritis: our patients over time\n\n"
+        "Time after injection | Patients improved | Mean pain reduction\n"
+        "3 months | 64% | 30%\n"
+        "After 12 months | 71% | 42%\n"
+    )
+    got = [(d.value.text, d.measure, d.outcome, d.timepoint) for d in drafts(ds, text)]
+    three, twelve = parse("3 months"), parse("12 months")
+    assert got == [
+        ("64%", "responder-rate", "improvement", three),
+        ("30%", "effect", "pain", three),
+        ("71%", "responder-rate", "improvement", twelve),
+        ("42%", "effect", "pain", twelve),
+    ]

@@ -220,7 +220,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
             table = _Table(_cells(seg), caption)
             items = []
         elif table is not None:
-            items = _column_counts(table, seg, items)
+            items = _row_timed(seg, _column_counts(table, seg, items))
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
         if items and not named:
             named = _fuzzy_hits(matcher, seg.text)
@@ -626,7 +626,7 @@ _PEOPLE_HEADER = re.compile(
 _COUNT_CELL = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,6}")
 # a column of shares of patients: "Improved at 12 months", "Response rate", "% pain-free"
 _SHARE_HEADER = re.compile(
-    r"(?i)^(?:%\s*)?(?:improved|responded|responders?|better|pain-free|satisfied|successful"
+    r"(?i)(?:^|\b(?:patients|people|participants|knees)\s+)(?:%\s*)?(?:improved|responded|responders?|better|pain-free|satisfied|successful"
     r"|recovered|returned)\b|\b(?:rates?|responders?|share|proportion)\b"
     r"|%\s*of\s+(?:patients|people|participants)"
 )
@@ -648,6 +648,35 @@ def _column_counts(table: _Table, seg: Segment, items: list[_Item]) -> list[_Ite
         out.append(_Item(Found(start, start + len(cell), q), q.text, q))
     out.sort(key=lambda it: it.found.start)
     return out
+
+
+def _time_of(text: str) -> Quantity | None:
+    return next((f.quantity for f in scan(text) if dimension(f.quantity.unit) == "time"), None)
+
+
+def _row_time(cells: Sequence[tuple[int, int, str]]) -> bool:
+    """Whether a row's first cell is a time and nothing else ("After 6 months")."""
+    if not cells:
+        return False
+    label = cells[0][2]
+    found = [f for f in scan(label) if dimension(f.quantity.unit) == "time"]
+    rest = label[: found[0].start] + label[found[0].end :] if len(found) == 1 else label
+    return len(found) == 1 and not re.search(r"(?i)\b(?!(?:at|after|by|in|the)\b)[a-z]{3,}", rest)
+
+
+def _row_timed(seg: Segment, items: list[_Item]) -> list[_Item]:
+    """A row whose first cell is a time gives it to the results of its other cells ("6 months
+    | 72% | 45%"): the time is part of those claims, not one of its own."""
+    cells = _cells(seg)
+    if not _row_time(cells) or len(cells) < 2:
+        return items
+    end = cells[0][1]
+    results = [
+        it
+        for it in items
+        if it.found.start >= end and dimension(it.quantity.unit) in ("percent", "points")
+    ]
+    return [it for it in items if it.found.start >= end] if results else items
 
 
 def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> Draft:
@@ -673,8 +702,9 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
         d.stages,
         d.basis,
     )
-    if timepoint is None and dim in ("percent", "points") and header:
-        tp = next((f.quantity for f in scan(header) if dimension(f.quantity.unit) == "time"), None)
+    if timepoint is None and dim in ("percent", "points"):
+        # the column's time ("Improved at 12 months"), else the row's ("6 months | 72%")
+        tp = _time_of(header) or (_time_of(label) if _row_time(cells) else None)
         if tp is not None:
             timepoint = tp
             guessed.append("timepoint")
