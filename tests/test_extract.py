@@ -1088,6 +1088,8 @@ def test_outcome_words_of_flares_sports_and_remission(ds: Dataset) -> None:
         return drafts(ds, sentence)[0].outcome
 
     assert outcome("Only 2% of patients had a flare of pain after the injection.") == "side-effects"
+    got = drafts(ds, "Under 3% of patients had a flare of knee pain that settled within 2 days.")
+    assert [d.outcome for d in got] == ["side-effects", "side-effects"]
     assert outcome("I was surfing again 10 weeks after my injection.") == "return-to-sport"
     assert outcome("One in three patients reached remission at 6 months.") == "improvement"
     assert outcome("Most patients stay in remission for 2-4 years.") == "benefit-duration"

@@ -355,7 +355,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "side-effects",
         r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
-        r"|bruising|redness|flare(?:s|-ups?)?",
+        # "a flare of pain" is a side effect, whatever flares
+        r"|bruising|redness|flare(?:s|-ups?)?(?:\s+(?:of|in)\s+(?:[\w-]+\s+)?pain)?",
     ),
     ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
