@@ -998,6 +998,8 @@ def test_a_clinics_figures_about_its_own_patients_are_clinic_data(ds: Dataset) -
         "More than 3,100 patients have trusted us with their knees.",
         "Since 2015, over 5,000 patients have chosen Helix Clinic for their joints.",
         "The clinic says 75% of patients improve.",
+        "Since 2012 we have performed over 4,000 injections.",
+        "Nova Regen has treated more than 1,800 patients with knee pain.",
     ):
         assert [d.basis for d in drafts(ds, sentence)] == ["clinic-data"], sentence
     # the clinic's own review is told over the lines that follow it, up to a blank line

@@ -731,7 +731,10 @@ _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
     r"|centres?|cases|reviews?|programs?|programmes?|practice|team|success)"
-    r"|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed|have helped)"
+    r"|results of \d[\d,]*"
+    r"|we(?:'ve|\s+have)?\s+(?:treated|saw|see|found|followed|helped|performed|completed)"
+    # the clinic by name as the subject: "Vita Nova has treated 3,000 patients"
+    r"|(?-i:[A-Z][\w-]+)\s+(?:has|have)\s+(?:treated|helped|performed|completed)"
     # "Over 2,400 patients have trusted us": the clinic counting its own patients
     r"|(?:trusted|chosen|chose|choose|visited)\s+(?:us|(?-i:[A-Z][a-z]+))"
     r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims"
