@@ -1155,3 +1155,23 @@ def test_a_row_whose_first_cell_is_a_time_times_its_results(ds: Dataset) -> None
         ("71%", "responder-rate", "improvement", twelve),
         ("42%", "effect", "pain", twelve),
     ]
+
+
+def test_a_row_label_of_patients_who_did_something_makes_its_cells_shares(ds: Dataset) -> None:
+    text = (
+        "Shoulder results\n\n"
+        "Outcome | 3 months | 12 months\n"
+        "Pain reduction | 45% | 60%\n"
+        "Patients satisfied | 88% | 92%\n"
+        "Back to sport | 40% | 75%\n"
+    )
+    got = [(d.value.text, d.outcome, d.measure, d.timepoint) for d in drafts(ds, text)]
+    three, twelve = parse("3 months"), parse("12 months")
+    assert got == [
+        ("45%", "pain", "effect", three),
+        ("60%", "pain", "effect", twelve),
+        ("88%", "improvement", "responder-rate", three),
+        ("92%", "improvement", "responder-rate", twelve),
+        ("40%", "return-to-sport", "responder-rate", three),
+        ("75%", "return-to-sport", "responder-rate", twelve),
+    ]

@@ -624,11 +624,13 @@ _PEOPLE_HEADER = re.compile(
     r"(?i)\b(?:patients|participants|people|subjects|cases|knees|n)\b(?!\s*%)"
 )
 _COUNT_CELL = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,6}")
-# a column of shares of patients: "Improved at 12 months", "Response rate", "% pain-free"
+# a column or row of shares of patients: "Improved at 12 months", "Response rate",
+# "Patients satisfied", "Back to sport"
 _SHARE_HEADER = re.compile(
-    r"(?i)(?:^|\b(?:patients|people|participants|knees)\s+)(?:%\s*)?(?:improved|responded|responders?|better|pain-free|satisfied|successful"
-    r"|recovered|returned)\b|\b(?:rates?|responders?|share|proportion)\b"
-    r"|%\s*of\s+(?:patients|people|participants)"
+    r"(?i)(?:^|\b(?:patients|people|participants|knees)\s+)(?:%\s*)?(?:improved|responded"
+    r"|responders?|better|pain-free|satisfied|successful|recovered|returned|back\s+to"
+    r"|return(?:ed)?\s+to)\b"
+    r"|\b(?:rates?|responders?|share|proportion)\b|%\s*of\s+(?:patients|people|participants)"
 )
 
 
@@ -708,7 +710,11 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
         if tp is not None:
             timepoint = tp
             guessed.append("timepoint")
-    if q.unit == "percent" and measure == "effect" and _SHARE_HEADER.search(header):
+    if (
+        q.unit == "percent"
+        and measure == "effect"
+        and (_SHARE_HEADER.search(header) or _SHARE_HEADER.search(label))
+    ):
         measure = _valid_measure(ds, "responder-rate", q)
     if outcome == "improvement":
         # a row label naming a condition ("Neuropathic Pain") gives the condition only
