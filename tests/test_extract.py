@@ -1175,3 +1175,19 @@ def test_a_row_label_of_patients_who_did_something_makes_its_cells_shares(ds: Da
         ("40%", "return-to-sport", "responder-rate", three),
         ("75%", "return-to-sport", "responder-rate", twelve),
     ]
+
+
+def test_a_clinics_figures_relayed_by_a_reporter_are_clinic_data(ds: Dataset) -> None:
+    for sentence in (
+        "A clinic in Ohio advertises that 90% of its patients walk without pain.",
+        "The clinic's website says more than 6,000 patients have been treated.",
+    ):
+        assert {d.basis for d in drafts(ds, sentence)} == {"clinic-data"}, sentence
+    # a dose it advertises is no figure about its patients
+    (dose,) = drafts(ds, "The Lima centre advertises doses of up to 80 million cells per kg.")
+    assert dose.basis == "none"
+
+
+def test_pain_that_is_back_is_a_recurrence(ds: Dataset) -> None:
+    (d,) = drafts(ds, "Eight months later the pain was back.")
+    assert d.outcome == "recurrence"

@@ -358,7 +358,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
         # "a flare of pain" is a side effect, whatever flares
         r"|bruising|redness|flare(?:s|-ups?)?(?:\s+(?:of|in)\s+(?:[\w-]+\s+)?pain)?",
     ),
-    ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
+    (
+        "recurrence",
+        r"recurr\w*|relaps\w*|(?:symptoms|pain) (?:gradually )?return\w*"
+        r"|(?:pain|symptoms|stiffness) (?:was|were|is|are) back|came back",
+    ),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
     (
         "benefit-duration",
@@ -737,8 +741,11 @@ _CLINIC_DATA = re.compile(
     r"|(?-i:[A-Z][\w-]+)\s+(?:has|have)\s+(?:treated|helped|performed|completed)"
     # "Over 2,400 patients have trusted us": the clinic counting its own patients
     r"|(?:trusted|chosen|chose|choose|visited)\s+(?:us|(?-i:[A-Z][a-z]+))"
-    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims"
-    r"|says?|said|states?|stated)"
+    # "the clinic says", "the clinic's website says", "a clinic in Phoenix advertises that
+    # 92% of its patients" (a clinic advertising a dose gives no figure of its patients)
+    r"|(?:clinics?|centres?|centers?)(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:quote|quotes|report"
+    r"|reports|reported|claim|claims|says?|said|states?|stated)"
+    r"|(?:clinics?|centres?|centers?)\b[^.;|]{0,60}\bits\s+(?:own\s+)?(?:patients|results|data)"
     r"|according to (?:the|our) [\w\s-]{0,30}?(?:clinics?|centres?|centers?))\b",
     re.I,
 )
