@@ -1191,3 +1191,20 @@ def test_a_clinics_figures_relayed_by_a_reporter_are_clinic_data(ds: Dataset) ->
 def test_pain_that_is_back_is_a_recurrence(ds: Dataset) -> None:
     (d,) = drafts(ds, "Eight months later the pain was back.")
     assert d.outcome == "recurrence"
+
+
+def test_anything_of_the_speakers_own_is_their_story(ds: Dataset) -> None:
+    (d,) = [
+        d
+        for d in drafts(ds, '"After 3 weeks my fatigue was 40% lower." - Sam')
+        if d.value.low == 40
+    ]
+    assert d.basis == "case-report"
+    # what a reader is asked to book is no story
+    (d,) = drafts(ds, "Book my consultation today: 70% of our patients improve.")
+    assert d.basis == "clinic-data"
+
+
+def test_a_satisfaction_percentage_is_a_share_of_patients(ds: Dataset) -> None:
+    (d,) = drafts(ds, "• 97% patient satisfaction")
+    assert (d.value.low, d.measure, d.outcome) == (97, "responder-rate", "improvement")

@@ -550,7 +550,7 @@ _PEOPLE = (
 )
 _RESPONDERS = re.compile(
     rf"^\s*(?:of\s+(?:the\s+|our\s+|all\s+|these\s+)?(?:[\w-]+\s+){{0,2}}?{_PEOPLE}"
-    r"|(?:\w+\s+){0,2}(?:rates?|responders?))\b",
+    r"|(?:\w+\s+){0,2}(?:rates?|responders?)|(?:patient\s+|customer\s+)?satisf\w+)\b",
     re.I,
 )
 # "the general effective rate is 96%", "success rates of 80-90%", "response rate: 70%"
@@ -724,8 +724,10 @@ _CASE = re.compile(
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
     r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
     # a patient's own words: "Eight weeks after my injection I was hiking again"
-    r"|my (?:[\w-]+\s+){0,2}?(?:injection|treatment|procedure|knee|shoulder|back|hip|pain"
-    r"|doctor|scar|skin|medication|joint|arthritis|life|symptom)s?"
+    # "my fatigue", "my acne scars": anything of the speaker's own, but not what a reader is
+    # asked to book ("Book my consultation")
+    r"|(?<!book )(?<!reserve )(?<!schedule )(?<!claim )(?<!get )(?<!secure )my\s+"
+    r"(?!(?:free|first)?\s*(?:consultation|appointment|spot|place|seat|call|quote)s?\b)[a-z]"
     r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked|played|paid)\b"
     # a person introduced by name and age: "Margaret Doyle, 71, a retired nurse"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
