@@ -1030,7 +1030,10 @@ def test_scores_on_a_scale_of_pain_or_function_are_about_it(ds: Dataset) -> None
 
 
 def test_itinerary_items_are_no_claims(ds: Dataset) -> None:
-    text = "Your stay\nDay 1: arrival and tests.\nDay 2 - the injection.\nStep 3: rest.\n"
+    text = (
+        "Your stay\nDay 1: arrival and tests.\nDay 2 - the injection.\nStep 3: rest.\n"
+        "Week 1: harvest\nWeeks 2-6: physiotherapy\nMonth 3: review\n"
+    )
     assert drafts(ds, text) == ()
 
 
@@ -1093,6 +1096,7 @@ def test_outcome_words_of_flares_sports_and_remission(ds: Dataset) -> None:
     got = drafts(ds, "Under 3% of patients had a flare of knee pain that settled within 2 days.")
     assert [d.outcome for d in got] == ["side-effects", "side-effects"]
     assert outcome("I was surfing again 10 weeks after my injection.") == "return-to-sport"
+    assert outcome("Most patients walk further after 3 months.") == "function"
     assert outcome("One in three patients reached remission at 6 months.") == "improvement"
     assert outcome("Most patients stay in remission for 2-4 years.") == "benefit-duration"
     one = drafts(ds, "A single injection, then 6 weeks of rehabilitation.")[0]

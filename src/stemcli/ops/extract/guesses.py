@@ -401,7 +401,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
     ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
-    ("function", r"function\w*|mobility|range of motion|stair|movement"),
+    (
+        "function",
+        r"function\w*|mobility|range of motion|stair|movement|gait"
+        r"|walk(?:s|ed|ing)?\s+(?:further|farther|longer|more)|walking\s+(?:distance|speed)",
+    ),
     (
         "recovery-time",
         r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"

@@ -42,8 +42,13 @@ _MASKS = (
     re.compile(r"\b\d{1,3}\s*d\s+\d{1,2}\s*h(?:\s+\d{1,2}\s*m(?:in)?)?(?:\s+\d{1,2}\s*s)?\b", re.I),
     # list numbering at the start of a line: "1. ", "2) "
     re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?\d{1,2}[.)](?=\s)"),
-    # an itinerary's or a plan's items: "Day 1: consultation", "Step 2 - the injection"
-    re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?(?:day|step|phase)\s+\d{1,2}(?=\s*[:–—-]\s)", re.I),
+    # an itinerary's or a plan's items: "Day 1: consultation", "Step 2 - the injection",
+    # "Weeks 2-6: physiotherapy"
+    re.compile(
+        r"(?m)^[ \t]*(?:[-*•][ \t]*)?(?:day|week|month|step|phase)s?\s+\d{1,2}"
+        r"(?:\s*[-–]\s*\d{1,2})?(?=\s*[:–—-]\s)",
+        re.I,
+    ),
 )
 _AGE = re.compile(r"\b\d{1,3}(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I)
 
