@@ -1212,3 +1212,27 @@ def test_anything_of_the_speakers_own_is_their_story(ds: Dataset) -> None:
 def test_a_satisfaction_percentage_is_a_share_of_patients(ds: Dataset) -> None:
     (d,) = drafts(ds, "• 97% patient satisfaction")
     assert (d.value.low, d.measure, d.outcome) == (97, "responder-rate", "improvement")
+
+
+def test_a_table_of_facts_has_no_header(ds: Dataset) -> None:
+    text = (
+        "Knee osteoarthritis at a glance\n\n"
+        "Success rate | 85%\n"
+        "Recovery | 2 weeks\n"
+        "Price | $5,000\n"
+    )
+    got = [(d.value.text, d.outcome) for d in drafts(ds, text)]
+    assert got == [("85%", "improvement"), ("2 weeks", "recovery-time"), ("$5,000", "cost")]
+    text = "At a glance\n\nRecovery | 2 weeks\nPrice | $5,000\n"
+    assert [d.value.text for d in drafts(ds, text)] == ["2 weeks", "$5,000"]
+
+
+def test_two_cell_lines_together_are_table_rows_and_one_alone_a_title() -> None:
+    text = "Knee Therapy | Helix Clinic\n\nRecovery | 2 weeks\nPrice | $5,000\n\nDone | here\n"
+    kinds = [(s.text, s.kind) for s in segments(text)]
+    assert kinds == [
+        ("Knee Therapy | Helix Clinic", "sentence"),
+        ("Recovery | 2 weeks", "row"),
+        ("Price | $5,000", "row"),
+        ("Done | here", "sentence"),
+    ]

@@ -216,9 +216,12 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         if seg.kind != "row":
             table = None
         elif table is None and i + 1 < len(segs) and segs[i + 1].kind == "row":
-            # the first row of a run is the table's header: its numbers are no claims
-            table = _Table(_cells(seg), caption)
-            items = []
+            if _is_header(seg, items):
+                # the first row of a run is the table's header: its numbers are no claims
+                table = _Table(_cells(seg), caption)
+                items = []
+            else:  # a table of facts ("Success rate | 85%") has no header
+                table = _Table((), caption)
         elif table is not None:
             items = _row_timed(seg, _column_counts(table, seg, items))
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
@@ -613,6 +616,19 @@ def _cells(seg: Segment) -> tuple[tuple[int, int, str], ...]:
     if out and not out[-1][2] and seg.text.rstrip().endswith("|"):
         out.pop()
     return tuple(out)
+
+
+def _is_header(seg: Segment, items: Sequence[_Item]) -> bool:
+    """Whether the first row of a table is its header: it states no number but the times
+    of its columns ("Improved at 12 months", "3 months | 12 months"); a row of facts
+    ("Success rate | 85%", "Recovery | 2 weeks") is none."""
+    if any(dimension(it.quantity.unit) != "time" for it in items):
+        return False
+    cells = _cells(seg)
+    if len(cells) != 2:
+        return True
+    value = cells[1][2]
+    return not any(f.start == 0 and f.end == len(value) for f in scan(value))
 
 
 def _column(cells: Sequence[tuple[int, int, str]], pos: int) -> int | None:
