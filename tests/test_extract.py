@@ -955,3 +955,284 @@ def test_a_section_about_a_stage_gives_its_numbers_that_stage(ds: Dataset) -> No
         ("70%", "knee-oa", ("middle",)),
         ("€4,000", "knee-oa", ()),
     ]
+
+
+def test_a_table_cell_reads_with_its_column_header_and_row_label(ds: Dataset) -> None:
+    text = (
+        "Hip and knee results in our own patients\n\n"
+        "Knee osteoarthritis stage | Knees treated | Pain-free after 6 months | Mean pain relief\n"
+        "Mild | 230 | 72% | 45%\n"
+        "Severe | 95 | 40% | 20%\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    # the header's own number is no claim; a bare number under a count of people is one
+    assert sorted(got) == sorted(["230 patients", "72%", "45%", "95 patients", "40%", "20%"])
+    shares, effects = (got["72%"], got["40%"]), (got["45%"], got["20%"])
+    assert {(d.measure, d.timepoint) for d in shares} == {("responder-rate", parse("6 months"))}
+    assert {(d.outcome, d.measure, d.timepoint) for d in effects} == {("pain", "effect", None)}
+    assert [got[v].stages for v in ("230 patients", "72%", "45%")] == [("early",)] * 3
+    assert [got[v].stages for v in ("95 patients", "40%", "20%")] == [("late",)] * 3
+    assert got["230 patients"].measure == "count"
+    # the caption says whose figures they are
+    assert {d.basis for d in got.values()} == {"clinic-data"}
+
+
+def test_a_table_cell_takes_its_outcome_from_its_row_and_basis_from_its_column(
+    ds: Dataset,
+) -> None:
+    text = (
+        "Knee osteoarthritis: claims and evidence\n\n"
+        "Topic | The clinic says | The evidence shows\n"
+        "Mobility | 90% of patients | 15% better movement\n"
+        "Price | $5,200 per knee | not covered\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert (got["90%"].outcome, got["90%"].basis) == ("function", "clinic-data")
+    assert (got["15%"].outcome, got["15%"].basis) == ("function", "cited-study")
+    assert got["$5,200"].basis == "none"  # a price has no basis
+
+
+def test_a_clinics_figures_about_its_own_patients_are_clinic_data(ds: Dataset) -> None:
+    for sentence in (
+        "Our shoulder programme has an 89% success rate.",
+        "More than 3,100 patients have trusted us with their knees.",
+        "Since 2015, over 5,000 patients have chosen Helix Clinic for their joints.",
+        "The clinic says 75% of patients improve.",
+        "Since 2012 we have performed over 4,000 injections.",
+        "Nova Regen has treated more than 1,800 patients with knee pain.",
+    ):
+        assert [d.basis for d in drafts(ds, sentence)] == ["clinic-data"], sentence
+    # the clinic's own review is told over the lines that follow it, up to a blank line
+    text = (
+        "In our latest patient audit, 81% of patients had less pain at 3 months.\n"
+        "Mean function scores rose from 40 to 65.\n\n"
+        "For tennis elbow, 7 in 10 patients improve.\n"
+    )
+    assert [d.basis for d in drafts(ds, text)] == ["clinic-data"] * 3 + ["none"]
+
+
+def test_a_patients_own_words_are_a_case_report(ds: Dataset) -> None:
+    for sentence in (
+        '"My burn scars are 70% lighter after the sessions." Anna, Leeds',
+        '"After three injections my arthritis pain is gone." Tom, Cork',
+    ):
+        assert [d.basis for d in drafts(ds, sentence)] == ["case-report"], sentence
+
+
+def test_scores_on_a_scale_of_pain_or_function_are_about_it(ds: Dataset) -> None:
+    got = drafts(ds, "Mean pain scores dropped from 6.8 to 3.1 at 6 months.")
+    assert [(d.value.low, d.outcome, d.measure) for d in got] == [
+        (6.8, "pain", "score"),
+        (3.1, "pain", "score"),
+    ]
+    got = drafts(ds, "The WOMAC score fell from 50 to 31.")
+    assert {d.outcome for d in got} == {"score"}
+
+
+def test_itinerary_items_are_no_claims(ds: Dataset) -> None:
+    text = (
+        "Your stay\nDay 1: arrival and tests.\nDay 2 - the injection.\nStep 3: rest.\n"
+        "Week 1: harvest\nWeeks 2-6: physiotherapy\nMonth 3: review\n"
+    )
+    assert drafts(ds, text) == ()
+
+
+def test_a_sub_heading_stays_in_its_sections_condition(ds: Dataset) -> None:
+    text = (
+        "Rheumatoid arthritis\nCentro Vida, Lima, Peru\n\n"
+        "Three infusions over 4 days. Price: $8,000.\n\n"
+        "Knee osteoarthritis\nHealth Hub, Riga\n\nOne injection costs €2,500.\n"
+    )
+    got = [(d.value.text, d.condition) for d in drafts(ds, text)]
+    assert got[:3] == [
+        ("Three infusions", "rheumatoid-arthritis"),
+        ("over 4 days", "rheumatoid-arthritis"),
+        ("$8,000", "rheumatoid-arthritis"),
+    ]
+    assert [c for _, c in got[3:]] == ["knee-oa", "knee-oa"]
+
+
+def test_an_age_range_of_who_is_treated_is_a_claim(ds: Dataset) -> None:
+    got = drafts(ds, "We treat patients between 30 and 75 years old with knee osteoarthritis.")
+    assert [(d.value.low, d.value.high, d.value.unit, d.measure) for d in got] == [
+        (30, 75, "years", "threshold")
+    ]
+
+
+def test_a_responder_criterion_and_the_shares_that_meet_it(ds: Dataset) -> None:
+    text = (
+        "In a trial of 80 patients, 61% of those given cells reported at least a 30% "
+        "improvement in function at 12 months, compared with 40% of those given placebo."
+    )
+    got = {d.value.text: d for d in drafts(ds, text) if d.value.unit == "percent"}
+    a, crit, b = got["61%"], next(d for d in got.values() if d.value.low == 30), got["40%"]
+    assert (crit.measure, crit.outcome) == ("threshold", "function")
+    assert (a.measure, b.measure) == ("responder-rate", "responder-rate")
+    assert a.timepoint == b.timepoint == crit.timepoint == parse("12 months")
+    # a bound on a size is who is treated
+    (size,) = drafts(ds, "We treat knee osteoarthritis with cartilage defects larger than 3 cm.")
+    assert (size.measure, size.outcome) == ("threshold", "patient-profile")
+
+
+def test_when_a_result_shows_is_a_timepoint_and_what_takes_time_a_duration(
+    ds: Dataset,
+) -> None:
+    def measure(sentence: str) -> str:
+        (d,) = [d for d in drafts(ds, sentence) if d.value.unit in ("weeks", "months", "days")]
+        return d.measure
+
+    assert measure("Most patients notice less stiffness within 3 weeks.") == "time-point"
+    assert measure("The full effect appears between 2 and 4 months.") == "time-point"
+    assert measure("Patients feel a return to daily life within 2-4 weeks.") == "duration"
+    assert measure("A flare of soreness settles within 2 days.") == "duration"
+    assert measure("One injection, followed by 8 weeks of physiotherapy.") == "duration"
+
+
+def test_outcome_words_of_flares_sports_and_remission(ds: Dataset) -> None:
+    def outcome(sentence: str) -> str:
+        return drafts(ds, sentence)[0].outcome
+
+    assert outcome("Only 2% of patients had a flare of pain after the injection.") == "side-effects"
+    got = drafts(ds, "Under 3% of patients had a flare of knee pain that settled within 2 days.")
+    assert [d.outcome for d in got] == ["side-effects", "side-effects"]
+    assert outcome("I was surfing again 10 weeks after my injection.") == "return-to-sport"
+    assert outcome("Most patients walk further after 3 months.") == "function"
+    assert outcome("One in three patients reached remission at 6 months.") == "improvement"
+    assert outcome("Most patients stay in remission for 2-4 years.") == "benefit-duration"
+    one = drafts(ds, "A single injection, then 6 weeks of rehabilitation.")[0]
+    assert (one.value.text, one.outcome) == ("A single injection", "sessions")
+
+
+def test_a_row_label_naming_a_condition_gives_no_outcome(ds: Dataset) -> None:
+    text = (
+        "Condition | Result | Recovery time\n"
+        "Neuropathic pain | 60% improvement | 6-8 weeks\n"
+        "Skin scars | 55% | 10-12 weeks\n"
+    )
+    got = [(d.value.text, d.condition, d.outcome) for d in drafts(ds, text)]
+    assert got == [
+        ("60%", "neuropathy", "improvement"),
+        ("6-8 weeks", "neuropathy", "recovery-time"),
+        ("55%", "skin-scar", "improvement"),
+        ("10-12 weeks", "skin-scar", "recovery-time"),
+    ]
+
+
+def test_a_readers_question_in_my_words_tells_no_case(ds: Dataset) -> None:
+    text = (
+        'Patients ask: "Will it work for my symptoms?" Our records of treatments go back 8 years.'
+    )
+    assert {d.basis for d in drafts(ds, text)} == {"clinic-data"}
+
+
+def test_a_stage_named_in_the_values_own_phrase(ds: Dataset) -> None:
+    (d,) = drafts(
+        ds, "We treat mild knee arthritis and severe knee arthritis with defects of over 2 cm."
+    )
+    assert d.stages == ("late",)
+    (d,) = drafts(ds, "In mild or moderate knee osteoarthritis, 75% of patients improve.")
+    assert d.stages == ("early", "middle")  # listed together: both
+
+
+def test_histories_reliefs_and_potency(ds: Dataset) -> None:
+    assert drafts(ds, "One patient's story") == ()  # whose story, not how many patients
+    (d,) = drafts(ds, "After 9 years of knee osteoarthritis, I could not climb stairs.")
+    assert (d.outcome, d.measure) == ("patient-profile", "duration")
+    (d,) = drafts(ds, "He said the stiffness improved for about three months, then returned.")
+    assert d.outcome == "benefit-duration"
+    (d,) = drafts(ds, "Cord-derived cells are 5 times more potent than adult cells.")
+    assert (d.outcome, d.measure) == ("cell-regeneration", "ratio")
+
+
+def test_a_row_whose_first_cell_is_a_time_times_its_results(ds: Dataset) -> None:
+    text = (
+        "Knee osteoarthritis: our patients over time\n\n"
+        "Time after injection | Patients improved | Mean pain reduction\n"
+        "3 months | 64% | 30%\n"
+        "After 12 months | 71% | 42%\n"
+    )
+    got = [(d.value.text, d.measure, d.outcome, d.timepoint) for d in drafts(ds, text)]
+    three, twelve = parse("3 months"), parse("12 months")
+    assert got == [
+        ("64%", "responder-rate", "improvement", three),
+        ("30%", "effect", "pain", three),
+        ("71%", "responder-rate", "improvement", twelve),
+        ("42%", "effect", "pain", twelve),
+    ]
+
+
+def test_a_row_label_of_patients_who_did_something_makes_its_cells_shares(ds: Dataset) -> None:
+    text = (
+        "Shoulder results\n\n"
+        "Outcome | 3 months | 12 months\n"
+        "Pain reduction | 45% | 60%\n"
+        "Patients satisfied | 88% | 92%\n"
+        "Back to sport | 40% | 75%\n"
+    )
+    got = [(d.value.text, d.outcome, d.measure, d.timepoint) for d in drafts(ds, text)]
+    three, twelve = parse("3 months"), parse("12 months")
+    assert got == [
+        ("45%", "pain", "effect", three),
+        ("60%", "pain", "effect", twelve),
+        ("88%", "improvement", "responder-rate", three),
+        ("92%", "improvement", "responder-rate", twelve),
+        ("40%", "return-to-sport", "responder-rate", three),
+        ("75%", "return-to-sport", "responder-rate", twelve),
+    ]
+
+
+def test_a_clinics_figures_relayed_by_a_reporter_are_clinic_data(ds: Dataset) -> None:
+    for sentence in (
+        "A clinic in Ohio advertises that 90% of its patients walk without pain.",
+        "The clinic's website says more than 6,000 patients have been treated.",
+    ):
+        assert {d.basis for d in drafts(ds, sentence)} == {"clinic-data"}, sentence
+    # a dose it advertises is no figure about its patients
+    (dose,) = drafts(ds, "The Lima centre advertises doses of up to 80 million cells per kg.")
+    assert dose.basis == "none"
+
+
+def test_pain_that_is_back_is_a_recurrence(ds: Dataset) -> None:
+    (d,) = drafts(ds, "Eight months later the pain was back.")
+    assert d.outcome == "recurrence"
+
+
+def test_anything_of_the_speakers_own_is_their_story(ds: Dataset) -> None:
+    (d,) = [
+        d
+        for d in drafts(ds, '"After 3 weeks my fatigue was 40% lower." - Sam')
+        if d.value.low == 40
+    ]
+    assert d.basis == "case-report"
+    # what a reader is asked to book is no story
+    (d,) = drafts(ds, "Book my consultation today: 70% of our patients improve.")
+    assert d.basis == "clinic-data"
+
+
+def test_a_satisfaction_percentage_is_a_share_of_patients(ds: Dataset) -> None:
+    (d,) = drafts(ds, "• 97% patient satisfaction")
+    assert (d.value.low, d.measure, d.outcome) == (97, "responder-rate", "improvement")
+
+
+def test_a_table_of_facts_has_no_header(ds: Dataset) -> None:
+    text = (
+        "Knee osteoarthritis at a glance\n\n"
+        "Success rate | 85%\n"
+        "Recovery | 2 weeks\n"
+        "Price | $5,000\n"
+    )
+    got = [(d.value.text, d.outcome) for d in drafts(ds, text)]
+    assert got == [("85%", "improvement"), ("2 weeks", "recovery-time"), ("$5,000", "cost")]
+    text = "At a glance\n\nRecovery | 2 weeks\nPrice | $5,000\n"
+    assert [d.value.text for d in drafts(ds, text)] == ["2 weeks", "$5,000"]
+
+
+def test_two_cell_lines_together_are_table_rows_and_one_alone_a_title() -> None:
+    text = "Knee Therapy | Helix Clinic\n\nRecovery | 2 weeks\nPrice | $5,000\n\nDone | here\n"
+    kinds = [(s.text, s.kind) for s in segments(text)]
+    assert kinds == [
+        ("Knee Therapy | Helix Clinic", "sentence"),
+        ("Recovery | 2 weeks", "row"),
+        ("Price | $5,000", "row"),
+        ("Done | here", "sentence"),
+    ]

@@ -383,3 +383,13 @@ def test_each_currency_is_its_own_dimension() -> None:
     for not_share in ("1 in 3 weeks", "3 in 2019"):
         with pytest.raises(QuantityError):
             parse(not_share)
+
+
+def test_scan_reads_a_quantity_before_a_second_unit_word() -> None:
+    # "% patients" is no unit: the percentage is read, and the words after it left alone
+    got = [(f.quantity.low, f.quantity.unit) for f in scan("95% patients improved")]
+    assert got == [(95, "percent")]
+    got = [(f.quantity.low, f.quantity.unit) for f in scan("98% patient satisfaction")]
+    assert got == [(98, "percent")]
+    got = [(f.quantity.low, f.quantity.unit) for f in scan("after 2 weeks patients walk")]
+    assert got == [(2, "weeks")]

@@ -572,8 +572,31 @@ def scan(text: str) -> Iterator[Found]:
         try:
             q = _build(m, shown)
         except (QuantityError, ValueError, KeyError):
+            shorter = _without_last_unit(m, norm, text)
+            if shorter is not None:
+                yield shorter
             continue
         yield Found(m.start(), m.end(), q)
+
+
+def _without_last_unit(m: re.Match[str], norm: str, text: str) -> Found | None:
+    """The quantity of ``m`` without its last unit word, when the two units cannot go
+    together: "95% patients improved" is 95%, not "a unit given twice"."""
+    units = [g for g in m.groupdict() if re.fullmatch(r"u\d+", g) and m.group(g)]
+    if len(units) < 2:
+        return None
+    end = max(m.start(g) for g in units)
+    while end > m.start() and norm[end - 1].isspace():
+        end -= 1
+    again = _pattern().match(norm, m.start(), end)
+    if again is None or again.end() != end or not text[m.start() : end].isascii():
+        return None
+    try:
+        q = _build(again, text[m.start() : end])
+    except (QuantityError, ValueError, KeyError):
+        return None
+    # "2 booster injections" is one count, read as a noun phrase by its reader
+    return None if q.unit in ("sessions", "patients") else Found(m.start(), end, q)
 
 
 def dimension(unit: str | None) -> str:

@@ -1,8 +1,8 @@
 """A page's text cut into sentences and table rows.
 
 :func:`segments` cuts the text into the units a claim quotes: sentences, and table rows
-(lines starting with ``|``, or holding at least two ``|``; markdown separator rows are
-skipped). Every offset is a character offset into the text.
+(lines starting with ``|``, or holding at least two ``|``, or two cells beside another such
+line; markdown separator rows are skipped). Every offset is a character offset into the text.
 """
 
 from __future__ import annotations
@@ -146,13 +146,30 @@ def _sentence_ends(line: str) -> Iterator[int]:
         yield end
 
 
+_PAIR_ROW = re.compile(r"^[^|]*\S\s+\|\s+\S[^|]*$")
+
+
+def _pair_row(text: str, lines: list[re.Match[str]], k: int) -> bool:
+    """A line of two cells ("Recovery | 2 weeks") next to another line with cells: a row
+    of a two-column table (one such line alone, "Knee Therapy | Helix Clinic", is a title)."""
+    if not _PAIR_ROW.match(lines[k].group()):
+        return False
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(lines) and "|" in lines[j].group():
+            a, b = sorted((j, k))
+            if text.count("\n", lines[a].end(), lines[b].start()) <= 1:
+                return True
+    return False
+
+
 def segments(text: str) -> Iterator[Segment]:
     """Sentences and table rows of ``text``, in order, without empty ones."""
-    for paragraph, m in enumerate(_LINE.finditer(text)):
+    lines = list(_LINE.finditer(text))
+    for paragraph, m in enumerate(lines):
         line, base = m.group(), m.start()
         if not line.strip():
             continue
-        if _is_row(line):
+        if _is_row(line) or ("|" in line and _pair_row(text, lines, paragraph)):
             if _SEPARATOR_ROW.match(line):
                 continue
             s, e = base, base + len(line)

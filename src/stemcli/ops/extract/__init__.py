@@ -48,10 +48,11 @@ from stemcli.ops.extract.guesses import (
     _ranked,
     _stages_in,
     _topic_hits,
+    _valid_measure,
 )
 from stemcli.ops.extract.quote import MAX_QUOTE, quote_window
 from stemcli.ops.extract.values import _Item, _masked, _quantities
-from stemcli.quantities import QuantityError, dimension, parse
+from stemcli.quantities import Found, QuantityError, dimension, parse, scan
 from stemcli.text.segments import LineIndex, Segment, segments
 
 __all__ = [
@@ -199,26 +200,49 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
     ctx = _Context()
     counter = 0
     n_segments = 0
-    for seg in segments(text):
+    segs = list(segments(text))
+    table: _Table | None = None
+    caption = ""  # the last heading: what a table under it is about
+    block_basis: str | None = None  # the clinic's own figures, until a blank line or heading
+    for i, seg in enumerate(segs):
         n_segments += 1
+        if seg.heading or i == 0 or _BLANK_LINE.search(text, segs[i - 1].end, seg.start):
+            block_basis = None
         if seg.paragraph != ctx.paragraph:
             ctx = _Context(paragraph=seg.paragraph)
         # a question states nothing ("How many times can I receive them?")
         asks = seg.text.rstrip("\"”’') ").endswith("?")
         items = [] if asks else _quantities(seg, masked)
+        if seg.kind != "row":
+            table = None
+        elif table is None and i + 1 < len(segs) and segs[i + 1].kind == "row":
+            if _is_header(seg, items):
+                # the first row of a run is the table's header: its numbers are no claims
+                table = _Table(_cells(seg), caption)
+                items = []
+            else:  # a table of facts ("Success rate | 85%") has no header
+                table = _Table((), caption)
+        elif table is not None:
+            items = _row_timed(seg, _column_counts(table, seg, items))
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
         if items and not named:
             named = _fuzzy_hits(matcher, seg.text)
         named.sort(key=lambda h: (h[1], h[2]))
         named = _specific(page, seg, named)
         if seg.heading:
-            page.heading_condition = named[0][0] if named else None
+            caption = seg.text
+            follows_heading = i > 0 and segs[i - 1].heading and segs[i - 1].kind == "sentence"
+            if named or not follows_heading:
+                # a sub-heading naming no condition ("Vida Cell Institute, Panama City")
+                # stays in the section of the heading above it
+                page.heading_condition = named[0][0] if named else None
             about = page.heading_condition or page.doc_condition
             cond = ds.conditions.get(about) if about else None
             found = _stages_in(cond, seg.text) if cond else ()
             page.heading_stages = (cond.id, found) if cond and found else None
+        # a question tells no story ("Will it work for my symptoms?" is any reader's)
         ctx.case_story = ctx.case_story or (
-            _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
+            not asks and _CASE.search(seg.text) is not None and _MANY.search(seg.text) is None
         )
         if items:
             if len(drafts) + len(items) > MAX_DRAFTS:
@@ -242,12 +266,23 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     counter += 1
                     draft_id = f"{source_id}-{counter:03d}"
                 used_ids.add(draft_id)
-                made.append(_draft(page, sentence, it, draft_id, ctx))
+                d = _draft(page, sentence, it, draft_id, ctx)
+                if (
+                    d.basis == "none"
+                    and block_basis is not None
+                    and dimension(d.value.unit) in _RESULT_DIMENSIONS
+                ):
+                    d = replace(d, basis=block_basis)
+                if table is not None:
+                    d = _in_table(page, table, seg, it, d)
+                made.append(d)
             drafts.extend(_parallel(made, text))
             if sentence.n is not None:
                 ctx.n = sentence.n
             if sentence.basis in _CARRIED_BASES:
                 ctx.basis = sentence.basis
+            if sentence.basis == "clinic-data" and _CLINIC_SOURCE.search(seg.text):
+                block_basis = "clinic-data"
         if named:
             ctx.condition = named[0][0]
             cond = ds.conditions.get(ctx.condition)
@@ -331,8 +366,32 @@ def _specific(page: _Page, seg: Segment, named: list[_Hit]) -> list[_Hit]:
     return specific or named
 
 
-_CARRIED_BASES = ("cited-study",)  # a study is told over sentences; a clinic claim is its own
+_CARRIED_BASES = ("cited-study",)  # a study is told over the sentences of a paragraph
+# a clinic's review of its own patients is told, like a study, over the lines of a block
+# ("In our latest outcome review, 87% ...\nAverage pain scores fell from 7.4 to 2.9"); a
+# clinic's claim without one is its own ("In our clinic, 88% ... 8 in 10 patients improve")
+_CLINIC_SOURCE = re.compile(
+    r"\bour\s+(?:[\w-]+\s+){0,2}?(?:reviews?|audits?|surveys?|records|data|statistics"
+    r"|follow-?ups?|registry|database)\b",
+    re.I,
+)
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_HISTORY_OF = re.compile(r"\s+of\s+(?:(?:chronic|severe|constant|daily)\s+)?", re.I)
+_RELIEF_FOR = re.compile(
+    r"\b(?:eased|improved|helped|worked|subsided|disappeared|went\s+away|was\s+relieved"
+    r"|felt\s+better|was\s+better)\s+for\s*$",
+    re.I,
+)
+# a verb of a result showing, in the value's clause
+_WHEN_SEEN = re.compile(
+    r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
+    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable))\b[^.;|,]*(?:,[^.;|,]*)?$",
+    re.I,
+)
+_TIME_TAKEN_OUTCOMES = frozenset(
+    ["return-to-activity", "return-to-sport", "recovery-time", "side-effects"]
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against)\s", re.I)
 
 
@@ -342,7 +401,23 @@ def _parallel(made: list[Draft], text: str) -> list[Draft]:
     timepoint."""
     out: list[Draft] = []
     for d in made:
-        prev = next((p for p in reversed(out) if p.value.unit == d.value.unit), None)
+        if d.measure == "threshold" and d.timepoint is not None and out:
+            # the share a responder criterion is of is timed with it: "58% reported at
+            # least a 50% reduction in pain after six months"
+            share = out[-1]
+            if (
+                share.value.unit == d.value.unit
+                and share.measure == "responder-rate"
+                and share.timepoint is None
+            ):
+                out[-1] = replace(
+                    share, timepoint=d.timepoint, guessed=(*share.guessed, "timepoint")
+                )
+        # a criterion is no answer to compare with ("... compared with 33% of those given X")
+        prev = next(
+            (p for p in reversed(out) if p.value.unit == d.value.unit and p.measure != "threshold"),
+            None,
+        )
         if prev is not None and _COMPARED.search(text, prev.end, d.start):
             guessed = d.guessed
             timepoint = d.timepoint
@@ -384,6 +459,29 @@ def _nearest(named: Sequence[_Hit], pos: int) -> str:
     return _ranked(near, pos)[0]
 
 
+_PHRASE_CUT = re.compile(r"[,;:(]|\b(?:and|or|as\s+well\s+as)\b", re.I)
+
+
+def _phrase_stages(
+    cond: Condition | None, text: str, start: int, stages: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The one stage named in the value's own phrase, of the several its sentence names:
+    "partial tears and full-thickness tears of 3 cm or less" (not "early or middle stage
+    knees: 80%", where the stages are listed together)."""
+    if cond is None:
+        return stages
+    cuts = list(_PHRASE_CUT.finditer(text, 0, start))
+    if not cuts:
+        return stages
+    cut = cuts[-1]
+    before = re.findall(r"[\w-]+", text[max(0, cut.start() - 30) : cut.start()].lower())
+    words = {w.lower() for st in cond.stages for w in (st.id, *st.aliases) if " " not in w}
+    if before and before[-1] in words:
+        return stages  # "early or middle stage": stages listed together
+    own = _stages_in(cond, text[cut.end() : start])
+    return own if len(own) == 1 and own[0] in stages else stages
+
+
 def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Context) -> Draft:
     ds, seg = page.ds, sentence.seg
     rel_start, rel_end = it.found.start - seg.start, it.found.end - seg.start
@@ -406,10 +504,34 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         stages = sentence.stages_of(ds.conditions.get(condition))
     if not stages and page.heading_stages and page.heading_stages[0] == condition:
         stages = page.heading_stages[1]  # the section is about a stage
+    if len(stages) > 1:
+        stages = _phrase_stages(ds.conditions.get(condition), quote_text, rel_start, stages)
     q = it.quantity
     lead = None if it.lead is None else it.lead - seg.start
     measure = _guess_measure(ds, quote_text, rel_start, rel_end, q, lead)
     outcome = _guess_outcome(ds, sentence.keywords, rel_start, rel_end, q, measure, quote_text)
+    if dimension(q.unit) == "time" and measure != "threshold":
+        if _HISTORY_OF.match(quote_text, rel_end) and any(
+            a >= rel_end and _HISTORY_OF.fullmatch(quote_text, rel_end, a)
+            for _, a, _ in sentence.named
+        ):
+            # "After 14 years of sciatica": the patient's history, not a result's time
+            outcome, measure = "patient-profile", _valid_measure(ds, "duration", q)
+        elif _RELIEF_FOR.search(quote_text, max(0, rel_start - 60), rel_start):
+            # "the pain eased for about four months and then came back"
+            outcome = "benefit-duration" if "benefit-duration" in ds.outcomes else outcome
+    timed = re.match(r"(?i)(?:within|between)\s", q.text) or re.search(
+        r"(?i)\bin\s*$", quote_text[max(0, rel_start - 4) : rel_start]
+    )
+    if (
+        measure == "duration"
+        and timed
+        and outcome not in _TIME_TAKEN_OUTCOMES
+        and _WHEN_SEEN.search(quote_text, max(0, rel_start - 80), rel_start)
+    ):
+        # when a result shows: "Most patients feel more energy within 2 weeks", "the full
+        # benefit appears between 3 and 6 months" (a return or a recovery takes its time)
+        measure = _valid_measure(ds, "time-point", q)
     basis = sentence.basis
     if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
         # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
@@ -468,4 +590,179 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         guessed=tuple(guessed),
         citation=sentence.citation,
         intervention=intervention,
+    )
+
+
+# ---------------------------------------------------------------------------
+# tables: a cell reads with its column's header and its row's first cell
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    header: tuple[tuple[int, int, str], ...]  # the header row's cells
+    caption: str  # the heading above the table ("Outcomes by stage in our own patients")
+
+
+def _cells(seg: Segment) -> tuple[tuple[int, int, str], ...]:
+    """The cells of a table row: start and end in the text, and the cell's text stripped.
+    The empty cells outside the bars of "| a | b |" are no cells."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for part in seg.text.split("|"):
+        out.append((seg.start + pos, seg.start + pos + len(part), part.strip()))
+        pos += len(part) + 1
+    if out and not out[0][2] and seg.text.lstrip().startswith("|"):
+        out.pop(0)
+    if out and not out[-1][2] and seg.text.rstrip().endswith("|"):
+        out.pop()
+    return tuple(out)
+
+
+def _is_header(seg: Segment, items: Sequence[_Item]) -> bool:
+    """Whether the first row of a table is its header: it states no number but the times
+    of its columns ("Improved at 12 months", "3 months | 12 months"); a row of facts
+    ("Success rate | 85%", "Recovery | 2 weeks") is none."""
+    if any(dimension(it.quantity.unit) != "time" for it in items):
+        return False
+    cells = _cells(seg)
+    if len(cells) != 2:
+        return True
+    value = cells[1][2]
+    return not any(f.start == 0 and f.end == len(value) for f in scan(value))
+
+
+def _column(cells: Sequence[tuple[int, int, str]], pos: int) -> int | None:
+    return next((k for k, (a, b, _) in enumerate(cells) if a <= pos < b), None)
+
+
+# a column of people counted: "Patients treated", "Number of patients", "n"
+_PEOPLE_HEADER = re.compile(
+    r"(?i)\b(?:patients|participants|people|subjects|cases|knees|n)\b(?!\s*%)"
+)
+_COUNT_CELL = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,6}")
+# a column or row of shares of patients: "Improved at 12 months", "Response rate",
+# "Patients satisfied", "Back to sport"
+_SHARE_HEADER = re.compile(
+    r"(?i)(?:^|\b(?:patients|people|participants|knees)\s+)(?:%\s*)?(?:improved|responded"
+    r"|responders?|better|pain-free|satisfied|successful|recovered|returned|back\s+to"
+    r"|return(?:ed)?\s+to)\b"
+    r"|\b(?:rates?|responders?|share|proportion)\b|%\s*of\s+(?:patients|people|participants)"
+)
+
+
+def _column_counts(table: _Table, seg: Segment, items: list[_Item]) -> list[_Item]:
+    """``items``, and the bare numbers of a column of people counted ("Patients treated |
+    612"), which alone read as no claim."""
+    cells = _cells(seg)
+    taken = {_column(cells, it.found.start) for it in items}
+    out = list(items)
+    for k, (a, b, cell) in enumerate(cells):
+        if k in taken or k >= len(table.header) or not _COUNT_CELL.fullmatch(cell):
+            continue
+        if not _PEOPLE_HEADER.search(table.header[k][2]):
+            continue
+        q = parse(f"{cell} patients")
+        start = a + seg.text[a - seg.start : b - seg.start].index(cell)
+        out.append(_Item(Found(start, start + len(cell), q), q.text, q))
+    out.sort(key=lambda it: it.found.start)
+    return out
+
+
+def _time_of(text: str) -> Quantity | None:
+    return next((f.quantity for f in scan(text) if dimension(f.quantity.unit) == "time"), None)
+
+
+def _row_time(cells: Sequence[tuple[int, int, str]]) -> bool:
+    """Whether a row's first cell is a time and nothing else ("After 6 months")."""
+    if not cells:
+        return False
+    label = cells[0][2]
+    found = [f for f in scan(label) if dimension(f.quantity.unit) == "time"]
+    rest = label[: found[0].start] + label[found[0].end :] if len(found) == 1 else label
+    return len(found) == 1 and not re.search(r"(?i)\b(?!(?:at|after|by|in|the)\b)[a-z]{3,}", rest)
+
+
+def _row_timed(seg: Segment, items: list[_Item]) -> list[_Item]:
+    """A row whose first cell is a time gives it to the results of its other cells ("6 months
+    | 72% | 45%"): the time is part of those claims, not one of its own."""
+    cells = _cells(seg)
+    if not _row_time(cells) or len(cells) < 2:
+        return items
+    end = cells[0][1]
+    results = [
+        it
+        for it in items
+        if it.found.start >= end and dimension(it.quantity.unit) in ("percent", "points")
+    ]
+    return [it for it in items if it.found.start >= end] if results else items
+
+
+def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> Draft:
+    """A cell's draft with what its column's header and its row's first cell say: the
+    header's time is the cell's timepoint ("Improved at 12 months"), its words the cell's
+    outcome and measure ("Average pain reduction"), and the row's first cell its stage
+    ("Early") or outcome ("Pain relief"); the basis is the cell's, the header's or the
+    caption's ("Outcomes by stage in our own patients")."""
+    ds = page.ds
+    cells = _cells(seg)
+    col = _column(cells, it.found.start)
+    if col is None:
+        return d
+    header = table.header[col][2] if col < len(table.header) else ""
+    label = cells[0][2] if col > 0 else ""
+    q = d.value
+    dim = dimension(q.unit)
+    guessed = list(d.guessed)
+    timepoint, measure, outcome, stages, basis = (
+        d.timepoint,
+        d.measure,
+        d.outcome,
+        d.stages,
+        d.basis,
+    )
+    if timepoint is None and dim in ("percent", "points"):
+        # the column's time ("Improved at 12 months"), else the row's ("6 months | 72%")
+        tp = _time_of(header) or (_time_of(label) if _row_time(cells) else None)
+        if tp is not None:
+            timepoint = tp
+            guessed.append("timepoint")
+    if (
+        q.unit == "percent"
+        and measure == "effect"
+        and (_SHARE_HEADER.search(header) or _SHARE_HEADER.search(label))
+    ):
+        measure = _valid_measure(ds, "responder-rate", q)
+    if outcome == "improvement":
+        # a row label naming a condition ("Neuropathic Pain") gives the condition only
+        names_condition = bool(_condition_hits(page.matcher, label))
+        for context in (label, header):
+            if not context or (context is label and names_condition):
+                continue
+            reading = f"{context} {it.value_text}"
+            found = _guess_outcome(
+                ds, _keywords(ds, reading), len(context) + 1, len(reading), q, measure, reading
+            )
+            if found != "improvement":
+                outcome = found
+                break
+    cond = ds.conditions.get(d.condition)
+    if not stages and label and cond is not None:
+        stages = _stages_in(
+            cond, label if re.search(r"(?i)\bstages?\b", label) else f"{label} stage"
+        )
+    if dim in _RESULT_DIMENSIONS or q.unit == "patients":
+        cell = cells[col][2]
+        for context in (cell, header, label, table.caption):
+            found_basis = _guess_basis(context, False) if context else "none"
+            if found_basis != "none":
+                basis = found_basis
+                break
+    return replace(
+        d,
+        timepoint=timepoint,
+        measure=measure,
+        outcome=outcome,
+        stages=stages,
+        basis=basis,
+        guessed=tuple(guessed),
     )

@@ -336,8 +336,8 @@ def _stages_in(cond: Condition, text: str) -> tuple[str, ...]:
 _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "return-to-sport",
-        r"sports?|athletic|strenuous|intense activities|marathon|hiking|running|jogging"
-        r"|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
+        r"sports?|athletic|strenuous|intense activities|marathon|hik(?:e|ed|es|ing)|running"
+        r"|jogging|surf\w*|golf(?:ing)?|ski(?:ing)?|cycling|gym|cricket|football|soccer|rugby|basketball"
         r"|baseball|swimming|season",
     ),
     (
@@ -355,19 +355,27 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "side-effects",
         r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
-        r"|bruising|redness",
+        # "a flare of pain" is a side effect, whatever flares
+        r"|bruising|redness|flare(?:s|-ups?)?(?:\s+(?:of|in)\s+(?:[\w-]+\s+)?pain)?",
     ),
-    ("recurrence", r"recurr\w*|relaps\w*|symptoms (?:gradually )?return"),
+    (
+        "recurrence",
+        r"recurr\w*|relaps\w*|(?:symptoms|pain) (?:gradually )?return\w*"
+        r"|(?:pain|symptoms|stiffness) (?:was|were|is|are) back|came back",
+    ),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
     (
         "benefit-duration",
-        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan|remission",
+        # staying in remission; reaching it is an improvement
+        r"last(?:s|ed|ing)?|long-term|longevity|durab\w*|lifespan"
+        r"|(?:remain\w*|stay\w*|kept|keeps?)\s+in\s+remission",
     ),
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
     ("sensory-recovery", r"sensory recovery|sensation|sensory"),
-    ("cell-regeneration", r"cell regeneration|regenerat\w*"),
+    # "cord cells are 10 times more potent": the cells' strength to regenerate
+    ("cell-regeneration", r"cell regeneration|regenerat\w*|potent|potency"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
     (
         "first-evaluation",
@@ -393,7 +401,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
     ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
-    ("function", r"function\w*|mobility|range of motion|stair|movement"),
+    (
+        "function",
+        r"function\w*|mobility|range of motion|stair|movement|gait"
+        r"|walk(?:s|ed|ing)?\s+(?:further|farther|longer|more)|walking\s+(?:distance|speed)",
+    ),
     (
         "recovery-time",
         r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"
@@ -447,6 +459,11 @@ _HARMED = re.compile(
 )
 
 
+_SCORE_OF = re.compile(
+    r"\b(pain|function)(?:al)?\s+scores?\b(?![^.;|]*\b(?:and|or)\s+\w+\s+scores?)", re.I
+)
+
+
 _TIMING_OUTCOMES = frozenset(
     ["rehabilitation", "activity-restriction", "first-evaluation", "follow-up"]
 )
@@ -483,8 +500,8 @@ def _guess_outcome(
         and _COURSE.search(text, 0, start)
     ):
         wanted = "sessions"  # "4 infusions of 100 million cells over 2 weeks": their spacing
-    if wanted is None and measure == "threshold":
-        wanted = "patient-profile"
+    if wanted is None and measure == "threshold" and not _CRITERION_AFTER.match(text, end):
+        wanted = "patient-profile"  # who is treated: "tears of 3 cm or less"
     if wanted is None:
         best: tuple[int, int] | None = None
         lo = bisect.bisect_left(keywords, (start - _OUTCOME_WINDOW,))
@@ -511,10 +528,19 @@ def _guess_outcome(
                 best, wanted = key, oid
         # a number of treatments is "sessions", boosters included ("2 booster injections");
         # retreatment is when they are given
-        if q.unit == "sessions" and wanted != "rehabilitation":
+        if q.unit == "sessions" and (
+            wanted != "rehabilitation" or not re.search(r"(?i)physio|therap|rehab|exercise", q.text)
+        ):
             wanted = "sessions"
         if measure == "score":
-            wanted = "score"
+            # a score on a named scale of pain or function is about it ("pain scores fell
+            # from 7.4 to 2.9"); other scales are scores ("the WOMAC score fell to 39")
+            scale = _SCORE_OF.search(text, max(0, start - 60), start)
+            wanted = (
+                scale.group(1).lower()
+                if scale and scale.group(1).lower() in ds.outcomes
+                else "score"
+            )
     if wanted in ds.outcomes:
         return wanted
     if "improvement" in ds.outcomes:
@@ -528,7 +554,7 @@ _PEOPLE = (
 )
 _RESPONDERS = re.compile(
     rf"^\s*(?:of\s+(?:the\s+|our\s+|all\s+|these\s+)?(?:[\w-]+\s+){{0,2}}?{_PEOPLE}"
-    r"|(?:\w+\s+){0,2}(?:rates?|responders?))\b",
+    r"|(?:\w+\s+){0,2}(?:rates?|responders?)|(?:patient\s+|customer\s+)?satisf\w+)\b",
     re.I,
 )
 # "the general effective rate is 96%", "success rates of 80-90%", "response rate: 70%"
@@ -583,7 +609,10 @@ _CHANGED_BY = re.compile(
 )
 _TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
-_AT_BEFORE = re.compile(r"\b(?:at|by|after|from|until|every)(?:\s+the)?\s*$", re.I)
+# "at 6 months", "by week 3"; not "followed by 6 weeks of physiotherapy", a length of time
+_AT_BEFORE = re.compile(
+    r"\b(?:at|(?<!followed )(?<!accompanied )by|after|from|until|every)(?:\s+the)?\s*$", re.I
+)
 
 
 def _guess_measure(
@@ -597,7 +626,8 @@ def _guess_measure(
     if dim == "percent":
         choice = "responder-rate" if _is_share(q, before, after) else "effect"
     elif dim == "time":
-        if q.qualifier != "exact" and (
+        # "under 70 years old", "between 25 and 70 years old": who may be treated
+        if (q.qualifier != "exact" or q.low != q.high) and (
             re.match(r"(?i)\s*(?:-\s*)?old\b", after) or _AGE_BEFORE.search(before)
         ):
             choice = "threshold"
@@ -625,18 +655,40 @@ def _guess_measure(
         )
         choice = "effect" if change else "score"
     elif dim == "length":
-        choice = "threshold" if q.qualifier != "exact" else "size"
+        bounded = q.qualifier != "exact" or _BOUND_BEFORE.search(before)
+        choice = "threshold" if bounded else "size"  # "defects larger than 2 cm"
     elif dim == "number" and _SCALE.search(text, max(0, start - 60), start):
         choice = "score"
     else:
         choice = "count"
-    if (
-        unit == "percent"
-        and q.qualifier in ("at-least", "at-most")
-        and re.match(r"(?i)\s*(?:joint space|of (?:the )?(?:joint|damage))", after)
-    ):
-        choice = "threshold"
+    bound = q.qualifier in ("at-least", "at-most") or re.search(
+        r"(?i)\b(?:at\s+(?:least|most)(?:\s+an?)?|more\s+than\s+an?)\s*$", before
+    )
+    if unit == "percent" and bound:
+        if re.match(r"(?i)\s*(?:joint space|of (?:the )?(?:joint|damage))", after) or (
+            re.search(r"(?i)\bjoint space (?:narrowing|loss|width)\s+(?:of\s+)?$", before)
+        ):
+            choice = "threshold"  # "joint space narrowing of less than 25%"
+        elif _CRITERION_AFTER.match(text, end) and _ACHIEVED_BEFORE.search(before):
+            choice = "threshold"  # "58% reported at least a 50% reduction in pain"
     return _valid_measure(ds, choice, q)
+
+
+# a bound on a size: "defects larger than 2 cm", "tears under 3 cm"
+_BOUND_BEFORE = re.compile(
+    r"\b(?:(?:larger|greater|bigger|smaller|wider|deeper|longer|shorter|more|less)\s+than"
+    r"|over|under|above|below|at\s+least|at\s+most|up\s+to)\s*$",
+    re.I,
+)
+# a responder criterion: "at least a 50% reduction in pain", "more than 30% improvement"
+_CRITERION_AFTER = re.compile(
+    r"\s*(?:reduction|improvement|decrease|drop|gain|increase|relief|less|lower|better)\b", re.I
+)
+_ACHIEVED_BEFORE = re.compile(
+    r"\b(?:reported|report|achieved|achieve|had|reached|showed|experienced|with|gained|saw)"
+    r"\s+(?:at\s+(?:least|most)(?:\s+an?)?|more\s+than\s+an?|an?)?\s*$",
+    re.I,
+)
 
 
 def _valid_measure(ds: Dataset, choice: str, q: Quantity) -> str:
@@ -676,7 +728,10 @@ _CASE = re.compile(
     r"|a (?:similar )?patient (?:with|who|receiving|doing|treated)"
     r"|(?:our|one|a) case\b|case (?:study|report|of a)|actual cases|both patients"
     # a patient's own words: "Eight weeks after my injection I was hiking again"
-    r"|my (?:injection|treatment|procedure|knee|shoulder|back|hip|pain|doctor)s?"
+    # "my fatigue", "my acne scars": anything of the speaker's own, but not what a reader is
+    # asked to book ("Book my consultation")
+    r"|(?<!book )(?<!reserve )(?<!schedule )(?<!claim )(?<!get )(?<!secure )my\s+"
+    r"(?!(?:free|first)?\s*(?:consultation|appointment|spot|place|seat|call|quote)s?\b)[a-z]"
     r"|I (?:was|had|have|am|can|could|feel|felt|walk|walked|played|paid)\b"
     # a person introduced by name and age: "Margaret Doyle, 71, a retired nurse"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
@@ -685,8 +740,18 @@ _CASE = re.compile(
 _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
-    r"|centres?|cases)|results of \d[\d,]*|we (?:treated|have treated|saw|see|found|followed)"
-    r"|(?:clinics?|centres?|centers?)\s+(?:quote|quotes|report|reports|reported|claim|claims)"
+    r"|centres?|cases|reviews?|programs?|programmes?|practice|team|success)"
+    r"|results of \d[\d,]*"
+    r"|we(?:'ve|\s+have)?\s+(?:treated|saw|see|found|followed|helped|performed|completed)"
+    # the clinic by name as the subject: "Vita Nova has treated 3,000 patients"
+    r"|(?-i:[A-Z][\w-]+)\s+(?:has|have)\s+(?:treated|helped|performed|completed)"
+    # "Over 2,400 patients have trusted us": the clinic counting its own patients
+    r"|(?:trusted|chosen|chose|choose|visited)\s+(?:us|(?-i:[A-Z][a-z]+))"
+    # "the clinic says", "the clinic's website says", "a clinic in Phoenix advertises that
+    # 92% of its patients" (a clinic advertising a dose gives no figure of its patients)
+    r"|(?:clinics?|centres?|centers?)(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:quote|quotes|report"
+    r"|reports|reported|claim|claims|says?|said|states?|stated)"
+    r"|(?:clinics?|centres?|centers?)\b[^.;|]{0,60}\bits\s+(?:own\s+)?(?:patients|results|data)"
     r"|according to (?:the|our) [\w\s-]{0,30}?(?:clinics?|centres?|centers?))\b",
     re.I,
 )

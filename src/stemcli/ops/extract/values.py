@@ -12,7 +12,10 @@ from stemcli.text.segments import Segment
 
 _MASK_CHAR = "\x00"  # read_text refuses NUL bytes, so it never occurs in real text
 _QUALIFIED_BEFORE = re.compile(
-    r"\b(?:under|over|above|below|than|least|most|up to|aged? (?:under|over))\s*$", re.I
+    r"\b(?:under|over|above|below|than|least|most|up to|aged? (?:under|over)"
+    # "between 25 and 70 years old": who may be treated, a range of ages
+    r"|between\s+\d{1,3}\s+(?:and|to))\s*$",
+    re.I,
 )
 _MASKS = (
     # URLs, DOIs, e-mail addresses
@@ -39,6 +42,13 @@ _MASKS = (
     re.compile(r"\b\d{1,3}\s*d\s+\d{1,2}\s*h(?:\s+\d{1,2}\s*m(?:in)?)?(?:\s+\d{1,2}\s*s)?\b", re.I),
     # list numbering at the start of a line: "1. ", "2) "
     re.compile(r"(?m)^[ \t]*(?:[-*•][ \t]*)?\d{1,2}[.)](?=\s)"),
+    # an itinerary's or a plan's items: "Day 1: consultation", "Step 2 - the injection",
+    # "Weeks 2-6: physiotherapy"
+    re.compile(
+        r"(?m)^[ \t]*(?:[-*•][ \t]*)?(?:day|week|month|step|phase)s?\s+\d{1,2}"
+        r"(?:\s*[-–]\s*\d{1,2})?(?=\s*[:–—-]\s)",
+        re.I,
+    ),
 )
 _AGE = re.compile(r"\b\d{1,3}(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b", re.I)
 
@@ -368,6 +378,8 @@ def _not_a_claim(f: Found, masked: str) -> bool:
         return True
     if _DEFINITE_BEFORE.search(before) and _REFERENCE_AFTER.match(masked, f.end):
         return True  # "The 95% figure is not supported": a claim referred to, not made
+    if dim in ("patients", "sessions") and re.match(r"['’]s\b", masked[f.end : f.end + 3]):
+        return True  # "One patient's experience": whose, not how many
     if dim in ("patients", "sessions") and q.low != 1 and _SINGULAR.search(q.text):
         return True  # "our 2022 patient survey": a year before a noun, not a count
     if q.unit == "points" and _SCALE_LENGTH.match(masked, f.end):
