@@ -12,7 +12,6 @@ from stemcli.cli.env import (
     dataset,
     emit,
     note,
-    out_console,
     resolve,
     save,
     write_stdout,
@@ -59,13 +58,19 @@ def compare(
     svg: Annotated[
         Path | None,
         typer.Option(
-            "--svg", help="Also save what is shown as SVG.", parser=output_path, metavar="FILE"
+            "--svg",
+            help="Also save the range chart as an SVG figure.",
+            parser=output_path,
+            metavar="FILE",
         ),
     ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
-            "--html", help="Also save what is shown as HTML.", parser=output_path, metavar="FILE"
+            "--html",
+            help="Also save the range chart as an HTML page.",
+            parser=output_path,
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
@@ -110,22 +115,44 @@ def compare(
     if not recorded:
         emit(report, format, output, force, raw)
         return
+    from stemcli.render import figure as fig
     from stemcli.render import get_renderer
-    from stemcli.render.recorder import Recording, as_text
+    from stemcli.render.recorder import as_text
+    from stemcli.reports.compare import compare_figure
 
     rendered = get_renderer(format.value)(report)
-    # what the terminal shows (without --output) is what the files keep: rendered at its
-    # width, and every file written (all or none) before the table is shown
-    recording = Recording(rendered, width=out_console().width)
-    title = "stemcli compare" + (f" {cond.id}" if cond else "")
+    figure = compare_figure(ds, result, date=_dataset_date())
+    # every file written (all or none) before the table is shown
     saved = [(output, as_text(rendered))] if output is not None else []
     if svg is not None:
-        saved.append((svg, recording.svg(title)))
+        saved.append((svg, fig.svg(figure)))
     if html is not None:
-        saved.append((html, recording.html()))
+        saved.append((html, fig.html(figure)))
     save(saved, force)
     if output is None:
         write_stdout(rendered)
+
+
+def _dataset_date() -> str | None:
+    """The date of the dataset: the newest modification (UTC day) among the files that
+    hold its sources and claims (vocabularies such as outcomes.yaml belong to the program)."""
+    from datetime import datetime, timezone
+
+    from stemcli.cli.env import state
+    from stemcli.dataset.find import data_paths, find_files
+
+    st = state()
+    times = []
+    for f in find_files(data_paths(st.data), bundled=st.bundled):
+        if f.role not in ("sources", "claims"):
+            continue
+        try:
+            times.append(f.path.stat().st_mtime)
+        except OSError:
+            continue
+    if not times:
+        return None
+    return datetime.fromtimestamp(max(times), timezone.utc).date().isoformat()
 
 
 @command()

@@ -78,6 +78,7 @@ class Mark:
     open_high: bool = False  # "over": anything above ``high`` too
     ceiling: float | None = None  # where an open_high value stops (100 %); None: no bound
     highlight: bool = False  # contradicts another value of its row
+    tension: bool = False  # a case report far from it (shown in figures)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from stemcli.ops.compare import Cell as CompareCell
     from stemcli.ops.compare import Comparison, Row
     from stemcli.render.chart import RangeChart
+    from stemcli.render.figure import Figure
 
 
 def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) -> Report:
@@ -223,6 +224,7 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
                     open_high=q.qualifier == "at-least",
                     ceiling=ceiling if math.isfinite(ceiling) else None,
                     highlight=verdict == "contradiction",
+                    tension=verdict == "tension",
                 )
             )
     stage = "any stage" if r.stage == "any" else f"stage {r.stage}"
@@ -235,3 +237,58 @@ def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
         marks=tuple(marks),
         flag="≠ sources disagree" if r.disagree else None,
     )
+
+
+def figure_title(ds: Dataset, comparison: Comparison) -> str:
+    """The filters in words: "Knee osteoarthritis, middle stage: improvement"."""
+    cond = comparison.condition
+    title = cond.name if cond else "All conditions"
+    if comparison.stage:
+        title += f", {comparison.stage} stage"
+    outcome = comparison.outcome
+    if outcome is None:
+        return title + ": all outcomes"
+    known = ds.outcomes.get(outcome)
+    name = known.name if known else outcome
+    if name[:1].isupper() and name[1:2].islower():
+        name = name[0].lower() + name[1:]  # "Return to sport" reads "return to sport" here
+    return f"{title}: {name}"
+
+
+def compare_figure(ds: Dataset, comparison: Comparison, *, date: str | None = None) -> Figure:
+    """The comparison as a figure for articles (``--svg``, ``--html``): a range chart per
+    row, titled with the filters, captioned with every source it shows and ``date``."""
+    from dataclasses import replace
+
+    from stemcli.render.figure import Attribution, Figure
+
+    one_condition = comparison.condition is not None
+    charts = tuple(
+        replace(_compare_chart(ds, r, one_condition), title=_figure_heading(ds, r, one_condition))
+        for r in comparison.rows
+    )
+    shown_sources = {cell.source for r in comparison.rows for cell in r.cells if cell.entries}
+    sources = tuple(
+        Attribution(publisher(ds, s), ds.sources[s].title if s in ds.sources else "")
+        for s in comparison.sources
+        if s in shown_sources
+    )
+    n = sum(len(c.marks) for c in charts)
+    subtitle = (
+        f"{plural(n, 'value')} from {plural(len(sources), 'source')}, "
+        f"{plural(len(charts), 'chart')} (one per stage, outcome and measure)"
+    )
+    return Figure(figure_title(ds, comparison), charts, sources, date=date, subtitle=subtitle)
+
+
+def _figure_heading(ds: Dataset, r: Row, one_condition: bool) -> str:
+    """A chart's heading in a figure: "Middle stage · Pain · effect"."""
+    from stemcli.text.neutralise import clean_line
+
+    stage = "Any stage" if r.stage == "any" else f"{r.stage.capitalize()} stage"
+    outcome = ds.outcomes[r.outcome].name if r.outcome in ds.outcomes else r.outcome
+    parts = [stage, outcome, clean_line(_compare_measure(r))]
+    if not one_condition:
+        cond = ds.conditions.get(r.condition)
+        parts.insert(0, cond.name if cond else r.condition)
+    return " · ".join(parts)
