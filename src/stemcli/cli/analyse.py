@@ -90,7 +90,7 @@ def compare(
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
-    from stemcli.cli.atomic import check_target
+    from stemcli.cli.atomic import check_target, is_stdout
 
     files = [p for p in (output, *recorded) if p is not None]
     for p in files:
@@ -118,13 +118,13 @@ def compare(
     # width, and every file written (all or none) before the table is shown
     recording = Recording(rendered, width=out_console().width)
     title = "stemcli compare" + (f" {cond.id}" if cond else "")
-    saved = [(output, as_text(rendered))] if output is not None else []
+    to_stdout = output is None or is_stdout(output)
+    saved = [] if to_stdout or output is None else [(output, as_text(rendered))]
     if svg is not None:
         saved.append((svg, recording.svg(title)))
     if html is not None:
         saved.append((html, recording.html()))
-    save(saved, force)
-    if output is None:
+    if not save(saved, force) and to_stdout:  # --svg - or --html - take stdout instead
         write_stdout(rendered)
 
 
