@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console, RenderableType
 
+    from stemcli.cli.progress import Indicator
     from stemcli.model import Condition, Dataset
     from stemcli.render import Report
 
@@ -49,11 +50,13 @@ class State:
     bundled: bool = True
     debug: bool = False
     cache: bool = True
+    bom: bool = False  # --bom: CSV output starts with a byte-order mark
     mute: bool = False  # stderr could not be written: no more messages
     _dataset: Dataset | None = None
     # one pair of consoles per run (they read the terminal's width, NO_COLOR, ...)
     _out: Console | None = None
     _err: Console | None = None
+    _progress: Indicator | None = None
 
 
 _state = State()
@@ -131,6 +134,7 @@ def err_console() -> Console:
 def say(message: RenderableType) -> None:
     """Print a message on stderr. A stderr that cannot be written never changes the outcome
     of a run: the message is dropped, and so are the ones after it."""
+    stop_progress()
     if _state.mute:
         return
     try:
@@ -174,6 +178,29 @@ def quiet(stream: IO[str] | None) -> None:
         pass
 
 
+def start_progress() -> None:
+    """Show a progress indicator on stderr if the run takes a while (see
+    :mod:`stemcli.cli.progress`: only on a terminal, only after half a second)."""
+    from stemcli.cli import progress
+
+    if _state._progress is None and not _state.mute and progress.wanted():
+        _state._progress = progress.Indicator(err_console)
+        _state._progress.start()
+
+
+def progress_says(message: str) -> None:
+    """What the progress indicator says the run is doing, if there is one."""
+    if _state._progress is not None:
+        _state._progress.say(message)
+
+
+def stop_progress() -> None:
+    """Take the progress indicator away before anything else is written."""
+    indicator, _state._progress = _state._progress, None
+    if indicator is not None:
+        indicator.stop()
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -194,9 +221,11 @@ def dataset() -> Dataset:
         from stemcli.dataset import load
         from stemcli.dataset.find import data_paths
 
+        progress_says("loading the dataset…")
         _state._dataset = load(
             data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
         )
+        progress_says("working…")
     return _state._dataset
 
 
@@ -206,12 +235,19 @@ def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool 
     from stemcli.render import get_renderer
 
     rendered = get_renderer(str(fmt.value), raw=raw)(report)
+    if _state.bom and isinstance(rendered, str):  # --bom exists only where CSV is written
+        from stemcli.render.csv_ import BOM
+
+        rendered = BOM + rendered
     write(rendered, output, force)
 
 
 def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
-    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
-    if output is None:
+    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``
+    (``-`` is stdout)."""
+    from stemcli.cli.atomic import is_stdout
+
+    if output is None or is_stdout(output):
         write_stdout(rendered)
     else:
         from stemcli.render.recorder import as_text
@@ -225,6 +261,7 @@ def write_stdout(rendered: RenderableType) -> None:
     cannot hold is written as backslash escapes (see :func:`run`)."""
     from stemcli.errors import InputError
 
+    stop_progress()
     if sys.stdout is None:  # started with stdout closed (>&-)
         raise InputError("standard output is closed", hint="use --output FILE")
     try:
@@ -239,13 +276,19 @@ def write_stdout(rendered: RenderableType) -> None:
         raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
-def save(files: list[tuple[Path, str]], force: bool) -> None:
-    """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so."""
-    from stemcli.cli.atomic import write_files
+def save(files: list[tuple[Path, str]], force: bool) -> bool:
+    """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so; a file named
+    ``-`` is written to stdout, after the others. True if one was."""
+    from stemcli.cli.atomic import is_stdout, write_files
 
+    to_stdout = [text for path, text in files if is_stdout(path)]
+    files = [(path, text) for path, text in files if not is_stdout(path)]
     write_files(files, force=force)
     for path, _ in files:
         note(f"wrote {path}", style="green")
+    for text in to_stdout:
+        write_stdout(text)
+    return bool(to_stdout)
 
 
 def resolve(condition: str, stage: str | None) -> tuple[Condition, str | None]:
@@ -291,6 +334,7 @@ def main_options(
     _state.bundled = not no_bundled
     _state.debug = debug or _state.debug
     _state.cache = not no_cache
+    start_progress()
     if no_bundled and not _state.data and not os.environ.get("STEMCLI_DATA"):
         from stemcli.errors import UsageError
 
