@@ -21,7 +21,7 @@ from stemcli.cli import env
 from stemcli.cli.env import begin, quiet, report_error, say, state, stop_progress
 from stemcli.errors import ExitCode, StemcliError
 
-__all__ = ["COMMANDS", "app", "app_for", "full_app", "run"]
+__all__ = ["COMMANDS", "app", "app_for", "full_app", "hoist_global_options", "run"]
 
 # every command, in the order --help lists them, and the module that defines it: a run
 # imports only its command's module (the others cost start-up time for nothing)

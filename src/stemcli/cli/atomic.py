@@ -20,16 +20,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from stemcli.cli.options import STDOUT, is_stdout
 from stemcli.errors import InputError, UsageError
 
-# what ``-`` names for --output, --svg or --html: standard output. Known by identity:
-# ``./-`` is a file named ``-`` (Path("./-") == Path("-"), but it is another object).
-STDOUT = Path("-")
-
-
-def is_stdout(path: Path) -> bool:
-    """Whether ``path`` is the ``-`` that means standard output."""
-    return path is STDOUT
+__all__ = ["STDOUT", "check_target", "is_stdout", "target_path", "write_files", "write_text"]
 
 
 def target_path(name: str) -> Path:

@@ -245,7 +245,7 @@ def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool 
 def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
     """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``
     (``-`` is stdout)."""
-    from stemcli.cli.atomic import is_stdout
+    from stemcli.cli.options import is_stdout
 
     if output is None or is_stdout(output):
         write_stdout(rendered)
