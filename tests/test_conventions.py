@@ -275,3 +275,10 @@ def test_conditions_csv_is_data(run_mini: Run) -> None:
     assert {k: int(v) for k, v in per_stage.items()} == data["claims_per_stage"]
     assert int(knee["claims_any_stage"]) == data["claims_any_stage"]
     assert knee["aliases"].split(";") == data["aliases"]
+
+
+def test_the_documented_claim_schema_is_the_one_written(run_mini: Run) -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "DATA.md").read_text(encoding="utf-8")
+    row = next(line for line in docs.splitlines() if line.startswith("| claim |"))
+    documented = row.split("|")[3].strip().strip("`").split(", ")
+    assert documented == _header(ok(run_mini("export", "-f", "csv")))

@@ -181,11 +181,20 @@ def quiet(stream: IO[str] | None) -> None:
 def start_progress() -> None:
     """Show a progress indicator on stderr if the run takes a while (see
     :mod:`stemcli.cli.progress`: only on a terminal, only after half a second)."""
+    if _state._progress is not None or _state.mute or not _isatty(sys.stderr):
+        return  # scripts and pipes: not even the module is imported
     from stemcli.cli import progress
 
-    if _state._progress is None and not _state.mute and progress.wanted():
+    if progress.wanted():
         _state._progress = progress.Indicator(err_console)
         _state._progress.start()
+
+
+def _isatty(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False
 
 
 def progress_says(message: str) -> None:
