@@ -339,6 +339,10 @@ def main_options(
 
     Example: stemcli lookup knee-oa --stage middle
     """
+    # an invocation of the app without run() (typer's runner, tests) starts afresh too
+    _state._dataset = None
+    _state.bom = False
+    stop_progress()
     _state.data = list(data or [])
     _state.bundled = not no_bundled
     _state.debug = debug or _state.debug
