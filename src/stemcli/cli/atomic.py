@@ -20,21 +20,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from stemcli.cli.options import STDOUT, is_stdout
 from stemcli.errors import InputError, UsageError
-
-__all__ = ["STDOUT", "check_target", "is_stdout", "target_path", "write_files", "write_text"]
 
 
 def target_path(name: str) -> Path:
     """The file a user named to be written; a name that means a folder is refused.
 
-    ``-`` is standard output (:data:`STDOUT`); ``./-`` is a file named ``-``. ``out/``,
-    ``out/.`` or an empty name cannot be a file; ``Path`` would quietly turn ``out/``
-    into ``out``, so this looks at the name as it was typed.
+    ``out/``, ``out/.`` or an empty name cannot be a file; ``Path`` would quietly turn
+    ``out/`` into ``out``, so this looks at the name as it was typed. (``-``, standard
+    output, is the option parser's: :func:`stemcli.cli.options.output_path`.)
     """
-    if name == "-":
-        return STDOUT
     if os.path.basename(name) in ("", ".", ".."):
         raise UsageError(
             f"{name or repr(name)}: names a folder, not a file",
@@ -85,8 +80,6 @@ def check_target(target: Path, *, force: bool) -> None:
 
     A missing folder is not created (the user may have mistyped it): the hint says how.
     """
-    if is_stdout(target):
-        return
     try:
         is_link = target.is_symlink()
         is_dir, exists = target.is_dir(), target.exists()

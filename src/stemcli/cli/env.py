@@ -288,7 +288,8 @@ def write_stdout(rendered: RenderableType) -> None:
 def save(files: list[tuple[Path, str]], force: bool) -> bool:
     """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so; a file named
     ``-`` is written to stdout, after the others. True if one was."""
-    from stemcli.cli.atomic import is_stdout, write_files
+    from stemcli.cli.atomic import write_files
+    from stemcli.cli.options import is_stdout
 
     to_stdout = [text for path, text in files if is_stdout(path)]
     files = [(path, text) for path, text in files if not is_stdout(path)]

@@ -106,6 +106,8 @@ def is_stdout(path: Path) -> bool:
 def output_path(name: str) -> Path:
     """A file to write, as named (``out/`` names a folder and is refused); ``-`` is
     standard output, :data:`STDOUT`."""
+    if name == "-":
+        return STDOUT
     from stemcli.cli.atomic import target_path
 
     return target_path(name)
