@@ -81,6 +81,13 @@ def test_flags_after_the_command_take_effect(run: Run) -> None:
     assert ok(run("sources", "--version")).stdout.startswith("stemcli ")
 
 
+def test_a_global_option_missing_its_value_at_the_end(run: Run) -> None:
+    result = run("lookup", "knee-oa", "--data")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: --data needs a value")
+    assert result.stdout == ""
+
+
 def test_an_unknown_option_after_the_command_is_still_refused(run: Run) -> None:
     result = run("lookup", "knee-oa", "--dta", str(MINI))
     assert result.exit_code == 2

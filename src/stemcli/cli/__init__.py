@@ -230,7 +230,11 @@ def hoist_global_options(argv: list[str], commands: Mapping[str, object]) -> lis
                 i += 1
         elif name in _GLOBAL_OPTIONS_WITH_VALUE:
             moved.append(arg)
-            if arg == name and i + 1 < len(rest):
+            if arg == name:
+                if i + 1 == len(rest):  # moved alone, it would take the command as its value
+                    from stemcli.errors import UsageError
+
+                    raise UsageError(f"{arg} needs a value", hint=f"e.g. {arg} PATH")
                 moved.append(rest[i + 1])
                 i += 1
         elif arg in _GLOBAL_FLAGS:
