@@ -1295,7 +1295,7 @@ def test_explain_with_full_markdown_and_csv(run_mini: Run) -> None:
     assert "In the middle stage, a single injection gives 30-40% pain reduction." in md.stdout
     text = run_mini("conflicts", "--explain", RESPONDERS, ALPHA_MIDDLE, "-f", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Check", "Passes", "Detail"]
+    assert rows[0] == ["check", "passes", "detail"]
     assert [r[:2] for r in rows if r[0] == "stages"] == [["stages", "yes"]]
 
 

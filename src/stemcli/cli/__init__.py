@@ -18,10 +18,10 @@ from typing import TextIO
 import typer
 
 from stemcli.cli import env
-from stemcli.cli.env import begin, quiet, report_error, say, state
+from stemcli.cli.env import begin, quiet, report_error, say, state, stop_progress
 from stemcli.errors import ExitCode, StemcliError
 
-__all__ = ["COMMANDS", "app", "app_for", "full_app", "run"]
+__all__ = ["COMMANDS", "app", "app_for", "full_app", "hoist_global_options", "run"]
 
 # every command, in the order --help lists them, and the module that defines it: a run
 # imports only its command's module (the others cost start-up time for nothing)
@@ -41,7 +41,13 @@ COMMANDS = {
     "redflags": "pages",
 }
 
+# the root's options (see env.main_options): accepted before or after the command
 _GLOBAL_OPTIONS_WITH_VALUE = ("--data",)
+_GLOBAL_FLAGS = ("--no-bundled", "--no-cache", "--debug", "--version", "-V")
+GLOBAL_EPILOG = (
+    "Global options (--data PATH, --no-bundled, --no-cache, --debug) may also follow "
+    "the command: see 'stemcli --help'."
+)
 
 
 def _command_name(info: typer.models.CommandInfo) -> str:
@@ -123,6 +129,7 @@ def run(
         try:
             code = _boundary(list(argv))
         finally:
+            stop_progress()
             _flush()
         return code
 
@@ -138,6 +145,7 @@ def _boundary(argv: list[str]) -> ExitCode:
 
     try:
         command = typer.main.get_command(app_for(argv))
+        argv = _conventions(command, argv)
         # not command.main(): it prints click's own messages and turns Ctrl-C into other
         # exceptions; here every outcome is decided below
         with command.make_context("stemcli", argv) as ctx:
@@ -180,6 +188,121 @@ def _boundary(argv: list[str]) -> ExitCode:
             "this is a bug; rerun with --debug to see the traceback",
         )
         return ExitCode.INTERNAL
+
+
+def _conventions(root: object, argv: list[str]) -> list[str]:
+    """The conventions every command shares, in one place: global options after the
+    command move before it; each command's help says so; --bom wherever CSV is written."""
+    commands: dict[str, object] = dict(getattr(root, "commands", {}))
+    for sub in commands.values():
+        if isinstance(sub, typer.core.TyperCommand):
+            sub.epilog = f"{sub.epilog}\n\n{GLOBAL_EPILOG}" if sub.epilog else GLOBAL_EPILOG
+            _add_bom(sub)
+    return hoist_global_options(argv, commands)
+
+
+def hoist_global_options(argv: list[str], commands: Mapping[str, object]) -> list[str]:
+    """``argv`` with the global options given after the command name moved before it.
+
+    ``lookup knee-oa --data mine`` becomes ``--data mine lookup knee-oa``. Nothing after
+    ``--`` moves, nor a value of the command's own options (``--source --debug`` keeps
+    ``--debug`` as the source), nor an option of the command's own of the same name.
+    The order of several --data is kept: the ones before the command, then the others.
+    """
+    at = _command_index(argv)
+    if at is None or argv[at] not in commands:
+        return argv
+    takes_value, own = _options_of(commands[argv[at]])
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = argv[at + 1 :]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg == "--":
+            kept += rest[i:]
+            break
+        if name in own:
+            kept.append(arg)
+            if arg in takes_value and i + 1 < len(rest):  # its value, whatever it looks like
+                kept.append(rest[i + 1])
+                i += 1
+        elif name in _GLOBAL_OPTIONS_WITH_VALUE:
+            moved.append(arg)
+            if arg == name:
+                if i + 1 == len(rest):  # moved alone, it would take the command as its value
+                    from stemcli.errors import UsageError
+
+                    raise UsageError(f"{arg} needs a value", hint=f"e.g. {arg} PATH")
+                moved.append(rest[i + 1])
+                i += 1
+        elif arg in _GLOBAL_FLAGS:
+            moved.append(arg)
+        else:
+            kept.append(arg)
+        i += 1
+    return [*argv[:at], *moved, argv[at], *kept]
+
+
+def _command_index(argv: list[str]) -> int | None:
+    """Where the command name is in ``argv``: the first word that is no root option's."""
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-") or arg == "-":
+            return i
+    return None
+
+
+def _options_of(command: object) -> tuple[set[str], set[str]]:
+    """A command's option names that take a value, and all its option names."""
+    takes_value: set[str] = set()
+    every: set[str] = set()
+    for param in getattr(command, "params", ()):
+        if not isinstance(param, typer.core.TyperOption):
+            continue
+        names = [*param.opts, *param.secondary_opts]
+        every.update(names)
+        if not param.is_flag and not param.count:
+            takes_value.update(names)
+    return takes_value, every
+
+
+def _add_bom(command: typer.core.TyperCommand) -> None:
+    """--bom on a command that writes CSV: a byte-order mark first, for spreadsheets; an
+    error with any other format (before any work is done)."""
+    fmt = next((p for p in command.params if p.name == "format"), None)
+    if fmt is None or "csv" not in str(fmt.metavar or ""):
+        return
+    command.params.append(
+        typer.core.TyperOption(
+            param_decls=["--bom"],
+            is_flag=True,
+            default=False,
+            help="CSV only: start with a UTF-8 byte-order mark, for spreadsheet programs "
+            "that need one to read UTF-8 (Excel).",
+        )
+    )
+    inner = command.callback
+    if inner is None:
+        return
+
+    def callback(*args: object, bom: bool = False, **kwargs: object) -> object:
+        if bom:
+            if str(kwargs.get("format")) != "csv":
+                from stemcli.errors import UsageError
+
+                raise UsageError("--bom goes with --format csv", hint="add --format csv")
+            state().bom = True
+        return inner(*args, **kwargs)
+
+    command.callback = callback
 
 
 # writing failed for a reason of the device, not of stemcli

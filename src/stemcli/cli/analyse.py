@@ -96,10 +96,12 @@ def compare(
     if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
     from stemcli.cli.atomic import check_target
+    from stemcli.cli.options import is_stdout
 
     files = [p for p in (output, *recorded) if p is not None]
     for p in files:
-        check_target(p, force=force)
+        if not is_stdout(p):
+            check_target(p, force=force)
     if len({p.absolute() for p in files}) < len(files):
         raise UsageError("--output, --svg and --html need different files")
     ds = dataset()
@@ -123,13 +125,13 @@ def compare(
     rendered = get_renderer(format.value)(report)
     figure = compare_figure(ds, result, date=_dataset_date())
     # every file written (all or none) before the table is shown
-    saved = [(output, as_text(rendered))] if output is not None else []
+    to_stdout = output is None or is_stdout(output)
+    saved = [] if to_stdout or output is None else [(output, as_text(rendered))]
     if svg is not None:
         saved.append((svg, fig.svg(figure)))
     if html is not None:
         saved.append((html, fig.html(figure)))
-    save(saved, force)
-    if output is None:
+    if not save(saved, force) and to_stdout:  # --svg - or --html - take stdout instead
         write_stdout(rendered)
 
 

@@ -27,7 +27,8 @@ def target_path(name: str) -> Path:
     """The file a user named to be written; a name that means a folder is refused.
 
     ``out/``, ``out/.`` or an empty name cannot be a file; ``Path`` would quietly turn
-    ``out/`` into ``out``, so this looks at the name as it was typed.
+    ``out/`` into ``out``, so this looks at the name as it was typed. (``-``, standard
+    output, is the option parser's: :func:`stemcli.cli.options.output_path`.)
     """
     if os.path.basename(name) in ("", ".", ".."):
         raise UsageError(
@@ -75,7 +76,10 @@ def write_files(files: Sequence[tuple[Path, str]], *, force: bool = False) -> No
 
 
 def check_target(target: Path, *, force: bool) -> None:
-    """Refuse, before any work is done, a target that cannot or must not be written."""
+    """Refuse, before any work is done, a target that cannot or must not be written.
+
+    A missing folder is not created (the user may have mistyped it): the hint says how.
+    """
     try:
         is_link = target.is_symlink()
         is_dir, exists = target.is_dir(), target.exists()
@@ -96,6 +100,25 @@ def check_target(target: Path, *, force: bool) -> None:
         )
     if not force and exists:
         raise UsageError(f"{target}: file exists", hint="use --force to replace it")
+    if not exists:
+        _check_folder(target)
+
+
+def _check_folder(target: Path) -> None:
+    folder = _folder(target)
+    try:
+        is_dir, exists = folder.is_dir(), folder.exists()
+    except OSError as e:
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    if not exists:
+        import shlex
+
+        raise InputError(
+            f"{target}: cannot write: no such folder {folder}",
+            hint=f"create it first: mkdir -p {shlex.quote(str(folder))}",
+        )
+    if not is_dir:
+        raise InputError(f"{target}: cannot write: {folder} is not a folder")
 
 
 def _link_target(link: Path) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console, RenderableType
 
+    from stemcli.cli.progress import Indicator
     from stemcli.model import Condition, Dataset
     from stemcli.render import Report
 
@@ -49,11 +50,13 @@ class State:
     bundled: bool = True
     debug: bool = False
     cache: bool = True
+    bom: bool = False  # --bom: CSV output starts with a byte-order mark
     mute: bool = False  # stderr could not be written: no more messages
     _dataset: Dataset | None = None
     # one pair of consoles per run (they read the terminal's width, NO_COLOR, ...)
     _out: Console | None = None
     _err: Console | None = None
+    _progress: Indicator | None = None
 
 
 _state = State()
@@ -131,6 +134,7 @@ def err_console() -> Console:
 def say(message: RenderableType) -> None:
     """Print a message on stderr. A stderr that cannot be written never changes the outcome
     of a run: the message is dropped, and so are the ones after it."""
+    stop_progress()
     if _state.mute:
         return
     try:
@@ -174,6 +178,38 @@ def quiet(stream: IO[str] | None) -> None:
         pass
 
 
+def start_progress() -> None:
+    """Show a progress indicator on stderr if the run takes a while (see
+    :mod:`stemcli.cli.progress`: only on a terminal, only after half a second)."""
+    if _state._progress is not None or _state.mute or not _isatty(sys.stderr):
+        return  # scripts and pipes: not even the module is imported
+    from stemcli.cli import progress
+
+    if progress.wanted():
+        _state._progress = progress.Indicator(err_console)
+        _state._progress.start()
+
+
+def _isatty(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed
+        return False
+
+
+def progress_says(message: str) -> None:
+    """What the progress indicator says the run is doing, if there is one."""
+    if _state._progress is not None:
+        _state._progress.say(message)
+
+
+def stop_progress() -> None:
+    """Take the progress indicator away before anything else is written."""
+    indicator, _state._progress = _state._progress, None
+    if indicator is not None:
+        indicator.stop()
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -194,9 +230,11 @@ def dataset() -> Dataset:
         from stemcli.dataset import load
         from stemcli.dataset.find import data_paths
 
+        progress_says("loading the dataset…")
         _state._dataset = load(
             data_paths(_state.data), bundled=_state.bundled, use_cache=_state.cache
         )
+        progress_says("working…")
     return _state._dataset
 
 
@@ -206,12 +244,19 @@ def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool 
     from stemcli.render import get_renderer
 
     rendered = get_renderer(str(fmt.value), raw=raw)(report)
+    if _state.bom and isinstance(rendered, str):  # --bom exists only where CSV is written
+        from stemcli.render.csv_ import BOM
+
+        rendered = BOM + rendered
     write(rendered, output, force)
 
 
 def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
-    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``."""
-    if output is None:
+    """``rendered`` (text or a rich renderable) to stdout or, atomically, to ``output``
+    (``-`` is stdout)."""
+    from stemcli.cli.options import is_stdout
+
+    if output is None or is_stdout(output):
         write_stdout(rendered)
     else:
         from stemcli.render.recorder import as_text
@@ -225,6 +270,7 @@ def write_stdout(rendered: RenderableType) -> None:
     cannot hold is written as backslash escapes (see :func:`run`)."""
     from stemcli.errors import InputError
 
+    stop_progress()
     if sys.stdout is None:  # started with stdout closed (>&-)
         raise InputError("standard output is closed", hint="use --output FILE")
     try:
@@ -239,13 +285,20 @@ def write_stdout(rendered: RenderableType) -> None:
         raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
-def save(files: list[tuple[Path, str]], force: bool) -> None:
-    """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so."""
+def save(files: list[tuple[Path, str]], force: bool) -> bool:
+    """Write every file or none (see :mod:`stemcli.cli.atomic`), then say so; a file named
+    ``-`` is written to stdout, after the others. True if one was."""
     from stemcli.cli.atomic import write_files
+    from stemcli.cli.options import is_stdout
 
+    to_stdout = [text for path, text in files if is_stdout(path)]
+    files = [(path, text) for path, text in files if not is_stdout(path)]
     write_files(files, force=force)
     for path, _ in files:
         note(f"wrote {path}", style="green")
+    for text in to_stdout:
+        write_stdout(text)
+    return bool(to_stdout)
 
 
 def resolve(condition: str, stage: str | None) -> tuple[Condition, str | None]:
@@ -287,10 +340,15 @@ def main_options(
 
     Example: stemcli lookup knee-oa --stage middle
     """
+    # an invocation of the app without run() (typer's runner, tests) starts afresh too
+    _state._dataset = None
+    _state.bom = False
+    stop_progress()
     _state.data = list(data or [])
     _state.bundled = not no_bundled
     _state.debug = debug or _state.debug
     _state.cache = not no_cache
+    start_progress()
     if no_bundled and not _state.data and not os.environ.get("STEMCLI_DATA"):
         from stemcli.errors import UsageError
 

@@ -93,8 +93,21 @@ def _format_option(enum: type[E], help: str) -> typer.models.OptionInfo:
     return option
 
 
+# what ``-`` names for --output, --svg or --html: standard output. Known by identity:
+# ``./-`` is a file named ``-`` (Path("./-") == Path("-"), but it is another object).
+STDOUT = Path("-")
+
+
+def is_stdout(path: Path) -> bool:
+    """Whether ``path`` is the ``-`` that means standard output (see :func:`output_path`)."""
+    return path is STDOUT
+
+
 def output_path(name: str) -> Path:
-    """A file to write, as named (``out/`` names a folder and is refused)."""
+    """A file to write, as named (``out/`` names a folder and is refused); ``-`` is
+    standard output, :data:`STDOUT`."""
+    if name == "-":
+        return STDOUT
     from stemcli.cli.atomic import target_path
 
     return target_path(name)
@@ -122,7 +135,8 @@ Output = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Write the result to FILE (atomically) instead of standard output.",
+        help="Write the result to FILE (atomically) instead of standard output; - is "
+        "standard output. The folder must exist.",
         parser=output_path,
         metavar="FILE",
     ),

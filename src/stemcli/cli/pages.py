@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stemcli.cli.env import command, dataset, emit, note
+from stemcli.cli.env import command, dataset, emit, note, stop_progress
 from stemcli.cli.options import (
     ExtractFormat,
     ExtractFormatOpt,
@@ -38,6 +38,8 @@ def read_page(file: Path) -> Page:
     from stemcli.text.readers import read_page as read
     from stemcli.text.readers import reading_note
 
+    if _is_stdin(file):
+        stop_progress()  # no spinner beside a page being typed in
     stdin = getattr(sys.stdin, "buffer", None) if _is_stdin(file) else None
     page = read(file, stdin=stdin)
     message = reading_note(page)

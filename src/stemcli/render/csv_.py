@@ -13,10 +13,16 @@ import io
 from stemcli.render.interface import Report
 from stemcli.text.neutralise import csv_cell
 
+# what --bom puts first: the UTF-8 byte-order mark, which tells spreadsheet programs
+# (Excel) that the file is UTF-8 rather than the system's legacy code page
+BOM = "\ufeff"
 
-def render(report: Report, *, raw: bool = False) -> str:
+
+def render(report: Report, *, raw: bool = False, bom: bool = False) -> str:
     header, rows = report.csv()
     buf = io.StringIO()
+    if bom:
+        buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([csv_cell(h, raw=raw) for h in header])
     for row in rows:

@@ -57,6 +57,14 @@ class Column:
     no_wrap: bool = False
 
 
+def csv_name(header: str) -> str:
+    """A table header as a CSV column name: snake_case ('Stages (claims)' ->
+    'stages_claims'), as every report's own CSV header is."""
+    import re
+
+    return "_".join(re.findall(r"[a-z0-9]+", header.lower())) or "value"
+
+
 @dataclass(frozen=True)
 class Report:
     """What a command found, ready for any format."""
@@ -82,6 +90,6 @@ class Report:
         if self.csv_header:
             return self.csv_header, self.csv_rows
         return (
-            tuple(c.header for c in self.columns),
+            tuple(csv_name(c.header) for c in self.columns),
             tuple(tuple(str(cell) for cell in row) for row in self.rows),
         )

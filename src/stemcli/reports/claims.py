@@ -197,6 +197,8 @@ def show_report(ds: Dataset, c: Claim) -> Report:
         columns=(Column("Field", style="bold", no_wrap=True), Column("Value")),
         rows=tuple((k, v) for k, v in fields),
         data={"claim": claim_json(c), "source": src.to_json() if src else None},
+        csv_header=CLAIM_CSV_HEADER,  # a claim is the same row wherever it is written
+        csv_rows=(claim_csv_row(ds, c),),
         title=f"Claim {c.id}",
     )
 
@@ -307,9 +309,21 @@ def conditions_report(ds: Dataset) -> Report:
         for st in c.stages or ("any",):
             bucket[st] = bucket.get(st, 0) + 1
     rows: list[tuple[Cell, ...]] = []
+    csv_rows: list[tuple[str, ...]] = []
     data: list[Json] = []
     for cond in ds.conditions.values():
         counts = per_stage.get(cond.id, {})
+        csv_rows.append(
+            (
+                cond.id,
+                cond.name,
+                ";".join(st.id for st in cond.stages),
+                str(totals.get(cond.id, 0)),
+                ";".join(f"{st.id}:{counts.get(st.id, 0)}" for st in cond.stages),
+                str(counts.get("any", 0)),
+                ";".join(cond.aliases),
+            )
+        )
         stages = ", ".join(f"{st.id} ({counts.get(st.id, 0)})" for st in cond.stages)
         if counts.get("any"):
             stages = (stages + ", " if stages else "") + f"any stage ({counts['any']})"
@@ -337,5 +351,15 @@ def conditions_report(ds: Dataset) -> Report:
         ),
         rows=tuple(rows),
         data=data,
+        csv_header=(
+            "id",
+            "name",
+            "stages",
+            "claims",
+            "claims_per_stage",
+            "claims_any_stage",
+            "aliases",
+        ),
+        csv_rows=tuple(csv_rows),
         summary=f"{len(ds.conditions)} conditions",
     )
