@@ -1236,3 +1236,84 @@ def test_two_cell_lines_together_are_table_rows_and_one_alone_a_title() -> None:
         ("Price | $5,000", "row"),
         ("Done | here", "sentence"),
     ]
+
+
+# ---------------------------------------------------------------------------
+# the condition of a sentence that names none
+
+
+def conditions_of(ds: Dataset, text: str) -> dict[str, str]:
+    return {d.value.text: d.condition for d in drafts(ds, text)}
+
+
+def test_a_body_part_alone_is_the_page_condition_of_that_joint(ds: Dataset) -> None:
+    oa = (
+        "Regenerative knee care\n\n"
+        "Knee osteoarthritis is common.\n\n"
+        "Prices\n\nStem cell treatment (per knee): $4,800. Most knees need only 1 treatment.\n"
+    )
+    assert conditions_of(ds, oa) == {"$4,800": "knee-oa", "1 treatment": "knee-oa"}
+    torn = oa.replace("Knee osteoarthritis is common", "A meniscus tear is common")
+    assert set(conditions_of(ds, torn).values()) == {"knee-injury"}
+    # where the cells come from is no subject
+    hip = "Knee osteoarthritis\n\nCells are taken from your hip bone; 90% of knees improve.\n"
+    assert conditions_of(ds, hip) == {"90%": "knee-oa"}
+
+
+def test_a_joint_the_vocabulary_lacks_and_several_joints_are_orthopedic(ds: Dataset) -> None:
+    text = (
+        "Hip and Knee Pain Without Surgery\n\n"
+        "We treat worn hips and knees. Knee osteoarthritis is common.\n\n"
+        "Results\n\nHips respond too: 70% of the hip patients improved at 6 months.\n\n"
+        "Fees\n\nA consultation costs $200.\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["70%"] == "musculoskeletal"
+    assert got["$200"] == "musculoskeletal"  # the page is about both joints
+
+
+def test_a_statement_about_all_treatments_takes_the_page_umbrella(ds: Dataset) -> None:
+    text = (
+        "Cell Therapy for Tendon and Rotator Cuff Injuries\n\n"
+        "Rotator cuff results\n\nA rotator cuff injection holds 20 million cells. "
+        "Like any injection, it can cause soreness for 2 to 3 days.\n\n"
+        "Fees\n\nTendon injection (elbow, Achilles or knee): €1,850.\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["20 million cells"] == "rotator-cuff"
+    assert got["2 to 3 days"] == "tendon-injury"
+    assert got["€1,850"] == "tendon-injury"  # the bracket lists the tendons meant
+
+
+def test_a_table_takes_the_condition_of_the_text_before_it(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Neuropathy and Autoimmune Disease\n\n"
+        "Results\n\n"
+        "In our audit of 62 patients with diabetic neuropathy, conduction improved.\n\n"
+        "| Result at 6 months | Share of patients |\n|---|---|\n"
+        "| Less pain | 71% |\n| Better sleep | 58% |\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["71%"] == got["58%"] == "neuropathy"
+
+
+def test_a_patients_symptoms_name_the_condition_the_page_treats(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Neuropathy and Autoimmune Disease\n\n"
+        "We treat diabetic neuropathy and lupus.\n\n"
+        "What our patients say\n\n"
+        "“After my 4 infusions the numbness in my feet eased within 2 months.”\n"
+    )
+    assert set(conditions_of(ds, text).values()) == {"neuropathy"}
+
+
+def test_a_chain_of_clinics_treating_several_conditions_is_general(ds: Dataset) -> None:
+    text = (
+        "Regulator fines clinic chain over knee claims\n\n"
+        "The chain told patients its injections repair arthritic knees and heal nerve damage. "
+        "Knee osteoarthritis was its main market.\n\n"
+        "The clinics charged $5,000 per injection.\n"
+    )
+    assert conditions_of(ds, text) == {"$5,000": "general"}
+    knees_only = text.replace(" and heal nerve damage", "")
+    assert conditions_of(ds, knees_only) == {"$5,000": "knee-oa"}

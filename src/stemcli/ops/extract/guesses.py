@@ -885,3 +885,130 @@ def _named(name: str | None, condition: str) -> str | None:
     if name == "joint replacement" and condition == "knee-oa":
         return "knee replacement"
     return name
+
+
+# ---------------------------------------------------------------------------
+# body parts and the conditions of a page
+
+# the condition that takes in another: a rotator cuff tear is a tendon injury, and a knee,
+# back or tendon condition an orthopedic one (statements about several of them are about
+# the broader one: "Hip and Knee Pain", "Tendon and Rotator Cuff Injuries")
+_BROADER = {
+    "rotator-cuff": "tendon-injury",
+    "tendon-injury": "musculoskeletal",
+    "knee-oa": "musculoskeletal",
+    "knee-injury": "musculoskeletal",
+    "lumbar-disc": "musculoskeletal",
+    "rheumatoid-arthritis": "autoimmune",
+}
+
+
+def _ancestors(cid: str) -> list[str]:
+    out = [cid]
+    while out[-1] in _BROADER and len(out) < 8:
+        out.append(_BROADER[out[-1]])
+    return out
+
+
+def _common(ds: Dataset, ids: Iterable[str]) -> str | None:
+    """The narrowest condition of ``ds`` that takes in all of ``ids`` (None: there is none)."""
+    chains = [_ancestors(cid) for cid in dict.fromkeys(ids)]
+    if not chains:
+        return None
+    for cid in chains[0]:
+        if cid in ds.conditions and all(cid in chain for chain in chains[1:]):
+            return cid
+    return None
+
+
+# a body part alone ("412 knee patients", "per knee", "most knees", "hip patients"); not
+# where cells are taken from ("bone marrow drawn from the back of your hip bone")
+_PART = re.compile(
+    r"(?<![\w-])(?P<p>knee|hip|shoulder|tendon|elbow|ankle|wrist)s?(?![\w-])"
+    r"(?!\s+(?:bone|crest|replacement))",
+    re.I,
+)
+_PART_CHROME = re.compile(
+    r"\b(?:from|of)\s+(?:the\s+|your\s+)?(?:back\s+of\s+(?:the\s+|your\s+)?)?$", re.I
+)
+_JOINTS = "musculoskeletal"  # a joint the vocabulary has no condition for (the hip)
+
+
+def _part_candidates(ds: Dataset, part: str) -> list[str]:
+    """The conditions whose names speak of ``part`` ("knee": knee-oa, knee-injury)."""
+    word = re.compile(rf"(?<![\w-]){re.escape(part)}s?(?![\w-])", re.I)
+    return [
+        c.id
+        for c in ds.conditions.values()
+        if c.id not in (_JOINTS, "general") and any(word.search(n) for n in (c.name, *c.aliases))
+    ]
+
+
+def _part_hits(
+    ds: Dataset, text: str, page_counts: dict[str, int], about: str | None = None
+) -> list[_Hit]:
+    """Body parts named without a condition, each read as the condition of that part the
+    page speaks of most ("per knee" on a knee osteoarthritis page is knee-oa), a part the
+    vocabulary has no condition for (or several parts) as orthopedic. ``about``: what the
+    section or page is about, when it is of that part ("the damaged tendon" on a rotator
+    cuff page is the rotator cuff's). Parts in brackets after a part are its examples
+    ("Tendon injection (elbow, Achilles or knee)")."""
+    hits: list[_Hit] = []
+    for m in _PART.finditer(text):
+        if _PART_CHROME.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if hits and text.rfind("(", hits[-1][2], m.start()) > text.rfind(")", 0, m.start()):
+            continue
+        part = m.group("p").lower()
+        candidates = _part_candidates(ds, part)
+        named = [c for c in candidates if page_counts.get(c, 0) > 0]
+        if about is not None and any(c in _ancestors(about) for c in candidates):
+            cid = about
+        elif len(candidates) == 1:
+            cid = candidates[0]
+        elif named:
+            cid = max(named, key=lambda c: (page_counts[c], c))
+        elif _JOINTS in ds.conditions:
+            cid = _JOINTS
+        else:
+            continue
+        hits.append((cid, m.start(), m.end()))
+    ids = {h[0] for h in hits}
+    if len(ids) > 1:
+        broad = _common(ds, ids)
+        if broad is not None:
+            hits = [(broad, a, b) for _, a, b in hits]
+    return hits
+
+
+# a statement about all of a page's treatments: "Overall, 94% of our patients", "Like any
+# injection", "Every patient leaves with ..."
+_UMBRELLA = re.compile(
+    r"\b(?:overall|in\s+total|altogether|across\s+all|all\s+(?:of\s+)?our\s+patients"
+    r"|(?:any|every)\s+(?:patient|injection|treatment|procedure|infusion))\b",
+    re.I,
+)
+
+
+# the symptoms only one condition of the vocabulary has: a patient's "numbness in my feet"
+# on a page about neuropathy is about it
+_SYMPTOMS = (
+    (
+        "neuropathy",
+        re.compile(
+            r"\b(?:numb(?:ness)?|tingl\w*|pins\s+and\s+needles|burning\s+(?:pain|feet|hands)"
+            r"|(?:vibration|nerve)\s+sense)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def _symptom_hits(text: str, page_counts: dict[str, int]) -> list[_Hit]:
+    """Symptoms of one condition the page names ("the numbness in my feet eased")."""
+    return [
+        (cid, m.start(), m.end())
+        for cid, pattern in _SYMPTOMS
+        if page_counts.get(cid, 0) > 0
+        for m in pattern.finditer(text)
+    ]
