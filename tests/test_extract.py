@@ -1331,3 +1331,33 @@ def test_terms_of_sale_of_an_order_and_of_service_are_no_claims(ds: Dataset) -> 
     )
     got = [d.value.text for d in drafts(ds, text)]
     assert got == ["2%", "within 48 hours", "$4,800", "80%"]  # "settles" is no settlement
+
+
+def test_a_table_takes_its_time_and_basis_from_the_text_and_header_before_it(
+    ds: Dataset,
+) -> None:
+    text = (
+        "Results\n\n"
+        "In our 2024 audit of 62 patients with diabetic neuropathy, most improved.\n\n"
+        "| Result at 6 months | Share of patients |\n|---|---|\n"
+        "| Less burning pain | 71% |\n| Vibration sense returned | 58% |\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text) if d.value.unit == "percent"}
+    assert {d.timepoint for d in got.values()} == {parse("6 months")}
+    assert {d.basis for d in got.values()} == {"clinic-data"}
+    assert got["58%"].outcome == "sensory-recovery"
+
+
+def test_prices_are_stated_and_relayed_advertising_is_clinic_data(ds: Dataset) -> None:
+    text = (
+        "For knee osteoarthritis, our partner clinics charge US$4,500 to US$9,000.\n\n"
+        "Its advertisements said that 87% of patients with knee osteoarthritis were "
+        "pain-free within 30 days.\n\n"
+        "One of those patients, Mary Jones, a 71-year-old teacher, paid $8,200.\n\n"
+        "In a study of 90 patients, the re-tear rate was 9% at 2 years.\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert got["US$4,500 to US$9,000"].basis == "none"
+    assert got["87%"].basis == "clinic-data"
+    assert got["$8,200"].basis == "case-report"  # one of them, not a share of many
+    assert got["9%"].outcome == "recurrence"

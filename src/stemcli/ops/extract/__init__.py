@@ -219,6 +219,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
     table: _Table | None = None
     caption = ""  # the last heading: what a table under it is about
     section_condition: str | None = None  # the last condition the section's text named
+    section_basis: str | None = None  # the basis of the section's last figures
     block_basis: str | None = None  # the clinic's own figures, until a blank line or heading
     for i, seg in enumerate(segs):
         n_segments += 1
@@ -235,11 +236,11 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         elif table is None and i + 1 < len(segs) and segs[i + 1].kind == "row":
             if _is_header(seg, items):
                 # the first row of a run is the table's header: its numbers are no claims
-                table = _Table(_cells(seg), caption, section_condition)
+                table = _Table(_cells(seg), caption, section_condition, section_basis)
                 items = []
                 header_row = True
             else:  # a table of facts ("Success rate | 85%") has no header
-                table = _Table((), caption, section_condition)
+                table = _Table((), caption, section_condition, section_basis)
         elif table is not None:
             items = _row_timed(seg, _column_counts(table, seg, items))
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
@@ -266,7 +267,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         else:
             parts = False
         if seg.heading:
-            section_condition = None
+            section_condition = section_basis = None
             caption = seg.text
             follows_heading = i > 0 and segs[i - 1].heading and segs[i - 1].kind == "sentence"
             if named or not follows_heading:
@@ -315,6 +316,8 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     d = _in_table(page, table, seg, it, d)
                 made.append(d)
             drafts.extend(_parallel(made, text))
+            if seg.kind != "row":
+                section_basis = sentence.basis if sentence.basis != "none" else section_basis
             if sentence.n is not None:
                 ctx.n = sentence.n
             if sentence.basis in _CARRIED_BASES:
@@ -433,6 +436,7 @@ _CLINIC_SOURCE = re.compile(
     re.I,
 )
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_PRICE_DIMENSIONS = ("money", "eur", "gbp")
 _HISTORY_OF = re.compile(r"\s+of\s+(?:(?:chronic|severe|constant|daily)\s+)?", re.I)
 _RELIEF_FOR = re.compile(
     r"\b(?:eased|improved|helped|worked|subsided|disappeared|went\s+away|was\s+relieved"
@@ -597,6 +601,9 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
         # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
         basis = ctx.basis
+    if basis == "clinic-data" and dimension(q.unit) in _PRICE_DIMENSIONS:
+        # a price is stated, not found among patients: "our partner clinics charge US$4,500"
+        basis = "none"
     seg_n = sentence.n
     guessed = list(ALWAYS_GUESSED)
     n: int | None = None
@@ -663,6 +670,7 @@ class _Table:
     header: tuple[tuple[int, int, str], ...]  # the header row's cells
     caption: str  # the heading above the table ("Outcomes by stage in our own patients")
     condition: str | None = None  # what the text before it, in its section, was about
+    basis: str | None = None  # whose figures the text before it gave ("In our 2024 audit")
 
 
 def _cells(seg: Segment) -> tuple[tuple[int, int, str], ...]:
@@ -784,7 +792,12 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
     )
     if timepoint is None and dim in ("percent", "points"):
         # the column's time ("Improved at 12 months"), else the row's ("6 months | 72%")
-        tp = _time_of(header) or (_time_of(label) if _row_time(cells) else None)
+        # or the table's, in its first header cell ("Result at 6 months | Share of patients")
+        tp = (
+            _time_of(header)
+            or (_time_of(label) if _row_time(cells) else None)
+            or (_time_of(table.header[0][2]) if col > 0 and table.header else None)
+        )
         if tp is not None:
             timepoint = tp
             guessed.append("timepoint")
@@ -819,6 +832,9 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
             if found_basis != "none":
                 basis = found_basis
                 break
+        else:
+            if basis == "none" and table.basis is not None and dim in _RESULT_DIMENSIONS:
+                basis = table.basis  # the audit the text before the table told of
     return replace(
         d,
         timepoint=timepoint,

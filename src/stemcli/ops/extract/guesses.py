@@ -360,7 +360,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "recurrence",
-        r"recurr\w*|relaps\w*|(?:symptoms|pain) (?:gradually )?return\w*"
+        r"recurr\w*|relaps\w*|re-?tears?|re-?injur\w*|(?:symptoms|pain) (?:gradually )?return\w*"
         r"|(?:pain|symptoms|stiffness) (?:was|were|is|are) back|came back",
     ),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
@@ -373,7 +373,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
-    ("sensory-recovery", r"sensory recovery|sensation|sensory"),
+    ("sensory-recovery", r"sensory recovery|sensation|sensory|vibration sense"),
     # "cord cells are 10 times more potent": the cells' strength to regenerate
     ("cell-regeneration", r"cell regeneration|regenerat\w*|potent|potency"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
@@ -741,7 +741,9 @@ _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
     r"|centres?|cases|reviews?|programs?|programmes?|practice|team|success)"
-    r"|results of \d[\d,]*"
+    r"|results of \d[\d,]*|surveys? of \d[\d,]*"
+    # a clinic's advertising relayed: "its advertisements said that 87% ..."
+    r"|advertis\w*\s+(?:said|say|says|claimed|claims|stated|promised)|advertised"
     r"|we(?:'ve|\s+have)?\s+(?:treated|saw|see|found|followed|helped|performed|completed)"
     # the clinic by name as the subject: "Vita Nova has treated 3,000 patients"
     r"|(?-i:[A-Z][\w-]+)\s+(?:has|have)\s+(?:treated|helped|performed|completed)"
@@ -769,7 +771,9 @@ _N_OF = re.compile(
 _MANY = re.compile(
     r"%\s+of\s+(?:(?:the|our|all|these|those)\s+)?(?:[\w-]+\s+){0,2}?(?:patients|people"
     r"|participants|subjects|cases)\b"
-    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?(?:\d+|[a-z]+)\s+"
+    # not "One of those patients, Marjorie Ellison, ...": one of them
+    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?"
+    r"(?!(?:those|these|them|its|their|his|her)\b)(?:\d+|[a-z]+)\s+"
     r"(?:patients|people|participants|subjects|cases)\b"
     r"|\b(?:half|a third|two thirds|a quarter|three quarters)\s+of\s+",
     re.I,
