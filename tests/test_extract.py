@@ -1361,3 +1361,14 @@ def test_prices_are_stated_and_relayed_advertising_is_clinic_data(ds: Dataset) -
     assert got["87%"].basis == "clinic-data"
     assert got["$8,200"].basis == "case-report"  # one of them, not a share of many
     assert got["9%"].outcome == "recurrence"
+
+
+def test_a_clinics_own_registry_and_a_symptom_easing(ds: Dataset) -> None:
+    text = (
+        "82% of the athletes in our 2022–2025 registry returned to sport.\n\n"
+        "“After my 4 infusions the numbness in my feet eased within 2 months.”\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert (got["82%"].basis, got["82%"].measure) == ("clinic-data", "responder-rate")
+    late = got["within 2 months"]
+    assert (late.outcome, late.measure) == ("sensory-recovery", "time-point")

@@ -149,7 +149,15 @@ for _u, _words in {
         "boosters",
         "booster",
     ),
-    "patients": ("patients", "patient", "subjects", "participants", "cases", "people"),
+    "patients": (
+        "patients",
+        "patient",
+        "subjects",
+        "participants",
+        "cases",
+        "people",
+        "athletes",
+    ),
     "times": ("times", "x", "fold"),
 }.items():
     for _w in _words:

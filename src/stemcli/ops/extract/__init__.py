@@ -446,7 +446,9 @@ _RELIEF_FOR = re.compile(
 # a verb of a result showing, in the value's clause
 _WHEN_SEEN = re.compile(
     r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
-    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable))\b[^.;|,]*(?:,[^.;|,]*)?$",
+    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable)"
+    # a symptom going: "the numbness in my feet eased within 2 months"
+    r"|eased|faded|subsided|disappeared)\b[^.;|,]*(?:,[^.;|,]*)?$",
     re.I,
 )
 _TIME_TAKEN_OUTCOMES = frozenset(

@@ -373,7 +373,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
-    ("sensory-recovery", r"sensory recovery|sensation|sensory|vibration sense"),
+    # numbness is sensation lost; its easing is sensation coming back
+    ("sensory-recovery", r"sensory recovery|sensation|sensory|vibration sense|numbness"),
     # "cord cells are 10 times more potent": the cells' strength to regenerate
     ("cell-regeneration", r"cell regeneration|regenerat\w*|potent|potency"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
@@ -400,7 +401,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("function", r"function(?:al)? scores?"),
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
-    ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
+    ("pain", r"pain|relief|burning|tingling|aches?|aching"),
     (
         "function",
         r"function\w*|mobility|range of motion|stair|movement|gait"
@@ -549,7 +550,7 @@ def _guess_outcome(
 
 
 _PEOPLE = (
-    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals"
+    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals|athletes"
     r"|respondents|men|women|knees|those|treatments|procedures|injections|infusions)"
 )
 _RESPONDERS = re.compile(
@@ -737,6 +738,9 @@ _CASE = re.compile(
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
     re.I,
 )
+_OWN_STUDY = re.compile(
+    r"\bour\s+(?:[\w–-]+\s+){0,2}?(?:registry|database|case\s+series|audit)\b", re.I
+)
 _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
@@ -801,6 +805,8 @@ def _guess_basis(text: str, case_story: bool) -> str:
         return "cited-study"
     if (case_story or _CASE.search(text)) and not _MANY.search(text):
         return "case-report"
+    if _OWN_STUDY.search(text):
+        return "clinic-data"  # "in our 2022-2025 registry": the clinic's own patients
     if _STUDY.search(text):
         return "cited-study"
     if _CLINIC_DATA.search(text):
