@@ -1372,3 +1372,19 @@ def test_a_clinics_own_registry_and_a_symptom_easing(ds: Dataset) -> None:
     assert (got["82%"].basis, got["82%"].measure) == ("clinic-data", "responder-rate")
     late = got["within 2 months"]
     assert (late.outcome, late.measure) == ("sensory-recovery", "time-point")
+
+
+def test_a_stay_a_restriction_a_plan_and_a_lasting_benefit(ds: Dataset) -> None:
+    text = (
+        "Plan for 4 to 6 days in the city. You should not fly for 48 hours after the "
+        "injection.\n\n"
+        "Every patient leaves with a written 90-day recovery plan.\n\n"
+        "Most knee patients still have less pain 2 years after treatment. Half of our "
+        "patients still report less pain.\n"
+    )
+    got = {d.value.text: (d.outcome, d.measure) for d in drafts(ds, text)}
+    assert got["4 to 6 days"] == ("recovery-time", "duration")
+    assert got["48 hours"] == ("activity-restriction", "duration")
+    assert got["90-day"][0] == "rehabilitation"
+    assert got["2 years"] == ("benefit-duration", "duration")
+    assert got["Half of our patients"][0] == "pain"  # a share, not how long

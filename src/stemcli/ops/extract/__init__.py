@@ -443,6 +443,9 @@ _RELIEF_FOR = re.compile(
     r"|felt\s+better|was\s+better)\s+for\s*$",
     re.I,
 )
+_STILL = re.compile(
+    r"\bstill\s+(?:have|has|had|feel|felt|report|reported|enjoy|are|were|is)\b[^.;|,]*$", re.I
+)
 # a verb of a result showing, in the value's clause
 _WHEN_SEEN = re.compile(
     r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
@@ -587,6 +590,12 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         elif _RELIEF_FOR.search(quote_text, max(0, rel_start - 60), rel_start):
             # "the pain eased for about four months and then came back"
             outcome = "benefit-duration" if "benefit-duration" in ds.outcomes else outcome
+        elif "benefit-duration" in ds.outcomes and _STILL.search(
+            quote_text, max(0, rel_start - 80), rel_start
+        ):
+            # "most knee patients still have less pain 2 years after treatment": how long
+            # the benefit lasts
+            outcome, measure = "benefit-duration", _valid_measure(ds, "duration", q)
     timed = re.match(r"(?i)(?:within|between)\s", q.text) or re.search(
         r"(?i)\bin\s*$", quote_text[max(0, rel_start - 4) : rel_start]
     )

@@ -351,7 +351,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
         r"boosters?|re-?treatment|repeat\w*|second (?:dose|injection|treatment|infusion)"
         r"|adjunct\w*|additional procedures?",
     ),
-    ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
+    (
+        "rehabilitation",
+        r"physical therapy|rehabilitation|exercise|physiotherapy"
+        r"|recovery (?:plan|programme|program)s?",
+    ),
     (
         "side-effects",
         r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
@@ -386,7 +390,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "activity-restriction",
         r"avoid (?:[\w-]+\s+){0,2}?(?:strain|strenuous|lifting|loading|sports?|running|impact)"
-        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from",
+        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from"
+        r"|(?:should|must|do|may)\s+not\s+(?:fly|drive|travel|lift|run)|no\s+(?:flying|driving)",
     ),
     (
         "follow-up",
@@ -410,7 +415,9 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "recovery-time",
         r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"
-        r"|leave the clinic|discharged",
+        r"|leave the clinic|discharged"
+        # the stay a treatment needs: "Plan for 4 to 6 days in the clinic's city"
+        r"|plan (?:for|on)|stay (?:for|in)",
     ),
     ("cost", r"costs?|price\w*|afford\w*|fees?"),
     ("cell-dose", r"cells? per|dosage|million cells"),
@@ -447,6 +454,7 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
     return found
 
 
+_REHAB = re.compile(r"(?i)\s*(?:[\w-]+\s+)?(?:physio|therap|rehab|exercise)")
 _SPACING_BEFORE = re.compile(r"\b(?:over|across|spaced)\s*$", re.I)
 _SPACING_AFTER = re.compile(r"\s*apart\b", re.I)
 _COURSE = re.compile(r"\b(?:infusions?|injections?|doses?|treatments?|sessions?|cells)\b", re.I)
@@ -530,7 +538,8 @@ def _guess_outcome(
         # a number of treatments is "sessions", boosters included ("2 booster injections");
         # retreatment is when they are given
         if q.unit == "sessions" and (
-            wanted != "rehabilitation" or not re.search(r"(?i)physio|therap|rehab|exercise", q.text)
+            wanted != "rehabilitation"
+            or not (_REHAB.search(q.text) or _REHAB.match(text, end))  # "12 physiotherapy sessions"
         ):
             wanted = "sessions"
         if measure == "score":
@@ -609,6 +618,7 @@ _CHANGED_BY = re.compile(
     re.I,
 )
 _TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
+_FOR_BEFORE = re.compile(r"\bfor\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
 # "at 6 months", "by week 3"; not "followed by 6 weeks of physiotherapy", a length of time
 _AT_BEFORE = re.compile(
@@ -635,7 +645,10 @@ def _guess_measure(
         elif (
             re.match(r"(?i)(?:week|day|month|year)s?\s", q.text)
             or _AT_BEFORE.search(before)
-            or re.match(r"(?i)\s*(?:after|later|post)\b", after)
+            # "for 48 hours after the injection" is how long, not when
+            or (
+                re.match(r"(?i)\s*(?:after|later|post)\b", after) and not _FOR_BEFORE.search(before)
+            )
         ):
             choice = "time-point"
         else:
