@@ -1236,3 +1236,155 @@ def test_two_cell_lines_together_are_table_rows_and_one_alone_a_title() -> None:
         ("Price | $5,000", "row"),
         ("Done | here", "sentence"),
     ]
+
+
+# ---------------------------------------------------------------------------
+# the condition of a sentence that names none
+
+
+def conditions_of(ds: Dataset, text: str) -> dict[str, str]:
+    return {d.value.text: d.condition for d in drafts(ds, text)}
+
+
+def test_a_body_part_alone_is_the_page_condition_of_that_joint(ds: Dataset) -> None:
+    oa = (
+        "Regenerative knee care\n\n"
+        "Knee osteoarthritis is common.\n\n"
+        "Prices\n\nStem cell treatment (per knee): $4,800. Most knees need only 1 treatment.\n"
+    )
+    assert conditions_of(ds, oa) == {"$4,800": "knee-oa", "1 treatment": "knee-oa"}
+    torn = oa.replace("Knee osteoarthritis is common", "A meniscus tear is common")
+    assert set(conditions_of(ds, torn).values()) == {"knee-injury"}
+    # where the cells come from is no subject
+    hip = "Knee osteoarthritis\n\nCells are taken from your hip bone; 90% of knees improve.\n"
+    assert conditions_of(ds, hip) == {"90%": "knee-oa"}
+
+
+def test_a_joint_the_vocabulary_lacks_and_several_joints_are_orthopedic(ds: Dataset) -> None:
+    text = (
+        "Hip and Knee Pain Without Surgery\n\n"
+        "We treat worn hips and knees. Knee osteoarthritis is common.\n\n"
+        "Results\n\nHips respond too: 70% of the hip patients improved at 6 months.\n\n"
+        "Fees\n\nA consultation costs $200.\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["70%"] == "musculoskeletal"
+    assert got["$200"] == "musculoskeletal"  # the page is about both joints
+
+
+def test_a_statement_about_all_treatments_takes_the_page_umbrella(ds: Dataset) -> None:
+    text = (
+        "Cell Therapy for Tendon and Rotator Cuff Injuries\n\n"
+        "Rotator cuff results\n\nA rotator cuff injection holds 20 million cells. "
+        "Like any injection, it can cause soreness for 2 to 3 days.\n\n"
+        "Fees\n\nTendon injection (elbow, Achilles or knee): €1,850.\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["20 million cells"] == "rotator-cuff"
+    assert got["2 to 3 days"] == "tendon-injury"
+    assert got["€1,850"] == "tendon-injury"  # the bracket lists the tendons meant
+
+
+def test_a_table_takes_the_condition_of_the_text_before_it(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Neuropathy and Autoimmune Disease\n\n"
+        "Results\n\n"
+        "In our audit of 62 patients with diabetic neuropathy, conduction improved.\n\n"
+        "| Result at 6 months | Share of patients |\n|---|---|\n"
+        "| Less pain | 71% |\n| Better sleep | 58% |\n"
+    )
+    got = conditions_of(ds, text)
+    assert got["71%"] == got["58%"] == "neuropathy"
+
+
+def test_a_patients_symptoms_name_the_condition_the_page_treats(ds: Dataset) -> None:
+    text = (
+        "Stem Cell Therapy for Neuropathy and Autoimmune Disease\n\n"
+        "We treat diabetic neuropathy and lupus.\n\n"
+        "What our patients say\n\n"
+        "“After my 4 infusions the numbness in my feet eased within 2 months.”\n"
+    )
+    assert set(conditions_of(ds, text).values()) == {"neuropathy"}
+
+
+def test_a_chain_of_clinics_treating_several_conditions_is_general(ds: Dataset) -> None:
+    text = (
+        "Regulator fines clinic chain over knee claims\n\n"
+        "The chain told patients its injections repair arthritic knees and heal nerve damage. "
+        "Knee osteoarthritis was its main market.\n\n"
+        "The clinics charged $5,000 per injection.\n"
+    )
+    assert conditions_of(ds, text) == {"$5,000": "general"}
+    knees_only = text.replace(" and heal nerve damage", "")
+    assert conditions_of(ds, knees_only) == {"$5,000": "knee-oa"}
+
+
+def test_terms_of_sale_of_an_order_and_of_service_are_no_claims(ds: Dataset) -> None:
+    text = (
+        "You pay a deposit of 20% when you book. If you cancel more than 30 days before "
+        "travel, we refund 90% of your deposit. If you are not a candidate, you get 100% of "
+        "the price back. Some patients spread the cost over 12 months with our finance "
+        "partner. Our case managers answer every enquiry within 24 hours. The regulator "
+        "fined the chain $3.6 million.\n\n"
+        "In our review, 2% of patients reported a flare of pain, which settles within 48 "
+        "hours. Treatment costs $4,800 and 80% of patients improve.\n"
+    )
+    got = [d.value.text for d in drafts(ds, text)]
+    assert got == ["2%", "within 48 hours", "$4,800", "80%"]  # "settles" is no settlement
+
+
+def test_a_table_takes_its_time_and_basis_from_the_text_and_header_before_it(
+    ds: Dataset,
+) -> None:
+    text = (
+        "Results\n\n"
+        "In our 2024 audit of 62 patients with diabetic neuropathy, most improved.\n\n"
+        "| Result at 6 months | Share of patients |\n|---|---|\n"
+        "| Less burning pain | 71% |\n| Vibration sense returned | 58% |\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text) if d.value.unit == "percent"}
+    assert {d.timepoint for d in got.values()} == {parse("6 months")}
+    assert {d.basis for d in got.values()} == {"clinic-data"}
+    assert got["58%"].outcome == "sensory-recovery"
+
+
+def test_prices_are_stated_and_relayed_advertising_is_clinic_data(ds: Dataset) -> None:
+    text = (
+        "For knee osteoarthritis, our partner clinics charge US$4,500 to US$9,000.\n\n"
+        "Its advertisements said that 87% of patients with knee osteoarthritis were "
+        "pain-free within 30 days.\n\n"
+        "One of those patients, Mary Jones, a 71-year-old teacher, paid $8,200.\n\n"
+        "In a study of 90 patients, the re-tear rate was 9% at 2 years.\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert got["US$4,500 to US$9,000"].basis == "none"
+    assert got["87%"].basis == "clinic-data"
+    assert got["$8,200"].basis == "case-report"  # one of them, not a share of many
+    assert got["9%"].outcome == "recurrence"
+
+
+def test_a_clinics_own_registry_and_a_symptom_easing(ds: Dataset) -> None:
+    text = (
+        "82% of the athletes in our 2022–2025 registry returned to sport.\n\n"
+        "“After my 4 infusions the numbness in my feet eased within 2 months.”\n"
+    )
+    got = {d.value.text: d for d in drafts(ds, text)}
+    assert (got["82%"].basis, got["82%"].measure) == ("clinic-data", "responder-rate")
+    late = got["within 2 months"]
+    assert (late.outcome, late.measure) == ("sensory-recovery", "time-point")
+
+
+def test_a_stay_a_restriction_a_plan_and_a_lasting_benefit(ds: Dataset) -> None:
+    text = (
+        "Plan for 4 to 6 days in the city. You should not fly for 48 hours after the "
+        "injection.\n\n"
+        "Every patient leaves with a written 90-day recovery plan.\n\n"
+        "Most knee patients still have less pain 2 years after treatment. Half of our "
+        "patients still report less pain.\n"
+    )
+    got = {d.value.text: (d.outcome, d.measure) for d in drafts(ds, text)}
+    assert got["4 to 6 days"] == ("recovery-time", "duration")
+    assert got["48 hours"] == ("activity-restriction", "duration")
+    assert got["90-day"][0] == "rehabilitation"
+    assert got["2 years"] == ("benefit-duration", "duration")
+    assert got["Half of our patients"][0] == "pain"  # a share, not how long

@@ -393,3 +393,12 @@ def test_scan_reads_a_quantity_before_a_second_unit_word() -> None:
     assert got == [(98, "percent")]
     got = [(f.quantity.low, f.quantity.unit) for f in scan("after 2 weeks patients walk")]
     assert got == [(2, "weeks")]
+
+
+def test_a_digit_share_of_the_people_named_after_it_is_a_percentage() -> None:
+    found = [f.quantity for f in scan("7 in 10 of the hip patients we followed improved")]
+    assert [(q.low, q.high, q.unit) for q in found] == [(70.0, 70.0, "percent")]
+    # a year is no whole, and "3 in 10" with nothing counted after it stays no share
+    assert not [f for f in scan("3 in 2019 of our patients") if f.quantity.unit == "percent"]
+    with pytest.raises(QuantityError):
+        parse("3 in 10")

@@ -149,7 +149,15 @@ for _u, _words in {
         "boosters",
         "booster",
     ),
-    "patients": ("patients", "patient", "subjects", "participants", "cases", "people"),
+    "patients": (
+        "patients",
+        "patient",
+        "subjects",
+        "participants",
+        "cases",
+        "people",
+        "athletes",
+    ),
     "times": ("times", "x", "fold"),
 }.items():
     for _w in _words:
@@ -253,6 +261,9 @@ _OF = (
     rf"(?:(?P<oq>{_QUAL})\s+)?"
     rf"(?P<o1>{_NUM})\s+(?:out\s+of|of(?:\s+(?:the|our|these|those|all))?|(?P<oin>in))"
     rf"\s+(?P<o2>{_NUM})(?!\.?\d)(?:\s+(?P<ou>{_UNIT}))?"
+    # "7 in 10 of the hip patients": a share of the people named after it
+    r"(?P<oof>(?=\s+of\s+(?:(?:the|our|all|these|those|its|their)\s+)?(?:[a-z-]+\s+){0,2}?"
+    r"(?:patients|people|participants|subjects|cases|clients)(?![a-z])))?"
 )
 # a share in words: "half of our patients", "two thirds of the people treated"
 _FRACTIONS = {
@@ -391,7 +402,10 @@ def _build(m: re.Match[str], text: str) -> Quantity:
             # "4.9 out of 5" is a rating, not a share of patients
             raise QuantityError(f"'{g['o1']} of {g['o2']}' is not a proportion")
         # "one in three patients" is a share; "3 in 2019" or "1 in 3 weeks" is not
-        if g["oin"] and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1):
+        if g["oin"] and (
+            (g["oof"] is None and (_unit(g["ou"]) != "patients" if g["ou"] else part != 1))
+            or 1900 <= whole <= 2100  # "3 in 2019 of our patients": a year
+        ):
             raise QuantityError(f"'{g['o1']} in {g['o2']}' is not a proportion")
         pct = round(100.0 * part / whole, 1)  # "one in three" is 33.3%
         word = " ".join(g["oq"].lower().split()) if g["oq"] else ""

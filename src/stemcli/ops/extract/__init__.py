@@ -33,7 +33,9 @@ from stemcli.ops.extract.guesses import (
     _COMPARATOR,
     _MANY,
     _N_OF,
+    _UMBRELLA,
     _citation,
+    _common,
     _condition_hits,
     _condition_matcher,
     _ConditionMatcher,
@@ -45,8 +47,10 @@ from stemcli.ops.extract.guesses import (
     _intervention,
     _Keyword,
     _keywords,
+    _part_hits,
     _ranked,
     _stages_in,
+    _symptom_hits,
     _topic_hits,
     _valid_measure,
 )
@@ -164,6 +168,10 @@ class _Page:
     # the stages the current section's heading names ("Stage 1: early osteoarthritis"),
     # for the condition it is about
     heading_stages: tuple[str, tuple[str, ...]] | None = None
+    # how often the page names each condition (which condition a bare "knee" is)
+    counts: dict[str, int] = field(default_factory=dict)
+    # the page speaks of conditions no one condition takes in (knees and nerves)
+    several: bool = False
 
 
 @dataclass
@@ -177,6 +185,9 @@ class _Sentence:
     n: int | None
     citation: str | None = None
     stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what it is about when it names no condition: "page" (a statement about all of the
+    # page's treatments), "general" (a chain's clinics), else None (its paragraph's)
+    about: str | None = None
 
     def stages_of(self, cond: Condition | None) -> tuple[str, ...]:
         if cond is None:
@@ -194,7 +205,11 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
     check_source_id(source_id)
     masked = _masked(text)
     matcher = _condition_matcher(ds)
-    page = _Page(ds, matcher, LineIndex(text), _document_condition(matcher, text))
+    counts = _page_counts(matcher, text)
+    page = _Page(
+        ds, matcher, LineIndex(text), _document_condition(ds, matcher, text, counts), counts=counts
+    )
+    page.several = len(counts) > 1 and _common(ds, counts) is None
     used_ids = {c.id for c in ds.claims}
     drafts: list[Draft] = []
     ctx = _Context()
@@ -203,6 +218,8 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
     segs = list(segments(text))
     table: _Table | None = None
     caption = ""  # the last heading: what a table under it is about
+    section_condition: str | None = None  # the last condition the section's text named
+    section_basis: str | None = None  # the basis of the section's last figures
     block_basis: str | None = None  # the clinic's own figures, until a blank line or heading
     for i, seg in enumerate(segs):
         n_segments += 1
@@ -213,15 +230,17 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
         # a question states nothing ("How many times can I receive them?")
         asks = seg.text.rstrip("\"”’') ").endswith("?")
         items = [] if asks else _quantities(seg, masked)
+        header_row = False
         if seg.kind != "row":
             table = None
         elif table is None and i + 1 < len(segs) and segs[i + 1].kind == "row":
             if _is_header(seg, items):
                 # the first row of a run is the table's header: its numbers are no claims
-                table = _Table(_cells(seg), caption)
+                table = _Table(_cells(seg), caption, section_condition, section_basis)
                 items = []
+                header_row = True
             else:  # a table of facts ("Success rate | 85%") has no header
-                table = _Table((), caption)
+                table = _Table((), caption, section_condition, section_basis)
         elif table is not None:
             items = _row_timed(seg, _column_counts(table, seg, items))
         named = [h for h in _condition_hits(matcher, seg.text) if h[0] != matcher.general]
@@ -229,7 +248,26 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
             named = _fuzzy_hits(matcher, seg.text)
         named.sort(key=lambda h: (h[1], h[2]))
         named = _specific(page, seg, named)
+        if header_row and named and table is not None:
+            table = replace(table, condition=named[0][0])  # the header names it
+        said_of: str | None = None
+        if not named:
+            # a body part alone ("per knee", "hip patients") is the page's condition of it
+            about = page.heading_condition or page.doc_condition
+            named = _part_hits(ds, seg.text, page.counts, about)
+            if not named:
+                named = _symptom_hits(seg.text, page.counts)
+            parts = bool(named)
+            if not named and table is not None and table.condition is not None:
+                named = [(table.condition, 0, 0)]  # a table is about the text before it
+            elif not named and _UMBRELLA.search(seg.text):
+                said_of = "page"
+            elif not named and _CHAIN.search(seg.text) and page.several:
+                said_of = "general"
+        else:
+            parts = False
         if seg.heading:
+            section_condition = section_basis = None
             caption = seg.text
             follows_heading = i > 0 and segs[i - 1].heading and segs[i - 1].kind == "sentence"
             if named or not follows_heading:
@@ -257,6 +295,7 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                 _guess_basis(seg.text, ctx.case_story),
                 _cohort(items, seg.text),
                 _citation(seg.text),
+                about=said_of,
             )
             made: list[Draft] = []
             for it in items:
@@ -277,13 +316,17 @@ def extract(ds: Dataset, text: str, *, source_id: str, path: str = "") -> Extrac
                     d = _in_table(page, table, seg, it, d)
                 made.append(d)
             drafts.extend(_parallel(made, text))
+            if seg.kind != "row":
+                section_basis = sentence.basis if sentence.basis != "none" else section_basis
             if sentence.n is not None:
                 ctx.n = sentence.n
             if sentence.basis in _CARRIED_BASES:
                 ctx.basis = sentence.basis
             if sentence.basis == "clinic-data" and _CLINIC_SOURCE.search(seg.text):
                 block_basis = "clinic-data"
-        if named:
+        if named and not seg.heading:
+            section_condition = named[0][0]
+        if named and not parts:
             ctx.condition = named[0][0]
             cond = ds.conditions.get(ctx.condition)
             ctx.stages = _stages_in(cond, seg.text) if cond else ()
@@ -298,9 +341,24 @@ _DOMINANT_MIN = 2  # one passing mention does not make a page about a condition
 _OPENING_HEADINGS = 3  # the headings before the first paragraph read as the page's title
 
 
-def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
+def _page_counts(matcher: _ConditionMatcher, text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for cid, _, _ in _topic_hits(matcher, text[:_DOMINANT_SCAN]):
+        if cid != matcher.general:
+            counts[cid] = counts.get(cid, 0) + 1
+    return counts
+
+
+# a chain's or a group's clinics, told of by someone else: "The clinics charged ..."
+_CHAIN = re.compile(r"\bthe\s+(?:chain|clinics)\b|\bits\s+clinics\b", re.I)
+
+
+def _document_condition(
+    ds: Dataset, matcher: _ConditionMatcher, text: str, page_counts: dict[str, int]
+) -> str | None:
     """What the page is about (the guess for numbers with no condition near): the one
-    condition its title (the headings it opens with) names; else the condition it names
+    condition its title (the headings it opens with) names, or the one that takes in all
+    the conditions or joints it names; else the condition it names
     most often, when that is most of all mentions and either more than one or in the
     opening paragraph. Conditions named as items of a list count for none."""
     opening = 0  # where the opening paragraph ends
@@ -309,13 +367,15 @@ def _document_condition(matcher: _ConditionMatcher, text: str) -> str | None:
             line_end = text.find("\n", seg.start)
             opening = len(text) if line_end < 0 else line_end
             break
-        ids = {
-            cid
-            for cid, a, b in _topic_hits(matcher, seg.text)
-            if cid != matcher.general and not _listed(seg.text, a, b)
-        }
+        hits = [h for h in _topic_hits(matcher, seg.text) if h[0] != matcher.general]
+        broad = _common(ds, (h[0] for h in hits)) if len({h[0] for h in hits}) > 1 else None
+        if broad is not None:
+            return broad  # "Tendon and Rotator Cuff Injuries": what takes in all of them
+        ids = {cid for cid, a, b in hits if not _listed(seg.text, a, b)}
+        if not ids:  # "Hip and Knee Pain Without Surgery"
+            ids = {cid for cid, _, _ in _part_hits(ds, seg.text, page_counts)}
         if len(ids) == 1:
-            return ids.pop()  # the title names one condition
+            return ids.pop()  # the title names one condition (or joints: "Hip and Knee")
         if ids or headings >= _OPENING_HEADINGS:
             break
     counts: dict[str, int] = {}
@@ -376,16 +436,22 @@ _CLINIC_SOURCE = re.compile(
     re.I,
 )
 _RESULT_DIMENSIONS = ("percent", "points", "number", "times")
+_PRICE_DIMENSIONS = ("money", "eur", "gbp")
 _HISTORY_OF = re.compile(r"\s+of\s+(?:(?:chronic|severe|constant|daily)\s+)?", re.I)
 _RELIEF_FOR = re.compile(
     r"\b(?:eased|improved|helped|worked|subsided|disappeared|went\s+away|was\s+relieved"
     r"|felt\s+better|was\s+better)\s+for\s*$",
     re.I,
 )
+_STILL = re.compile(
+    r"\bstill\s+(?:have|has|had|feel|felt|report|reported|enjoy|are|were|is)\b[^.;|,]*$", re.I
+)
 # a verb of a result showing, in the value's clause
 _WHEN_SEEN = re.compile(
     r"\b(?:see|sees|saw|feel|feels|felt|notice|notices|noticed|appears?|appeared|begins?"
-    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable))\b[^.;|,]*(?:,[^.;|,]*)?$",
+    r"|began|starts?|started|becomes?\s+(?:apparent|visible|noticeable)"
+    # a symptom going: "the numbness in my feet eased within 2 months"
+    r"|eased|faded|subsided|disappeared)\b[^.;|,]*(?:,[^.;|,]*)?$",
     re.I,
 )
 _TIME_TAKEN_OUTCOMES = frozenset(
@@ -489,6 +555,10 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     if sentence.named:
         condition = _nearest(sentence.named, rel_start)
         stages = sentence.stages_of(ds.conditions.get(condition))
+    elif sentence.about is not None:
+        about = page.doc_condition if sentence.about == "page" else page.matcher.general
+        condition = about or page.matcher.general or next(iter(ds.conditions), "")
+        stages = ()
     elif ctx.condition is not None:
         # the paragraph's condition; its stage, unless this sentence names one ("In the
         # middle stage, 70-80% of patients improve" after a sentence about the early stage)
@@ -520,6 +590,12 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
         elif _RELIEF_FOR.search(quote_text, max(0, rel_start - 60), rel_start):
             # "the pain eased for about four months and then came back"
             outcome = "benefit-duration" if "benefit-duration" in ds.outcomes else outcome
+        elif "benefit-duration" in ds.outcomes and _STILL.search(
+            quote_text, max(0, rel_start - 80), rel_start
+        ):
+            # "most knee patients still have less pain 2 years after treatment": how long
+            # the benefit lasts
+            outcome, measure = "benefit-duration", _valid_measure(ds, "duration", q)
     timed = re.match(r"(?i)(?:within|between)\s", q.text) or re.search(
         r"(?i)\bin\s*$", quote_text[max(0, rel_start - 4) : rel_start]
     )
@@ -536,6 +612,9 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
     if basis == "none" and ctx.basis is not None and dimension(q.unit) in _RESULT_DIMENSIONS:
         # "In a trial of 300 patients ... After 12 months, pain scores had fallen by 30 %"
         basis = ctx.basis
+    if basis == "clinic-data" and dimension(q.unit) in _PRICE_DIMENSIONS:
+        # a price is stated, not found among patients: "our partner clinics charge US$4,500"
+        basis = "none"
     seg_n = sentence.n
     guessed = list(ALWAYS_GUESSED)
     n: int | None = None
@@ -601,6 +680,8 @@ def _draft(page: _Page, sentence: _Sentence, it: _Item, draft_id: str, ctx: _Con
 class _Table:
     header: tuple[tuple[int, int, str], ...]  # the header row's cells
     caption: str  # the heading above the table ("Outcomes by stage in our own patients")
+    condition: str | None = None  # what the text before it, in its section, was about
+    basis: str | None = None  # whose figures the text before it gave ("In our 2024 audit")
 
 
 def _cells(seg: Segment) -> tuple[tuple[int, int, str], ...]:
@@ -722,7 +803,12 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
     )
     if timepoint is None and dim in ("percent", "points"):
         # the column's time ("Improved at 12 months"), else the row's ("6 months | 72%")
-        tp = _time_of(header) or (_time_of(label) if _row_time(cells) else None)
+        # or the table's, in its first header cell ("Result at 6 months | Share of patients")
+        tp = (
+            _time_of(header)
+            or (_time_of(label) if _row_time(cells) else None)
+            or (_time_of(table.header[0][2]) if col > 0 and table.header else None)
+        )
         if tp is not None:
             timepoint = tp
             guessed.append("timepoint")
@@ -757,6 +843,9 @@ def _in_table(page: _Page, table: _Table, seg: Segment, it: _Item, d: Draft) -> 
             if found_basis != "none":
                 basis = found_basis
                 break
+        else:
+            if basis == "none" and table.basis is not None and dim in _RESULT_DIMENSIONS:
+                basis = table.basis  # the audit the text before the table told of
     return replace(
         d,
         timepoint=timepoint,

@@ -351,7 +351,11 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
         r"boosters?|re-?treatment|repeat\w*|second (?:dose|injection|treatment|infusion)"
         r"|adjunct\w*|additional procedures?",
     ),
-    ("rehabilitation", r"physical therapy|rehabilitation|exercise|physiotherapy"),
+    (
+        "rehabilitation",
+        r"physical therapy|rehabilitation|exercise|physiotherapy"
+        r"|recovery (?:plan|programme|program)s?",
+    ),
     (
         "side-effects",
         r"side effects?|soreness|swelling|adverse|complications?|fever|nausea|headaches?"
@@ -360,7 +364,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "recurrence",
-        r"recurr\w*|relaps\w*|(?:symptoms|pain) (?:gradually )?return\w*"
+        r"recurr\w*|relaps\w*|re-?tears?|re-?injur\w*|(?:symptoms|pain) (?:gradually )?return\w*"
         r"|(?:pain|symptoms|stiffness) (?:was|were|is|are) back|came back",
     ),
     ("maintenance", r"maint\w*|sustain\w*|persist\w*"),
@@ -373,7 +377,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     # a time is about the outcome whose timing it states (see data/outcomes.yaml)
     ("nerve-regeneration", r"nerve regeneration|nerve repair|myelin"),
     ("nerve-conduction", r"nerve conduction|conduction velocity"),
-    ("sensory-recovery", r"sensory recovery|sensation|sensory"),
+    # numbness is sensation lost; its easing is sensation coming back
+    ("sensory-recovery", r"sensory recovery|sensation|sensory|vibration sense|numbness"),
     # "cord cells are 10 times more potent": the cells' strength to regenerate
     ("cell-regeneration", r"cell regeneration|regenerat\w*|potent|potency"),
     ("full-benefit", r"full (?:regenerative )?(?:benefit|effect)|become apparent"),
@@ -385,7 +390,8 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "activity-restriction",
         r"avoid (?:[\w-]+\s+){0,2}?(?:strain|strenuous|lifting|loading|sports?|running|impact)"
-        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from",
+        r"|(?:wear|in) a (?:sling|brace)|crutches|no (?:heavy )?lifting|refrain from"
+        r"|(?:should|must|do|may)\s+not\s+(?:fly|drive|travel|lift|run)|no\s+(?:flying|driving)",
     ),
     (
         "follow-up",
@@ -400,7 +406,7 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     ("function", r"function(?:al)? scores?"),
     ("score", r"scores?|KKSS|WOMAC|KOOS|VAS"),
     ("strength", r"strength"),
-    ("pain", r"pain|relief|burning|tingling|numbness|aches?|aching"),
+    ("pain", r"pain|relief|burning|tingling|aches?|aching"),
     (
         "function",
         r"function\w*|mobility|range of motion|stair|movement|gait"
@@ -409,7 +415,9 @@ _OUTCOME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "recovery-time",
         r"recover\w*|heal\w*|downtime|walk(?:s|ed|ing)? (?:unaided|again|normally|without)"
-        r"|leave the clinic|discharged",
+        r"|leave the clinic|discharged"
+        # the stay a treatment needs: "Plan for 4 to 6 days in the clinic's city"
+        r"|plan (?:for|on)|stay (?:for|in)",
     ),
     ("cost", r"costs?|price\w*|afford\w*|fees?"),
     ("cell-dose", r"cells? per|dosage|million cells"),
@@ -446,6 +454,7 @@ def _keywords(ds: Dataset, text: str) -> list[_Keyword]:
     return found
 
 
+_REHAB = re.compile(r"(?i)\s*(?:[\w-]+\s+)?(?:physio|therap|rehab|exercise)")
 _SPACING_BEFORE = re.compile(r"\b(?:over|across|spaced)\s*$", re.I)
 _SPACING_AFTER = re.compile(r"\s*apart\b", re.I)
 _COURSE = re.compile(r"\b(?:infusions?|injections?|doses?|treatments?|sessions?|cells)\b", re.I)
@@ -529,7 +538,8 @@ def _guess_outcome(
         # a number of treatments is "sessions", boosters included ("2 booster injections");
         # retreatment is when they are given
         if q.unit == "sessions" and (
-            wanted != "rehabilitation" or not re.search(r"(?i)physio|therap|rehab|exercise", q.text)
+            wanted != "rehabilitation"
+            or not (_REHAB.search(q.text) or _REHAB.match(text, end))  # "12 physiotherapy sessions"
         ):
             wanted = "sessions"
         if measure == "score":
@@ -549,7 +559,7 @@ def _guess_outcome(
 
 
 _PEOPLE = (
-    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals"
+    r"(?:patients|participants|subjects|people|cases|users|clients|recipients|individuals|athletes"
     r"|respondents|men|women|knees|those|treatments|procedures|injections|infusions)"
 )
 _RESPONDERS = re.compile(
@@ -608,6 +618,7 @@ _CHANGED_BY = re.compile(
     re.I,
 )
 _TO_BEFORE = re.compile(r"\b(?:to|reached|of)\s*$", re.I)
+_FOR_BEFORE = re.compile(r"\bfor\s*$", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:patients|people|aged?|elderly|adults)\s*\(?\s*$", re.I)
 # "at 6 months", "by week 3"; not "followed by 6 weeks of physiotherapy", a length of time
 _AT_BEFORE = re.compile(
@@ -634,7 +645,10 @@ def _guess_measure(
         elif (
             re.match(r"(?i)(?:week|day|month|year)s?\s", q.text)
             or _AT_BEFORE.search(before)
-            or re.match(r"(?i)\s*(?:after|later|post)\b", after)
+            # "for 48 hours after the injection" is how long, not when
+            or (
+                re.match(r"(?i)\s*(?:after|later|post)\b", after) and not _FOR_BEFORE.search(before)
+            )
         ):
             choice = "time-point"
         else:
@@ -737,11 +751,16 @@ _CASE = re.compile(
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+\d{2},\s)",
     re.I,
 )
+_OWN_STUDY = re.compile(
+    r"\bour\s+(?:[\w–-]+\s+){0,2}?(?:registry|database|case\s+series|audit)\b", re.I
+)
 _CLINIC_DATA = re.compile(
     r"\b(?:data|our\s+(?:[\w-]+\s+){0,2}?(?:patients|results|clinics?|surveys?"
     r"|experience|records|audit|data|follow-?ups?|outcomes|figures|statistics|centers?"
     r"|centres?|cases|reviews?|programs?|programmes?|practice|team|success)"
-    r"|results of \d[\d,]*"
+    r"|results of \d[\d,]*|surveys? of \d[\d,]*"
+    # a clinic's advertising relayed: "its advertisements said that 87% ..."
+    r"|advertis\w*\s+(?:said|say|says|claimed|claims|stated|promised)|advertised"
     r"|we(?:'ve|\s+have)?\s+(?:treated|saw|see|found|followed|helped|performed|completed)"
     # the clinic by name as the subject: "Vita Nova has treated 3,000 patients"
     r"|(?-i:[A-Z][\w-]+)\s+(?:has|have)\s+(?:treated|helped|performed|completed)"
@@ -769,7 +788,9 @@ _N_OF = re.compile(
 _MANY = re.compile(
     r"%\s+of\s+(?:(?:the|our|all|these|those)\s+)?(?:[\w-]+\s+){0,2}?(?:patients|people"
     r"|participants|subjects|cases)\b"
-    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?(?:\d+|[a-z]+)\s+"
+    # not "One of those patients, Marjorie Ellison, ...": one of them
+    r"|\b(?:\d+|[a-z]+)\s+(?:out\s+of|of|in)\s+(?:(?:the|our)\s+)?"
+    r"(?!(?:those|these|them|its|their|his|her)\b)(?:\d+|[a-z]+)\s+"
     r"(?:patients|people|participants|subjects|cases)\b"
     r"|\b(?:half|a third|two thirds|a quarter|three quarters)\s+of\s+",
     re.I,
@@ -797,6 +818,8 @@ def _guess_basis(text: str, case_story: bool) -> str:
         return "cited-study"
     if (case_story or _CASE.search(text)) and not _MANY.search(text):
         return "case-report"
+    if _OWN_STUDY.search(text):
+        return "clinic-data"  # "in our 2022-2025 registry": the clinic's own patients
     if _STUDY.search(text):
         return "cited-study"
     if _CLINIC_DATA.search(text):
@@ -885,3 +908,130 @@ def _named(name: str | None, condition: str) -> str | None:
     if name == "joint replacement" and condition == "knee-oa":
         return "knee replacement"
     return name
+
+
+# ---------------------------------------------------------------------------
+# body parts and the conditions of a page
+
+# the condition that takes in another: a rotator cuff tear is a tendon injury, and a knee,
+# back or tendon condition an orthopedic one (statements about several of them are about
+# the broader one: "Hip and Knee Pain", "Tendon and Rotator Cuff Injuries")
+_BROADER = {
+    "rotator-cuff": "tendon-injury",
+    "tendon-injury": "musculoskeletal",
+    "knee-oa": "musculoskeletal",
+    "knee-injury": "musculoskeletal",
+    "lumbar-disc": "musculoskeletal",
+    "rheumatoid-arthritis": "autoimmune",
+}
+
+
+def _ancestors(cid: str) -> list[str]:
+    out = [cid]
+    while out[-1] in _BROADER and len(out) < 8:
+        out.append(_BROADER[out[-1]])
+    return out
+
+
+def _common(ds: Dataset, ids: Iterable[str]) -> str | None:
+    """The narrowest condition of ``ds`` that takes in all of ``ids`` (None: there is none)."""
+    chains = [_ancestors(cid) for cid in dict.fromkeys(ids)]
+    if not chains:
+        return None
+    for cid in chains[0]:
+        if cid in ds.conditions and all(cid in chain for chain in chains[1:]):
+            return cid
+    return None
+
+
+# a body part alone ("412 knee patients", "per knee", "most knees", "hip patients"); not
+# where cells are taken from ("bone marrow drawn from the back of your hip bone")
+_PART = re.compile(
+    r"(?<![\w-])(?P<p>knee|hip|shoulder|tendon|elbow|ankle|wrist)s?(?![\w-])"
+    r"(?!\s+(?:bone|crest|replacement))",
+    re.I,
+)
+_PART_CHROME = re.compile(
+    r"\b(?:from|of)\s+(?:the\s+|your\s+)?(?:back\s+of\s+(?:the\s+|your\s+)?)?$", re.I
+)
+_JOINTS = "musculoskeletal"  # a joint the vocabulary has no condition for (the hip)
+
+
+def _part_candidates(ds: Dataset, part: str) -> list[str]:
+    """The conditions whose names speak of ``part`` ("knee": knee-oa, knee-injury)."""
+    word = re.compile(rf"(?<![\w-]){re.escape(part)}s?(?![\w-])", re.I)
+    return [
+        c.id
+        for c in ds.conditions.values()
+        if c.id not in (_JOINTS, "general") and any(word.search(n) for n in (c.name, *c.aliases))
+    ]
+
+
+def _part_hits(
+    ds: Dataset, text: str, page_counts: dict[str, int], about: str | None = None
+) -> list[_Hit]:
+    """Body parts named without a condition, each read as the condition of that part the
+    page speaks of most ("per knee" on a knee osteoarthritis page is knee-oa), a part the
+    vocabulary has no condition for (or several parts) as orthopedic. ``about``: what the
+    section or page is about, when it is of that part ("the damaged tendon" on a rotator
+    cuff page is the rotator cuff's). Parts in brackets after a part are its examples
+    ("Tendon injection (elbow, Achilles or knee)")."""
+    hits: list[_Hit] = []
+    for m in _PART.finditer(text):
+        if _PART_CHROME.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if hits and text.rfind("(", hits[-1][2], m.start()) > text.rfind(")", 0, m.start()):
+            continue
+        part = m.group("p").lower()
+        candidates = _part_candidates(ds, part)
+        named = [c for c in candidates if page_counts.get(c, 0) > 0]
+        if about is not None and any(c in _ancestors(about) for c in candidates):
+            cid = about
+        elif len(candidates) == 1:
+            cid = candidates[0]
+        elif named:
+            cid = max(named, key=lambda c: (page_counts[c], c))
+        elif _JOINTS in ds.conditions:
+            cid = _JOINTS
+        else:
+            continue
+        hits.append((cid, m.start(), m.end()))
+    ids = {h[0] for h in hits}
+    if len(ids) > 1:
+        broad = _common(ds, ids)
+        if broad is not None:
+            hits = [(broad, a, b) for _, a, b in hits]
+    return hits
+
+
+# a statement about all of a page's treatments: "Overall, 94% of our patients", "Like any
+# injection", "Every patient leaves with ..."
+_UMBRELLA = re.compile(
+    r"\b(?:overall|in\s+total|altogether|across\s+all|all\s+(?:of\s+)?our\s+patients"
+    r"|(?:any|every)\s+(?:patient|injection|treatment|procedure|infusion))\b",
+    re.I,
+)
+
+
+# the symptoms only one condition of the vocabulary has: a patient's "numbness in my feet"
+# on a page about neuropathy is about it
+_SYMPTOMS = (
+    (
+        "neuropathy",
+        re.compile(
+            r"\b(?:numb(?:ness)?|tingl\w*|pins\s+and\s+needles|burning\s+(?:pain|feet|hands)"
+            r"|(?:vibration|nerve)\s+sense)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def _symptom_hits(text: str, page_counts: dict[str, int]) -> list[_Hit]:
+    """Symptoms of one condition the page names ("the numbness in my feet eased")."""
+    return [
+        (cid, m.start(), m.end())
+        for cid, pattern in _SYMPTOMS
+        if page_counts.get(cid, 0) > 0
+        for m in pattern.finditer(text)
+    ]

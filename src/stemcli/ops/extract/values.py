@@ -367,6 +367,8 @@ def _score_pair(f: Found, masked: str) -> list[Found]:
 def _not_a_claim(f: Found, masked: str) -> bool:
     q, before = f.quantity, masked[max(0, f.start - 12) : f.start]
     dim = dimension(q.unit)
+    if dim in _TERMS_DIMENSIONS and _TERMS.search(_clause(masked, f.start, f.end)):
+        return True  # "we refund 90% of your deposit", "fined $3.6 million"
     wide = masked[max(0, f.start - 60) : f.start]
     if dim == "percent" and (
         _DISCOUNT_AFTER.match(masked, f.end)
@@ -393,6 +395,27 @@ def _not_a_claim(f: Found, masked: str) -> bool:
 
 
 _SCALE_LENGTH = re.compile(r"\s*(?:[a-z-]+\s+)?scale\b", re.I)
+# the terms of a sale or of an order, and a publisher's service: deposits, refunds,
+# cancellations, finance, fines and penalties, how fast enquiries are answered
+_TERMS = re.compile(
+    r"\b(?:deposits?|refund\w*|cancel\w*|financ(?:e|ing)|instal?lments?|interest[\s-]free"
+    r"|fined|fines|penalt(?:y|ies)|settlements?|ordered|under\s+the\s+order"
+    r"|(?:price|money|fee|cost)s?\s+back"
+    r"|(?:answer|reply|replies|respond|responds)\s+(?:to\s+)?(?:every|each|all|your|any)?\s*"
+    r"(?:enquir\w*|inquir\w*|e-?mails?|messages?|questions?|calls?))\b",
+    re.I,
+)
+_TERMS_DIMENSIONS = ("percent", "time", "money", "eur", "gbp")
+_CLAUSE_END = re.compile(r"[.;!?|\n]")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around ``text[start:end]``: to the nearest full stop, semicolon or bar."""
+    window = text[max(0, start - 200) : start]
+    cuts = [m.end() for m in _CLAUSE_END.finditer(window)]
+    a = max(0, start - 200) + (cuts[-1] if cuts else 0)
+    m = _CLAUSE_END.search(text, end, end + 200)
+    return text[a : m.start() if m else min(len(text), end + 200)]
 
 
 def _is_time(it: _Item) -> bool:
