@@ -329,7 +329,7 @@ CASES = [
     ),
     (
         "booster-package-pricing",
-        "Add a booster injection at 6 months.",
+        "Add a booster injection at 6 months for $1,900.",
         "booster",
         "The price is $5,000 per knee.",
     ),
@@ -1209,3 +1209,62 @@ def test_the_price_of_a_second_or_maintenance_treatment_and_a_priced_course_row(
     ):
         assert hits(priced, "booster-package-pricing"), priced
     assert hits("The second injection goes into the other knee.", "booster-package-pricing") == []
+
+
+def test_a_deposit_or_a_refund_is_no_efficacy_percentage() -> None:
+    for money in (
+        "You pay a deposit of 20% when you book.",
+        "If you are not a candidate, you get 100% of the treatment price back.",
+        "A 30% deposit secures your date.",
+        "We refund 50% of the fee if you cancel.",
+    ):
+        assert hits(money, "bare-percentage") == [], money
+    assert hits("Our treatment helps 90% of patients.", "bare-percentage") == ["90%"]
+
+
+def test_a_booster_or_package_without_a_price_is_no_package_pricing() -> None:
+    for unpriced in (
+        "A booster infusion is recommended every 12 months to keep the immune system in balance.",
+        "Some patients need a booster injection after a year.",
+        "Ask us about maintenance injections.",
+    ):
+        assert hits(unpriced, "booster-package-pricing") == [], unpriced
+    for priced in (
+        "A booster infusion every 12 months costs $3,200.",
+        "The Panama centre's USD 22,000 package includes a booster infusion at 6 months.",
+        "Booster injection at 12 months | Cells from your stored sample | $3,200",
+        "Shoulder Recovery Programme, an injection with 12 physiotherapy sessions: €3,400.",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    # what a patient paid is a report, not a price on offer
+    paid = "She paid $8,200 for two injections into her left knee in 2023."
+    assert hits(paid, "booster-package-pricing") == []
+
+
+def test_reversing_a_named_disease_and_what_the_fda_has_not_approved() -> None:
+    assert hits(
+        "Our cells regenerate damaged nerves and reverse neuropathy at its source.",
+        "guarantee-cure",
+    ) == ["reverse neuropathy"]
+    assert (
+        hits(
+            "The Food and Drug Administration has approved no stem cell product for arthritis.",
+            "fda-registered-as-proof",
+        )
+        == []
+    )
+    assert hits("The FDA has approved our laboratory.", "fda-registered-as-proof")
+
+
+def test_a_rule_that_requires_words_in_its_sentence() -> None:
+    rules = parse_rules(
+        GOOD.replace("    why: Because.\n", "    requires: ['\\$\\d']\n    why: Because.\n")
+    )
+    assert [f.match for f in scan_text("A demo for $5.", rules=rules).findings] == ["demo"]
+    assert scan_text("A demo for free.", rules=rules).findings == ()
+    with pytest.raises(InputError, match="'requires' is for sentence or heading rules"):
+        parse_rules(
+            GOOD.replace(
+                "    why: Because.\n", "    scope: passage\n    requires: [x]\n    why: Because.\n"
+            )
+        )

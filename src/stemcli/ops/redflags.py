@@ -44,6 +44,7 @@ _RULE_FIELDS = (
     "name",
     "patterns",
     "unless",
+    "requires",
     "unless_before",
     "unless_after",
     "unless_reported",
@@ -77,6 +78,8 @@ class Rule:
     groups: tuple[tuple[str, re.Pattern[str]], ...] = ()  # page scope: (group name, pattern)
     min_groups: int = 0
     unless_reported: re.Pattern[str] | None = None
+    # sentence and heading rules: a sentence counts only when one of these is in it
+    requires: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -472,6 +475,9 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
         reported = item.get("unless_reported")
         if reported is not None and scope in ("page", "passage"):
             raise InputError(f"{where}: 'unless_reported' is for sentence or heading rules")
+        requires = _patterns(where, item.get("requires"), "requires")
+        if requires and scope in ("page", "passage"):
+            raise InputError(f"{where}: 'requires' is for sentence or heading rules")
         rules.append(
             Rule(
                 id=rid,
@@ -492,6 +498,7 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
                 unless_reported=None
                 if reported is None
                 else _compile(f"{where}: unless_reported", reported),
+                requires=requires,
             )
         )
     if not rules:
@@ -662,8 +669,8 @@ def _skipper(
     quiet: frozenset[int] = frozenset(),
 ) -> Callable[[int], bool]:
     """Whether segment k counts for nothing: one of the rule's ``unless`` patterns is in it
-    (or, for a table row, in its table's header row), it is in ``quiet``, or the rule reads
-    headings and it is none."""
+    (or, for a table row, in its table's header row), none of its ``requires`` patterns is
+    in it, it is in ``quiet``, or the rule reads headings and it is none."""
     unless: dict[int, bool] = {}
 
     def skip(k: int) -> bool:
@@ -675,7 +682,10 @@ def _skipper(
             spans = [segs[k]]
             if headers is not None and k in headers:
                 spans.append(headers[k])
-            unless[k] = any(p.search(text, s, e) for p in rule.unless for s, e in spans)
+            unless[k] = any(p.search(text, s, e) for p in rule.unless for s, e in spans) or (
+                bool(rule.requires)
+                and not any(p.search(text, segs[k][0], segs[k][1]) for p in rule.requires)
+            )
         return unless[k]
 
     return skip
