@@ -16,6 +16,7 @@ from stemcli.errors import InputError
 from stemcli.ops.redflags import (
     RULES_FILE,
     completeness,
+    guess_page_kind,
     load_rules,
     parse_rules,
     scan_quotes,
@@ -741,7 +742,7 @@ def test_cli_output_file(run: Run, page: Path, tmp_path: Path) -> None:
     result = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert result.exit_code == 0
     assert out.read_text().splitlines()[0] == (
-        "rule,name,match,start,end,line,column,why,citation,scope,evidence"
+        "rule,name,match,start,end,line,column,why,citation,scope,evidence,relayed"
     )
     again = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert again.exit_code == 2
@@ -1209,6 +1210,75 @@ def test_the_price_of_a_second_or_maintenance_treatment_and_a_priced_course_row(
     ):
         assert hits(priced, "booster-package-pricing"), priced
     assert hits("The second injection goes into the other knee.", "booster-package-pricing") == []
+
+
+# a news report of a regulator's action: every warning sign in it is someone else's claim
+NEWS = (
+    "Regulator fines stem cell chain over \u2018miracle\u2019 knee claims\n\n"
+    "The Federal Trade Commission on Tuesday ordered the chain to pay $3.6 million.\n\n"
+    "According to the complaint, its advertisements said that its cells had "
+    "\u201cno side effects\u201d and that its laboratory was \u201cFDA-registered.\u201d\n\n"
+    "| What the chain advertised | What the FTC found |\n"
+    "|---|---|\n"
+    "| No side effects | Patients reported swelling |\n\n"
+    "\u201cI was told I\u2019d be walking without a cane in six weeks,\u201d says Marjorie, 71.\n\n"
+    "The Food and Drug Administration has approved no stem cell product for arthritis.\n\n"
+    "Ask whether the treatment is part of a registered clinical trial. Be wary of any "
+    "clinic that offers to treat many unrelated conditions with the same injection.\n\n"
+    "Our verdict: this miracle treatment is a breakthrough.\n"
+)
+
+
+def test_a_news_page_relays_what_it_reports_and_keeps_its_own_claims() -> None:
+    assert guess_page_kind(NEWS) == "information"
+    result = scan_text(NEWS, kind="information")
+    own = [(f.rule, f.match) for f in result.own]
+    # the page's own words are still its red flags
+    assert own == [("hype-headline", "miracle"), ("hype-headline", "breakthrough")]
+    relayed = {(f.rule, f.match) for f in result.findings if f.relayed}
+    assert {
+        ("hype-headline", "miracle"),  # a headline reporting an action, the word quoted
+        ("no-risk", "No side effects"),  # a row of a table of what was advertised
+        ("fda-registered-as-proof", "registered clinical trial"),  # advice to readers
+        ("many-conditions", "treat many unrelated conditions"),  # advice, page-level
+    } <= relayed
+    assert any(f.rule == "testimonial" for f in result.findings if f.relayed)
+    # the same words on a page that sells treatment are all its own
+    selling = scan_text(NEWS, kind="clinic")
+    assert selling.findings
+    assert all(not f.relayed for f in selling.findings)
+    assert len(selling.own) == len(result.findings)
+    # a quotation on such a page is relayed even with no reporting verb before it
+    quoted = scan_text('Every advert reads "FDA-registered" in bold.', kind="information")
+    assert [(f.rule, f.relayed) for f in quoted.findings] == [("fda-registered-as-proof", True)]
+    assert scan_text(NEWS).own == selling.own  # no kind: every finding is the page's own
+
+
+def test_a_sales_page_is_not_guessed_to_be_information() -> None:
+    assert guess_page_kind("Book a free consultation. Our clinic cures arthritis.") == "clinic"
+    # no sales words and no reporting: read as selling, so its flags are its own
+    assert guess_page_kind("Stem cells cure arthritis, according to our data.") == "clinic"
+    assert guess_page_kind("Compare clinics abroad and get a free quote.") == "broker"
+
+
+def test_relayed_findings_are_marked_and_do_not_fail_the_check(run: Run, tmp_path: Path) -> None:
+    news = tmp_path / "news.txt"
+    news.write_text(NEWS.replace("Our verdict: this miracle treatment is a breakthrough.\n", ""))
+    result = run("redflags", str(news), "--fail-on-flag", "--format", "json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    assert findings
+    assert all(f["relayed"] is True for f in findings)
+    table = run("redflags", str(news))
+    assert "(relayed)" in table.stdout
+    assert "read as information" in table.stdout
+    # --kind says what the page is: a clinic's page has no relayed findings
+    as_clinic = run("redflags", str(news), "--kind", "clinic", "--fail-on-flag", "-f", "json")
+    assert as_clinic.exit_code == 1
+    assert all("relayed" not in f for f in json.loads(as_clinic.stdout))
+    bad = run("redflags", str(news), "--kind", "newspaper")
+    assert bad.exit_code == 2
+    assert "--kind must be" in bad.stderr
 
 
 def test_a_deposit_or_a_refund_is_no_efficacy_percentage() -> None:
