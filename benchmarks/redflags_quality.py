@@ -10,6 +10,10 @@ twins, runs the rules and compares the findings with the labels:
 - recall: share of labels that some finding matches;
 - precision: share of findings that match some label.
 
+Each page's kind is guessed as ``stemcli redflags FILE`` guesses it; on a page read as
+information, the findings it relays (quoted, reported, a regulator's, advice) are not its
+red flags and are not scored (their number is noted).
+
 Reported per rule and overall, and per format (txt / html / pdf). Pages are read as
 ``stemcli extract`` reads them, and labels are read and located by evalset.py (shared with
 extract_quality.py). Lists the misses and the false alarms.
@@ -28,7 +32,7 @@ from pathlib import Path
 
 from evalset import FlagLabel, LabelError, Located, fmt, page_text, read_labels
 from stemcli.errors import StemcliError
-from stemcli.ops.redflags import Finding, Rule, load_rules, parse_rules, scan_text
+from stemcli.ops.redflags import Finding, Rule, guess_page_kind, load_rules, parse_rules, scan_text
 from stemcli.text.files import read_bytes, text_of
 
 LABELS_SUFFIX = ".labels.yaml"
@@ -44,6 +48,8 @@ class Scored:
     labels: list[tuple[Label, bool]] = field(default_factory=list)  # (label, matched)
     findings: list[tuple[Finding, bool]] = field(default_factory=list)  # (finding, correct)
     unlocated: list[Label] = field(default_factory=list)  # sentences not found in the text
+    kind: str = "clinic"  # the kind the page was read as
+    relayed: int = 0  # findings relayed by a page that sells no treatment (not scored)
 
 
 @dataclass
@@ -145,8 +151,14 @@ def measure(
             except (StemcliError, OSError) as e:
                 notes.append(f"{name}: cannot read: {e}")
                 continue
-            findings = scan_text(text, path=name, rules=rules).findings
-            out.append(score(name, fmt(path), text, page.redflags, findings))
+            # the page's kind guessed as `stemcli redflags FILE` guesses it; what a page that
+            # sells no treatment relays is listed apart and is not one of its red flags
+            kind = guess_page_kind(text)
+            found = scan_text(text, path=name, rules=rules, kind=kind, kind_guessed=True)
+            scored = score(name, fmt(path), text, page.redflags, found.own)
+            scored.kind = kind
+            scored.relayed = len(found.findings) - len(found.own)
+            out.append(scored)
     return out
 
 
@@ -200,6 +212,11 @@ def report(results: Sequence[Scored], notes: Sequence[str], *, quiet: bool) -> s
     lines.append("")
     lines += [_row(f"format {fmt}", by_format[fmt]) for fmt in sorted(by_format)]
     lines += [f"note: {n}" for n in notes]
+    for r in results:
+        if r.kind not in ("clinic", "broker"):
+            lines.append(
+                f"note: {r.name}: read as {r.kind}; {r.relayed} relayed findings not scored"
+            )
     for r in results:
         for lab in r.unlocated:
             sentence = _one_line(lab.sentence or "")

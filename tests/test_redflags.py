@@ -16,6 +16,7 @@ from stemcli.errors import InputError
 from stemcli.ops.redflags import (
     RULES_FILE,
     completeness,
+    guess_page_kind,
     load_rules,
     parse_rules,
     scan_quotes,
@@ -329,7 +330,7 @@ CASES = [
     ),
     (
         "booster-package-pricing",
-        "Add a booster injection at 6 months.",
+        "Add a booster injection at 6 months for $1,900.",
         "booster",
         "The price is $5,000 per knee.",
     ),
@@ -741,7 +742,7 @@ def test_cli_output_file(run: Run, page: Path, tmp_path: Path) -> None:
     result = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert result.exit_code == 0
     assert out.read_text().splitlines()[0] == (
-        "rule,name,match,start,end,line,column,why,citation,scope,evidence"
+        "rule,name,match,start,end,line,column,why,citation,scope,evidence,relayed"
     )
     again = run("redflags", str(page), "-f", "csv", "-o", str(out))
     assert again.exit_code == 2
@@ -1209,3 +1210,131 @@ def test_the_price_of_a_second_or_maintenance_treatment_and_a_priced_course_row(
     ):
         assert hits(priced, "booster-package-pricing"), priced
     assert hits("The second injection goes into the other knee.", "booster-package-pricing") == []
+
+
+# a news report of a regulator's action: every warning sign in it is someone else's claim
+NEWS = (
+    "Regulator fines stem cell chain over \u2018miracle\u2019 knee claims\n\n"
+    "The Federal Trade Commission on Tuesday ordered the chain to pay $3.6 million.\n\n"
+    "According to the complaint, its advertisements said that its cells had "
+    "\u201cno side effects\u201d and that its laboratory was \u201cFDA-registered.\u201d\n\n"
+    "| What the chain advertised | What the FTC found |\n"
+    "|---|---|\n"
+    "| No side effects | Patients reported swelling |\n\n"
+    "\u201cI was told I\u2019d be walking without a cane in six weeks,\u201d says Marjorie, 71.\n\n"
+    "The Food and Drug Administration has approved no stem cell product for arthritis.\n\n"
+    "Ask whether the treatment is part of a registered clinical trial. Be wary of any "
+    "clinic that offers to treat many unrelated conditions with the same injection.\n\n"
+    "Our verdict: this miracle treatment is a breakthrough.\n"
+)
+
+
+def test_a_news_page_relays_what_it_reports_and_keeps_its_own_claims() -> None:
+    assert guess_page_kind(NEWS) == "information"
+    result = scan_text(NEWS, kind="information")
+    own = [(f.rule, f.match) for f in result.own]
+    # the page's own words are still its red flags
+    assert own == [("hype-headline", "miracle"), ("hype-headline", "breakthrough")]
+    relayed = {(f.rule, f.match) for f in result.findings if f.relayed}
+    assert {
+        ("hype-headline", "miracle"),  # a headline reporting an action, the word quoted
+        ("no-risk", "No side effects"),  # a row of a table of what was advertised
+        ("fda-registered-as-proof", "registered clinical trial"),  # advice to readers
+        ("many-conditions", "treat many unrelated conditions"),  # advice, page-level
+    } <= relayed
+    assert any(f.rule == "testimonial" for f in result.findings if f.relayed)
+    # the same words on a page that sells treatment are all its own
+    selling = scan_text(NEWS, kind="clinic")
+    assert selling.findings
+    assert all(not f.relayed for f in selling.findings)
+    assert len(selling.own) == len(result.findings)
+    # a quotation on such a page is relayed even with no reporting verb before it
+    quoted = scan_text('Every advert reads "FDA-registered" in bold.', kind="information")
+    assert [(f.rule, f.relayed) for f in quoted.findings] == [("fda-registered-as-proof", True)]
+    assert scan_text(NEWS).own == selling.own  # no kind: every finding is the page's own
+
+
+def test_a_sales_page_is_not_guessed_to_be_information() -> None:
+    assert guess_page_kind("Book a free consultation. Our clinic cures arthritis.") == "clinic"
+    # no sales words and no reporting: read as selling, so its flags are its own
+    assert guess_page_kind("Stem cells cure arthritis, according to our data.") == "clinic"
+    assert guess_page_kind("Compare clinics abroad and get a free quote.") == "broker"
+
+
+def test_relayed_findings_are_marked_and_do_not_fail_the_check(run: Run, tmp_path: Path) -> None:
+    news = tmp_path / "news.txt"
+    news.write_text(NEWS.replace("Our verdict: this miracle treatment is a breakthrough.\n", ""))
+    result = run("redflags", str(news), "--fail-on-flag", "--format", "json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    assert findings
+    assert all(f["relayed"] is True for f in findings)
+    table = run("redflags", str(news))
+    assert "(relayed)" in table.stdout
+    assert "read as information" in table.stdout
+    # --kind says what the page is: a clinic's page has no relayed findings
+    as_clinic = run("redflags", str(news), "--kind", "clinic", "--fail-on-flag", "-f", "json")
+    assert as_clinic.exit_code == 1
+    assert all("relayed" not in f for f in json.loads(as_clinic.stdout))
+    bad = run("redflags", str(news), "--kind", "newspaper")
+    assert bad.exit_code == 2
+    assert "--kind must be" in bad.stderr
+
+
+def test_a_deposit_or_a_refund_is_no_efficacy_percentage() -> None:
+    for money in (
+        "You pay a deposit of 20% when you book.",
+        "If you are not a candidate, you get 100% of the treatment price back.",
+        "A 30% deposit secures your date.",
+        "We refund 50% of the fee if you cancel.",
+    ):
+        assert hits(money, "bare-percentage") == [], money
+    assert hits("Our treatment helps 90% of patients.", "bare-percentage") == ["90%"]
+
+
+def test_a_booster_or_package_without_a_price_is_no_package_pricing() -> None:
+    for unpriced in (
+        "A booster infusion is recommended every 12 months to keep the immune system in balance.",
+        "Some patients need a booster injection after a year.",
+        "Ask us about maintenance injections.",
+    ):
+        assert hits(unpriced, "booster-package-pricing") == [], unpriced
+    for priced in (
+        "A booster infusion every 12 months costs $3,200.",
+        "The Panama centre's USD 22,000 package includes a booster infusion at 6 months.",
+        "Booster injection at 12 months | Cells from your stored sample | $3,200",
+        "Shoulder Recovery Programme, an injection with 12 physiotherapy sessions: €3,400.",
+    ):
+        assert hits(priced, "booster-package-pricing"), priced
+    # what a patient paid is a report, not a price on offer
+    paid = "She paid $8,200 for two injections into her left knee in 2023."
+    assert hits(paid, "booster-package-pricing") == []
+
+
+def test_reversing_a_named_disease_and_what_the_fda_has_not_approved() -> None:
+    assert hits(
+        "Our cells regenerate damaged nerves and reverse neuropathy at its source.",
+        "guarantee-cure",
+    ) == ["reverse neuropathy"]
+    assert (
+        hits(
+            "The Food and Drug Administration has approved no stem cell product for arthritis.",
+            "fda-registered-as-proof",
+        )
+        == []
+    )
+    assert hits("The FDA has approved our laboratory.", "fda-registered-as-proof")
+
+
+def test_a_rule_that_requires_words_in_its_sentence() -> None:
+    rules = parse_rules(
+        GOOD.replace("    why: Because.\n", "    requires: ['\\$\\d']\n    why: Because.\n")
+    )
+    assert [f.match for f in scan_text("A demo for $5.", rules=rules).findings] == ["demo"]
+    assert scan_text("A demo for free.", rules=rules).findings == ()
+    with pytest.raises(InputError, match="'requires' is for sentence or heading rules"):
+        parse_rules(
+            GOOD.replace(
+                "    why: Because.\n", "    scope: passage\n    requires: [x]\n    why: Because.\n"
+            )
+        )

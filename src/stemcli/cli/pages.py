@@ -10,6 +10,7 @@ import typer
 
 from stemcli.cli.env import command, dataset, emit, note, stop_progress
 from stemcli.cli.options import (
+    Choice,
     ExtractFormat,
     ExtractFormatOpt,
     Force,
@@ -18,6 +19,7 @@ from stemcli.cli.options import (
     ListingFormat,
     Output,
     Raw,
+    choice,
 )
 from stemcli.errors import ExitCode
 
@@ -143,6 +145,14 @@ def extract(
     )
 
 
+class PageKind(Choice):
+    """What a page is, for redflags --kind (the source kinds of the dataset)."""
+
+    clinic = "clinic"
+    broker = "broker"
+    information = "information"
+
+
 @command()
 def redflags(
     file: Annotated[
@@ -158,8 +168,23 @@ def redflags(
         str | None,
         typer.Option("--source", help="Check the quotes of this source of the dataset instead."),
     ] = None,
+    kind: Annotated[
+        PageKind | None,
+        typer.Option(
+            "--kind",
+            help=(
+                "What the page is: clinic, broker or information (default: guessed from its"
+                " words; with --source, the source's kind)."
+            ),
+            parser=choice(PageKind, "--kind"),
+            metavar="KIND",
+        ),
+    ] = None,
     fail_on_flag: Annotated[
-        bool, typer.Option("--fail-on-flag", help="Exit 1 when any red flag is found.")
+        bool,
+        typer.Option(
+            "--fail-on-flag", help="Exit 1 when any red flag is found (relayed ones do not count)."
+        ),
     ] = False,
     format: Format = ListingFormat.table,
     output: Output = None,
@@ -169,27 +194,39 @@ def redflags(
     """Warning signs in a page or a source's quotes, each with why and public guidance.
 
     With --source, also how many of its claims state n, a timepoint, a comparator and a
-    citation. Finding red flags is the job done (exit 0); --fail-on-flag exits 1 instead,
-    as conflicts --fail-on-conflict does.
+    citation. On a page that sells no treatment (information: news, advice), what the page
+    relays (quoted, said by someone, a regulator's statement, advice to readers) is listed
+    as relayed, apart from its own red flags. Finding red flags is the job done (exit 0);
+    --fail-on-flag exits 1 instead when the page has red flags of its own, as conflicts
+    --fail-on-conflict does.
 
     Example: stemcli redflags page.txt
     """
     from stemcli.errors import UsageError
-    from stemcli.ops.redflags import scan_quotes, scan_text
+    from stemcli.ops.redflags import SELLING_KINDS, guess_page_kind, scan_quotes, scan_text
     from stemcli.reports.redflags import redflags_report
 
     if file is not None and source is not None:
         raise UsageError("give either a FILE or --source ID, not both")
     if file is not None:
-        result = scan_text(read_page(file).text, path=_page_name(file))
+        text = read_page(file).text
+        page_kind = str(kind) if kind is not None else guess_page_kind(text)
+        result = scan_text(text, path=_page_name(file), kind=page_kind, kind_guessed=kind is None)
     elif source is not None:
         from stemcli.ops.resolve import resolve_source
 
         ds = dataset()
         sid = resolve_source(ds, source)
-        result = scan_quotes([c for c in ds.claims if c.source == sid], source=sid)
+        # the source's kind, unless it sells treatment under another kind: then it is
+        # read as a clinic's page
+        src = ds.sources[sid]
+        as_is = src.kind in SELLING_KINDS or not src.sells_treatment
+        source_kind = str(kind) if kind is not None else src.kind if as_is else "clinic"
+        result = scan_quotes(
+            [c for c in ds.claims if c.source == sid], source=sid, kind=source_kind
+        )
     else:
         raise UsageError("give a FILE or --source ID", hint="see 'stemcli redflags --help'")
     emit(redflags_report(result), format, output, force, raw)
-    if fail_on_flag and result.findings:
+    if fail_on_flag and result.own:
         raise typer.Exit(int(ExitCode.FINDINGS))

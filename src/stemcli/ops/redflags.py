@@ -12,6 +12,12 @@ rule file is checked when loaded (fields, patterns that compile, no nested unbou
 repetition); any problem is an :class:`~stemcli.errors.InputError` naming the rule. For
 a source of the dataset, the rules run over its claims' quotes and a context-completeness
 score says how many of its claims state n, a timepoint, a comparator and a citation.
+
+A page's kind decides whose claims its findings are: on a page that sells no treatment
+(information: news, advice; see :func:`guess_page_kind`), a finding the page relays (in a
+quotation, in reported speech or a regulator's statement, advice to readers, a headline
+reporting an action, any page-level finding) is marked ``relayed``; the others remain its
+own red flags.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from stemcli.model import Claim
 from stemcli.text.segments import LineIndex, segments
 
 __all__ = [
+    "SELLING_KINDS",
     "Completeness",
     "Finding",
     "RedFlags",
     "Rule",
     "completeness",
+    "guess_page_kind",
     "load_rules",
     "scan_quotes",
     "scan_text",
@@ -44,6 +52,7 @@ _RULE_FIELDS = (
     "name",
     "patterns",
     "unless",
+    "requires",
     "unless_before",
     "unless_after",
     "unless_reported",
@@ -77,6 +86,8 @@ class Rule:
     groups: tuple[tuple[str, re.Pattern[str]], ...] = ()  # page scope: (group name, pattern)
     min_groups: int = 0
     unless_reported: re.Pattern[str] | None = None
+    # sentence and heading rules: a sentence counts only when one of these is in it
+    requires: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,9 @@ class Finding:
     claims: tuple[str, ...] = ()
     scope: str = "sentence"  # the rule's scope: sentence, heading, passage or page
     evidence: tuple[str, ...] = ()
+    # on a page that does not sell treatment: a claim the page reports (quoted, said by
+    # someone, a regulator's statement, advice to readers), not one it makes
+    relayed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -117,6 +131,8 @@ class Finding:
         if self.scope == "page":
             out["scope"] = "page"
             out["evidence"] = list(self.evidence)
+        if self.relayed:
+            out["relayed"] = True
         if self.claim is not None:
             out["claim"] = self.claim
             out["claims"] = list(self.claims)
@@ -170,6 +186,13 @@ class RedFlags:
     path: str | None = None
     source: str | None = None
     completeness: Completeness | None = None
+    kind: str | None = None  # the page's kind (clinic, broker, information) when known
+    kind_guessed: bool = False
+
+    @property
+    def own(self) -> tuple[Finding, ...]:
+        """The findings that are the page's own claims (not relayed)."""
+        return tuple(f for f in self.findings if not f.relayed)
 
 
 # ---------------------------------------------------------------------------
@@ -472,6 +495,9 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
         reported = item.get("unless_reported")
         if reported is not None and scope in ("page", "passage"):
             raise InputError(f"{where}: 'unless_reported' is for sentence or heading rules")
+        requires = _patterns(where, item.get("requires"), "requires")
+        if requires and scope in ("page", "passage"):
+            raise InputError(f"{where}: 'requires' is for sentence or heading rules")
         rules.append(
             Rule(
                 id=rid,
@@ -492,6 +518,7 @@ def parse_rules(text: str, path: str = RULES_FILE) -> tuple[Rule, ...]:
                 unless_reported=None
                 if reported is None
                 else _compile(f"{where}: unless_reported", reported),
+                requires=requires,
             )
         )
     if not rules:
@@ -662,8 +689,8 @@ def _skipper(
     quiet: frozenset[int] = frozenset(),
 ) -> Callable[[int], bool]:
     """Whether segment k counts for nothing: one of the rule's ``unless`` patterns is in it
-    (or, for a table row, in its table's header row), it is in ``quiet``, or the rule reads
-    headings and it is none."""
+    (or, for a table row, in its table's header row), none of its ``requires`` patterns is
+    in it, it is in ``quiet``, or the rule reads headings and it is none."""
     unless: dict[int, bool] = {}
 
     def skip(k: int) -> bool:
@@ -675,7 +702,10 @@ def _skipper(
             spans = [segs[k]]
             if headers is not None and k in headers:
                 spans.append(headers[k])
-            unless[k] = any(p.search(text, s, e) for p in rule.unless for s, e in spans)
+            unless[k] = any(p.search(text, s, e) for p in rule.unless for s, e in spans) or (
+                bool(rule.requires)
+                and not any(p.search(text, segs[k][0], segs[k][1]) for p in rule.requires)
+            )
         return unless[k]
 
     return skip
@@ -922,10 +952,150 @@ def _page_findings(
     return out
 
 
+# ---------------------------------------------------------------------------
+# pages that do not sell treatment: what they relay is not their own claim
+
+SELLING_KINDS = ("clinic", "broker")
+
+# someone else's words: reported speech, a complaint, what was advertised
+_REPORTING = re.compile(
+    r"\b(?:said|says|told|tells|according\s+to|claim(?:s|ed)|advertis(?:es|ed|ements?)|"
+    r"alleg\w+|complaints?|promis(?:es|ed)|urged|reported(?:ly)?|stated|wrote|marketed|"
+    r"touted|described|called|testified|insist(?:s|ed))\b",
+    re.IGNORECASE,
+)
+# a regulator, a court or an order: its statements are reported, not the page's claims
+_REGULATOR = re.compile(
+    r"\b(?:(?-i:FTC|FDA|EMA|MHRA|TGA)|Federal\s+Trade\s+Commission|Food\s+and\s+Drug\s+"
+    r"Administration|regulators?|attorneys?\s+general|the\s+agency|courts?|lawsuits?|judge|"
+    r"prosecutors?|settlement|the\s+order|warning\s+letters?)\b",
+    re.IGNORECASE,
+)
+# advice to readers: "Ask whether ...", "Be wary of any clinic that ...", a reader's question
+_ADVICE = re.compile(
+    r"^\W*(?:ask|be\s+(?:wary|careful|sceptical|skeptical)|beware|avoid|look\s+(?:for|out)|"
+    r"check\s+(?:whether|that|if|with)|watch\s+(?:for|out)|don't|do\s+not|never|talk\s+to|"
+    r"consult|find\s+out)\b|\b(?:you\s+should|be\s+wary|beware|warning\s+signs?|red\s+flags?)\b|"
+    r"\?\s*$",
+    re.IGNORECASE,
+)
+# a headline reporting an action: "FTC fines stem cell chain over 'miracle' claims"
+_ACTION_HEADLINE = re.compile(
+    r"\b(?:fine[sd]?|sues?|sued|charge[sd]|warns?|warned|orders?|ordered|bans?|banned|"
+    r"settles?|settled|accuse[sd]|investigat\w+|probes?|crack(?:s|ed)?\s+down|shut\s+down|"
+    r"penali[sz]e[sd]?|over\s+(?:\w+\s+){0,3}claims)\b",
+    re.IGNORECASE,
+)
+# a page that reads as reporting: past-tense reported speech (news says "said"; a sales
+# page's "according to our data" and a testimonial's "says Maria" are not counted), and a
+# regulator, a byline or dateline, a study or advice to readers
+_SAID = re.compile(
+    r"\b(?:said|in\s+a\s+statement|told\s+(?:reporters|us|me|him|her|them))\b", re.IGNORECASE
+)
+_NEWS_SIGNALS = (
+    _REGULATOR,
+    re.compile(r"(?m)^\s*(?:by\s+[A-Z][a-z]+\s+[A-Z][a-z]+|[A-Z]{3,}[A-Z ,]*\s+[-—–]\s)"),
+    re.compile(
+        r"\b(?:researchers|scientists|the\s+study|a\s+(?:\d{4}\s+)?(?:trial|study|review))\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:ask\s+(?:your|a|the)\s+(?:doctor|clinic)|be\s+wary|beware|questions\s+to\s+ask)\b",
+        re.IGNORECASE,
+    ),
+)
+_MAX_SAID = 50  # counting stops here
+
+
+def guess_page_kind(text: str) -> str:
+    """clinic, broker or information: the words a page sells with (as extract guesses a
+    source's kind), and whether it reads as reporting: past-tense reported speech ("said")
+    with a regulator, a byline or dateline, a study or advice to readers. A page that
+    reads as reporting is information, even when it quotes a clinic's sales words, once it
+    says "said" three times; with fewer, only when it has no sales words. A page with
+    neither sales words nor reporting is read as selling (clinic), so that a sales page
+    with few sales words keeps its red flags."""
+    from stemcli.ops.intake import guess_kind
+
+    said = 0
+    for _ in _SAID.finditer(text):
+        said += 1
+        if said >= _MAX_SAID:
+            break
+    reporting = said > 0 and any(p.search(text) for p in _NEWS_SIGNALS)
+    if reporting and said >= 3:
+        return "information"
+    kind = guess_kind(text)
+    if kind != "information":
+        return kind
+    return "information" if reporting else "clinic"
+
+
+def _reports(text: str, seg: _Span, heading: bool, header: _Span | None) -> bool:
+    """Whether a sentence (or table row, or heading) relays someone else's words: reported
+    speech or a regulator's statement, advice to readers, a row of a table of what was
+    advertised, or a headline reporting an action."""
+    sentence = text[seg[0] : seg[1]]
+    if _REPORTING.search(sentence) or _REGULATOR.search(sentence) or _ADVICE.search(sentence):
+        return True
+    if header is not None and _REPORTING.search(text, header[0], header[1]):
+        return True
+    return heading and bool(_ACTION_HEADLINE.search(sentence))
+
+
+def _is_relayed(f: Finding, text: str, seg: _Span, reports: Callable[[], bool]) -> bool:
+    """Whether a finding on a page that sells no treatment is a claim it reports: inside a
+    quotation, in a sentence of reported speech or a regulator's statement, advice to
+    readers, a row of a table of what was advertised, or a headline reporting an action.
+    A page-level finding (many conditions) is never such a page's own offer."""
+    if f.scope == "page":
+        return True
+    first = text[f.start : f.start + 1]
+    inside = f.start + 1 if first and first in '"“‘' else f.start
+    if _quotation(text, seg, inside) is not None:
+        return True
+    return reports()
+
+
+def _mark_relayed(
+    findings: Sequence[Finding],
+    text: str,
+    headings: frozenset[int] = frozenset(),
+    headers: Mapping[int, _Span] | None = None,
+    segs: Sequence[_Span] = (),
+) -> list[Finding]:
+    starts = {s: k for k, (s, _) in enumerate(segs)}
+    seen: dict[_Span, bool] = {}  # one look per sentence, however many findings it has
+    out: list[Finding] = []
+    for f in findings:
+        seg = (f.context_start, f.context_start + len(f.context))
+        k = starts.get(f.context_start)
+        header = headers.get(k) if headers is not None and k is not None else None
+
+        def reports(seg: _Span = seg, k: int | None = k, header: _Span | None = header) -> bool:
+            if seg not in seen:
+                seen[seg] = _reports(text, seg, k in headings, header)
+            return seen[seg]
+
+        if _is_relayed(f, text, seg, reports):
+            f = replace(f, relayed=True)
+        out.append(f)
+    return out
+
+
 def scan_text(
-    text: str, *, path: str | None = None, rules: Sequence[Rule] | None = None
+    text: str,
+    *,
+    path: str | None = None,
+    rules: Sequence[Rule] | None = None,
+    kind: str | None = None,
+    kind_guessed: bool = False,
 ) -> RedFlags:
-    """Every finding of every rule in ``text`` (offsets in characters into ``text``)."""
+    """Every finding of every rule in ``text`` (offsets in characters into ``text``).
+
+    With a ``kind`` that sells no treatment (information), the findings that the page
+    reports rather than makes are marked ``relayed``.
+    """
     rules = load_rules() if rules is None else tuple(rules)
     segs: list[_Span] = []
     headings: set[int] = set()
@@ -948,31 +1118,47 @@ def scan_text(
     if len(findings) + len(page) > MAX_FINDINGS:
         raise _too_many(what)
     findings = sorted([*findings, *page], key=lambda f: (f.start, f.end, f.rule))
-    return RedFlags(tuple(findings), len(rules), path=path)
+    if kind is not None and kind not in SELLING_KINDS:
+        findings = _mark_relayed(findings, text, frozenset(headings), headers, segs)
+    return RedFlags(tuple(findings), len(rules), path=path, kind=kind, kind_guessed=kind_guessed)
 
 
 def scan_quotes(
-    claims: Sequence[Claim], *, source: str, rules: Sequence[Rule] | None = None
+    claims: Sequence[Claim],
+    *,
+    source: str,
+    rules: Sequence[Rule] | None = None,
+    kind: str | None = None,
 ) -> RedFlags:
     """The rules over the quotes of ``claims`` (one run per distinct quote).
 
     A quote is a sentence, never a heading; page-level rules read the quotes together, as
-    one page.
+    one page. With a ``kind`` that sells no treatment, what a quote relays is marked so.
     """
+    relay = kind is not None and kind not in SELLING_KINDS
     rules = load_rules() if rules is None else tuple(rules)
     by_quote: dict[str, list[str]] = {}
     for c in claims:
         by_quote.setdefault(c.quote, []).append(c.id)
     findings: list[Finding] = []
     for quote, ids in by_quote.items():
-        for f in _scan_segments(quote, rules, [(0, len(quote))], f"claim {ids[0]}"):
+        found = _scan_segments(quote, rules, [(0, len(quote))], f"claim {ids[0]}")
+        if relay:
+            found = _mark_relayed(found, quote, segs=[(0, len(quote))])
+        for f in found:
             findings.append(replace(f, claim=ids[0], claims=tuple(ids)))
     quotes = list(by_quote.items())
     parts = [_Part(quote, [(0, len(quote))]) for quote, _ in quotes]
     for i, f in _page_findings(rules, parts, f"the quotes of {source}"):
         ids = quotes[i][1]
-        findings.append(replace(f, claim=ids[0], claims=tuple(ids)))
-    return RedFlags(tuple(findings), len(rules), source=source, completeness=completeness(claims))
+        findings.append(replace(f, claim=ids[0], claims=tuple(ids), relayed=relay))
+    return RedFlags(
+        tuple(findings),
+        len(rules),
+        source=source,
+        completeness=completeness(claims),
+        kind=kind,
+    )
 
 
 def completeness(claims: Sequence[Claim]) -> Completeness:

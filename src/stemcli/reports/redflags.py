@@ -42,8 +42,11 @@ def redflags_report(result: RedFlags) -> Report:
     Table and Markdown name each finding's rule and explain the rules that fired once,
     below the table; JSON and CSV carry why and citation in every finding. A page-level
     finding (one treatment for many conditions) is marked "(page)" and lists what the
-    whole page names.
+    whole page names. On a page read as selling no treatment, a finding the page relays
+    is marked "(relayed)" (JSON ``"relayed": true``) and the summary counts them apart.
     """
+    from stemcli.ops.redflags import SELLING_KINDS
+
     by_claim = result.source is not None
     rows: list[tuple[Cell, ...]] = []
     fired: dict[str, Finding] = {}
@@ -56,12 +59,21 @@ def redflags_report(result: RedFlags) -> Report:
         )
         if f.scope == "page":
             where += " (page)"
+        if f.relayed:
+            where += " (relayed)"
         rows.append((where, f.name, _flag_context(f)))
     claims: list[tuple[str, Callable[[Finding], str]]] = [("claims", lambda f: ";".join(f.claims))]
     csv_header, csv_rows = csv_of([*(claims if by_claim else ()), *FINDING_CSV], result.findings)
     n = len(result.findings)
     where_text = f"the quotes of {result.source}" if by_claim else (result.path or "the text")
     summary = f"{plural(n, 'red flag')} ({len(fired)} of {result.rules} rules) in {where_text}"
+    relayed = n - len(result.own)
+    if result.kind is not None and result.kind not in SELLING_KINDS:
+        how = "guessed from its words; --kind changes it" if result.kind_guessed else "as given"
+        summary += (
+            f"\nread as {result.kind} ({how}): {len(result.own)} of its own, {relayed} relayed"
+            " (quoted, reported or advice: claims the page reports, not its own)"
+        )
     data: Json = [f.to_json() for f in result.findings]
     if result.completeness is not None:
         summary += "\n" + completeness_text(result.completeness)
@@ -99,4 +111,5 @@ FINDING_CSV: tuple[tuple[str, Callable[[Finding], str]], ...] = (
     ("citation", lambda f: f.citation),
     ("scope", lambda f: f.scope),
     ("evidence", lambda f: "; ".join(f.evidence)),
+    ("relayed", lambda f: "yes" if f.relayed else ""),
 )
