@@ -39,6 +39,7 @@ COMMANDS = {
     "conflicts": "analyse",
     "extract": "pages",
     "redflags": "pages",
+    "completion": "completion",
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--data",)
@@ -137,6 +138,11 @@ def _boundary(argv: list[str]) -> ExitCode:
         from click import exceptions as click_errors  # type: ignore[no-redef, import-not-found, unused-ignore]
 
     try:
+        instruction = os.environ.get("_STEMCLI_COMPLETE")
+        if instruction:  # the shell asks for completions (see cli/completion.py)
+            from stemcli.cli.completion import complete
+
+            return complete(full_app(), instruction)
         command = typer.main.get_command(app_for(argv))
         # not command.main(): it prints click's own messages and turns Ctrl-C into other
         # exceptions; here every outcome is decided below
