@@ -39,7 +39,7 @@ COMMANDS = {
     "conflicts": "analyse",
     "extract": "pages",
     "redflags": "pages",
-    "completion": "completion",
+    "completion": "shell",
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--data",)
@@ -142,6 +142,7 @@ def _boundary(argv: list[str]) -> ExitCode:
         if instruction:  # the shell asks for completions (see cli/completion.py)
             from stemcli.cli.completion import complete
 
+            state().mute = True  # only the answer: a message would land in the command line
             return complete(full_app(), instruction)
         command = typer.main.get_command(app_for(argv))
         # not command.main(): it prints click's own messages and turns Ctrl-C into other

@@ -1,4 +1,4 @@
-"""Shell completion: ``stemcli completion SHELL`` prints the script; the shell then asks.
+"""Shell completion: the script ``stemcli completion SHELL`` prints, and the answers.
 
 The script the shell sources runs ``stemcli`` with ``_STEMCLI_COMPLETE`` set
 (``complete_bash``, ``complete_zsh`` or ``complete_fish``) and the words typed so far
@@ -9,7 +9,8 @@ values that fit. Values come from the dataset the command line names (``--data``
 condition, stage, source, outcome and claim ids, each with its name where a shell
 shows one.
 
-This module is imported only to complete or to print a script, never on another run.
+This module is imported only to complete or to print a script, never on another run;
+the ``completion`` command is in :mod:`stemcli.cli.shell`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from stemcli.cli.env import command, state, write_stdout
 from stemcli.errors import ExitCode, StemcliError
 
 if TYPE_CHECKING:
@@ -31,53 +31,22 @@ COMPLETE_VAR = "_STEMCLI_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 
 
-def _shells(incomplete: str) -> list[str]:
-    return [s for s in SHELLS if s.startswith(incomplete)]
-
-
-@command()
-def completion(
-    shell: Annotated[
-        str,
-        typer.Argument(
-            help="bash, zsh or fish.", metavar="SHELL", autocompletion=_shells, show_default=False
-        ),
-    ],
-) -> None:
-    """Print the shell completion script for bash, zsh or fish.
-
-    Save the script where the shell looks for completions (it then completes
-    commands, options, and the condition, stage, source, outcome and claim ids of
-    the dataset), or source it from the shell's start-up file.
-
-    Examples:
-
-    \b
-      stemcli completion bash > ~/.local/share/bash-completion/completions/stemcli
-      stemcli completion zsh > ~/.zfunc/_stemcli
-      stemcli completion fish > ~/.config/fish/completions/stemcli.fish
-    """
+def script(shell: str) -> str:
+    """The completion script of ``shell`` (one of :data:`SHELLS`)."""
     from typer._completion_shared import get_completion_script
 
-    name = shell.strip().lower()
-    if name not in SHELLS:
-        from stemcli.errors import UsageError
-
-        raise UsageError(f"SHELL must be bash, zsh or fish, not {shell!r}")
-    script = get_completion_script(prog_name="stemcli", complete_var=COMPLETE_VAR, shell=name)
-    write_stdout(script + "\n")
+    return get_completion_script(prog_name="stemcli", complete_var=COMPLETE_VAR, shell=shell)
 
 
 def complete(app: typer.Typer, instruction: str) -> ExitCode:
     """Answer the shell's completion request ``instruction`` (``complete_bash`` ...).
 
-    Nothing but the answer is written: messages of the dataset's loading are dropped.
-    Fish asks whether to offer values (``is-args``) by the exit status: 0 yes, 1 no.
+    The caller mutes stderr first: a note there would land in the middle of the command
+    line. Fish asks whether to offer values (``is-args``) by the exit status: 0 yes, 1 no.
     """
     from typer.completion import shell_complete
 
     _register_shells()
-    state().mute = True  # a note on stderr would land in the middle of the command line
     cli = typer.main.get_command(app)
     try:
         status = shell_complete(cli, {}, "stemcli", COMPLETE_VAR, instruction)
