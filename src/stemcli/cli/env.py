@@ -42,7 +42,8 @@ app = typer.Typer(
     ),
     cls=Group,
     no_args_is_help=True,
-    # completion scripts come from 'stemcli completion SHELL' (see cli/completion.py)
+    # completion scripts come from 'stemcli completion SHELL' (cli/shell.py): nothing
+    # is written into a shell's start-up files, and no run builds completion options
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
