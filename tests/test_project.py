@@ -95,8 +95,9 @@ def test_every_command_has_help_with_a_summary_and_an_example(
     assert len(summary) <= 100, f"{name}: the summary is short: {summary!r}"
     flat = " ".join(result.stdout.split())
     assert summary in flat
-    assert "Example: stemcli " in flat
-    assert name in _example(name), f"{name}: its example runs another command"
+    assert "Examples: stemcli " in flat
+    for example in _examples(name):
+        assert name in example, f"{name}: its example runs another command"
 
 
 @pytest.mark.parametrize("name", COMMAND_NAMES)
@@ -106,11 +107,18 @@ def test_summary_in_the_command_list_is_one_line(run: Run, name: str) -> None:
     assert line.strip()[len(name) :].strip()
 
 
-def _example(name: str) -> list[str]:
+def _examples(name: str) -> list[list[str]]:
+    """The arguments of every example in a command's help (what follows 'stemcli'), up to
+    a shell redirection ('> FILE'), which is the shell's and not stemcli's."""
     help_text = commands()[name].help or ""
-    match = re.search(r"Example:\s*(stemcli .+)", help_text)
-    assert match, name
-    return shlex.split(match.group(1))[1:]
+    assert "Examples:" in help_text, name
+    section = help_text.split("Examples:", 1)[1]
+    found = []
+    for match in re.finditer(r"^\s*(stemcli .+)$", section, re.MULTILINE):
+        words = shlex.split(match.group(1))[1:]
+        found.append(words[: words.index(">")] if ">" in words else words)
+    assert found, name
+    return found
 
 
 @pytest.mark.parametrize("name", COMMAND_NAMES)
@@ -119,10 +127,13 @@ def test_every_example_is_a_valid_invocation(
 ) -> None:
     """An example may name a file the reader does not have (exit 3), but it must not be a
     usage error: an unknown option, claim, condition or stage (exit 2), nor a crash."""
-    monkeypatch.chdir(tmp_path)
-    args = [os.path.expanduser(a) if a.startswith("~") else a for a in _example(name)]
-    result = run(*args)
-    assert result.exit_code in (0, 1, 3), (args, result.output)
+    for i, example in enumerate(_examples(name)):
+        where = tmp_path / str(i)  # each in a folder of its own: none finds another's files
+        where.mkdir()
+        monkeypatch.chdir(where)
+        args = [os.path.expanduser(a) if a.startswith("~") else a for a in example]
+        result = run(*args)
+        assert result.exit_code in (0, 1, 3), (args, result.output)
 
 
 def test_main_help_lists_the_commands(run: Run) -> None:

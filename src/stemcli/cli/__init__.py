@@ -39,6 +39,7 @@ COMMANDS = {
     "conflicts": "analyse",
     "extract": "pages",
     "redflags": "pages",
+    "completion": "shell",
 }
 
 # the root's options (see env.main_options): accepted before or after the command
@@ -144,6 +145,12 @@ def _boundary(argv: list[str]) -> ExitCode:
         from click import exceptions as click_errors  # type: ignore[no-redef, import-not-found, unused-ignore]
 
     try:
+        instruction = os.environ.get("_STEMCLI_COMPLETE")
+        if instruction:  # the shell asks for completions (see cli/completion.py)
+            from stemcli.cli.completion import complete
+
+            state().mute = True  # only the answer: a message would land in the command line
+            return complete(full_app(), instruction)
         command = typer.main.get_command(app_for(argv))
         argv = _conventions(command, argv)
         # not command.main(): it prints click's own messages and turns Ctrl-C into other

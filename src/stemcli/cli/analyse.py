@@ -27,6 +27,7 @@ from stemcli.cli.options import (
     Output,
     Raw,
     Stage,
+    completes,
     output_path,
 )
 from stemcli.errors import ExitCode
@@ -42,7 +43,8 @@ def compare(
         typer.Option(
             "--sources",
             help="Only these sources, as columns in this order (comma-separated ids).",
-            metavar="ID,ID,...",
+            metavar="SOURCE,...",
+            autocompletion=completes("source_list"),
         ),
     ] = None,
     outcome: OutcomeOpt = None,
@@ -74,13 +76,18 @@ def compare(
         ),
     ] = None,
 ) -> None:
-    """The sources side by side: one row per condition, stage, outcome and measure.
+    """The sources side by side: a row per stage, outcome and measure.
 
     A value is marked ≠ when another source states values in its row and none of them
     overlaps it. Claims that are not stage-specific hold for every stage: they join the
     rows of the stages others name, or get an "any" row when nothing is stage-specific.
 
-    Example: stemcli compare knee-oa --stage middle --chart
+    Examples:
+
+    \b
+      stemcli compare knee-oa --stage middle --chart
+      stemcli compare knee-oa --sources stemmedicare,bookimed --outcome pain
+      stemcli compare rotator-cuff --chart --svg rotator-cuff.svg
     """
     from stemcli.errors import UsageError
     from stemcli.ops.compare import compare as run
@@ -168,15 +175,20 @@ def conflicts(
     ] = False,
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Only pairs involving this source (id).", metavar="ID"),
+        typer.Option(
+            "--source",
+            help="Only pairs involving this SOURCE (id).",
+            metavar="SOURCE",
+            autocompletion=completes("sources"),
+        ),
     ] = None,
     min_gap: Annotated[
         float,
         typer.Option(
             "--min-gap",
             min=0,
-            metavar="X",
-            help="Only gaps of at least X, in the pair's unit (percentage points, days, $).",
+            metavar="GAP",
+            help="Only gaps of at least GAP, in the pair's unit (percentage points, days, $).",
         ),
     ] = 0.0,
     limit: Limit = 20,
@@ -193,14 +205,21 @@ def conflicts(
     ] = False,
     tolerance: Annotated[
         float,
-        typer.Option("--tolerance", min=0, max=100, metavar="P", help="'about' means ± P percent."),
+        typer.Option(
+            "--tolerance",
+            min=0,
+            max=100,
+            metavar="PERCENT",
+            help="'about' means ± PERCENT percent.",
+        ),
     ] = 5.0,
     explain: Annotated[
         tuple[str, str] | None,
         typer.Option(
             "--explain",
-            metavar="ID ID",
+            metavar="CLAIM CLAIM",
             help="Tell whether two claims are set against each other, the verdict, and why.",
+            autocompletion=completes("claims"),
         ),
     ] = None,
     format: Format = ListingFormat.table,
@@ -209,7 +228,7 @@ def conflicts(
     raw: Raw = False,
     full: Annotated[bool, typer.Option("--full", help="Add every quote, in full.")] = False,
 ) -> None:
-    """Numbers that disagree, by kind: contradictions, arithmetic, tensions.
+    """Numbers that disagree: contradictions, arithmetic, tensions.
 
     A statement is what one source says once or more (the same value for the same
     question). Two are compared when they share condition, a stage, related outcomes (for
@@ -218,7 +237,12 @@ def conflicts(
     quantity) or a tension (related quantities far apart, or a single case report). A
     figure that restates others (derived) and disagrees with them is arithmetic.
 
-    Example: stemcli conflicts knee-oa --kind contradiction
+    Examples:
+
+    \b
+      stemcli conflicts knee-oa --kind contradiction
+      stemcli conflicts --count
+      stemcli conflicts --fail-on-conflict --format json --output conflicts.json
     """
     from stemcli.errors import UsageError
     from stemcli.ops import conflicts as ops

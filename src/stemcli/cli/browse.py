@@ -19,6 +19,7 @@ from stemcli.cli.options import (
     Raw,
     SourceOpt,
     Stage,
+    completes,
 )
 
 
@@ -37,7 +38,12 @@ def lookup(
 ) -> None:
     """What the sources claim about a condition, grouped by outcome.
 
-    Example: stemcli lookup knee-oa --stage middle
+    Examples:
+
+    \b
+      stemcli lookup knee-oa --stage middle
+      stemcli lookup 'knee arthritis' --outcome pain --format json
+      stemcli lookup rotator-cuff --source stemmedicare --full
     """
     from stemcli.ops.lookup import lookup as run
     from stemcli.ops.resolve import resolve_outcome, resolve_source
@@ -65,7 +71,12 @@ def lookup(
 @command()
 def show(
     claim_id: Annotated[
-        str, typer.Argument(help="The claim's id (see lookup --format json).", metavar="CLAIM_ID")
+        str,
+        typer.Argument(
+            help="The claim's id, as listings show it.",
+            metavar="CLAIM",
+            autocompletion=completes("claims"),
+        ),
     ],
     *,
     format: Format = ListingFormat.table,
@@ -75,7 +86,11 @@ def show(
 ) -> None:
     """One claim: every field, the full quote, and its source.
 
-    Example: stemcli show bookimed-trial-oa-responders-79pct
+    Examples:
+
+    \b
+      stemcli show bookimed-trial-oa-responders-79pct
+      stemcli show stemmedicare-oa-middle-pain --format json
     """
     from stemcli.reports.claims import show_report
 
@@ -105,7 +120,11 @@ def search(
 ) -> None:
     """Ranked fuzzy search over quotes, outcomes and conditions.
 
-    Example: stemcli search "return to sports" --limit 5
+    Examples:
+
+    \b
+      stemcli search "return to sports" --limit 5
+      stemcli search cost --format csv --output cost.csv
     """
     from stemcli.ops.search import search as run
     from stemcli.reports.claims import search_report
@@ -124,7 +143,11 @@ def sources(
 ) -> None:
     """The sources of the dataset, with their claim counts.
 
-    Example: stemcli sources --format json
+    Examples:
+
+    \b
+      stemcli sources
+      stemcli sources --format json
     """
     from stemcli.reports.claims import sources_report
 
@@ -139,9 +162,13 @@ def conditions(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """The conditions, their aliases and stages, with claim counts per stage.
+    """The conditions with their aliases, stages and claim counts.
 
-    Example: stemcli conditions
+    Examples:
+
+    \b
+      stemcli conditions
+      stemcli conditions --format markdown
     """
     from stemcli.reports.claims import conditions_report
 
@@ -156,12 +183,16 @@ def outcomes(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """The measure and outcome vocabularies, with descriptions and claim counts.
+    """The measure and outcome vocabularies, with claim counts.
 
     A claim's measure says what kind of number it is; its outcome, what the number is
     about. Outcomes of one family are related (conflicts compares them across measures).
 
-    Example: stemcli outcomes --format markdown
+    Examples:
+
+    \b
+      stemcli outcomes
+      stemcli outcomes --format markdown
     """
     from stemcli.reports.claims import outcomes_report
 

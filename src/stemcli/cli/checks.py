@@ -34,12 +34,17 @@ def validate(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """Check the dataset and list every problem; exit 1 if there are any.
+    """Check the dataset and list every problem (exit 1 if any).
 
     A claim or source whose 'review' lists fields is unreviewed: a warning (exit 0),
     or with --strict a problem (exit 1).
 
-    Example: stemcli --data ~/my-claims validate --strict
+    Examples:
+
+    \b
+      stemcli validate
+      stemcli --data ~/my-claims validate --strict
+      stemcli validate --format json --output problems.json
     """
     from stemcli.dataset import check
     from stemcli.dataset.find import data_paths
@@ -88,12 +93,16 @@ def verify(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """Check archived sources against their sha256 and find every quote in them.
+    """Check archived sources (sha256) and find every quote in them.
 
     A source whose archive cannot be located (a bundled one, without --sources) is
     listed as not checked and does not fail the run.
 
-    Example: stemcli --data mydata verify
+    Examples:
+
+    \b
+      stemcli --data mydata verify
+      stemcli verify --sources archive --source stemmedicare
     """
     from stemcli.numbers import plural
     from stemcli.ops.resolve import resolve_source
@@ -140,7 +149,12 @@ def export(
 ) -> None:
     """Every claim with its parsed value, as JSON, CSV or YAML.
 
-    Example: stemcli export --format csv --output claims.csv
+    Examples:
+
+    \b
+      stemcli export --format csv --output claims.csv
+      stemcli export --format yaml > claims.yaml
+      stemcli --data mydata --no-bundled export
     """
     from stemcli.reports.checks import export_report
 

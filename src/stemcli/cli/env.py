@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from stemcli import __version__
+from stemcli.cli.helptext import Command, Group
 from stemcli.cli.options import DataPaths
 
 if TYPE_CHECKING:
@@ -34,9 +35,16 @@ app = typer.Typer(
     name="stemcli",
     help=(
         "Explore, compare and check the numeric claims of stem cell therapy marketing.\n\n"
-        "Example: stemcli lookup knee-oa --stage middle"
+        "Examples:\n\n"
+        "\b\n"
+        "  stemcli lookup knee-oa --stage middle\n"
+        "  stemcli conflicts --count\n"
+        "  stemcli --data mydata validate --strict"
     ),
+    cls=Group,
     no_args_is_help=True,
+    # completion scripts come from 'stemcli completion SHELL' (cli/shell.py): nothing
+    # is written into a shell's start-up files, and no run builds completion options
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -218,7 +226,7 @@ def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R
     """Register a command with the app, by its function's name unless ``name`` is given."""
 
     def register(fn: Callable[P, R]) -> Callable[P, R]:
-        app.command(name)(fn)
+        app.command(name, cls=Command)(fn)
         return fn
 
     return register
@@ -338,7 +346,7 @@ def main_options(
 ) -> None:
     """Explore, compare and check the numeric claims of stem cell therapy marketing.
 
-    Example: stemcli lookup knee-oa --stage middle
+    Examples: stemcli lookup knee-oa --stage middle; stemcli conflicts --count
     """
     # an invocation of the app without run() (typer's runner, tests) starts afresh too
     _state._dataset = None

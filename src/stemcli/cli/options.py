@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -59,6 +59,7 @@ class ConflictKind(Choice):
 
 
 E = TypeVar("E", bound=Enum)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _names(choices: list[str]) -> str:
@@ -82,13 +83,47 @@ def choice(enum: type[E], flag: str) -> Callable[[str | E], E]:
     return parse
 
 
+Completions = list[tuple[str, str | None]]
+
+
+def _unannotated(fn: F) -> F:
+    """typer reads every completion callback's signature on each run (to pass ``ctx`` and
+    ``incomplete`` by name): without annotations to evaluate, in a sixth of the time."""
+    fn.__annotations__ = {}
+    return fn
+
+
+def completes(kind: str) -> Callable[[Any, str], Completions]:
+    """The shell completion of a value: ``kind`` names a function of
+    :mod:`stemcli.cli.completion`, imported only when the shell asks."""
+
+    def complete(ctx: Any, incomplete: str) -> Completions:
+        from stemcli.cli import completion
+
+        values: Callable[[Any, str], Completions] = getattr(completion, kind)
+        return values(ctx, incomplete)
+
+    complete.__name__ = f"complete_{kind}"
+    return _unannotated(complete)
+
+
+def completes_choices(enum: type[Enum]) -> Callable[[str], Completions]:
+    """The shell completion of an option whose values are ``enum``'s."""
+
+    def complete(incomplete: str) -> Completions:
+        return [(str(m.value), None) for m in enum]
+
+    return _unannotated(complete)
+
+
 def _format_option(enum: type[E], help: str) -> typer.models.OptionInfo:
     option: typer.models.OptionInfo = typer.Option(
         "--format",
         "-f",
         help=help,
         parser=choice(enum, "--format"),
-        metavar="[" + "|".join(str(m.value) for m in enum) + "]",
+        metavar="FORMAT",
+        autocompletion=completes_choices(enum),
     )
     return option
 
@@ -115,11 +150,17 @@ def output_path(name: str) -> Path:
 
 # Paths are plain: stemcli's reading and writing code checks them (a file that cannot be
 # read is exit 3), never click's exists/readable/folder checks (exit 2, in its words).
-Format = Annotated[ListingFormat, _format_option(ListingFormat, "Output format.")]
-ExportFormatOpt = Annotated[ExportFormat, _format_option(ExportFormat, "json, csv or yaml.")]
+Format = Annotated[
+    ListingFormat, _format_option(ListingFormat, "Output format: table, json, csv or markdown.")
+]
+ExportFormatOpt = Annotated[
+    ExportFormat, _format_option(ExportFormat, "Output format: json, csv or yaml.")
+]
 ExtractFormatOpt = Annotated[
     ExtractFormat,
-    _format_option(ExtractFormat, "yaml (a claims file to edit), json, table, csv or markdown."),
+    _format_option(
+        ExtractFormat, "Output format: yaml (a claims file to edit), json, table, csv or markdown."
+    ),
 ]
 Kind = Annotated[
     ConflictKind | None,
@@ -128,6 +169,7 @@ Kind = Annotated[
         help="Only one kind: contradiction, arithmetic or tension.",
         parser=choice(ConflictKind, "--kind"),
         metavar="KIND",
+        autocompletion=completes_choices(ConflictKind),
     ),
 ]
 Output = Annotated[
@@ -155,25 +197,51 @@ Force = Annotated[bool, typer.Option("--force", help="Replace an existing --outp
 Full = Annotated[bool, typer.Option("--full", help="Show quotes in full, not truncated.")]
 Stage = Annotated[
     str | None,
-    typer.Option("--stage", "-s", help="Only claims for this stage (plus those for any stage)."),
+    typer.Option(
+        "--stage",
+        "-s",
+        help="Only claims for this STAGE (id or alias, e.g. middle), plus those for any stage.",
+        metavar="STAGE",
+        autocompletion=completes("stages"),
+    ),
 ]
 OutcomeOpt = Annotated[
-    str | None, typer.Option("--outcome", help="Only claims about this outcome (id or name).")
+    str | None,
+    typer.Option(
+        "--outcome",
+        help="Only claims about this OUTCOME (id or name, e.g. pain).",
+        metavar="OUTCOME",
+        autocompletion=completes("outcomes"),
+    ),
 ]
-SourceOpt = Annotated[str | None, typer.Option("--source", help="Only claims from this source id.")]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Only claims from this SOURCE (id).",
+        metavar="SOURCE",
+        autocompletion=completes("sources"),
+    ),
+]
 ConditionArg = Annotated[
     str,
     typer.Argument(
-        help="Condition id, name or alias (e.g. knee-oa, 'knee arthritis').", metavar="CONDITION"
+        help="Condition id, name or alias (e.g. knee-oa, 'knee arthritis').",
+        metavar="CONDITION",
+        autocompletion=completes("conditions"),
     ),
 ]
 OptionalConditionArg = Annotated[
     str | None,
     typer.Argument(
-        help="Condition id, name or alias; all conditions when omitted.", metavar="[CONDITION]"
+        help="Condition id, name or alias; all conditions when omitted.",
+        metavar="[CONDITION]",
+        autocompletion=completes("conditions"),
     ),
 ]
-Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")]
+Limit = Annotated[
+    int, typer.Option("--limit", "-n", min=1, help="Show at most N results.", metavar="N")
+]
 DataPaths = Annotated[
     list[Path] | None,
     typer.Option(

@@ -20,6 +20,7 @@ from stemcli.cli.options import (
     Output,
     Raw,
     choice,
+    completes,
 )
 from stemcli.errors import ExitCode
 
@@ -65,17 +66,17 @@ def extract(
         str | None,
         typer.Option(
             "--source-id",
-            help="The new source's id: claims are named ID-001, ID-002 ... "
+            help="The new source's id: claims are named SOURCE-001, SOURCE-002 ... "
             "(default: from the file name).",
-            metavar="ID",
+            metavar="SOURCE",
         ),
     ] = None,
     into: Annotated[
         Path | None,
         typer.Option(
             "--into",
-            help="Add the page to this dataset folder: its text to archive/ID.txt, the "
-            "source to sources.yaml, the drafts to claims/ID.yaml (nothing is replaced).",
+            help="Add the page to this dataset folder: its text to archive/SOURCE.txt, the "
+            "source to sources.yaml, the drafts to claims/SOURCE.yaml (nothing is replaced).",
             parser=Path,
             metavar="DIR",
         ),
@@ -86,14 +87,19 @@ def extract(
     raw: Raw = False,
     full: Full = False,
 ) -> None:
-    """Draft claims from a page's text: one per number, with guesses to confirm.
+    """Draft claims from a page: one per number, guesses marked.
 
     Every field marked as a guess (YAML '# guess' and 'review', JSON 'review', '?' in
     tables) needs a person's check. With --into DIR the page becomes a source of that
     dataset folder; confirm each field named in review, delete it from the list, then
     run validate --strict and verify.
 
-    Example: stemcli extract page.txt --into mydata --source-id my-clinic
+    Examples:
+
+    \b
+      stemcli extract page.txt --into mydata --source-id my-clinic
+      stemcli extract saved-page.html --format table
+      stemcli extract clinic.pdf --output drafts.yaml
     """
     from stemcli.errors import UsageError
     from stemcli.numbers import plural
@@ -166,7 +172,12 @@ def redflags(
     *,
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Check the quotes of this source of the dataset instead."),
+        typer.Option(
+            "--source",
+            help="Check the quotes of this SOURCE of the dataset instead.",
+            metavar="SOURCE",
+            autocompletion=completes("sources"),
+        ),
     ] = None,
     kind: Annotated[
         PageKind | None,
@@ -191,7 +202,7 @@ def redflags(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """Warning signs in a page or a source's quotes, each with why and public guidance.
+    """Warning signs in a page or a source's quotes, and why.
 
     With --source, also how many of its claims state n, a timepoint, a comparator and a
     citation. On a page that sells no treatment (information: news, advice), what the page
@@ -200,7 +211,12 @@ def redflags(
     --fail-on-flag exits 1 instead when the page has red flags of its own, as conflicts
     --fail-on-conflict does.
 
-    Example: stemcli redflags page.txt
+    Examples:
+
+    \b
+      stemcli redflags page.txt
+      stemcli redflags --source stemmedicare
+      stemcli redflags saved-page.html --fail-on-flag --format json
     """
     from stemcli.errors import UsageError
     from stemcli.ops.redflags import SELLING_KINDS, guess_page_kind, scan_quotes, scan_text
