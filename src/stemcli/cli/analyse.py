@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from stemcli.cli.env import (
     write_stdout,
 )
 from stemcli.cli.options import (
+    RANKED_LIMIT,
     Force,
     Format,
     Kind,
@@ -26,6 +28,7 @@ from stemcli.cli.options import (
     OptionalConditionArg,
     OutcomeOpt,
     Output,
+    RankedLimit,
     Raw,
     Stage,
     output_path,
@@ -68,6 +71,7 @@ def compare(
             "--html", help="Also save what is shown as HTML.", parser=output_path, metavar="FILE"
         ),
     ] = None,
+    limit: Limit = None,
 ) -> None:
     """The sources side by side: one row per condition, stage, outcome and measure.
 
@@ -106,9 +110,15 @@ def compare(
         outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
         sources=parse_sources(ds, sources) if sources is not None else None,
     )
-    report = compare_report(ds, result, chart=chart)
+    from dataclasses import replace
+
+    from stemcli.cli.listing import first, left_out, row_limit
+
+    rows, _ = first(result.rows, row_limit(limit, format))
+    report = compare_report(ds, replace(result, rows=tuple(rows)), chart=chart)
     if not recorded:
         emit(report, format, output, force, raw)
+        left_out(len(rows), len(result.rows), "rows")
         return
     from stemcli.render import get_renderer
     from stemcli.render.recorder import Recording, as_text
@@ -126,6 +136,7 @@ def compare(
     save(saved, force)
     if output is None:
         write_stdout(rendered)
+    left_out(len(rows), len(result.rows), "rows")
 
 
 @command()
@@ -150,7 +161,7 @@ def conflicts(
             help="Only gaps of at least X, in the pair's unit (percentage points, days, $).",
         ),
     ] = 0.0,
-    limit: Limit = 20,
+    limit: RankedLimit = RANKED_LIMIT,
     count: Annotated[
         bool, typer.Option("--count", help="Print only the number of findings per kind.")
     ] = False,
@@ -171,7 +182,8 @@ def conflicts(
         typer.Option(
             "--explain",
             metavar="ID ID",
-            help="Tell whether two claims are set against each other, the verdict, and why.",
+            help="Tell whether two claims (ids, or prefixes of one id each) are set against "
+            "each other, the verdict, and why.",
         ),
     ] = None,
     format: Format = ListingFormat.table,
@@ -220,7 +232,12 @@ def conflicts(
             raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
         if explain[0] == explain[1]:
             raise UsageError("--explain needs two different claims")
-        result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
+        from stemcli.ops.resolve import resolve_claim
+
+        a, b = (resolve_claim(ds, typed).id for typed in explain)
+        if a == b:
+            raise UsageError("--explain needs two different claims")
+        result = ops.explain(ds, a, b, tolerance=tolerance / 100)
         emit(explanation_report(ds, result, full=full), format, output, force, raw)
         return
     if condition is None and stage is not None:
@@ -244,7 +261,7 @@ def conflicts(
         emit(counts_report(counts, kind=sel.kind), format, output, force, raw)
     else:
         try:
-            listing = ops.find_conflicts(ds, sel, limit=limit)
+            listing = ops.find_conflicts(ds, sel, limit=limit or sys.maxsize)
         except ops.ListingTooLarge as e:
             raise UsageError(
                 f"--limit would list {e.wanted:,} of {e.total:,} findings; "
@@ -260,12 +277,10 @@ def conflicts(
             ds, listing, full=full, with_condition=cond is None, title=title
         )
         emit(report, format, output, force, raw)
-        if listing.total > len(listing.conflicts):
-            note(
-                f"showing the {len(listing.conflicts)} most severe of {listing.total}; "
-                "--limit N shows more",
-                style="dim",
-            )
+        from stemcli.cli.listing import left_out
+
+        n = len(listing.conflicts)
+        left_out(n, listing.total, "findings", shown_as=f"the {n} most severe")
     failing = counts.failing(sel.kind)
     if fail_on_conflict and failing:
         from stemcli.numbers import plural

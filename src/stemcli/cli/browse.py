@@ -8,6 +8,7 @@ import typer
 
 from stemcli.cli.env import command, dataset, emit, resolve
 from stemcli.cli.options import (
+    RANKED_LIMIT,
     ConditionArg,
     Force,
     Format,
@@ -16,6 +17,7 @@ from stemcli.cli.options import (
     ListingFormat,
     OutcomeOpt,
     Output,
+    RankedLimit,
     Raw,
     SourceOpt,
     Stage,
@@ -34,11 +36,13 @@ def lookup(
     force: Force = False,
     raw: Raw = False,
     full: Full = False,
+    limit: Limit = None,
 ) -> None:
     """What the sources claim about a condition, grouped by outcome.
 
     Example: stemcli lookup knee-oa --stage middle
     """
+    from stemcli.cli.listing import first, left_out, row_limit
     from stemcli.ops.lookup import lookup as run
     from stemcli.ops.resolve import resolve_outcome, resolve_source
     from stemcli.reports.claims import claims_report
@@ -53,19 +57,25 @@ def lookup(
         source=resolve_source(ds, source) if source is not None else None,
     )
     title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
+    claims, _ = first(result.claims, row_limit(limit, format))
     emit(
-        claims_report(ds, result.claims, full=full, stage=stage_id, title=title),
+        claims_report(ds, claims, full=full, stage=stage_id, title=title),
         format,
         output,
         force,
         raw,
     )
+    left_out(len(claims), len(result.claims), "claims")
 
 
 @command()
 def show(
     claim_id: Annotated[
-        str, typer.Argument(help="The claim's id (see lookup --format json).", metavar="CLAIM_ID")
+        str,
+        typer.Argument(
+            help="The claim's id, or any prefix of one id (see the Id column of lookup).",
+            metavar="CLAIM_ID",
+        ),
     ],
     *,
     format: Format = ListingFormat.table,
@@ -77,17 +87,11 @@ def show(
 
     Example: stemcli show bookimed-trial-oa-responders-79pct
     """
+    from stemcli.ops.resolve import resolve_claim
     from stemcli.reports.claims import show_report
 
     ds = dataset()
-    claim = ds.claim(claim_id)
-    if claim is None:
-        from stemcli.errors import UsageError
-        from stemcli.ids import closest
-
-        close = closest(claim_id, (c.id for c in ds.claims))
-        raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
-    emit(show_report(ds, claim), format, output, force, raw)
+    emit(show_report(ds, resolve_claim(ds, claim_id)), format, output, force, raw)
 
 
 @command()
@@ -96,7 +100,7 @@ def search(
         str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...", metavar="TEXT")
     ],
     *,
-    limit: Limit = 20,
+    limit: RankedLimit = RANKED_LIMIT,
     format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
@@ -107,11 +111,15 @@ def search(
 
     Example: stemcli search "return to sports" --limit 5
     """
+    from stemcli.cli.listing import first, left_out
     from stemcli.ops.search import search as run
     from stemcli.reports.claims import search_report
 
     ds = dataset()
-    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force, raw)
+    every = run(ds, text, limit=len(ds.claims))
+    hits, _ = first(every, limit or None)
+    emit(search_report(ds, hits, full=full), format, output, force, raw)
+    left_out(len(hits), len(every), "matches")
 
 
 @command()
@@ -121,14 +129,17 @@ def sources(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The sources of the dataset, with their claim counts.
 
     Example: stemcli sources --format json
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import sources_report
 
-    emit(sources_report(dataset()), format, output, force, raw)
+    report = sources_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "sources")
 
 
 @command()
@@ -138,14 +149,17 @@ def conditions(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The conditions, their aliases and stages, with claim counts per stage.
 
     Example: stemcli conditions
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import conditions_report
 
-    emit(conditions_report(dataset()), format, output, force, raw)
+    report = conditions_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "conditions")
 
 
 @command()
@@ -155,6 +169,7 @@ def outcomes(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The measure and outcome vocabularies, with descriptions and claim counts.
 
@@ -163,6 +178,8 @@ def outcomes(
 
     Example: stemcli outcomes --format markdown
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import outcomes_report
 
-    emit(outcomes_report(dataset()), format, output, force, raw)
+    report = outcomes_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "rows", keys=("measures", "outcomes"))
