@@ -204,11 +204,12 @@ def conflict_list_report(
         cols.append(Column("Condition", max_width=16))
     cols += [
         Column("Source A", max_width=14),
-        Column("Id A", no_wrap=True),
         Column("Value A", min_width=10, max_width=22, style="bold"),
         Column("Source B", max_width=14),
-        Column("Id B", no_wrap=True),
         Column("Value B", min_width=10, max_width=22, style="bold"),
+        # both sides' ids in one column, a line each: two columns of long ids would not
+        # leave a table room even at 200 columns
+        Column("Claims", no_wrap=True),
         Column("Gap", min_width=8, max_width=12),
         Column("Why", min_width=24, max_width=None if full else 70),
     ]
@@ -235,11 +236,10 @@ def conflict_list_report(
                 b_value += UNREVIEWED_MARK
         row += [
             publisher(ds, a.source),
-            ids_text(x.a.claims),
             _stated(x.a),
             b_source,
-            b_ids,
             b_value,
+            f"A {ids_text(x.a.claims)}\nB {b_ids}",
             f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
             x.why,
         ]
