@@ -144,7 +144,7 @@ def test_a_real_process_without_arguments_shows_help() -> None:
     "args",
     [
         ["lookup", "knee-oa", "--no-such-option"],  # NoSuchOption
-        ["search", "pain", "--limit", "0"],  # BadParameter: out of range
+        ["search", "pain", "--limit", "-1"],  # BadParameter: out of range
         ["search", "pain", "--limit", "many"],  # BadParameter: not a number
         ["lookup"],  # MissingParameter
         ["lookup", "knee-oa", "extra"],  # an argument too many

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from stemcli.cli.env import (
     write_stdout,
 )
 from stemcli.cli.options import (
+    RANKED_LIMIT,
     Force,
     Format,
     Kind,
@@ -25,6 +27,7 @@ from stemcli.cli.options import (
     OptionalConditionArg,
     OutcomeOpt,
     Output,
+    RankedLimit,
     Raw,
     Stage,
     completes,
@@ -75,6 +78,7 @@ def compare(
             metavar="FILE",
         ),
     ] = None,
+    limit: Limit = None,
 ) -> None:
     """The sources side by side: a row per stage, outcome and measure.
 
@@ -120,9 +124,15 @@ def compare(
         outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
         sources=parse_sources(ds, sources) if sources is not None else None,
     )
-    report = compare_report(ds, result, chart=chart)
+    from dataclasses import replace
+
+    from stemcli.cli.listing import first, left_out, row_limit
+
+    rows, _ = first(result.rows, row_limit(limit, format))
+    report = compare_report(ds, replace(result, rows=tuple(rows)), chart=chart)
     if not recorded:
         emit(report, format, output, force, raw)
+        left_out(len(rows), len(result.rows), "rows")
         return
     from stemcli.render import figure as fig
     from stemcli.render import get_renderer
@@ -140,6 +150,7 @@ def compare(
         saved.append((html, fig.html(figure)))
     if not save(saved, force) and to_stdout:  # --svg - or --html - take stdout instead
         write_stdout(rendered)
+    left_out(len(rows), len(result.rows), "rows")
 
 
 def _dataset_date() -> str | None:
@@ -191,7 +202,7 @@ def conflicts(
             help="Only gaps of at least GAP, in the pair's unit (percentage points, days, $).",
         ),
     ] = 0.0,
-    limit: Limit = 20,
+    limit: RankedLimit = RANKED_LIMIT,
     count: Annotated[
         bool, typer.Option("--count", help="Print only the number of findings per kind.")
     ] = False,
@@ -218,7 +229,8 @@ def conflicts(
         typer.Option(
             "--explain",
             metavar="CLAIM CLAIM",
-            help="Tell whether two claims are set against each other, the verdict, and why.",
+            help="Tell whether two claims (ids, or prefixes of one id each) are set against "
+            "each other, the verdict, and why.",
             autocompletion=completes("claims"),
         ),
     ] = None,
@@ -273,7 +285,12 @@ def conflicts(
             raise UsageError(f"--explain takes two claim ids, not {', '.join(given)}")
         if explain[0] == explain[1]:
             raise UsageError("--explain needs two different claims")
-        result = ops.explain(ds, explain[0], explain[1], tolerance=tolerance / 100)
+        from stemcli.ops.resolve import resolve_claim
+
+        a, b = (resolve_claim(ds, typed).id for typed in explain)
+        if a == b:
+            raise UsageError("--explain needs two different claims")
+        result = ops.explain(ds, a, b, tolerance=tolerance / 100)
         emit(explanation_report(ds, result, full=full), format, output, force, raw)
         return
     if condition is None and stage is not None:
@@ -297,7 +314,7 @@ def conflicts(
         emit(counts_report(counts, kind=sel.kind), format, output, force, raw)
     else:
         try:
-            listing = ops.find_conflicts(ds, sel, limit=limit)
+            listing = ops.find_conflicts(ds, sel, limit=limit or sys.maxsize)
         except ops.ListingTooLarge as e:
             raise UsageError(
                 f"--limit would list {e.wanted:,} of {e.total:,} findings; "
@@ -313,12 +330,10 @@ def conflicts(
             ds, listing, full=full, with_condition=cond is None, title=title
         )
         emit(report, format, output, force, raw)
-        if listing.total > len(listing.conflicts):
-            note(
-                f"showing the {len(listing.conflicts)} most severe of {listing.total}; "
-                "--limit N shows more",
-                style="dim",
-            )
+        from stemcli.cli.listing import left_out
+
+        n = len(listing.conflicts)
+        left_out(n, listing.total, "findings", shown_as=f"the {n} most severe")
     failing = counts.failing(sel.kind)
     if fail_on_conflict and failing:
         from stemcli.numbers import plural

@@ -8,6 +8,7 @@ import typer
 
 from stemcli.cli.env import command, dataset, emit, resolve
 from stemcli.cli.options import (
+    RANKED_LIMIT,
     ConditionArg,
     Force,
     Format,
@@ -16,6 +17,7 @@ from stemcli.cli.options import (
     ListingFormat,
     OutcomeOpt,
     Output,
+    RankedLimit,
     Raw,
     SourceOpt,
     Stage,
@@ -35,6 +37,7 @@ def lookup(
     force: Force = False,
     raw: Raw = False,
     full: Full = False,
+    limit: Limit = None,
 ) -> None:
     """What the sources claim about a condition, grouped by outcome.
 
@@ -45,6 +48,7 @@ def lookup(
       stemcli lookup 'knee arthritis' --outcome pain --format json
       stemcli lookup rotator-cuff --source stemmedicare --full
     """
+    from stemcli.cli.listing import first, left_out, row_limit
     from stemcli.ops.lookup import lookup as run
     from stemcli.ops.resolve import resolve_outcome, resolve_source
     from stemcli.reports.claims import claims_report
@@ -59,13 +63,15 @@ def lookup(
         source=resolve_source(ds, source) if source is not None else None,
     )
     title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
+    claims, _ = first(result.claims, row_limit(limit, format))
     emit(
-        claims_report(ds, result.claims, full=full, stage=stage_id, title=title),
+        claims_report(ds, claims, full=full, stage=stage_id, title=title),
         format,
         output,
         force,
         raw,
     )
+    left_out(len(claims), len(result.claims), "claims")
 
 
 @command()
@@ -73,7 +79,7 @@ def show(
     claim_id: Annotated[
         str,
         typer.Argument(
-            help="The claim's id, as listings show it.",
+            help="The claim's id, or any prefix of one id (see the Id column of lookup).",
             metavar="CLAIM",
             autocompletion=completes("claims"),
         ),
@@ -92,17 +98,11 @@ def show(
       stemcli show bookimed-trial-oa-responders-79pct
       stemcli show stemmedicare-oa-middle-pain --format json
     """
+    from stemcli.ops.resolve import resolve_claim
     from stemcli.reports.claims import show_report
 
     ds = dataset()
-    claim = ds.claim(claim_id)
-    if claim is None:
-        from stemcli.errors import UsageError
-        from stemcli.ids import closest
-
-        close = closest(claim_id, (c.id for c in ds.claims))
-        raise UsageError(f"no claim {claim_id!r}; closest: {', '.join(close) or 'none'}")
-    emit(show_report(ds, claim), format, output, force, raw)
+    emit(show_report(ds, resolve_claim(ds, claim_id)), format, output, force, raw)
 
 
 @command()
@@ -111,7 +111,7 @@ def search(
         str, typer.Argument(help="What to look for: 'return to sports', 'cost' ...", metavar="TEXT")
     ],
     *,
-    limit: Limit = 20,
+    limit: RankedLimit = RANKED_LIMIT,
     format: Format = ListingFormat.table,
     output: Output = None,
     force: Force = False,
@@ -126,11 +126,15 @@ def search(
       stemcli search "return to sports" --limit 5
       stemcli search cost --format csv --output cost.csv
     """
+    from stemcli.cli.listing import first, left_out
     from stemcli.ops.search import search as run
     from stemcli.reports.claims import search_report
 
     ds = dataset()
-    emit(search_report(ds, run(ds, text, limit=limit), full=full), format, output, force, raw)
+    every = run(ds, text, limit=len(ds.claims))
+    hits, _ = first(every, limit or None)
+    emit(search_report(ds, hits, full=full), format, output, force, raw)
+    left_out(len(hits), len(every), "matches")
 
 
 @command()
@@ -140,6 +144,7 @@ def sources(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The sources of the dataset, with their claim counts.
 
@@ -149,9 +154,11 @@ def sources(
       stemcli sources
       stemcli sources --format json
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import sources_report
 
-    emit(sources_report(dataset()), format, output, force, raw)
+    report = sources_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "sources")
 
 
 @command()
@@ -161,6 +168,7 @@ def conditions(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The conditions with their aliases, stages and claim counts.
 
@@ -170,9 +178,11 @@ def conditions(
       stemcli conditions
       stemcli conditions --format markdown
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import conditions_report
 
-    emit(conditions_report(dataset()), format, output, force, raw)
+    report = conditions_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "conditions")
 
 
 @command()
@@ -182,6 +192,7 @@ def outcomes(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """The measure and outcome vocabularies, with claim counts.
 
@@ -194,6 +205,8 @@ def outcomes(
       stemcli outcomes
       stemcli outcomes --format markdown
     """
+    from stemcli.cli.listing import emit_listing
     from stemcli.reports.claims import outcomes_report
 
-    emit(outcomes_report(dataset()), format, output, force, raw)
+    report = outcomes_report(dataset())
+    emit_listing(report, limit, format, output, force, raw, "rows", keys=("measures", "outcomes"))

@@ -14,6 +14,7 @@ from stemcli.cli.options import (
     ExportFormatOpt,
     Force,
     Format,
+    Limit,
     ListingFormat,
     Output,
     Raw,
@@ -33,6 +34,7 @@ def validate(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """Check the dataset and list every problem (exit 1 if any).
 
@@ -56,7 +58,10 @@ def validate(
     warnings = unreviewed(ds)
     if strict:
         problems, warnings = problems + warnings, []
-    emit(problems_report(problems, warnings), format, output, force, raw)
+    from stemcli.cli.listing import emit_listing
+
+    report = problems_report(problems, warnings)
+    emit_listing(report, limit, format, output, force, raw, "problems and warnings")
     if problems:
         note(f"{plural(len(problems), 'problem')} found", style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -92,6 +97,7 @@ def verify(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """Check archived sources (sha256) and find every quote in them.
 
@@ -123,7 +129,10 @@ def verify(
                 for m in result.misses
             ),
         )
-    emit(verify_report(result), format, output, force, raw)
+    from stemcli.cli.listing import emit_listing
+
+    report = verify_report(result)
+    emit_listing(report, limit, format, output, force, raw, "misses", keys=("misses",))
     if result.unchecked:
         note(
             f"not checked: {', '.join(result.unchecked)} (no archive folder; "

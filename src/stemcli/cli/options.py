@@ -239,8 +239,28 @@ OptionalConditionArg = Annotated[
         autocompletion=completes("conditions"),
     ),
 ]
+TABLE_LIMIT = 50  # rows a table or Markdown listing shows unless --limit says otherwise
+RANKED_LIMIT = 20  # the best results search and conflicts show, in every format
+
+
+def _limit_option(help: str) -> typer.models.OptionInfo:
+    """The one --limit of every listing command: at most N rows, 0 for all."""
+    option: typer.models.OptionInfo = typer.Option(
+        "--limit", "-n", min=0, metavar="N", help=help + " --limit 0 shows all."
+    )
+    return option
+
+
 Limit = Annotated[
-    int, typer.Option("--limit", "-n", min=1, help="Show at most N results.", metavar="N")
+    int | None,
+    _limit_option(
+        f"Show at most N rows (tables and Markdown: {TABLE_LIMIT} unless given; JSON, CSV "
+        "and YAML: all unless given); stderr says how many were left out."
+    ),
+]
+RankedLimit = Annotated[
+    int,
+    _limit_option(f"Show the best N, in every format (default {RANKED_LIMIT})."),
 ]
 DataPaths = Annotated[
     list[Path] | None,

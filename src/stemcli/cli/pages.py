@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stemcli.cli.env import command, dataset, emit, note, stop_progress
+from stemcli.cli.env import command, dataset, note, stop_progress
 from stemcli.cli.options import (
     Choice,
     ExtractFormat,
@@ -16,6 +16,7 @@ from stemcli.cli.options import (
     Force,
     Format,
     Full,
+    Limit,
     ListingFormat,
     Output,
     Raw,
@@ -86,6 +87,7 @@ def extract(
     force: Force = False,
     raw: Raw = False,
     full: Full = False,
+    limit: Limit = None,
 ) -> None:
     """Draft claims from a page: one per number, guesses marked.
 
@@ -109,6 +111,11 @@ def extract(
 
     if into is not None and output is not None:
         raise UsageError("--into and -o/--output are exclusive", hint="give one of them")
+    if limit is not None and format is ExtractFormat.yaml:
+        raise UsageError(
+            "--limit shortens extract's table, JSON, CSV or Markdown, not the claims file",
+            hint="add --format table (the file written by --into always holds every draft)",
+        )
     stem = "stdin" if _is_stdin(file) else file.stem
     sid = check_source_id(source_id) if source_id is not None else default_source_id(stem)
     page = read_page(file)
@@ -132,7 +139,9 @@ def extract(
     )
     n = len(result.drafts)
     if intake is None:
-        emit(report, format, output, force, raw)
+        from stemcli.cli.listing import emit_listing
+
+        emit_listing(report, limit, format, output, force, raw, "drafts")
         note(f"{plural(n, 'draft claim')} from {page.name}", style="green" if n else "yellow")
         return
     from stemcli.cli.atomic import write_files
@@ -141,7 +150,9 @@ def extract(
     assert report.yaml is not None
     write(intake, report.yaml, lambda files, replace: write_files(files, force=replace))
     if format is not ExtractFormat.yaml:
-        emit(report, format, None, force, raw)
+        from stemcli.cli.listing import emit_listing
+
+        emit_listing(report, limit, format, None, force, raw, "drafts")
     note(f"wrote {intake.archive} and {intake.claims}", style="green")
     note(f"added source {sid!r} to {intake.sources}", style="green")
     note(
@@ -201,6 +212,7 @@ def redflags(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    limit: Limit = None,
 ) -> None:
     """Warning signs in a page or a source's quotes, and why.
 
@@ -243,6 +255,9 @@ def redflags(
         )
     else:
         raise UsageError("give a FILE or --source ID", hint="see 'stemcli redflags --help'")
-    emit(redflags_report(result), format, output, force, raw)
+    from stemcli.cli.listing import emit_listing
+
+    report = redflags_report(result)
+    emit_listing(report, limit, format, output, force, raw, "red flags", keys=("findings",))
     if fail_on_flag and result.own:
         raise typer.Exit(int(ExitCode.FINDINGS))

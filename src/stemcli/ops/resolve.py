@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stemcli.errors import UsageError
 from stemcli.ids import closest, normalise
-from stemcli.model import Condition, Dataset
+from stemcli.model import Claim, Condition, Dataset
 
 FUZZY_THRESHOLD = 90.0  # 88 would take "hip osteoarthritis" to knee-oa
 AMBIGUITY_MARGIN = 4.0
@@ -141,4 +141,32 @@ def resolve_source(ds: Dataset, query: str) -> str:
     raise UsageError(
         f"unknown source {query!r}; sources: {', '.join(ds.sources) or 'none'}",
         hint="see 'stemcli sources'",
+    )
+
+
+CANDIDATES_SHOWN = 5
+
+
+def resolve_claim(ds: Dataset, query: str) -> Claim:
+    """A claim by its id, or by any prefix of exactly one id; an ambiguous prefix is a
+    usage error naming candidates, an unknown one names the closest ids."""
+    typed = query.strip()
+    exact = ds.claim(typed)
+    if exact is not None:
+        return exact
+    found = [c for c in ds.claims if typed and c.id.startswith(typed)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = ", ".join(c.id for c in found[:CANDIDATES_SHOWN])
+        more = f" and {len(found) - CANDIDATES_SHOWN} more" if len(found) > CANDIDATES_SHOWN else ""
+        raise UsageError(
+            f"claim {query!r} is ambiguous: it begins {len(found)} ids ({names}{more})",
+            hint="type more of the id",
+        )
+    from stemcli.dataset.validate.fields import _suggest
+
+    raise UsageError(
+        f"no claim {query!r}{_suggest(typed, [c.id for c in ds.claims])}",
+        hint="the Id column of lookup, search and conflicts names each claim",
     )

@@ -7,7 +7,8 @@ Cells are plain strings or :class:`~stemcli.render.Styled`: data is never parsed
 markup, and control characters are made visible (:func:`stemcli.text.neutralise.clean`).
 
 When the terminal is too narrow for the columns, each row is printed as a block of
-``Header: value`` lines instead.
+``Header: value`` lines instead: empty cells are left out, a no-wrap cell (an id) stays
+on one line, and a section's key is said once, as the heading of its rows.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 GAP = 2  # spaces between columns
 BREAK_AFTER = "-–/"  # a line may break after these, as after a space
 MIN_CAP = 12  # columns shrink to their longest word, but not below this many cells
+EMPTY = "—"  # a cell that says there is nothing: left out of the narrow layout
 
 
 @dataclass(frozen=True)
@@ -250,15 +252,39 @@ class FastTable:
             for start, end in wrap(title, total):
                 yield Segment(title[start:end], console.get_style("bold"))
                 yield Segment.line()
+        group = self.report.group_by
+        previous: str | None = None
+        cols = self.report.columns
         for n, row in enumerate(self.rows):
             if n:
                 yield Segment.line()
-            for header, cell in zip(self.header, row, strict=True):
-                if not cell.text:
+            # a section's key is said once, as its heading, not on every row of it
+            if group is not None and row[group].text != previous:
+                previous = row[group].text
+                heading = f"{self.header[group]}: {previous}".replace("\n", ", ")
+                for start, end in wrap(heading, total):
+                    yield Segment(heading[start:end], console.get_style("bold underline"))
+                    yield Segment.line()
+            for k, (header, cell) in enumerate(zip(self.header, row, strict=True)):
+                # nothing to say (an empty cell, or one that says so) is left out
+                if cell.text in ("", EMPTY) or k == group:
                     continue
                 label = f"{header}: "
                 first = True
-                for start, end in wrap(cell.text, max(1, total - _cell_len(label))):
+                room = max(1, total - _cell_len(label))
+                # a no-wrap cell (an id to copy) stays whole on its line
+                lines = _paragraphs(cell.text) if cols[k].no_wrap else wrap(cell.text, room)
+                if cols[k].no_wrap and max(e - s for s, e in lines) > room:
+                    # too long to follow its label: on lines of its own, from the margin
+                    yield Segment(label.rstrip(), console.get_style("bold"))
+                    yield Segment.line()
+                    for start, end in lines:
+                        # wider than the terminal: in pieces, rather than cut off
+                        for a in range(start, max(end, start + 1), max(1, total)):
+                            yield from _styled(console, cell, a, min(end, a + total))
+                            yield Segment.line()
+                    continue
+                for start, end in lines:
                     yield Segment(
                         label if first else " " * _cell_len(label),
                         console.get_style("bold") if first else None,
@@ -266,6 +292,16 @@ class FastTable:
                     yield from _styled(console, cell, start, end)
                     yield Segment.line()
                     first = False
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of each line of ``text``, unwrapped."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for para in text.split("\n"):
+        lines.append((pos, pos + len(para)))
+        pos += len(para) + 1
+    return lines
 
 
 def _styled(console: Console, cell: _Cell, start: int, end: int) -> Iterable[Segment]:

@@ -24,7 +24,7 @@ def problems_report(problems: Sequence[Problem], warnings: Sequence[Problem] = (
     if warnings:
         summary += f", {plural(len(warnings), 'warning')} (unreviewed claims and sources)"
     return Report(
-        columns=(Column("Where", no_wrap=False), Column("Claim"), Column("Problem")),
+        columns=(Column("Where", no_wrap=False), Column("Claim", no_wrap=True), Column("Problem")),
         # a file name is one line, whatever it holds ("x\n0 problems.yaml" forged a line)
         rows=tuple((clean_line(str(p.location)), p.claim_id or "", p.message) for p, _ in listed),
         data=[
@@ -44,7 +44,12 @@ def problems_report(problems: Sequence[Problem], warnings: Sequence[Problem] = (
 
 def verify_report(result: VerifyResult) -> Report:
     return Report(
-        columns=(Column("Source"), Column("Claim"), Column("Where"), Column("Problem")),
+        columns=(
+            Column("Source"),
+            Column("Claim", no_wrap=True),
+            Column("Where"),
+            Column("Problem"),
+        ),
         rows=tuple(
             (m.source, m.claim or "", clean_line(m.where), m.message) for m in result.misses
         ),

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import format_quantity, plain, plural
-from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.render import Cell, Column, Json, Report
 from stemcli.reports.fields import (
     CLAIM_CSV_HEADER,
     claim_csv_row,
     claim_json,
+    id_column,
     json_number,
     table_of,
 )
@@ -34,11 +35,39 @@ def basis_text(c: Claim) -> str:
     return f"{c.basis} (n={c.n:,})" if c.n is not None else c.basis
 
 
-def shorten(text: str, width: int, full: bool) -> str:
+def shorten(text: str, width: int, full: bool, around: str | None = None) -> str:
+    """``text`` in at most about ``width`` characters, cut at spaces, with an ellipsis on
+    each cut side; kept around the first place ``around`` (the value as stated, or its
+    first number) occurs, so that the number and the words about it stay."""
     if full or len(text) <= width:
         return text
-    cut = text[: width - 1].rsplit(" ", 1)[0]
-    return (cut or text[: width - 1]) + "…"
+    from stemcli.text.segments import window
+
+    start, end = _position(text, around)
+    room = max(0, width - 2 - (end - start))
+    before = start if start <= room // 2 else room // 3
+    a, b = window(text, start, end, before, room - before)
+    if a == 0 and b < len(text):  # nothing cut ahead: give the room to what follows
+        a, b = window(text, start, end, start, room - start)
+    elif b == len(text) and a > 0:
+        a, b = window(text, start, end, room - (len(text) - end), len(text) - end)
+    return ("…" if a > 0 else "") + text[a:b] + ("…" if b < len(text) else "")
+
+
+def _position(text: str, around: str | None) -> tuple[int, int]:
+    """Where ``around`` is in ``text`` (else its first number; else the start)."""
+    import re
+
+    if around:
+        at = text.find(around)
+        if at >= 0:
+            return at, at + len(around)
+        number = re.search(r"\d+(?:[.,]\d+)*", around)
+        if number is not None:
+            m = re.search(rf"(?<![\d.]){re.escape(number.group())}(?!\d)", text)
+            if m is not None:
+                return m.start(), m.end()
+    return 0, 0
 
 
 def outcome_text(c: Claim) -> str:
@@ -52,10 +81,12 @@ def outcome_text(c: Claim) -> str:
     return text
 
 
-def stage_text(c: Claim, stage: str | None) -> Cell:
-    if not c.stages:
-        return Styled("any stage", style="dim") if stage else "—"
-    return ", ".join(c.stages)
+ANY_STAGE_TEXT = "any stage"  # a claim that is not stage-specific, in every listing
+
+
+def stage_text(c: Claim) -> str:
+    """The claim's stages, or the words every listing uses when it is not stage-specific."""
+    return ", ".join(c.stages) or ANY_STAGE_TEXT
 
 
 def shown(q: Quantity) -> str:
@@ -83,12 +114,13 @@ def _claim_columns(
 ) -> list[tuple[Column, ClaimCell]]:
     """The table's view of a claim: one (column, cell) pair per column."""
     columns: list[tuple[Column, ClaimCell]] = [
-        (Column("Source", max_width=18), lambda c: publisher(ds, c.source))
+        (id_column(), lambda c: c.id),
+        (Column("Source", max_width=18), lambda c: publisher(ds, c.source)),
     ]
     if with_condition:
         columns.append((Column("Condition", max_width=16), lambda c: c.condition))
     columns += [
-        (Column("Stage", max_width=14), lambda c: stage_text(c, stage)),
+        (Column("Stage", min_width=len(ANY_STAGE_TEXT), max_width=14), stage_text),
         (Column("Outcome", max_width=26), lambda c: outcome_text(c)),
         (Column("Measure", max_width=14), lambda c: c.measure),
         (
@@ -102,7 +134,7 @@ def _claim_columns(
         (Column("Basis", max_width=22), lambda c: basis_text(c)),
         (
             Column("Quote", min_width=20, max_width=None if full else 60),
-            lambda c: shorten(c.quote, QUOTE_WIDTH, full),
+            lambda c: shorten(c.quote, QUOTE_WIDTH, full, around=c.value.text),
         ),
     ]
     return columns
@@ -129,7 +161,7 @@ def claims_report(
         csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
         title=title,
         summary=f"{plural(len(claims), 'claim')} from {plural(n_sources, 'source')}",
-        group_by=3 if with_condition else 2,
+        group_by=4 if with_condition else 3,  # the outcome
     )
 
 
@@ -227,7 +259,7 @@ def sources_report(ds: Dataset) -> Report:
             Column("Kind"),
             Column("Sells"),
             Column("Claims", justify="right"),
-            Column("Archive"),
+            Column("Archive", no_wrap=True),
             Column("Title", max_width=50),
         ),
         rows=rows,

@@ -7,12 +7,19 @@ from typing import TYPE_CHECKING
 from stemcli.model import Dataset
 from stemcli.numbers import plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, shown
+from stemcli.reports.claims import (
+    ANY_STAGE_TEXT,
+    UNREVIEWED_LEGEND,
+    UNREVIEWED_MARK,
+    publisher,
+    shown,
+)
+from stemcli.reports.fields import ids_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from stemcli.model import Quantity
+    from stemcli.model import Claim, Quantity
     from stemcli.ops.compare import Cell as CompareCell
     from stemcli.ops.compare import Comparison, Row
     from stemcli.render.chart import RangeChart
@@ -24,6 +31,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
 
     ``chart``: the table format shows a range chart per row instead of the table.
     """
+    from stemcli.ops.compare import ANY_STAGE
     from stemcli.text.neutralise import clean_line
 
     columns = comparison.sources
@@ -32,9 +40,16 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
     csv_rows: list[tuple[str, ...]] = []
     for r in comparison.rows:
         key: list[Cell] = [] if one_condition else [r.condition]
-        key += [r.stage, f"{r.outcome}\n{_compare_measure(r)}"]
+        key += [
+            ANY_STAGE_TEXT if r.stage == ANY_STAGE else r.stage,
+            f"{r.outcome}\n{_compare_measure(r)}",
+        ]
         cells = [_compare_cell(cell, r.stage) for cell in r.cells]
-        rows.append((*key, *cells, _compare_check(r)))
+        # one line per value, in the order of the columns: the claims that state it
+        claims = "\n".join(
+            ids_text(stating) for cell in r.cells for *_, stating in _grouped(cell, r.stage)
+        )
+        rows.append((*key, *cells, _compare_check(r), claims))
         csv_rows.append(
             (
                 r.condition,
@@ -66,6 +81,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         for k, s in enumerate(columns)
     ]
     cols.append(Column("Check", no_wrap=True))
+    cols.append(Column("Claims", no_wrap=True))
     data: Json = {
         "rows": [
             {
@@ -155,9 +171,15 @@ def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None
     (contradiction, tension or None: conflicts' own), and the value itself (repeats of
     one value and timepoint are counted).
     In a stage's row, a claim that is not stage-specific says so ("(any stage)")."""
+    return [(text, verdict, q) for text, verdict, q, _ in _grouped(cell, stage)]
+
+
+def _grouped(cell: CompareCell, stage: str) -> list[tuple[str, str | None, Quantity, list[Claim]]]:
+    """:func:`_compare_values`, each with the claims that state it."""
     from stemcli.ops.compare import ANY_STAGE
 
     texts: list[str] = []
+    stating: dict[str, list[Claim]] = {}
     counts: dict[str, int] = {}
     flags: dict[str, str | None] = {}
     values: dict[str, Quantity] = {}
@@ -173,16 +195,20 @@ def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None
         if text not in counts:
             texts.append(text)
             values[text] = c.value
+        stating.setdefault(text, []).append(c)
         counts[text] = counts.get(text, 0) + 1
         if flags.get(text) != "contradiction":
             flags[text] = e.verdict or flags.get(text)
-    return [(t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t]) for t in texts]
+    return [
+        (t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t], stating[t])
+        for t in texts
+    ]
 
 
 def _compare_cell(cell: CompareCell, stage: str) -> Cell:
     values = _compare_values(cell, stage)
     if not values:
-        return "—"
+        return "—"  # nothing stated (a narrow layout leaves it out)
     lines: list[str] = []
     spans: list[tuple[int, int, str]] = []
     pos = 0

@@ -9,6 +9,7 @@ from stemcli.model import Claim, Dataset
 from stemcli.numbers import format_gap, format_interval, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
 from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, value_text
+from stemcli.reports.fields import ids_text
 
 if TYPE_CHECKING:
     from stemcli.ops.conflicts import (
@@ -206,6 +207,9 @@ def conflict_list_report(
         Column("Value A", min_width=10, max_width=22, style="bold"),
         Column("Source B", max_width=14),
         Column("Value B", min_width=10, max_width=22, style="bold"),
+        # both sides' ids in one column, a line each: two columns of long ids would not
+        # leave a table room even at 200 columns
+        Column("Claims", no_wrap=True),
         Column("Gap", min_width=8, max_width=12),
         Column("Why", min_width=24, max_width=None if full else 70),
     ]
@@ -222,9 +226,11 @@ def conflict_list_report(
             row.append(a.condition)
         if x.b is not None:
             b_source, b_value = publisher(ds, x.b.source), _stated(x.b)
+            b_ids = ids_text(x.b.claims)
         else:
             assert x.recomputed is not None
             b_source = "its own figures"
+            b_ids = ids_text(x.recomputed.parts)
             b_value = format_span(x.recomputed.interval, x.recomputed.dimension)
             if _unreviewed(x.recomputed.parts):
                 b_value += UNREVIEWED_MARK
@@ -233,6 +239,7 @@ def conflict_list_report(
             _stated(x.a),
             b_source,
             b_value,
+            f"A {ids_text(x.a.claims)}\nB {b_ids}",
             f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
             x.why,
         ]

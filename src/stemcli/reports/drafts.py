@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.numbers import plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
-from stemcli.reports.claims import QUOTE_WIDTH, basis_text, shorten
+from stemcli.reports.claims import ANY_STAGE_TEXT, QUOTE_WIDTH, basis_text, shorten
 from stemcli.reports.fields import claim_json, csv_of, table_of
 
 # the YAML primitives live with the neutraliser; yaml_quoted is part of this module's API
@@ -186,7 +186,10 @@ def drafts_report(
             guess(lambda d: d.timepoint.text if d.timepoint else "", "timepoint"),
         ),
         (Column("Condition", max_width=16), guess(lambda d: d.condition, "condition")),
-        (Column("Stage", max_width=14), guess(lambda d: ", ".join(d.stages) or "—", "stages")),
+        (
+            Column("Stage", max_width=14),
+            guess(lambda d: ", ".join(d.stages) or ANY_STAGE_TEXT, "stages"),
+        ),
         (Column("Outcome", max_width=26), guess(lambda d: d.outcome, "outcome")),
         (Column("Measure", max_width=15), guess(lambda d: d.measure, "measure")),
         (
@@ -195,7 +198,7 @@ def drafts_report(
         ),
         (
             Column("Quote", min_width=20, max_width=None if full else 60),
-            lambda d: shorten(d.quote, QUOTE_WIDTH, full),
+            lambda d: shorten(d.quote, QUOTE_WIDTH, full, around=d.value.text),
         ),
     ]
     columns, rows = table_of(view, extraction.drafts)

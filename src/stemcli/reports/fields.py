@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import plain
-from stemcli.render import Cell, Column, Json
+from stemcli.render import Cell, Column, Json, Report
 
 T = TypeVar("T")
 
@@ -34,6 +34,40 @@ def table_of(
     """The table columns and rows of ``items``, one ``(column, cell)`` pair per column."""
     columns = tuple(column for column, _ in view)
     return columns, tuple(tuple(cell(item) for _, cell in view) for item in items)
+
+
+def limit_report(report: Report, limit: int | None, keys: Sequence[str] = ()) -> Report:
+    """``report`` cut to its first ``limit`` rows (None: all), in every format: table and
+    CSV rows, and the data (a list, or the lists under ``keys`` of a dict, filled in
+    order: the rows are the first key's items, then the next key's)."""
+    from dataclasses import replace
+
+    if limit is None:
+        return report
+    data = report.data
+    if isinstance(data, list):
+        data = data[:limit]
+    elif isinstance(data, dict) and keys:
+        data = dict(data)
+        room = limit
+        for key in keys:
+            items = data.get(key)
+            if isinstance(items, list):
+                data[key] = items[:room]
+                room = max(0, room - len(items))
+    return replace(report, rows=report.rows[:limit], csv_rows=report.csv_rows[:limit], data=data)
+
+
+def id_column() -> Column:
+    """The claim id's column: never wrapped or cut, so that it can be copied."""
+    return Column("Id", no_wrap=True)
+
+
+def ids_text(claims: Sequence[Claim]) -> str:
+    """The first claim's id, and how many more there are: "bookimed-faq-work-1-2-days +2"."""
+    if not claims:
+        return ""
+    return claims[0].id + (f" +{len(claims) - 1}" if len(claims) > 1 else "")
 
 
 def json_number(x: float) -> float | int:
