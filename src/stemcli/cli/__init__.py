@@ -285,7 +285,8 @@ def _add_bom(command: typer.core.TyperCommand) -> None:
     """--bom on a command that writes CSV: a byte-order mark first, for spreadsheets; an
     error with any other format (before any work is done)."""
     fmt = next((p for p in command.params if p.name == "format"), None)
-    if fmt is None or "csv" not in str(fmt.metavar or ""):
+    # the formats a command offers are listed in its --format help ("... json, csv or ...")
+    if fmt is None or "csv" not in str(getattr(fmt, "help", "") or ""):
         return
     command.params.append(
         typer.core.TyperOption(
