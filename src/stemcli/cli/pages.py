@@ -259,5 +259,7 @@ def redflags(
 
     report = redflags_report(result)
     emit_listing(report, limit, format, output, force, raw, "red flags", keys=("findings",))
+    if result.kind_guessed and len(result.own) < len(result.findings):
+        note("the page's kind was guessed; --kind clinic|broker|information sets it")
     if fail_on_flag and result.own:
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -69,7 +69,7 @@ def redflags_report(result: RedFlags) -> Report:
     summary = f"{plural(n, 'red flag')} ({len(fired)} of {result.rules} rules) in {where_text}"
     relayed = n - len(result.own)
     if result.kind is not None and result.kind not in SELLING_KINDS:
-        how = "guessed from its words; --kind changes it" if result.kind_guessed else "as given"
+        how = "guessed from its words" if result.kind_guessed else "as given"
         summary += (
             f"\nread as {result.kind} ({how}): {len(result.own)} of its own, {relayed} relayed"
             " (quoted, reported or advice: claims the page reports, not its own)"
