@@ -864,3 +864,28 @@ def test_compare_marks_the_verdicts_conflicts_lists(ds: Dataset) -> None:
                     else None
                 )
                 assert e.verdict == expected, (e.claim.id, row.outcome, row.stage)
+
+
+@pytest.mark.parametrize("case_first", [True, False])
+def test_a_statement_is_an_anecdote_only_when_every_claim_of_it_is_a_case_report(
+    case_first: bool,
+) -> None:
+    """A source states 0 % as a case report and as its own figure, and 5 % elsewhere: the 0 %
+    is a statement of the source's figures (a contradiction with the 5 %, not a tension),
+    whichever claim comes first, and compare marks it as conflicts lists it."""
+    from stemcli.ops.compare import compare
+
+    def claim(i: int, text: str, basis: str) -> Claim:
+        return Claim(f"claim-{i}", "s1", "c1", (), "pain", "effect", parse(text), "q", basis)
+
+    zero = [claim(1, "0%", "case-report"), claim(2, "0%", "none")]
+    ds = make_dataset([*(zero if case_first else zero[::-1]), claim(3, "5%", "none")])
+    (finding,) = _listed(ds, cf.Selection())
+    assert finding.kind == "contradiction"
+    verdicts = {
+        e.claim.id: e.verdict
+        for row in compare(ds).rows
+        for cell in row.cells
+        for e in cell.entries
+    }
+    assert verdicts == dict.fromkeys(("claim-1", "claim-2", "claim-3"), "contradiction")

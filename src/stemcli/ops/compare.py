@@ -157,6 +157,19 @@ def _verdicts(ds: Dataset, claims: list[Claim], memo: Memo) -> dict[str, str]:
     from stemcli.ops.rules import same_time
 
     standing = fold_rough(ds, claims, memo.tolerance, memo)
+    # a statement (one source, one value, the same stages and time) is a case report only
+    # when all its claims are, as conflicts has it
+    typical = {
+        (c.source, f.stages, f.tp, f.lo, f.hi)
+        for c, (_, f) in zip(claims, standing, strict=True)
+        if not f.case
+    }
+    standing = [
+        (s, f._replace(case=False))
+        if f.case and (c.source, f.stages, f.tp, f.lo, f.hi) in typical
+        else (s, f)
+        for c, (s, f) in zip(claims, standing, strict=True)
+    ]
     times = list(dict.fromkeys(f.tp for _, f in standing))
     inf = math.inf
     # per timepoint: the lowest upper end and highest lower end, of typical and of case

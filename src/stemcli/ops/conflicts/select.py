@@ -391,6 +391,9 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
     out: list[Item] = []
     for i, (k, members) in enumerate(by_statement.items()):
         gid, cls, sub, case, bounded = shape[k]
+        # a single case report only when every claim of the statement is one (the same
+        # value also stated as a clinic's or a study's figure is not an anecdote)
+        case = case and all(m.basis == "case-report" for m in members)
         lo, hi = k[1], k[2]
         cut = lo if min_gap <= 0 else _cut(lo, min_gap)
         top = hi if hi < inf and k[4] != "at-least" else lo if lo >= _TINY else 0.0  # scale()
