@@ -15,6 +15,7 @@ from typer.testing import Result
 
 from stemcli.dataset import load
 from stemcli.ops.intake import guess_kind, guess_publisher, plan
+from stemcli.ops.redflags import guess_page_kind
 from stemcli.text.readers import Page
 
 Run = Callable[..., Result]
@@ -276,6 +277,34 @@ def test_guesses_of_publisher_and_kind() -> None:
     assert guess_kind("Compare clinics and get a free quote from partner clinics.") == "broker"
     assert guess_kind("Book a consultation with our doctors.") == "clinic"
     assert guess_kind("Researchers reported the results of a trial.") == "information"
+
+
+NEWS_PAGE = Path(__file__).parent / "extract_eval" / "dev" / "news-factcheck-knee.txt"
+
+
+def test_a_news_fact_check_quoting_a_clinic_is_information(tmp_path: Path, run: Run) -> None:
+    # the page quotes the clinic's sales words; its reporting ("said", a byline, the FDA)
+    # makes it information, as redflags reads it
+    folder = tmp_path / "d"
+    result = run("extract", str(NEWS_PAGE), "--into", str(folder), "--source-id", "news-knee")
+    assert result.exit_code == 0, result.output
+    [entry] = yaml.safe_load((folder / "sources.yaml").read_text(encoding="utf-8"))
+    assert entry["kind"] == "information"
+    assert entry["sells_treatment"] is False
+    assert "kind" in entry["review"]
+    assert guess_page_kind(NEWS_PAGE.read_text(encoding="utf-8")) == entry["kind"]
+
+
+def test_extract_and_redflags_differ_only_on_a_page_of_neither_sales_nor_reporting() -> None:
+    plain = "Stem cells may help knees. Pain fell 50% in 6 weeks."
+    assert guess_kind(plain) == "information"  # a source that sells nothing
+    assert guess_page_kind(plain) == "clinic"  # its red flags stay its own
+    for text in (
+        "Book a consultation with our doctors.",
+        "Compare clinics and get a free quote from partner clinics.",
+        NEWS_PAGE.read_text(encoding="utf-8"),
+    ):
+        assert guess_kind(text) == guess_page_kind(text)
 
 
 def test_a_source_id_of_the_dataset_is_refused(tmp_path: Path, run: Run) -> None:

@@ -30,6 +30,7 @@ from typing import Protocol
 
 from stemcli.errors import InputError, Location, UsageError
 from stemcli.model import Dataset
+from stemcli.ops.kinds import guess_kind
 
 __all__ = [
     "SOURCE_REVIEW",
@@ -232,29 +233,6 @@ def guess_publisher(title: str, name: str, source_id: str) -> str:
     if words and not all(w.isdigit() for w in words):
         return " ".join(w if w.isupper() else w.capitalize() for w in words)
     return source_id
-
-
-_BROKER = re.compile(
-    r"(?i)\b(?:compare (?:clinics|prices)|free quote|get a quote|partner clinics|"
-    r"medical tourism|treatment abroad|top clinics|best clinics|clinics? in \w+ and|"
-    r"request a free|find (?:a|the right) clinic)\b"
-)
-_CLINIC = re.compile(
-    r"(?i)\b(?:our (?:clinic|center|centre|doctors|physicians|team|patients|protocol)|"
-    r"(?:book|schedule|request) (?:a|your) (?:free )?consultation|free consultation|"
-    r"contact us|call us|we offer|book now)\b"
-)
-
-
-def guess_kind(text: str) -> str:
-    """clinic, broker or information, from the words a page sells with."""
-    broker = len(_BROKER.findall(text))
-    clinic = len(_CLINIC.findall(text))
-    if broker and broker >= clinic:
-        return "broker"
-    if clinic:
-        return "clinic"
-    return "information"
 
 
 def _sha256(text: str) -> str:

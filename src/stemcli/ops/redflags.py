@@ -31,6 +31,8 @@ from typing import Any
 
 from stemcli.errors import InputError, Location
 from stemcli.model import Claim
+from stemcli.ops.kinds import REGULATOR as _REGULATOR
+from stemcli.ops.kinds import guess_kind
 from stemcli.text.segments import LineIndex, segments
 
 __all__ = [
@@ -964,13 +966,6 @@ _REPORTING = re.compile(
     r"touted|described|called|testified|insist(?:s|ed))\b",
     re.IGNORECASE,
 )
-# a regulator, a court or an order: its statements are reported, not the page's claims
-_REGULATOR = re.compile(
-    r"\b(?:(?-i:FTC|FDA|EMA|MHRA|TGA)|Federal\s+Trade\s+Commission|Food\s+and\s+Drug\s+"
-    r"Administration|regulators?|attorneys?\s+general|the\s+agency|courts?|lawsuits?|judge|"
-    r"prosecutors?|settlement|the\s+order|warning\s+letters?)\b",
-    re.IGNORECASE,
-)
 # advice to readers: "Ask whether ...", "Be wary of any clinic that ...", a reader's question
 _ADVICE = re.compile(
     r"^\W*(?:ask|be\s+(?:wary|careful|sceptical|skeptical)|beware|avoid|look\s+(?:for|out)|"
@@ -986,49 +981,13 @@ _ACTION_HEADLINE = re.compile(
     r"penali[sz]e[sd]?|over\s+(?:\w+\s+){0,3}claims)\b",
     re.IGNORECASE,
 )
-# a page that reads as reporting: past-tense reported speech (news says "said"; a sales
-# page's "according to our data" and a testimonial's "says Maria" are not counted), and a
-# regulator, a byline or dateline, a study or advice to readers
-_SAID = re.compile(
-    r"\b(?:said|in\s+a\s+statement|told\s+(?:reporters|us|me|him|her|them))\b", re.IGNORECASE
-)
-_NEWS_SIGNALS = (
-    _REGULATOR,
-    re.compile(r"(?m)^\s*(?:by\s+[A-Z][a-z]+\s+[A-Z][a-z]+|[A-Z]{3,}[A-Z ,]*\s+[-—–]\s)"),
-    re.compile(
-        r"\b(?:researchers|scientists|the\s+study|a\s+(?:\d{4}\s+)?(?:trial|study|review))\b",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\b(?:ask\s+(?:your|a|the)\s+(?:doctor|clinic)|be\s+wary|beware|questions\s+to\s+ask)\b",
-        re.IGNORECASE,
-    ),
-)
-_MAX_SAID = 50  # counting stops here
 
 
 def guess_page_kind(text: str) -> str:
-    """clinic, broker or information: the words a page sells with (as extract guesses a
-    source's kind), and whether it reads as reporting: past-tense reported speech ("said")
-    with a regulator, a byline or dateline, a study or advice to readers. A page that
-    reads as reporting is information, even when it quotes a clinic's sales words, once it
-    says "said" three times; with fewer, only when it has no sales words. A page with
-    neither sales words nor reporting is read as selling (clinic), so that a sales page
-    with few sales words keeps its red flags."""
-    from stemcli.ops.intake import guess_kind
-
-    said = 0
-    for _ in _SAID.finditer(text):
-        said += 1
-        if said >= _MAX_SAID:
-            break
-    reporting = said > 0 and any(p.search(text) for p in _NEWS_SIGNALS)
-    if reporting and said >= 3:
-        return "information"
-    kind = guess_kind(text)
-    if kind != "information":
-        return kind
-    return "information" if reporting else "clinic"
+    """clinic, broker or information, as redflags reads a page: the guess of
+    :func:`stemcli.ops.kinds.guess_kind`, with a page of neither sales words nor reporting
+    read as selling (clinic), so that a sales page with few sales words keeps its red flags."""
+    return guess_kind(text, neither="clinic")
 
 
 def _reports(text: str, seg: _Span, heading: bool, header: _Span | None) -> bool:
