@@ -1,7 +1,9 @@
-"""Listings a person reads: claim ids to copy, id prefixes, --limit, narrow layouts.
+"""Listings a person reads: claim handles to copy, prefixes, --limit, narrow layouts.
 
-Every table and Markdown listing of claims shows each claim's id whole (never wrapped
-or cut); ``show`` and ``conflicts --explain`` take any unambiguous prefix of an id;
+Every table names each claim by its handle (the first characters of the sha256 of its
+id, as few as keep the dataset's handles unique, at least 6), whole (never wrapped or
+cut); Markdown, JSON and CSV keep the full id; ``show`` and ``conflicts --explain`` take
+an id, a handle, or any unambiguous prefix of either;
 every listing command takes ``--limit N`` (tables and Markdown show 50 rows unless
 told, data formats everything) and says on stderr how many rows it left out; narrow
 layouts keep a quote's number and the words around it, say "any stage" as every
@@ -10,6 +12,7 @@ other command does, and never repeat an empty cell.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -21,11 +24,14 @@ import yaml
 from typer.testing import Result
 
 from stemcli.cli.options import TABLE_LIMIT
+from stemcli.dataset import load
 from stemcli.reports.claims import shorten
 
 Run = Callable[..., Result]
 WIDTHS = ["80", "120", "200"]
 AT = {w: {"COLUMNS": w, "NO_COLOR": "1"} for w in WIDTHS}
+MINI = Path(__file__).parent / "fixtures" / "mini"
+LEGEND = "Id: a short handle; `stemcli show ID` prints the claim"
 
 
 def ok(result: Result) -> Result:
@@ -75,6 +81,25 @@ def data(root: Path) -> list[str]:
     return ["--no-bundled", "--no-cache", "--data", str(root)]
 
 
+def handles_of(ids: list[str]) -> dict[str, str]:
+    """The rule, written out: the shortest sha256 prefix (6 or more) unique to each id."""
+    digests = {cid: hashlib.sha256(cid.encode()).hexdigest() for cid in ids}
+    n = 6
+    while len({d[:n] for d in digests.values()}) < len(digests):
+        n += 1
+    return {cid: d[:n] for cid, d in digests.items()}
+
+
+@pytest.fixture(scope="module")
+def mini_handles() -> dict[str, str]:
+    return handles_of([c.id for c in load([MINI], bundled=False, use_cache=False).claims])
+
+
+@pytest.fixture(scope="module")
+def bundled_handles() -> dict[str, str]:
+    return handles_of([c.id for c in load(use_cache=False).claims])
+
+
 # ---------------------------------------------------------------------------
 # claim ids in every listing
 
@@ -85,20 +110,38 @@ def data(root: Path) -> list[str]:
     [["lookup", "knee-oa"], ["lookup", "knee-oa", "--stage", "middle"], ["search", "pain"]],
     ids=" ".join,
 )
-def test_claim_listings_show_every_id_whole(run_mini: Run, args: list[str], width: str) -> None:
+def test_claim_tables_show_every_handle_whole_and_markdown_the_id(
+    run_mini: Run, mini_handles: dict[str, str], args: list[str], width: str
+) -> None:
     listed = json_of(run_mini(*args, "-f", "json"))
     ids = [x["claim"]["id"] if "claim" in x else x["id"] for x in listed]
     assert ids
     table = ok(run_mini(*args, env=AT[width])).stdout
     markdown = ok(run_mini(*args, "-f", "markdown")).stdout
+    words = table.split()
     for cid in ids:
-        # whole on one line: a wrapped or cut id would not be found
-        assert any(cid in line.split() for line in table.splitlines()), (cid, table)
+        # whole on one line: a wrapped or cut handle would not be found
+        assert any(mini_handles[cid] in line.split() for line in table.splitlines()), table
+        assert cid not in words
         assert f"| {cid} |" in markdown
+    # said once, in the table only
+    assert table.count(LEGEND) == 1
+    assert "handle" not in markdown
+
+
+def test_claim_csv_keeps_the_full_id(run_mini: Run, mini_handles: dict[str, str]) -> None:
+    csv_text = ok(run_mini("lookup", "knee-oa", "-f", "csv")).stdout
+    listed = [x["id"] for x in json_of(run_mini("lookup", "knee-oa", "-f", "json"))]
+    assert listed
+    for cid in listed:
+        assert f"\n{cid}," in csv_text
+        assert mini_handles[cid] not in csv_text
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_compare_names_the_claims_of_each_value(run_mini: Run, width: str) -> None:
+def test_compare_names_the_claims_of_each_value(
+    run_mini: Run, mini_handles: dict[str, str], width: str
+) -> None:
     rows = json_of(run_mini("compare", "knee-oa", "-f", "json"))["rows"]
     table = ok(run_mini("compare", "knee-oa", env=AT[width])).stdout
     markdown = ok(run_mini("compare", "knee-oa", "-f", "markdown")).stdout
@@ -106,24 +149,41 @@ def test_compare_names_the_claims_of_each_value(run_mini: Run, width: str) -> No
     for row in rows:
         for entries in row["cells"].values():
             if entries:
-                assert entries[0]["id"] in tokens
+                assert mini_handles[entries[0]["id"]] in tokens
+                assert entries[0]["id"] not in tokens
                 assert entries[0]["id"] in markdown
     assert "| Claims |" in markdown
+    assert "short handles" in table
+    assert "short handles" not in markdown
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_conflicts_show_the_ids_of_both_sides(run: Run, width: str) -> None:
+def test_conflicts_show_the_handles_of_both_sides(
+    run: Run, bundled_handles: dict[str, str], width: str
+) -> None:
     findings = json_of(run("conflicts", "knee-oa", "-f", "json"))
+    assert findings
     table = ok(run("conflicts", "knee-oa", env=AT[width])).stdout
+    markdown = ok(run("conflicts", "knee-oa", "-f", "markdown")).stdout
     lines = [line.split() for line in table.splitlines()]
     for x in findings:
         for side in (x["a"], x["b"]):
             if side is None:  # arithmetic: its own figures
                 continue
             first, more = side["claims"][0]["id"], len(side["claims"]) - 1
-            line = next(words for words in lines if first in words)
+            short = bundled_handles[first]
+            line = next(words for words in lines if short in words)
             if more:
-                assert line[line.index(first) + 1] == f"+{more}"
+                assert line[line.index(short) + 1] == f"+{more}"
+            assert first in markdown
+
+
+def test_tables_fit_at_120_columns_with_handles(run: Run) -> None:
+    """The bundled knee listings are tables at 120 columns, not one field per line."""
+    for args in (["lookup", "knee-oa"], ["compare", "knee-oa"], ["conflicts", "knee-oa"]):
+        table = ok(run(*args, env=AT["120"])).stdout
+        assert "─" * 40 in table, args  # a table's rule under its header
+        assert not re.search(r"^(Id|Claims): (A )?[0-9a-f]{6,}", table, re.MULTILINE), args
 
 
 def test_conflicts_of_an_arithmetic_finding_name_the_parts(run: Run) -> None:
@@ -199,6 +259,76 @@ def test_an_exact_id_wins_over_the_longer_ids_it_begins(run: Run, tmp_path: Path
     shown = json_of(run(*data(root), "show", "a-cost", "-f", "json"))
     assert shown["claim"]["id"] == "a-cost"
     assert json_of(run(*data(root), "show", "a-cost-", "-f", "json"))["claim"]["id"] == "a-cost-2"
+
+
+def test_show_takes_a_handle_or_its_prefix_and_prints_both(
+    run_mini: Run, mini_handles: dict[str, str]
+) -> None:
+    cid = "alpha-pain-middle"
+    short = mini_handles[cid]
+    whole = json_of(run_mini("show", cid, "-f", "json"))
+    assert json_of(run_mini("show", short, "-f", "json")) == whole
+    assert json_of(run_mini("show", short[:-1], "-f", "json")) == whole  # still unique
+    shown = ok(run_mini("show", short, env=AT["120"])).stdout
+    assert cid in shown.split()
+    assert short in shown.split()
+    assert "handle" not in json.dumps(whole)  # the claim JSON contract is unchanged
+
+
+def test_an_exact_id_wins_over_a_handle_and_a_handle_over_prefixes(
+    run: Run, tmp_path: Path
+) -> None:
+    spelt = handles_of(["x1"])["x1"]  # x1's handle, spelt as an id of its own
+    ids = ["x1", spelt, f"{spelt}-more"]
+    assert handles_of(ids)["x1"] == spelt
+    root = write_dataset(tmp_path / "a", [claim(cid, f"{10 + k}%") for k, cid in enumerate(ids)])
+    assert json_of(run(*data(root), "show", spelt, "-f", "json"))["claim"]["id"] == spelt
+    # without that id: x1's handle, although it begins another id
+    ids = ["x1", f"{spelt}-more"]
+    assert handles_of(ids)["x1"] == spelt
+    root = write_dataset(tmp_path / "b", [claim(cid, f"{10 + k}%") for k, cid in enumerate(ids)])
+    assert json_of(run(*data(root), "show", spelt, "-f", "json"))["claim"]["id"] == "x1"
+    # a prefix of both x1's handle and the other id: ambiguous
+    assert run(*data(root), "show", spelt[:3]).exit_code == 2
+
+
+def test_an_ambiguous_handle_prefix_names_candidates_with_their_ids(
+    run_mini: Run, mini_handles: dict[str, str]
+) -> None:
+    by_first: dict[str, list[str]] = {}
+    for cid, short in mini_handles.items():
+        by_first.setdefault(short[0], []).append(cid)
+    first, sharing = next((k, v) for k, v in sorted(by_first.items()) if len(v) > 1)
+    result = run_mini("show", first)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [error, *_] = result.stderr.splitlines()
+    assert error.startswith("error: ")
+    for cid in sharing:
+        assert mini_handles[cid] in error
+        assert cid in error
+
+
+def test_an_unknown_handle_is_a_usage_error(run_mini: Run, mini_handles: dict[str, str]) -> None:
+    unused = next(
+        h
+        for h in (f"{k:06x}" for k in range(16**6))
+        if not any(v.startswith(h) for v in mini_handles.values())
+    )
+    result = run_mini("show", unused)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_explain_takes_handles(run_mini: Run, mini_handles: dict[str, str]) -> None:
+    whole = json_of(
+        run_mini("conflicts", "--explain", "alpha-pain-middle", "beta-pain-middle", "-f", "json")
+    )
+    a, b = mini_handles["alpha-pain-middle"], mini_handles["beta-pain-middle"]
+    assert json_of(run_mini("conflicts", "--explain", a, b, "-f", "json")) == whole
+    assert json_of(run_mini("conflicts", "--explain", a[:-1], b, "-f", "json")) == whole
 
 
 def test_explain_takes_prefixes(run_mini: Run) -> None:
@@ -406,14 +536,23 @@ def test_compare_at_80_columns_repeats_no_empty_cell(run: Run) -> None:
     assert all(f"{publishers[s]}: " in table for s in stated)
 
 
-def test_a_narrow_layout_never_cuts_an_id(run: Run, tmp_path: Path) -> None:
+def test_a_narrow_layout_never_cuts_a_handle(run: Run, tmp_path: Path) -> None:
     long_id = "c-" + "-".join(["word"] * 10)
+    short = handles_of([long_id])[long_id]
     root = write_dataset(tmp_path / "ds", [claim(long_id)])
     at_80 = ok(run(*data(root), "lookup", "cond", env={"COLUMNS": "80"})).stdout
-    assert f"Id: {long_id}" in at_80.splitlines()
-    # narrower than the id: on lines of its own, in pieces, none of it cut off
+    assert f"Id: {short}" in at_80.splitlines()
     at_30 = ok(run(*data(root), "lookup", "cond", env={"COLUMNS": "30"})).stdout
     lines = at_30.splitlines()
     assert all(len(line) <= 30 for line in lines)
-    start = lines.index("Id:") + 1
-    assert "".join(lines[start : start + 2]) == long_id
+    assert f"Id: {short}" in lines
+    assert long_id not in at_30
+
+
+def test_handles_are_as_long_as_the_dataset_needs() -> None:
+    from stemcli.ops.handles import handle_length
+
+    assert handle_length(["abcdef" + "0" * 58, "abcde1" + "0" * 58]) == 6
+    assert handle_length(["abcdef0" + "0" * 57, "abcdef1" + "0" * 57, "1" * 64]) == 7
+    assert handle_length(["abcdef01" + "0" * 56, "abcdef02" + "0" * 56]) == 8
+    assert handle_length([]) == 6

@@ -229,8 +229,8 @@ def conflicts(
         typer.Option(
             "--explain",
             metavar="CLAIM CLAIM",
-            help="Tell whether two claims (ids, or prefixes of one id each) are set against "
-            "each other, the verdict, and why.",
+            help="Tell whether two claims (ids or handles, or prefixes of one each) are set "
+            "against each other, the verdict, and why.",
             autocompletion=completes("claims"),
         ),
     ] = None,

@@ -79,7 +79,7 @@ def show(
     claim_id: Annotated[
         str,
         typer.Argument(
-            help="The claim's id, or any prefix of one id (see the Id column of lookup).",
+            help="The claim's id or handle (the Id column of lookup), or a prefix of one.",
             metavar="CLAIM",
             autocompletion=completes("claims"),
         ),

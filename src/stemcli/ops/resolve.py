@@ -148,25 +148,36 @@ CANDIDATES_SHOWN = 5
 
 
 def resolve_claim(ds: Dataset, query: str) -> Claim:
-    """A claim by its id, or by any prefix of exactly one id; an ambiguous prefix is a
-    usage error naming candidates, an unknown one names the closest ids."""
+    """A claim by its id, then by its handle, then by a prefix of exactly one id or
+    handle; an ambiguous prefix is a usage error naming candidates (handle and id), an
+    unknown one names the closest ids."""
+    from stemcli.ops.handles import handles
+
     typed = query.strip()
     exact = ds.claim(typed)
     if exact is not None:
         return exact
-    found = [c for c in ds.claims if typed and c.id.startswith(typed)]
+    short = handles(ds)
+    by_handle = [c for c in ds.claims if short.get(c.id) == typed]
+    if len(by_handle) == 1:  # handles are unique: at most one
+        return by_handle[0]
+    found = [
+        c
+        for c in ds.claims
+        if typed and (c.id.startswith(typed) or short.get(c.id, "").startswith(typed))
+    ]
     if len(found) == 1:
         return found[0]
     if found:
-        names = ", ".join(c.id for c in found[:CANDIDATES_SHOWN])
+        names = ", ".join(f"{short.get(c.id, c.id)} ({c.id})" for c in found[:CANDIDATES_SHOWN])
         more = f" and {len(found) - CANDIDATES_SHOWN} more" if len(found) > CANDIDATES_SHOWN else ""
         raise UsageError(
-            f"claim {query!r} is ambiguous: it begins {len(found)} ids ({names}{more})",
-            hint="type more of the id",
+            f"claim {query!r} is ambiguous: it begins {len(found)} ids or handles ({names}{more})",
+            hint="type more of the id or handle",
         )
     from stemcli.dataset.validate.fields import _suggest
 
     raise UsageError(
         f"no claim {query!r}{_suggest(typed, [c.id for c in ds.claims])}",
-        hint="the Id column of lookup, search and conflicts names each claim",
+        hint="the Id column of lookup, search and conflicts names each claim by its handle",
     )

@@ -38,6 +38,9 @@ class Styled:
     text: str
     style: str | None = None
     spans: tuple[tuple[int, int, str], ...] = ()
+    # what a terminal table shows instead of the text (a claim's handle for its id);
+    # every other format keeps the text
+    short: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -82,6 +85,8 @@ class Report:
     extra: tuple[RenderableType, ...] = field(default=())
     # table format as plain 'first: second' lines, one per row (counts read by scripts)
     lines: bool = False
+    # a line said before the summary, in table format only (what the table abbreviates)
+    legend: str | None = None
     # the report as a YAML document of its own (a claims file with comments), when the
     # data alone would lose what matters
     yaml: str | None = None

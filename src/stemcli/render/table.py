@@ -43,6 +43,10 @@ class _Cell:
 
 def _prepare(cell: Cell, column_style: str | None) -> _Cell:
     if isinstance(cell, Styled):
+        if cell.short is not None:
+            return _Cell(
+                clean(cell.short), " ".join(s for s in (column_style, cell.style) if s) or None, ()
+            )
         text = clean(cell.text)
         spans = cell.spans if text == cell.text else ()
         style = " ".join(s for s in (column_style, cell.style) if s) or None
@@ -347,6 +351,8 @@ def render(report: Report) -> RenderableType:
 
     parts: list[RenderableType] = [FastTable(report)] if report.rows else []
     parts.extend(report.extra)
+    if report.legend and report.rows:
+        parts.append(Text(clean(report.legend), style="dim"))
     if report.summary:
         parts.append(Text(clean(report.summary), style="dim"))
     return Group(*parts)

@@ -10,8 +10,10 @@ from stemcli.numbers import format_quantity, plain, plural
 from stemcli.render import Cell, Column, Json, Report
 from stemcli.reports.fields import (
     CLAIM_CSV_HEADER,
+    HANDLE_LEGEND,
     claim_csv_row,
     claim_json,
+    id_cell,
     id_column,
     json_number,
     table_of,
@@ -114,7 +116,7 @@ def _claim_columns(
 ) -> list[tuple[Column, ClaimCell]]:
     """The table's view of a claim: one (column, cell) pair per column."""
     columns: list[tuple[Column, ClaimCell]] = [
-        (id_column(), lambda c: c.id),
+        (id_column(), lambda c: id_cell(ds, c)),
         (Column("Source", max_width=18), lambda c: publisher(ds, c.source)),
     ]
     if with_condition:
@@ -161,6 +163,7 @@ def claims_report(
         csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
         title=title,
         summary=f"{plural(len(claims), 'claim')} from {plural(n_sources, 'source')}",
+        legend=HANDLE_LEGEND,
         group_by=4 if with_condition else 3,  # the outcome
     )
 
@@ -182,16 +185,20 @@ def search_report(ds: Dataset, hits: Sequence[Hit], *, full: bool = False) -> Re
         csv_header=("score", *CLAIM_CSV_HEADER),
         csv_rows=tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits),
         summary=f"{plural(len(hits), 'match', 'matches')}, best first",
+        legend=HANDLE_LEGEND,
     )
 
 
 def show_report(ds: Dataset, c: Claim) -> Report:
     """One claim, every field, and its source's metadata (as Field/Value rows)."""
+    from stemcli.ops.handles import handle
+
     src = ds.sources.get(c.source)
     cond = ds.conditions.get(c.condition)
     tp = c.timepoint
     fields: list[tuple[str, str]] = [
         ("id", c.id),
+        ("handle", handle(ds, c.id)),
         ("condition", f"{c.condition} ({cond.name})" if cond else c.condition),
         ("stages", ", ".join(c.stages) or "any (not stage-specific)"),
         ("outcome", c.outcome),

@@ -14,7 +14,7 @@ from stemcli.reports.claims import (
     publisher,
     shown,
 )
-from stemcli.reports.fields import ids_text
+from stemcli.reports.fields import HANDLES_LEGEND, ids_cell
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -46,8 +46,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         ]
         cells = [_compare_cell(cell, r.stage) for cell in r.cells]
         # one line per value, in the order of the columns: the claims that state it
-        claims = "\n".join(
-            ids_text(stating) for cell in r.cells for *_, stating in _grouped(cell, r.stage)
+        claims = ids_cell(
+            ds, [("", stating) for cell in r.cells for *_, stating in _grouped(cell, r.stage)]
         )
         rows.append((*key, *cells, _compare_check(r), claims))
         csv_rows.append(
@@ -150,6 +150,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         csv_rows=tuple(csv_rows),
         title=title,
         summary=summary,
+        legend=HANDLES_LEGEND,
         group_by=0,  # a new section per condition, or per stage for one condition
         extra=extra,
     )

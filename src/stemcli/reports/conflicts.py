@@ -9,7 +9,7 @@ from stemcli.model import Claim, Dataset
 from stemcli.numbers import format_gap, format_interval, plain, plural
 from stemcli.render import Cell, Column, Json, Report, Styled
 from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, value_text
-from stemcli.reports.fields import ids_text
+from stemcli.reports.fields import HANDLES_LEGEND, ids_cell
 
 if TYPE_CHECKING:
     from stemcli.ops.conflicts import (
@@ -226,11 +226,11 @@ def conflict_list_report(
             row.append(a.condition)
         if x.b is not None:
             b_source, b_value = publisher(ds, x.b.source), _stated(x.b)
-            b_ids = ids_text(x.b.claims)
+            b_claims = x.b.claims
         else:
             assert x.recomputed is not None
             b_source = "its own figures"
-            b_ids = ids_text(x.recomputed.parts)
+            b_claims = x.recomputed.parts
             b_value = format_span(x.recomputed.interval, x.recomputed.dimension)
             if _unreviewed(x.recomputed.parts):
                 b_value += UNREVIEWED_MARK
@@ -239,7 +239,7 @@ def conflict_list_report(
             _stated(x.a),
             b_source,
             b_value,
-            f"A {ids_text(x.a.claims)}\nB {b_ids}",
+            ids_cell(ds, [("A", x.a.claims), ("B", b_claims)]),
             f"{format_gap(x.gap, x.unit)} ({x.relative_gap:.0%})",
             x.why,
         ]
@@ -302,6 +302,7 @@ def conflict_list_report(
         csv_rows=tuple(csv_rows),
         title=title,
         summary=summary,
+        legend=HANDLES_LEGEND,
     )
 
 

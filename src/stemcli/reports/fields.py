@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import plain
-from stemcli.render import Cell, Column, Json, Report
+from stemcli.render import Cell, Column, Json, Report, Styled
 
 T = TypeVar("T")
 
@@ -63,11 +63,36 @@ def id_column() -> Column:
     return Column("Id", no_wrap=True)
 
 
-def ids_text(claims: Sequence[Claim]) -> str:
+HANDLE_LEGEND = "Id: a short handle; `stemcli show ID` prints the claim"
+HANDLES_LEGEND = "Claims: short handles; `stemcli show ID` prints the claim"
+
+
+def id_cell(ds: Dataset, c: Claim) -> Styled:
+    """A claim's id: its handle in a terminal table, the full id in every other format."""
+    from stemcli.ops.handles import handle
+
+    return Styled(c.id, short=handle(ds, c.id))
+
+
+def ids_text(claims: Sequence[Claim], name: Callable[[Claim], str] = lambda c: c.id) -> str:
     """The first claim's id, and how many more there are: "bookimed-faq-work-1-2-days +2"."""
     if not claims:
         return ""
-    return claims[0].id + (f" +{len(claims) - 1}" if len(claims) > 1 else "")
+    return name(claims[0]) + (f" +{len(claims) - 1}" if len(claims) > 1 else "")
+
+
+def ids_cell(ds: Dataset, lines: Sequence[tuple[str, Sequence[Claim]]]) -> Styled:
+    """Lines of ``label ids_text(claims)``: handles in a terminal table, ids elsewhere."""
+    from stemcli.ops.handles import handles
+
+    short = handles(ds)
+
+    def text(name: Callable[[Claim], str]) -> str:
+        return "\n".join(
+            (label + " " if label else "") + ids_text(claims, name) for label, claims in lines
+        )
+
+    return Styled(text(lambda c: c.id), short=text(lambda c: short.get(c.id, c.id)))
 
 
 def json_number(x: float) -> float | int:

@@ -1,0 +1,67 @@
+"""Short claim handles, git-style: the first characters of the sha256 of a claim's id.
+
+A handle is as short as the loaded dataset allows: the smallest length of at least
+:data:`MIN_LENGTH` at which no two claims share one. Tables show handles instead of the
+long descriptive ids, which every other format keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stemcli.model import Claim, Dataset
+
+MIN_LENGTH = 6
+
+# the last claims tuple handled, and its handles: a run loads one dataset
+_cache: tuple[tuple[Claim, ...], dict[str, str]] | None = None
+
+
+def digest(claim_id: str) -> str:
+    """The full sha256 of a claim id, in hex: every handle of the id is a prefix of it."""
+    import hashlib
+
+    return hashlib.sha256(claim_id.encode()).hexdigest()
+
+
+def handle_length(digests: Sequence[str]) -> int:
+    """The smallest length (at least MIN_LENGTH) at which the prefixes of ``digests``
+    are all different; the digests of different ids are assumed different.
+
+    One pass over them all at MIN_LENGTH; only the digests that still share a prefix
+    are looked at again at the next lengths (a handful: a few hundred at 100,000).
+    """
+    from collections import Counter
+    from operator import itemgetter
+
+    length = MIN_LENGTH
+    left = list(digests)
+    while length < 64:
+        prefixes = list(map(itemgetter(slice(0, length)), left))
+        if len(set(prefixes)) == len(prefixes):
+            return length
+        shared = {p for p, n in Counter(prefixes).items() if n > 1}
+        left = [d for d, p in zip(left, prefixes, strict=True) if p in shared]
+        length += 1
+    return 64
+
+
+def handles(ds: Dataset) -> dict[str, str]:
+    """Every claim id of ``ds`` and its handle (computed once per dataset)."""
+    global _cache
+    if _cache is not None and _cache[0] is ds.claims:
+        return _cache[1]
+    from hashlib import sha256
+    from operator import itemgetter
+
+    ids = [c.id for c in ds.claims]
+    digests = [sha256(cid.encode()).hexdigest() for cid in ids]
+    length = handle_length(digests)
+    result = dict(zip(ids, map(itemgetter(slice(0, length)), digests), strict=True))
+    _cache = (ds.claims, result)
+    return result
+
+
+def handle(ds: Dataset, claim_id: str) -> str:
+    """The handle of one claim of ``ds`` (its id when ``ds`` has no such claim)."""
+    return handles(ds).get(claim_id, claim_id)
