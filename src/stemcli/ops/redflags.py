@@ -285,9 +285,11 @@ _QUANTIFIER = re.compile(r"[?*]|\{0*,|\{0*\}|\{0+,?\d*\}")
 _SAFE_IN_CLASS = re.compile(r"[\w$€£\"“”‘’'()<>~≤≥±+#@&%]")
 
 
-def _group_end(pattern: str, i: int) -> int:
-    """Index of the ')' closing the group opened at ``pattern[i]``, or -1."""
-    depth, in_class = 0, False
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, depth)`` for each character of ``pattern`` from ``start`` that
+    is outside an escape and a character class: the only ones that shape its groups. The
+    depth counts the groups open after a '(' and before a ')'."""
+    depth, in_class, i = 0, False, start
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -299,40 +301,22 @@ def _group_end(pattern: str, i: int) -> int:
             in_class = True
             if pattern[i + 1 : i + 2] == "]":
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += ch == "("
+            yield i, ch, depth
+            depth -= ch == ")"
         i += 1
-    return -1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index of the ')' closing the group opened at ``pattern[i]``, or -1."""
+    return next((j for j, ch, depth in _structure(pattern, i) if ch == ")" and depth == 1), -1)
 
 
 def _alternatives(body: str) -> list[str]:
     """The top-level alternatives of a group's body."""
-    out, depth, in_class, start, i = [], 0, False, 0, 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if body[i + 1 : i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append(body[start:i])
-            start = i + 1
-        i += 1
-    out.append(body[start:])
-    return out
+    cuts = [i for i, ch, depth in _structure(body) if ch == "|" and depth == 0]
+    return [body[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(body)], strict=True)]
 
 
 def _first_chars(pattern: str, depth: int = 0) -> str | None:
