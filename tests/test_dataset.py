@@ -432,3 +432,31 @@ def test_a_users_outcome_may_be_marked_not_compared(run: Run, tmp_path: Path) ->
     p = _only_problem(run, root)
     assert p["message"] == "compared must be true or false"
     assert (Path(p["file"]).name, p["line"]) == ("outcomes.yaml", 3)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "www.example.org/page",  # no scheme
+        "javascript:alert(1)",
+        "https://example.org/a page",
+        'https://example.org/"><script>',
+        "https://example.org/\x1b[31m",
+    ],
+)
+def test_a_source_url_must_be_a_plain_web_address(run: Run, tmp_path: Path, url: str) -> None:
+    sources = SOURCES + f"  url: {json.dumps(url)}\n"
+    root = make_dataset(tmp_path, claim_yaml("c-one"), sources=sources)
+    p = _only_problem(run, root)
+    assert Path(p["file"]).name == "sources.yaml"
+    assert (p["line"], p["column"]) == (sources.count("\n"), 8)
+    assert "must be an absolute http:// or https:// address" in p["message"]
+
+
+def test_a_source_url_is_kept(tmp_path: Path) -> None:
+    sources = SOURCES + "  url: https://example.org/clinic/knee?x=1#top\n"
+    root = make_dataset(tmp_path, claim_yaml("c-one"), sources=sources)
+    for use_cache in (False, True, True):  # parsed, stored, read back from the cache
+        ds = load([root], bundled=False, use_cache=use_cache)
+        assert ds.sources["src"].url == "https://example.org/clinic/knee?x=1#top"
+        assert ds.sources["src"].to_json()["url"] == "https://example.org/clinic/knee?x=1#top"

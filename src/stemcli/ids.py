@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["RESERVED_STAGES", "SLUG", "closest", "is_slug", "normalise", "slugify"]
+__all__ = ["RESERVED_STAGES", "SLUG", "closest", "is_slug", "is_url", "normalise", "slugify"]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}")
 # words the output uses for itself: compare's row of claims that are not stage-specific
@@ -20,6 +20,16 @@ RESERVED_STAGES = frozenset({"any"})
 def is_slug(text: str) -> bool:
     """Lowercase ASCII letters, digits, '-', '_' and '.', starting with a letter or digit."""
     return SLUG.fullmatch(text) is not None
+
+
+# an absolute web address: a scheme, a host, and nothing a terminal, a line or markup could split
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#-;=?-~]*)?")
+
+
+def is_url(text: str) -> bool:
+    """An absolute ``http://`` or ``https://`` address of printable ASCII without spaces,
+    quotes or angle brackets (non-ASCII letters are written percent-encoded)."""
+    return len(text) <= 2000 and _URL.fullmatch(text) is not None
 
 
 def normalise(text: str) -> str:

@@ -84,6 +84,8 @@ class Source:
     reader: str | None = None
     # fields a person has not checked yet (guessed by extract --into)
     review: tuple[str, ...] = ()
+    # where the page is (or was) published: an absolute http(s) URL
+    url: str | None = None
     # the folder of the sources.yaml that defines it, as the dataset path was given;
     # None for the bundled sources (their archives are not shipped)
     folder: str | None = field(default=None, compare=False)
@@ -101,6 +103,7 @@ class Source:
             "sha256": self.sha256,
             "reader": self.reader,
             "review": list(self.review),
+            "url": self.url,
         }
 
 

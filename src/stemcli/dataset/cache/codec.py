@@ -4,7 +4,7 @@ JSON, claims stored column by column:
 
 [format, sources, conditions, outcomes, measures, quantities, columns]
   sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256, reader,
-               [review, ...], folder, where], ...]
+               [review, ...], url, folder, where], ...]
   conditions: [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...]
   outcomes:   [[id, name, family, description, compared], ...]
   measures:   [[id, description, max_percent, [dimension, ...]], ...]
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
 
-FORMAT = 5  # the payload's layout; a new one misses every older entry
+FORMAT = 6  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
     from stemcli.model import Dataset, Derived, Quantity
@@ -81,6 +81,7 @@ def encode(ds: Dataset) -> bytes:
                 s.sha256,
                 s.reader,
                 s.review,
+                s.url,
                 s.folder,
                 s.where,
             ]
@@ -180,7 +181,19 @@ def _build(raw: Any) -> Dataset:
     if fmt != FORMAT:
         raise _Malformed
     src = _fields(
-        sources, _STR, _STR, _STR, _STR, _BOOL, _OPT_STR, _OPT_STR, _OPT_STR, _LIST, _OPT_STR, _STR
+        sources,
+        _STR,
+        _STR,
+        _STR,
+        _STR,
+        _BOOL,
+        _OPT_STR,
+        _OPT_STR,
+        _OPT_STR,
+        _LIST,
+        _OPT_STR,
+        _OPT_STR,
+        _STR,
     )
     src[8] = [_strings(v) for v in src[8]]
     cond_ids, cond_names, cond_aliases, cond_stages = _fields(conditions, _STR, _STR, _LIST, _LIST)

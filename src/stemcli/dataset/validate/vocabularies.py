@@ -16,7 +16,7 @@ from stemcli.dataset.validate.fields import (
     _where,
 )
 from stemcli.dataset.yaml_nodes import Node
-from stemcli.ids import RESERVED_STAGES, is_slug, normalise
+from stemcli.ids import RESERVED_STAGES, is_slug, is_url, normalise
 from stemcli.model import KINDS, Condition, Measure, Outcome, Source, Stage
 
 _SOURCE_FIELDS = (
@@ -29,6 +29,7 @@ _SOURCE_FIELDS = (
     "sha256",
     "reader",
     "review",
+    "url",
 )
 
 
@@ -81,6 +82,14 @@ def _add_sources(b: _Builder, path: str, root: Node | None, folder: str | None =
         if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
             b.problem(path, f["sha256"], "sha256 must be 64 lowercase hex digits")
         reader = _str(b, path, f, "reader", node, required=False)
+        url = _str(b, path, f, "url", node, required=False)
+        if url is not None and not is_url(url):
+            b.problem(
+                path,
+                f["url"],
+                f"url {url!r} must be an absolute http:// or https:// address with no spaces",
+            )
+            url = None
         review = _review(b, path, f, [k for k in _SOURCE_FIELDS if k != "review"], ident)
         if not b.define("source", ident, path, f["id"]):
             continue
@@ -95,6 +104,7 @@ def _add_sources(b: _Builder, path: str, root: Node | None, folder: str | None =
                 sha,
                 reader,
                 review,
+                url,
                 folder,
                 _where(path, node),
             )
