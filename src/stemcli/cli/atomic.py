@@ -17,7 +17,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stemcli.errors import InputError, UsageError
@@ -73,6 +73,92 @@ def write_files(files: Sequence[tuple[Path, str]], *, force: bool = False) -> No
         for tmp in temporaries:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def write_built(target: Path, build: Callable[[Path], None], *, force: bool = False) -> None:
+    """A file that ``build`` writes (a database, a Parquet file) put in place as ``target``.
+
+    ``build`` is given a new empty temporary file beside ``target`` to write into (or
+    replace); the file is synced and put in place only once ``build`` has returned, so on
+    any failure ``target`` is as it was and no temporary file is left.
+    """
+    check_target(target, force=force)
+    tmp = _temporary(target, "", force=force)
+    try:
+        try:
+            build(tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, _mode(target) if force else 0o644 & ~_umask())
+        except OSError as e:
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+        _place(tmp, target, force=force, keep_old=False)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_folder(
+    target: Path, build: Callable[[Path], None], *, marker: str, force: bool = False
+) -> None:
+    """A folder that ``build`` fills put in place as ``target``, all or nothing.
+
+    ``build`` fills a new temporary folder beside ``target``. A ``target`` that exists is
+    replaced only with ``force``, and only when it holds ``marker`` (a file this program
+    writes into every such folder, such as ``datapackage.json``): a folder of the user's own
+    is never replaced. The old folder is removed only after the new one is in place.
+    """
+    import shutil
+
+    try:
+        is_link, exists = target.is_symlink(), target.exists()
+        is_dir = target.is_dir()
+    except OSError as e:
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    if is_link:
+        raise UsageError(f"{target}: is a symbolic link; stemcli does not replace links")
+    if exists and not is_dir:
+        raise UsageError(f"{target}: exists and is not a folder", hint="name a new folder")
+    if exists:
+        if not force:
+            raise UsageError(f"{target}: folder exists", hint="use --force to replace it")
+        if not (target / marker).is_file():
+            raise UsageError(
+                f"{target}: folder exists and has no {marker}; stemcli replaces only a folder "
+                "it wrote",
+                hint="name a new folder",
+            )
+    else:
+        _check_folder(target)
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=_folder(target), prefix=f".{target.name}.", suffix=".tmp"))
+    except OSError as e:
+        raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    old: Path | None = None
+    try:
+        try:
+            build(tmp)
+            os.chmod(tmp, 0o755 & ~_umask())
+            if exists:
+                old = tmp.with_suffix(".old")
+                os.rename(target, old)
+            os.rename(tmp, target)
+        except OSError as e:
+            if old is not None and not target.exists():
+                with contextlib.suppress(OSError):
+                    os.rename(old, target)
+                old = None
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
+    except BaseException:
+        if old is not None and not target.exists():
+            with contextlib.suppress(OSError):
+                os.rename(old, target)
+            old = None
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def check_target(target: Path, *, force: bool) -> None:
