@@ -372,6 +372,7 @@ def test_json_contract(run_mini: Run) -> None:
         "sha256",
         "reader",
         "review",
+        "url",
     }
     row = next(r for r in payload["rows"] if r["outcome"] == "return-to-activity")
     assert {k: row[k] for k in ("condition", "stage", "measure", "unit", "disagree")} == {
