@@ -36,7 +36,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
 
     columns = comparison.sources
     one_condition = comparison.condition is not None
-    with_evidence = any(r.evidence for r in comparison.rows)
+    # the charts draw the marketing values alone
+    with_evidence = not chart and any(r.evidence for r in comparison.rows)
     rows: list[tuple[Cell, ...]] = []
     csv_rows: list[tuple[str, ...]] = []
     for r in comparison.rows:
