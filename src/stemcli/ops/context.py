@@ -157,10 +157,10 @@ def reading(ds: Dataset, c: Claim, ref: Claim) -> Reading:
     theirs = f"{value_text(ref.value)} is {measures(ds, ref)}"
     if kind == "survey":
         if ref.measure == c.measure and _family(ds, ref.outcome) == _family(ds, c.outcome):
-            n = f", {ref.n} centres" if ref.n else ""
+            n = f" of {ref.n} centres" if ref.n else ""
             why = (
-                f"Comparable as marketing: {theirs}{n}. It tells whether a claim is typical "
-                "marketing, not whether the treatment works."
+                f"Comparable as marketing: what centres claim{n}, the same measure; "
+                "not evidence that the treatment works."
             )
             return Reading(ref, True, why)
         return Reading(ref, False, ref.statement or f"Context: {theirs}.")

@@ -232,9 +232,9 @@ def context_report(ds: Dataset, ctx: Context) -> Report:
         columns=(
             Column("Section", no_wrap=True),
             id_column(),
-            Column("Source", max_width=18),
-            Column("Value", min_width=8, max_width=22),
-            Column("Why", min_width=30),
+            Column("Source", max_width=28),
+            Column("Value", min_width=8, max_width=16),
+            Column("Why", min_width=30, max_width=54),
         ),
         rows=tuple(rows),
         data=_context_json(ds, ctx),
@@ -252,7 +252,7 @@ def _reading_row(ds: Dataset, section: str, r: Reading) -> tuple[Cell, ...]:
     return (
         section,
         id_cell(ds, c),
-        f"{cited_as(ds, c)}\n({kind_text(ds, c)})",
+        f"{cited_as(ds, c)} ({kind_text(ds, c).replace(chr(10), ', ')})",
         Styled(figure_text(c), style="bold"),
         r.why,
     )
