@@ -417,15 +417,15 @@ def test_every_bundled_quote_is_in_its_archived_source() -> None:
     }
     for s in ds.sources.values():
         if s.is_reference:  # cited by DOI or URL, not archived
-            assert s.archive is None and (s.doi or s.url), s.id
+            assert s.archive is None, s.id
+            assert s.doi or s.url, s.id
             continue
         assert s.archive is not None
         assert hashlib.sha256((SEEDS / s.archive).read_bytes()).hexdigest() == s.sha256, s.id
     missing = [
         c.id
         for c in ds.claims
-        if not ds.sources[c.source].is_reference
-        and normalise_ws(c.quote) not in texts[c.source]
+        if not ds.sources[c.source].is_reference and normalise_ws(c.quote) not in texts[c.source]
     ]
     assert missing == []
 

@@ -345,10 +345,10 @@ def test_lookup_shows_reference_claims_in_their_own_table(run: Run, tmp_path: Pa
     claims = json.loads(ok(on(run, root, "lookup", "knee", "-f", "json")).stdout)
     assert [c["source_kind"] for c in claims] == [
         "clinic",
+        "survey",
+        "survey",
+        "survey",
         "evidence",
-        "survey",
-        "survey",
-        "survey",
     ]
 
 

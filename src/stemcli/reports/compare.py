@@ -101,7 +101,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "group": r.group,
                 "cells": {
                     cell.source: [
-                        {**e.claim.to_json(), "unreviewed": bool(e.claim.review)}
+                        {**claim_json(e.claim, ds), "unreviewed": bool(e.claim.review)}
                         for e in cell.entries
                     ]
                     for cell in r.cells

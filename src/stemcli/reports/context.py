@@ -79,8 +79,7 @@ def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None =
         rows.append(
             (
                 id_cell(ds, c),
-                kind_text(ds, c),
-                cited_as(ds, c),
+                f"{cited_as(ds, c)} ({kind_text(ds, c).replace(chr(10), ', ')})",
                 c.outcome,
                 measures(ds, c),
                 Styled(figure_text(c), style="bold"),
@@ -91,13 +90,12 @@ def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None =
     return Report(
         columns=(
             id_column(),
-            Column("Kind", max_width=18),
-            Column("Source", max_width=16),
-            Column("Outcome", max_width=14),
-            Column("What it measures", max_width=26),
-            Column("Value", min_width=8, max_width=22),
-            Column("Size", max_width=12),
-            Column("Statement", min_width=20, max_width=44),
+            Column("Source (kind)", min_width=16, max_width=24),
+            Column("Outcome", max_width=12),
+            Column("What it measures", min_width=14, max_width=24),
+            Column("Value", min_width=8, max_width=16),
+            Column("Size", max_width=10),
+            Column("Statement", min_width=20, max_width=40),
         ),
         rows=tuple(rows),
         data=[claim_json(c, ds) for c in claims],
@@ -122,6 +120,19 @@ def with_reference(ds: Dataset, report: Report, reference: Sequence[Claim]) -> R
 
     if not reference:
         return report
+    kinds = {"survey": 0, "evidence": 1}
+    outcomes = {o: i for i, o in enumerate(ds.outcomes)}
+    measures = {m: i for i, m in enumerate(ds.measures)}
+    reference = sorted(  # what centres market first, then what trials found
+        reference,
+        key=lambda c: (
+            kinds.get(_kind(ds, c) or "", 2),
+            outcomes.get(c.outcome, len(outcomes)),
+            measures.get(c.measure, len(measures)),
+            c.source,
+            c.id,
+        ),
+    )
     ref = reference_table(ds, reference)
     data = report.data
     if isinstance(data, list):
