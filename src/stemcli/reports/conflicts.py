@@ -171,16 +171,10 @@ def _unreviewed(claims: tuple[Claim, ...]) -> bool:
     return any(c.review for c in claims)
 
 
-def _conflict_json(x: Conflict, ds: Dataset | None = None) -> Json:
+def _conflict_json(x: Conflict) -> Json:
     """A finding's JSON, each side (and a recomputation) saying whether it rests on an
-    unreviewed claim; with ``ds``, each claim its source's kind and certainty."""
+    unreviewed claim."""
     out = x.to_json()
-    if ds is not None:
-        for side in ("a", "b"):
-            for c in (out[side] or {}).get("claims", ()):
-                src = ds.sources.get(c["source"])
-                c["source_kind"] = src.kind if src is not None else None
-                c["certainty"] = src.certainty if src is not None else None
     out["a"]["unreviewed"] = _unreviewed(x.a.claims)
     if x.b is not None:
         out["b"]["unreviewed"] = _unreviewed(x.b.claims)
@@ -291,7 +285,7 @@ def conflict_list_report(
     return Report(
         columns=tuple(cols),
         rows=tuple(table_rows),
-        data=[_conflict_json(x, ds) for x in result.conflicts],
+        data=[_conflict_json(x) for x in result.conflicts],
         csv_header=(
             "kind",
             "subkind",

@@ -145,23 +145,27 @@ def _no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def _reference(ds: Dataset, sel: Selection) -> tuple[Dataset, list[Conflict], list[Conflict]]:
+def _reference(
+    ds: Dataset, sel: Selection
+) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
     """The marketing claims alone (reference claims are never marketing: see
     :mod:`.evidence`), the contradictions with evidence that measures the same quantity
-    the same way, and the unusual marketing claims (:mod:`.unusual`)."""
+    the same way, the unusual marketing claims (:mod:`.unusual`), and whether there is a
+    survey to find any by."""
     from stemcli.ops.conflicts import evidence, unusual
     from stemcli.ops.rules import marketing
 
     market = marketing(ds)
     if market is ds:
-        return ds, [], []
-    return market, evidence.findings(ds, sel), unusual.findings(ds, sel)
+        return ds, [], [], False
+    surveyed = any(s.kind == "survey" for s in ds.sources.values())
+    return market, evidence.findings(ds, sel), unusual.findings(ds, sel), surveyed
 
 
 def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
     """The number of findings per kind, without listing them (``sel.kind`` aside)."""
     validate(sel)
-    ds, against, unusual = _reference(ds, sel)
+    ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
         counts = selection_counts(prepare(ds, sel), sel)
     return replace(
@@ -169,6 +173,7 @@ def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
         arithmetic=len(_derived_in(ds, sel)),
         contradiction=counts.contradiction + len(against),
         unusual=len(unusual),
+        surveyed=surveyed,
     )
 
 
@@ -183,7 +188,7 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
     validate(sel)
     if limit < 1:
         raise UsageError(f"a listing holds at least one finding, not {limit}")
-    ds, against, unusual = _reference(ds, sel)
+    ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
         prep = prepare(ds, sel)
         arithmetic = _derived_in(ds, sel)
@@ -193,6 +198,7 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
             arithmetic=len(arithmetic),
             contradiction=counts.contradiction + len(against),
             unusual=len(unusual),
+            surveyed=surveyed,
         )
         total = counts.of(sel.kind)
         wanted = min(limit, total)

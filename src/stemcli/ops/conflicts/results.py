@@ -131,6 +131,9 @@ class ConflictCounts:
     cross_measure: int = 0
     anecdote: int = 0
     unusual: int = 0
+    # whether the selection has a survey of what clinics market, without which nothing
+    # can be unusual: the kind is counted (and listed in to_json) only then
+    surveyed: bool = False
 
     @property
     def total(self) -> int:
@@ -148,8 +151,9 @@ class ConflictCounts:
         return self.of(kind) if kind is not None else sum(self.of(k) for k in FAILING)
 
     def to_json(self, kind: str | None = None) -> dict[str, int]:
-        out: dict[str, int] = {k: self.of(k) for k in KINDS}
-        return out if kind is None else {kind: out[kind]}
+        if kind is not None:
+            return {kind: self.of(kind)}
+        return {k: self.of(k) for k in KINDS if k != UNUSUAL or self.surveyed or self.unusual}
 
     def __sub__(self, other: ConflictCounts) -> ConflictCounts:
         return ConflictCounts(*(getattr(self, f) - getattr(other, f) for f in _COUNT_FIELDS))
