@@ -145,9 +145,7 @@ def _no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def _reference(
-    ds: Dataset, sel: Selection
-) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
+def _reference(ds: Dataset, sel: Selection) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
     """The marketing claims alone (reference claims are never marketing: see
     :mod:`.evidence`), the contradictions with evidence that measures the same quantity
     the same way, the unusual marketing claims (:mod:`.unusual`), and whether there is a
