@@ -373,6 +373,10 @@ def test_json_contract(run_mini: Run) -> None:
         "reader",
         "review",
         "url",
+        "citation",
+        "doi",
+        "year",
+        "certainty",
     }
     row = next(r for r in payload["rows"] if r["outcome"] == "return-to-activity")
     assert {k: row[k] for k in ("condition", "stage", "measure", "unit", "disagree")} == {
@@ -409,6 +413,7 @@ def test_csv_one_line_per_row_one_column_per_source(run_mini: Run) -> None:
         "beta",
         "gamma",
         "disagree",
+        "evidence",
     ]
     middle = next(r for r in records if r["stage"] == "middle")
     assert (middle["alpha"], middle["beta"], middle["gamma"], middle["disagree"]) == (

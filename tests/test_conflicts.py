@@ -749,6 +749,7 @@ def test_every_reason_has_words() -> None:
         "same-statement",
         "overlap",
         "close",
+        "reference",
     ]
     assert all(cf.REASONS.values())
 
@@ -1737,10 +1738,12 @@ def test_bundled_explain_of_nearly_80_agrees_with_the_listing(
 
 def test_bundled_counts_match_the_listing(run: Run, bundled_listing: list[dict[str, Any]]) -> None:
     counts = _json(run("conflicts", "--count", "--format", "json"))
-    assert set(counts) == {"contradiction", "arithmetic", "tension"}
+    # the bundled survey makes unusual marketing countable (none lies outside its ranges)
+    assert set(counts) == {"contradiction", "arithmetic", "tension", "unusual"}
     for kind, n in counts.items():
         assert n == sum(x["kind"] == kind for x in bundled_listing)
-    assert all(counts.values()), "the bundled data has findings of every kind"
+    assert counts.pop("unusual") == 0
+    assert all(counts.values()), "the bundled data has findings of every marketing kind"
 
 
 def test_bundled_fail_on_conflict(run: Run) -> None:

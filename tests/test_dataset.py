@@ -234,7 +234,7 @@ def test_source_and_condition_problems(run: Run, tmp_path: Path) -> None:
         "sources.yaml",
         9,
         9,
-        "kind must be one of clinic, broker, information, not 'hospital'",
+        "kind must be one of clinic, broker, information, evidence, survey, not 'hospital'",
     ) in found
     assert ("sources.yaml", 10, 11, "sha256 must be 64 lowercase hex digits") in found
     assert ("sources.yaml", 6, 3, "sells_treatment must be true or false") in found

@@ -27,7 +27,7 @@ ESC = "\x1b"
 CONTRACT_KEYS = {
     "id", "source", "condition", "stages", "outcome", "measure", "value", "timepoint",
     "comparator", "intervention", "group", "basis", "n", "citation", "derived", "review",
-    "quote",
+    "quote", "ci", "scale", "n_studies", "statement", "source_kind", "certainty",
 }  # fmt: skip
 VALUE_KEYS = {"text", "low", "high", "unit", "qualifier"}
 TIMEPOINT_KEYS = {"text", "low", "high", "unit"}

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("clinic", "broker", "information")
+KINDS = ("clinic", "broker", "information", "evidence", "survey")
+# reference sources: what trials and reviews found (evidence) and what a study of
+# clinics found they market (survey); cited by DOI or URL, never marketing themselves
+REFERENCE_KINDS = ("evidence", "survey")
+# GRADE's certainty of evidence, lowest first
+CERTAINTY = ("very-low", "low", "moderate", "high")
 MEASURES_BUILTIN = (
     "effect",
     "responder-rate",
@@ -86,6 +91,14 @@ class Source:
     review: tuple[str, ...] = ()
     # where the page is (or was) published: an absolute http(s) URL
     url: str | None = None
+    # a reference source's bibliographic citation ("Piuzzi NS, ... J Knee Surg 2018")
+    citation: str | None = None
+    # its DOI, without "doi:" or a resolver ("10.1055/s-0037-1604443")
+    doi: str | None = None
+    year: int | None = None
+    # GRADE certainty of an evidence source's findings, as it states it: one grade of
+    # CERTAINTY or a range of two ("very-low to low")
+    certainty: str | None = None
     # the folder of the sources.yaml that defines it, as the dataset path was given;
     # None for the bundled sources (their archives are not shipped)
     folder: str | None = field(default=None, compare=False)
@@ -104,7 +117,16 @@ class Source:
             "reader": self.reader,
             "review": list(self.review),
             "url": self.url,
+            "citation": self.citation,
+            "doi": self.doi,
+            "year": self.year,
+            "certainty": self.certainty,
         }
+
+    @property
+    def is_reference(self) -> bool:
+        """An evidence or survey source: cited, not archived, never marketing."""
+        return self.kind in REFERENCE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +195,14 @@ class Claim:
     derived: Derived | None = None
     # fields a person has not checked yet: extract's guesses until confirmed
     review: tuple[str, ...] = ()
+    # a reference figure's confidence interval, read like the value ("-23.28 to -3.20 points")
+    ci: Quantity | None = None
+    # the scale the figure is on: VAS, WOMAC, SMD (a standardised mean difference) ...
+    scale: str | None = None
+    # how many studies a pooled figure comes from
+    n_studies: int | None = None
+    # a reference claim's figure in the curator's words (it is cited, not quoted)
+    statement: str | None = None
     # where the claim is defined: "file:line:col"
     where: str = field(default="", compare=False)
 
@@ -199,6 +229,10 @@ class Claim:
             "derived": None if self.derived is None else self.derived.to_json(),
             "review": list(self.review),
             "quote": self.quote,
+            "ci": None if self.ci is None else self.ci.to_json(),
+            "scale": self.scale,
+            "n_studies": self.n_studies,
+            "statement": self.statement,
         }
 
 

@@ -41,6 +41,14 @@ def test_csv_has_one_cell_per_column_in_the_documented_order() -> None:
         "derived",
         "review",
         "quote",
+        "ci",
+        "ci_low",
+        "ci_high",
+        "scale",
+        "n_studies",
+        "statement",
+        "source_kind",
+        "certainty",
     )
     ds = load([], bundled=True, use_cache=False)
     for c in ds.claims:

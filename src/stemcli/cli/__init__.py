@@ -37,6 +37,7 @@ COMMANDS = {
     "export": "checks",
     "compare": "analyse",
     "conflicts": "analyse",
+    "context": "context",
     "extract": "pages",
     "redflags": "pages",
     "completion": "shell",

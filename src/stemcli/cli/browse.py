@@ -62,15 +62,12 @@ def lookup(
         outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
         source=resolve_source(ds, source) if source is not None else None,
     )
+    from stemcli.reports.context import with_reference
+
     title = f"{cond.name} ({cond.id})" + (f", stage {stage_id}" if stage_id else "")
     claims, _ = first(result.claims, row_limit(limit, format))
-    emit(
-        claims_report(ds, claims, full=full, stage=stage_id, title=title),
-        format,
-        output,
-        force,
-        raw,
-    )
+    report = claims_report(ds, claims, full=full, stage=stage_id, title=title)
+    emit(with_reference(ds, report, result.reference), format, output, force, raw)
     left_out(len(claims), len(result.claims), "claims")
 
 

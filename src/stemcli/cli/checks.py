@@ -138,6 +138,11 @@ def verify(
             f"not checked: {', '.join(result.unchecked)} (no archive folder; "
             "give --sources DIR with their archived texts)"
         )
+    if result.cited:
+        note(
+            f"cited, not archived: {', '.join(result.cited)} (evidence and surveys: by DOI "
+            "or URL; their claims state figures in the curator's words, with no quote to find)"
+        )
     if result.misses:
         note(plural(len(result.misses), "miss", "misses"), style="red")
         raise typer.Exit(int(ExitCode.FINDINGS))

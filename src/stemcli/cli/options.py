@@ -56,6 +56,7 @@ class ConflictKind(Choice):
     contradiction = "contradiction"
     arithmetic = "arithmetic"
     tension = "tension"
+    unusual = "unusual"
 
 
 E = TypeVar("E", bound=Enum)
@@ -166,7 +167,7 @@ Kind = Annotated[
     ConflictKind | None,
     typer.Option(
         "--kind",
-        help="Only one kind: contradiction, arithmetic or tension.",
+        help="Only one kind: contradiction, arithmetic, tension or unusual.",
         parser=choice(ConflictKind, "--kind"),
         metavar="KIND",
         autocompletion=completes_choices(ConflictKind),

@@ -248,6 +248,14 @@ def redflags(
         # the source's kind, unless it sells treatment under another kind: then it is
         # read as a clinic's page
         src = ds.sources[sid]
+        if src.is_reference:
+            raise UsageError(
+                f"source {sid!r} is a reference source ({src.kind}), not marketing: red "
+                "flags are the warning signs of a page that sells, and its claims are cited "
+                "statements",
+                hint="stemcli lookup shows its figures; stemcli context CLAIM sets them beside "
+                "a marketing claim",
+            )
         as_is = src.kind in SELLING_KINDS or not src.sells_treatment
         source_kind = str(kind) if kind is not None else src.kind if as_is else "clinic"
         result = scan_quotes(

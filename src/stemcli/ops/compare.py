@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.errors import UsageError
 from stemcli.model import Claim, Condition, Dataset
-from stemcli.ops.rules import ComparabilityKey, comparability_key, compared
+from stemcli.ops.rules import ComparabilityKey, comparability_key, compared, fold
 from stemcli.quantities import interval, to_base
 
 if TYPE_CHECKING:
@@ -68,6 +68,9 @@ class Row:
     comparator: str | None
     cells: tuple[Cell, ...]  # one per compared source, in column order
     group: str | None = None
+    # what evidence and surveys found for the row's condition, outcome and measure: shown
+    # beside the marketing values, never among them, never marked
+    evidence: tuple[Claim, ...] = ()
 
     @property
     def disagree(self) -> bool:
@@ -210,9 +213,14 @@ def compare(
     outcome: str | None = None,
     sources: tuple[str, ...] | None = None,
 ) -> Comparison:
-    """Group the claims into comparable rows, one cell per source."""
+    """Group the claims into comparable rows, one cell per source; reference claims
+    (evidence, surveys) go beside the rows of their condition, outcome and measure."""
+    from stemcli.ops.rules import is_reference_kind
+
+    refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
     # what a row is about, apart from the stage: the claims' comparability key and measure
     about: dict[tuple[ComparabilityKey, str], list[Claim]] = {}
+    beside: dict[tuple[str, str, str, str | None], list[Claim]] = {}
     for c in ds.claims:
         if condition is not None and c.condition != condition.id:
             continue
@@ -220,7 +228,13 @@ def compare(
             continue
         if sources is not None and c.source not in sources:
             continue
+        if c.source in refs:
+            near = (c.condition, c.outcome, c.measure, fold(c.intervention))
+            beside.setdefault(near, []).append(c)
+            continue
         about.setdefault((comparability_key(c), c.measure), []).append(c)
+    if sources is not None:
+        sources = tuple(s for s in sources if s not in refs)
     groups: dict[_Key, list[Claim]] = {}
     for ((cond, out, dim, _, _, _), measure), claims in about.items():
         staged = {st for c in claims for st in c.stages}
@@ -244,6 +258,18 @@ def compare(
 
     memo = Memo(ds, DEFAULT_TOLERANCE)
     rows = [_row(ds, key, claims, columns, memo) for key, claims in groups.items()]
+    if beside:
+        from dataclasses import replace
+
+        rows = [
+            replace(
+                r,
+                evidence=tuple(
+                    beside.get((r.condition, r.outcome, r.measure, fold(r.intervention)), ())
+                ),
+            )
+            for r in rows
+        ]
     rows.sort(key=_sort_key(ds))
     return Comparison(condition, stage, outcome, columns, tuple(rows))
 

@@ -12,7 +12,9 @@ from stemcli.quantities import to_base
 class LookupResult:
     condition: Condition
     stage: str | None
-    claims: tuple[Claim, ...]
+    claims: tuple[Claim, ...]  # what the marketing sources claim
+    # what evidence and surveys found (never mixed into ``claims``)
+    reference: tuple[Claim, ...] = ()
 
     @property
     def source_count(self) -> int:
@@ -51,4 +53,8 @@ def lookup(
             c.id,
         )
     )
-    return LookupResult(condition, stage, tuple(claims))
+    from stemcli.ops.rules import is_reference
+
+    reference = tuple(c for c in claims if is_reference(ds, c))
+    market = tuple(c for c in claims if not is_reference(ds, c)) if reference else tuple(claims)
+    return LookupResult(condition, stage, market, reference)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from stemcli.model import Claim, Dataset
+from stemcli.model import Claim, Dataset, Quantity
 from stemcli.quantities import dimension
 
 Interval = tuple[float, float]
@@ -95,3 +95,38 @@ def compared(ds: Dataset, outcome: str) -> bool:
 def families(ds: Dataset) -> dict[str, str]:
     """Each outcome id's family (related outcomes share one)."""
     return {o.id: o.family for o in ds.outcomes.values()}
+
+
+def is_reference_kind(kind: str | None) -> bool:
+    """Whether a source kind is a reference kind (``evidence`` or ``survey``)."""
+    from stemcli.model import REFERENCE_KINDS
+
+    return kind in REFERENCE_KINDS
+
+
+def is_reference(ds: Dataset, claim: Claim) -> bool:
+    """Whether ``claim`` is a reference claim: its source is evidence (a trial, review or
+    meta-analysis) or a survey of what clinics market. Reference claims are context for
+    the marketing claims, never marketing themselves: the marketing views (conflicts'
+    contradictions, tensions and arithmetic, compare's rows, redflags) leave them out."""
+    src = ds.sources.get(claim.source)
+    return src is not None and is_reference_kind(src.kind)
+
+
+def marketing(ds: Dataset) -> Dataset:
+    """``ds`` without its reference claims (the same object when it has none)."""
+    from dataclasses import replace
+
+    refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
+    if not refs or not any(c.source in refs for c in ds.claims):
+        return ds
+    return replace(ds, claims=tuple(c for c in ds.claims if c.source not in refs))
+
+
+def shown(q: Quantity) -> str:
+    """A quantity's display form, exact about its ends ("> 2 years", "≥ 25 %"): the
+    same as every listing's (:func:`stemcli.reports.claims.shown`)."""
+    from stemcli.numbers import format_quantity
+    from stemcli.quantities import excludes_bound
+
+    return format_quantity(q, strict=excludes_bound(q))

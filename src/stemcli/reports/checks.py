@@ -61,6 +61,7 @@ def verify_report(result: VerifyResult) -> Report:
                 for m in result.misses
             ],
             "not_checked": list(result.unchecked),
+            "cited": list(result.cited),
         },
         summary=(
             f"{plural(result.checked_quotes, 'quote')} in "
@@ -69,6 +70,12 @@ def verify_report(result: VerifyResult) -> Report:
             + (
                 f", {plural(len(result.unchecked), 'source')} not checked (archive not located)"
                 if result.unchecked
+                else ""
+            )
+            + (
+                f", {plural(len(result.cited), 'source')} cited, not archived "
+                "(evidence and surveys)"
+                if result.cited
                 else ""
             )
         ),
@@ -80,7 +87,7 @@ def export_report(ds: Dataset) -> Report:
     return Report(
         columns=(),
         rows=(),
-        data=[claim_json(c) for c in ds.claims],
+        data=[claim_json(c, ds) for c in ds.claims],
         csv_header=CLAIM_CSV_HEADER,
         csv_rows=tuple(claim_csv_row(ds, c) for c in ds.claims),
     )

@@ -136,7 +136,8 @@ def _claim_columns(
         (Column("Basis", max_width=22), lambda c: basis_text(c)),
         (
             Column("Quote", min_width=20, max_width=None if full else 60),
-            lambda c: shorten(c.quote, QUOTE_WIDTH, full, around=c.value.text),
+            # a reference claim (evidence, survey) has the curator's statement instead
+            lambda c: shorten(c.quote or c.statement or "", QUOTE_WIDTH, full, around=c.value.text),
         ),
     ]
     return columns
@@ -158,7 +159,7 @@ def claims_report(
     return Report(
         columns=columns,
         rows=rows,
-        data=[claim_json(c) for c in claims],
+        data=[claim_json(c, ds) for c in claims],
         csv_header=CLAIM_CSV_HEADER,
         csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
         title=title,
@@ -181,7 +182,7 @@ def search_report(ds: Dataset, hits: Sequence[Hit], *, full: bool = False) -> Re
     return Report(
         columns=columns,
         rows=rows,
-        data=[{"score": h.score, "claim": claim_json(h.claim)} for h in hits],
+        data=[{"score": h.score, "claim": claim_json(h.claim, ds)} for h in hits],
         csv_header=("score", *CLAIM_CSV_HEADER),
         csv_rows=tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits),
         summary=f"{plural(len(hits), 'match', 'matches')}, best first",
@@ -218,10 +219,17 @@ def show_report(ds: Dataset, c: Claim) -> Report:
     ]
     if c.derived is not None:
         fields.append(("derived", c.derived.text()))
-    fields += [
-        ("quote", c.quote),
-        ("defined at", c.where or "—"),
-    ]
+    if c.ci is not None:
+        fields.append(("ci", f"{c.ci.text}  (95 % confidence interval)"))
+    if c.scale is not None:
+        fields.append(("scale", c.scale))
+    if c.n_studies is not None:
+        fields.append(("studies", str(c.n_studies)))
+    if c.statement is not None:
+        fields.append(("statement", c.statement))
+    if c.quote or c.statement is None:
+        fields.append(("quote", c.quote))
+    fields.append(("defined at", c.where or "—"))
     if src is not None:
         fields += [
             ("source", src.id),
@@ -232,10 +240,21 @@ def show_report(ds: Dataset, c: Claim) -> Report:
             ("archive", src.archive or "—"),
             ("sha256", src.sha256 or "—"),
         ]
+        fields += [
+            (name, str(v))
+            for name, v in (
+                ("citation", src.citation),
+                ("doi", src.doi),
+                ("url", src.url),
+                ("year", src.year),
+                ("certainty", src.certainty),
+            )
+            if v is not None
+        ]
     return Report(
         columns=(Column("Field", style="bold", no_wrap=True), Column("Value")),
         rows=tuple((k, v) for k, v in fields),
-        data={"claim": claim_json(c), "source": src.to_json() if src else None},
+        data={"claim": claim_json(c, ds), "source": src.to_json() if src else None},
         csv_header=CLAIM_CSV_HEADER,  # a claim is the same row wherever it is written
         csv_rows=(claim_csv_row(ds, c),),
         title=f"Claim {c.id}",

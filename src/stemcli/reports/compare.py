@@ -14,7 +14,7 @@ from stemcli.reports.claims import (
     publisher,
     shown,
 )
-from stemcli.reports.fields import HANDLES_LEGEND, ids_cell
+from stemcli.reports.fields import HANDLES_LEGEND, claim_json, ids_cell
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -36,6 +36,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
 
     columns = comparison.sources
     one_condition = comparison.condition is not None
+    # the charts draw the marketing values alone
+    with_evidence = not chart and any(r.evidence for r in comparison.rows)
     rows: list[tuple[Cell, ...]] = []
     csv_rows: list[tuple[str, ...]] = []
     for r in comparison.rows:
@@ -49,7 +51,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         claims = ids_cell(
             ds, [("", stating) for cell in r.cells for *_, stating in _grouped(cell, r.stage)]
         )
-        rows.append((*key, *cells, _compare_check(r), claims))
+        shown_evidence: tuple[Cell, ...] = (evidence_cell(ds, r),) if with_evidence else ()
+        rows.append((*key, *cells, *shown_evidence, _compare_check(r), claims))
         csv_rows.append(
             (
                 r.condition,
@@ -62,6 +65,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 r.group or "",
                 *("; ".join(v[0] for v in _compare_values(cell, r.stage)) for cell in r.cells),
                 "yes" if r.disagree else "no",
+                "; ".join(evidence_line(ds, c) for c in r.evidence),
             )
         )
 
@@ -80,6 +84,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         )
         for k, s in enumerate(columns)
     ]
+    if with_evidence:
+        cols.append(Column("Evidence and surveys", min_width=14, max_width=30))
     cols.append(Column("Check", no_wrap=True))
     cols.append(Column("Claims", no_wrap=True))
     data: Json = {
@@ -95,7 +101,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "group": r.group,
                 "cells": {
                     cell.source: [
-                        {**e.claim.to_json(), "unreviewed": bool(e.claim.review)}
+                        {**claim_json(e.claim, ds), "unreviewed": bool(e.claim.review)}
                         for e in cell.entries
                     ]
                     for cell in r.cells
@@ -107,6 +113,8 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
                 "tension": [
                     e.claim.id for cell in r.cells for e in cell.entries if e.verdict == "tension"
                 ],
+                # reference claims beside the row (evidence, surveys), never among its cells
+                "evidence": [claim_json(c, ds) for c in r.evidence],
             }
             for r in comparison.rows
         ],
@@ -119,6 +127,13 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
     marks += ["~: a tension (a case report far from it)"] if tense else []
     if marks:
         summary += f" ({'; '.join(marks)}, as conflicts finds)"
+    if with_evidence:
+        n_ref = len({c.id for r in comparison.rows for c in r.evidence})
+        summary += (
+            f"\nEvidence and surveys: {plural(n_ref, 'reference figure')} beside the rows "
+            "(what trials found, what clinics market), never marked ≠ or ~ against them; "
+            "stemcli context CLAIM says why each does or does not compare"
+        )
     if any(e.claim.review for r in comparison.rows for c in r.cells for e in c.entries):
         summary += f"\n{UNREVIEWED_LEGEND}"
     cond = comparison.condition
@@ -146,6 +161,7 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
             "group",
             *columns,
             "disagree",
+            "evidence",
         ),
         csv_rows=tuple(csv_rows),
         title=title,
@@ -154,6 +170,35 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         group_by=0,  # a new section per condition, or per stage for one condition
         extra=extra,
     )
+
+
+def evidence_line(ds: Dataset, c: Claim) -> str:
+    """A reference claim in a row's evidence cell: its figure, and what it is: "82 %
+    (survey: what centres market)", "−7.22 points (evidence: vs control, WOMAC; certainty
+    not stated)"."""
+    from stemcli.dataset.validate.reference import certainty_words
+    from stemcli.ops.context import value_text
+
+    src = ds.sources.get(c.source)
+    text = value_text(c.value)
+    if c.group:
+        text += f" [{c.group}]"
+    if src is not None and src.kind == "survey":
+        return f"{text} (survey: what centres market)"
+    how = [f"vs {c.comparator}" if c.comparator else "comparator not stated"]
+    if c.scale:
+        how.append(c.scale)
+    if c.measure == "study-share":
+        how.append("share of trials")
+    certainty = certainty_words(src.certainty if src is not None else None)
+    return f"{text} (evidence: {', '.join(how)}; certainty {certainty})"
+
+
+def evidence_cell(ds: Dataset, r: Row) -> Cell:
+    """The row's reference claims, a line each ("—" when there are none)."""
+    if not r.evidence:
+        return "—"
+    return "\n".join(evidence_line(ds, c) for c in r.evidence)
 
 
 def _compare_measure(r: Row) -> str:

@@ -215,7 +215,12 @@ def conflict_list_report(
     ]
     if full:
         cols += [Column("Quotes A", min_width=20), Column("Quotes B", min_width=20)]
-    styles = {"contradiction": "bold red", "arithmetic": "bold magenta", "tension": "yellow"}
+    styles = {
+        "contradiction": "bold red",
+        "arithmetic": "bold magenta",
+        "tension": "yellow",
+        "unusual": "cyan",
+    }
     table_rows: list[tuple[Cell, ...]] = []
     csv_rows: list[tuple[str, ...]] = []
     for x in result.conflicts:
@@ -316,4 +321,6 @@ def count_line(c: ConflictCounts) -> str:
     if c.tension:
         tension += f" ({c.cross_measure} cross-measure, {c.anecdote} anecdote)"
     parts.append(tension)
+    if c.unusual:  # marketing outside a survey's range: named when there is any
+        parts.append(f"{c.unusual} unusual")
     return ", ".join(parts)

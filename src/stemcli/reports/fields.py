@@ -156,6 +156,31 @@ def _timepoint_json(c: Claim) -> Json:
     }
 
 
+def _ci_csv(c: Claim) -> tuple[str, ...]:
+    ci = c.ci
+    return ("", "", "") if ci is None else (ci.text, plain(ci.low), plain(ci.high))
+
+
+def _ci_json(c: Claim) -> Json:
+    return None if c.ci is None else _value_json_of(c.ci)
+
+
+def _value_json_of(v: Quantity) -> Json:
+    return {
+        "text": v.text,
+        "low": json_number(v.low),
+        "high": json_number(v.high),
+        "unit": v.unit,
+        "qualifier": v.qualifier,
+    }
+
+
+def _source(ds: Dataset, c: Claim, name: str) -> str:
+    src = ds.sources.get(c.source)
+    value = getattr(src, name, None) if src is not None else None
+    return "" if value is None else str(value)
+
+
 CLAIM_FIELDS: tuple[ClaimField, ...] = (
     _text("id", lambda c: c.id),
     _text("source", lambda c: c.source),
@@ -188,7 +213,21 @@ CLAIM_FIELDS: tuple[ClaimField, ...] = (
     ClaimField(
         "review", ("review",), lambda _ds, c: (";".join(c.review),), lambda c: list(c.review)
     ),
+    # a reference claim's is empty: it states its figure in the curator's words (statement)
     _text("quote", lambda c: c.quote),
+    ClaimField("ci", ("ci", "ci_low", "ci_high"), lambda _ds, c: _ci_csv(c), lambda c: _ci_json(c)),
+    _optional("scale", lambda c: c.scale),
+    ClaimField(
+        "n_studies",
+        ("n_studies",),
+        lambda _ds, c: (str(c.n_studies) if c.n_studies is not None else "",),
+        lambda c: c.n_studies,
+    ),
+    _optional("statement", lambda c: c.statement),
+    # what kind of source states it (clinic ... evidence, survey) and, for evidence, the
+    # certainty it grades its findings with: reference claims can be filtered out or in
+    ClaimField("source_kind", ("source_kind",), lambda ds, c: (_source(ds, c, "kind"),)),
+    ClaimField("certainty", ("certainty",), lambda ds, c: (_source(ds, c, "certainty"),)),
 )
 
 CLAIM_CSV_HEADER: tuple[str, ...] = tuple(col for f in CLAIM_FIELDS for col in f.columns)
@@ -198,6 +237,12 @@ def claim_csv_row(ds: Dataset, c: Claim) -> tuple[str, ...]:
     return tuple(cell for f in CLAIM_FIELDS for cell in f.csv(ds, c))
 
 
-def claim_json(c: Claim) -> dict[str, Json]:
-    """The stable JSON contract of a claim (see README)."""
-    return {f.name: f.json(c) for f in CLAIM_FIELDS if f.json is not None}
+def claim_json(c: Claim, ds: Dataset | None = None) -> dict[str, Json]:
+    """The stable JSON contract of a claim (see README); with ``ds``, also its source's
+    ``source_kind`` and ``certainty`` (so reference claims can be told apart)."""
+    out = {f.name: f.json(c) for f in CLAIM_FIELDS if f.json is not None}
+    if ds is not None:
+        src = ds.sources.get(c.source)
+        out["source_kind"] = src.kind if src is not None else None
+        out["certainty"] = src.certainty if src is not None else None
+    return out

@@ -4,13 +4,13 @@ JSON, claims stored column by column:
 
 [format, sources, conditions, outcomes, measures, quantities, columns]
   sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256, reader,
-               [review, ...], url, folder, where], ...]
+               [review, ...], url, citation, doi, year, certainty, folder, where], ...]
   conditions: [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...]
   outcomes:   [[id, name, family, description, compared], ...]
   measures:   [[id, description, max_percent, [dimension, ...]], ...]
   quantities: [[text, low, high, unit, qualifier], ...], each distinct value once
   columns:    one per field of Claim, in order. value and timepoint are lists of indices
-              into quantities (timepoint: or null); every other column is
+              into quantities (timepoint, ci: or null); every other column is
               [distinct values, [index of each claim's value, ...]].
 """
 
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
 
-FORMAT = 6  # the payload's layout; a new one misses every older entry
+FORMAT = 7  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
     from stemcli.model import Dataset, Derived, Quantity
 
-_QUANTITY_FIELDS = frozenset({"value", "timepoint"})
+_QUANTITY_FIELDS = frozenset({"value", "timepoint", "ci"})
 
 
 @functools.cache
@@ -82,6 +82,10 @@ def encode(ds: Dataset) -> bytes:
                 s.reader,
                 s.review,
                 s.url,
+                s.citation,
+                s.doi,
+                s.year,
+                s.certainty,
                 s.folder,
                 s.where,
             ]
@@ -193,6 +197,10 @@ def _build(raw: Any) -> Dataset:
         _LIST,
         _OPT_STR,
         _OPT_STR,
+        _OPT_STR,
+        _OPT_INT,
+        _OPT_STR,
+        _OPT_STR,
         _STR,
     )
     src[8] = [_strings(v) for v in src[8]]
@@ -238,6 +246,9 @@ def _build(raw: Any) -> Dataset:
         "n": _OPT_INT,
         "citation": _OPT_STR,
         "group": _OPT_STR,
+        "scale": _OPT_STR,
+        "n_studies": _OPT_INT,
+        "statement": _OPT_STR,
         "where": _STR,
     }
     fields: list[list[Any]] = []
@@ -245,7 +256,7 @@ def _build(raw: Any) -> Dataset:
         if name == "value":
             fields.append(list(map(table.__getitem__, _typed(column, _INDEX))))
             continue
-        if name == "timepoint":
+        if name in ("timepoint", "ci"):
             indices = _typed(column, _OPT_INT)
             fields.append([None if i is None else table[i] for i in indices])
             continue

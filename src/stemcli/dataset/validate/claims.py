@@ -16,7 +16,7 @@ from stemcli.dataset.validate.fields import (
 )
 from stemcli.dataset.yaml_nodes import Node
 from stemcli.ids import is_slug
-from stemcli.model import BASES, DERIVED_OPS, Claim, Derived, Measure, Quantity
+from stemcli.model import BASES, DERIVED_OPS, Claim, Derived, Measure, Quantity, Source
 
 _CLAIM_FIELDS = (
     "id",
@@ -35,6 +35,10 @@ _CLAIM_FIELDS = (
     "derived",
     "review",
     "quote",
+    "ci",
+    "scale",
+    "n_studies",
+    "statement",
 )
 # the names a claim's review may list: its fields
 _REVIEWABLE = tuple(k for k in _CLAIM_FIELDS if k != "review")
@@ -89,10 +93,18 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
         outcome = _str(b, path, f, "outcome", node, required=True, claim=ident)
         measure = _str(b, path, f, "measure", node, required=True, claim=ident)
         basis = _str(b, path, f, "basis", node, required=True, claim=ident)
+        src = b.sources.get(source_id)
+        reference = src is not None and src.is_reference
         quote_node = f.get("quote")
-        quote = _str(b, path, f, "quote", node, required=True, claim=ident)
+        quote = _str(b, path, f, "quote", node, required=False, claim=ident)
         if quote_node is not None and quote is not None:
             quote = " ".join(quote.split())
+        statement = _str(b, path, f, "statement", node, required=False, claim=ident)
+        if statement is not None:
+            statement = " ".join(statement.split())
+        if not _quote_or_statement(b, path, f, node, ident, src, quote, statement):
+            ok = False
+        scale = _str(b, path, f, "scale", node, required=False, claim=ident)
         stages = tuple(s for s, _ in _str_list(b, path, f, "stages", ident))
         comparator = _str(b, path, f, "comparator", node, required=False, claim=ident)
         intervention = _str(b, path, f, "intervention", node, required=False, claim=ident)
@@ -104,26 +116,28 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
             derived = _parse_derived(b, path, f["derived"], ident, 1)
             if derived is None:
                 ok = False
-        n: int | None = None
-        n_node = f.get("n")
-        if n_node is not None and n_node.value is not None:
-            if (
-                isinstance(n_node.value, int)
-                and not isinstance(n_node.value, bool)
-                and n_node.value > 0
-            ):
-                n = n_node.value
-            else:
-                b.problem(path, n_node, "n must be a positive whole number", ident)
-                ok = False
+        n, n_ok = _positive(b, path, f, "n", ident)
+        n_studies, studies_ok = _positive(b, path, f, "n_studies", ident)
+        ok = ok and n_ok and studies_ok
         value: Quantity | None = None
+        # a reference figure is a change or a difference written with its sign (a mean
+        # difference of -13.24 points): it may be below 0
+        signed = reference
         if "value" not in f or f["value"].value is None:
             b.problem(path, node, "missing required field 'value'", ident)
             ok = False
         else:
-            value = _parse_quantity(b, path, f["value"], "value", ident)
-            if value is not None and _below_zero(value):
+            value = _figure(b, path, f["value"], "value", ident, reference)
+            if value is not None and not signed and _below_zero(value):
                 b.problem(path, f["value"], f"{value.text!r}: a value cannot be below 0", ident)
+                ok = False
+        ci: Quantity | None = None
+        ci_node = f.get("ci")
+        if ci_node is not None and ci_node.value is not None:
+            ci = _figure(b, path, ci_node, "ci", ident, reference)
+            if ci is None or (
+                value is not None and not _ci_fits(b, path, ci_node, ci, value, ident)
+            ):
                 ok = False
         timepoint: Quantity | None = None
         tp_node = f.get("timepoint")
@@ -148,7 +162,7 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
                 ident,
             )
             ok = False
-        if not (ok and condition and outcome and measure and basis and quote and value):
+        if not (ok and condition and outcome and measure and basis and value):
             continue
         claim = Claim(
             id=ident,
@@ -158,7 +172,7 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
             outcome=outcome,
             measure=measure,
             value=value,
-            quote=quote,
+            quote=quote or "",
             basis=basis,
             timepoint=timepoint,
             comparator=comparator,
@@ -168,9 +182,122 @@ def _add_claims(b: _Builder, path: str, root: Node | None, source_id: str) -> No
             group=group,
             derived=derived,
             review=review,
+            ci=ci,
+            scale=scale,
+            n_studies=n_studies,
+            statement=statement,
             where=f"{path}:{node.line}:{node.column}",
         )
         b.pending.append((claim, path, f))
+
+
+def _quote_or_statement(
+    b: _Builder,
+    path: str,
+    f: dict[str, Node],
+    node: Node,
+    ident: str,
+    src: Source | None,
+    quote: str | None,
+    statement: str | None,
+) -> bool:
+    """A marketing claim quotes its archived source; a reference claim (of an evidence or
+    survey source) is cited, so it states its figure in the curator's words instead."""
+    if src is None:  # an unknown source is reported once, in the cross-checks
+        if quote is None and statement is None:
+            b.problem(path, node, "missing required field 'quote'", ident)
+            return False
+        return True
+    if src.is_reference:
+        ok = True
+        if quote is not None:
+            b.problem(
+                path,
+                f["quote"],
+                f"a claim of {src.kind} source {src.id!r} is cited, not archived: write its "
+                "figure in your own words as 'statement', not as 'quote'",
+                ident,
+            )
+            ok = False
+        if statement is None:
+            b.problem(
+                path,
+                node,
+                f"missing required field 'statement' (a claim of {src.kind} source "
+                f"{src.id!r} states its figure in your own words)",
+                ident,
+            )
+            ok = False
+        return ok
+    ok = True
+    if statement is not None:
+        b.problem(
+            path,
+            f["statement"],
+            f"a claim of {src.kind} source {src.id!r} quotes its source verbatim: 'statement' "
+            "is for claims of evidence and survey sources (did you mean 'quote'?)",
+            ident,
+        )
+        ok = False
+    if quote is None:
+        if "quote" in f and f["quote"].value is not None:
+            b.problem(path, f["quote"], "field 'quote' is empty", ident)
+        else:
+            b.problem(path, node, "missing required field 'quote'", ident)
+        ok = False
+    return ok
+
+
+def _positive(
+    b: _Builder, path: str, f: dict[str, Node], key: str, ident: str
+) -> tuple[int | None, bool]:
+    """A positive whole number (None when absent), and whether it is valid (else a problem)."""
+    node = f.get(key)
+    if node is None or node.value is None:
+        return None, True
+    if isinstance(node.value, int) and not isinstance(node.value, bool) and node.value > 0:
+        return node.value, True
+    b.problem(path, node, f"{key} must be a positive whole number", ident)
+    return None, False
+
+
+def _figure(
+    b: _Builder, path: str, node: Node, key: str, ident: str, reference: bool
+) -> Quantity | None:
+    """A value or ci: a reference claim's may carry a sign (see :mod:`.reference`)."""
+    if reference:
+        from stemcli.dataset.validate.reference import parse_signed
+
+        signed = parse_signed(b, path, node, key, ident)
+        if signed is not False:
+            return signed if isinstance(signed, Quantity) else None
+    return _parse_quantity(b, path, node, key, ident)
+
+
+def _ci_fits(b: _Builder, path: str, node: Node, ci: Quantity, value: Quantity, ident: str) -> bool:
+    """A confidence interval is in the value's unit dimension, and holds the value."""
+    from stemcli.quantities import dimension, to_base
+
+    if dimension(ci.unit) != dimension(value.unit) and ci.unit is not None:
+        b.problem(
+            path,
+            node,
+            f"ci {ci.text!r} is in {ci.unit}, the value {value.text!r} in "
+            f"{value.unit or 'a plain number'}",
+            ident,
+        )
+        return False
+    unit = value.unit if ci.unit is None else ci.unit
+    lo, hi = to_base(ci.low, unit), to_base(ci.high, unit)
+    if not (lo <= to_base(value.low, value.unit) and to_base(value.high, value.unit) <= hi):
+        b.problem(
+            path,
+            node,
+            f"the value {value.text!r} lies outside its confidence interval {ci.text!r}",
+            ident,
+        )
+        return False
+    return True
 
 
 def _parse_derived(b: _Builder, path: str, node: Node, claim: str, depth: int) -> Derived | None:

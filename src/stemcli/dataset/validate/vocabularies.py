@@ -30,6 +30,10 @@ _SOURCE_FIELDS = (
     "reader",
     "review",
     "url",
+    "citation",
+    "doi",
+    "year",
+    "certainty",
 )
 
 
@@ -90,6 +94,9 @@ def _add_sources(b: _Builder, path: str, root: Node | None, folder: str | None =
                 f"url {url!r} must be an absolute http:// or https:// address with no spaces",
             )
             url = None
+        from stemcli.dataset.validate.reference import check_source_fields
+
+        citation, doi, year, certainty = check_source_fields(b, path, f, node, kind, url)
         review = _review(b, path, f, [k for k in _SOURCE_FIELDS if k != "review"], ident)
         if not b.define("source", ident, path, f["id"]):
             continue
@@ -105,8 +112,12 @@ def _add_sources(b: _Builder, path: str, root: Node | None, folder: str | None =
                 reader,
                 review,
                 url,
-                folder,
-                _where(path, node),
+                citation=citation,
+                doi=doi,
+                year=year,
+                certainty=certainty,
+                folder=folder,
+                where=_where(path, node),
             )
 
 

@@ -57,6 +57,7 @@ from stemcli.ops.conflicts.results import (
     MAX_LISTED,
     TENSION,
     TENSION_GAP,
+    UNUSUAL,
     Check,
     Conflict,
     ConflictCounts,
@@ -84,6 +85,7 @@ __all__ = [
     "REASONS",
     "TENSION",
     "TENSION_GAP",
+    "UNUSUAL",
     "Check",
     "Conflict",
     "ConflictCounts",
@@ -143,12 +145,34 @@ def _no_collections() -> Iterator[None]:
             gc.enable()
 
 
+def _reference(ds: Dataset, sel: Selection) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
+    """The marketing claims alone (reference claims are never marketing: see
+    :mod:`.evidence`), the contradictions with evidence that measures the same quantity
+    the same way, the unusual marketing claims (:mod:`.unusual`), and whether there is a
+    survey to find any by."""
+    from stemcli.ops.conflicts import evidence, unusual
+    from stemcli.ops.rules import marketing
+
+    market = marketing(ds)
+    if market is ds:
+        return ds, [], [], False
+    surveyed = any(s.kind == "survey" for s in ds.sources.values())
+    return market, evidence.findings(ds, sel), unusual.findings(ds, sel), surveyed
+
+
 def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
     """The number of findings per kind, without listing them (``sel.kind`` aside)."""
     validate(sel)
+    ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
         counts = selection_counts(prepare(ds, sel), sel)
-    return replace(counts, arithmetic=len(_derived_in(ds, sel)))
+    return replace(
+        counts,
+        arithmetic=len(_derived_in(ds, sel)),
+        contradiction=counts.contradiction + len(against),
+        unusual=len(unusual),
+        surveyed=surveyed,
+    )
 
 
 def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictList:
@@ -162,10 +186,18 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
     validate(sel)
     if limit < 1:
         raise UsageError(f"a listing holds at least one finding, not {limit}")
+    ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
         prep = prepare(ds, sel)
         arithmetic = _derived_in(ds, sel)
-        counts = replace(selection_counts(prep, sel), arithmetic=len(arithmetic))
+        counts = selection_counts(prep, sel)
+        counts = replace(
+            counts,
+            arithmetic=len(arithmetic),
+            contradiction=counts.contradiction + len(against),
+            unusual=len(unusual),
+            surveyed=surveyed,
+        )
         total = counts.of(sel.kind)
         wanted = min(limit, total)
         if wanted > MAX_LISTED:
@@ -179,6 +211,12 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
                 continue
             if kind == ARITHMETIC:
                 out += arithmetic[:room]
+            elif kind == UNUSUAL:
+                out += unusual[:room]
+            elif kind == CONTRADICTION and against:
+                found = _pairs(ds, prep, sel, kind, room) + against
+                found.sort(key=lambda x: -x.relative_gap)  # stable: the sweep's order kept
+                out += found[:room]
             else:
                 out += _pairs(ds, prep, sel, kind, room)
     return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)

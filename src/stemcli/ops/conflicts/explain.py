@@ -54,6 +54,8 @@ REASONS = {
     "same-statement": "the same statement repeated",
     "overlap": "the values overlap",
     "close": "related quantities whose values are close",
+    "reference": "a reference claim (evidence or survey), set against marketing only when it is "
+    "evidence measuring the same quantity the same way",
 }
 
 _MEASURE_GLOSS = {
@@ -87,6 +89,9 @@ def explain(
     memo = Memo(ds, tolerance)
     (ha, fa), (hb, fb) = _standing(ds, a, memo), _standing(ds, b, memo)
     checks = rule_checks(a, b, fa, fb)
+    reference = _reference_check(ds, a, b)
+    if reference is not None:
+        checks.insert(0, reference)
     rounded = [
         f"{c.id} ({c.value.text}) rounds {h.id} ({h.value.text}) and is compared as that statement"
         for c, h in ((a, ha), (b, hb))
@@ -101,7 +106,9 @@ def explain(
         overlap = fa.lo <= fb.hi and fb.lo <= fa.hi
     conflict: Conflict | None = None
     reason = next((c.reason for c in checks if not c.ok), "")
-    if comparable:
+    if comparable and reference is not None:
+        conflict, reason = _evidence_verdict(ds, a, b, tolerance, min_gap)
+    elif comparable:
         conflict, reason = _verdict(a, b, fa, fb, min_gap)
     return Explanation(
         a=a,
@@ -115,6 +122,53 @@ def explain(
         conflict=conflict,
         reason=reason,
     )
+
+
+def _reference_check(ds: Dataset, a: Claim, b: Claim) -> Check | None:
+    """For a pair with a reference claim: whether it may be set against the other at all
+    (evidence against marketing, measuring the same quantity the same way); None for two
+    marketing claims."""
+    from stemcli.ops.context import measures, same_way
+    from stemcli.ops.rules import is_reference
+
+    ra, rb = is_reference(ds, a), is_reference(ds, b)
+    if not (ra or rb):
+        return None
+    kinds = [ds.sources[c.source].kind if c.source in ds.sources else "?" for c in (a, b)]
+    if ra and rb:
+        detail = f"both are reference claims ({kinds[0]}, {kinds[1]}), not marketing"
+        return Check("reference", False, detail, "reference")
+    ref = a if ra else b
+    kind = kinds[0] if ra else kinds[1]
+    if kind == "survey":
+        detail = (
+            f"{ref.id} is a survey of what centres market, not evidence: it says whether a "
+            "claim is typical marketing (stemcli context), never that it is false"
+        )
+        return Check("reference", False, detail, "reference")
+    if not same_way(a, b):
+        detail = (
+            f"{a.id} is {measures(ds, a)}; {b.id} is {measures(ds, b)}: not the same "
+            "quantity measured the same way"
+        )
+        return Check("reference", False, detail, "reference")
+    return Check(
+        "reference", True, f"{ref.id} is evidence measuring the same quantity the same way"
+    )
+
+
+def _evidence_verdict(
+    ds: Dataset, a: Claim, b: Claim, tolerance: float, min_gap: float
+) -> tuple[Conflict | None, str]:
+    """The verdict on evidence and a marketing claim that measure the same way."""
+    from dataclasses import replace as _replace
+
+    from stemcli.ops.conflicts import evidence
+    from stemcli.ops.conflicts.results import Selection
+
+    sub = _replace(ds, claims=(a, b))
+    found = evidence.findings(sub, Selection(tolerance=tolerance, min_gap=min_gap))
+    return (found[0], "") if found else (None, "overlap")
 
 
 def _standing(ds: Dataset, c: Claim, memo: Memo) -> tuple[Claim, Facts]:

@@ -9,14 +9,18 @@ from typing import Any, Final, Literal
 from stemcli.model import Claim
 from stemcli.ops.rules import Interval
 
-Kind = Literal["contradiction", "tension", "arithmetic"]
+Kind = Literal["contradiction", "tension", "arithmetic", "unusual"]
 CONTRADICTION: Final = "contradiction"
 TENSION: Final = "tension"
 ARITHMETIC: Final = "arithmetic"
+# a marketing figure outside what a survey found clinics to market (see .unusual)
+UNUSUAL: Final = "unusual"
 # the order findings are listed in: the kinds --fail-on-conflict looks at first
-KINDS: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC, TENSION)
+KINDS: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC, TENSION, UNUSUAL)
 FAILING: tuple[Kind, ...] = (CONTRADICTION, ARITHMETIC)
 BOUND: Final = "bound"
+# a contradiction between a marketing claim and evidence measuring the same quantity
+EVIDENCE: Final = "evidence"
 CROSS: Final = "cross-measure"
 ANECDOTE: Final = "anecdote"
 
@@ -126,10 +130,14 @@ class ConflictCounts:
     bound: int = 0
     cross_measure: int = 0
     anecdote: int = 0
+    unusual: int = 0
+    # whether the selection has a survey of what clinics market, without which nothing
+    # can be unusual: the kind is counted (and listed in to_json) only then
+    surveyed: bool = False
 
     @property
     def total(self) -> int:
-        return self.contradiction + self.tension + self.arithmetic
+        return self.contradiction + self.tension + self.arithmetic + self.unusual
 
     def of(self, kind: str | None) -> int:
         """The number of findings of ``kind`` (None: every kind)."""
@@ -143,14 +151,23 @@ class ConflictCounts:
         return self.of(kind) if kind is not None else sum(self.of(k) for k in FAILING)
 
     def to_json(self, kind: str | None = None) -> dict[str, int]:
-        out: dict[str, int] = {k: self.of(k) for k in KINDS}
-        return out if kind is None else {kind: out[kind]}
+        if kind is not None:
+            return {kind: self.of(kind)}
+        return {k: self.of(k) for k in KINDS if k != UNUSUAL or self.surveyed or self.unusual}
 
     def __sub__(self, other: ConflictCounts) -> ConflictCounts:
         return ConflictCounts(*(getattr(self, f) - getattr(other, f) for f in _COUNT_FIELDS))
 
 
-_COUNT_FIELDS = ("contradiction", "tension", "arithmetic", "bound", "cross_measure", "anecdote")
+_COUNT_FIELDS = (
+    "contradiction",
+    "tension",
+    "arithmetic",
+    "bound",
+    "cross_measure",
+    "anecdote",
+    "unusual",
+)
 
 
 @dataclass(frozen=True, slots=True)

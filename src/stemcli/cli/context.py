@@ -1,0 +1,46 @@
+"""The command that sets one claim beside the survey and the evidence: context."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stemcli.cli.env import command, dataset, emit
+from stemcli.cli.options import Force, Format, ListingFormat, Output, Raw, completes
+
+
+@command()
+def context(
+    claim_id: Annotated[
+        str,
+        typer.Argument(
+            help="The claim's id or handle (the Id column of lookup), or a prefix of one.",
+            metavar="CLAIM",
+            autocompletion=completes("claims"),
+        ),
+    ],
+    *,
+    format: Format = ListingFormat.table,
+    output: Output = None,
+    force: Force = False,
+    raw: Raw = False,
+) -> None:
+    """A claim beside what clinics market and what trials found.
+
+    The survey's range and mean of what centres market, the other marketing sources'
+    claims of the same question, and the trials and reviews of the same condition and
+    outcome, each with why its number does or does not compare with the claim's.
+
+    Examples:
+
+    \b
+      stemcli context bookimed-trial-oa-responders-79pct
+      stemcli context bookimed-takeaway-cost --format json
+    """
+    from stemcli.ops.context import context as run
+    from stemcli.ops.resolve import resolve_claim
+    from stemcli.reports.context import context_report
+
+    ds = dataset()
+    emit(context_report(ds, run(ds, resolve_claim(ds, claim_id))), format, output, force, raw)

@@ -1,0 +1,100 @@
+"""Evidence against marketing: a contradiction only when both measure the same quantity
+the same way.
+
+Reference claims never enter the sweep of marketing claims (:mod:`.select` sees the
+dataset without them). An evidence claim (of a trial, review or meta-analysis) is set
+against a marketing claim only when :func:`stemcli.ops.context.same_way` holds: the same
+condition, outcome, measure, unit, comparator, scale, intervention and group, compatible
+stages and timepoints. A clinic's uncontrolled "60-70% pain reduction" and a trial's
+difference from control of -13 points on a VAS are never such a pair. The evidence
+side's interval is its confidence interval when it states one: a marketing figure inside
+the interval does not contradict it. Surveys never contradict: they say what centres
+market, not what the treatment does.
+"""
+
+from __future__ import annotations
+
+from stemcli.model import Claim, Dataset
+from stemcli.ops.conflicts.results import (
+    CONTRADICTION,
+    EVIDENCE,
+    Conflict,
+    Selection,
+    Statement,
+    gap_unit,
+)
+
+
+def _ends(c: Claim) -> tuple[float, float]:
+    from stemcli.quantities import ends
+
+    return ends(c.ci if c.ci is not None else c.value, 0.0)
+
+
+def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
+    """The contradictions between evidence and marketing claims of the selection, the
+    most severe first."""
+    from stemcli.ops.context import same_way
+    from stemcli.ops.rules import is_reference, same_time, stages_compatible
+    from stemcli.quantities import dimension, ends
+
+    if sel.internal:
+        return []
+    evidence = [
+        c
+        for c in ds.claims
+        if (src := ds.sources.get(c.source)) is not None
+        and src.kind == "evidence"
+        and (sel.condition is None or c.condition == sel.condition)
+        and (sel.stage is None or not c.stages or sel.stage in c.stages)
+    ]
+    if not evidence:
+        return []
+    by_question: dict[tuple[str, str, str], list[Claim]] = {}
+    for e in evidence:
+        by_question.setdefault((e.condition, e.outcome, e.measure), []).append(e)
+    out: list[Conflict] = []
+    for c in ds.claims:
+        if is_reference(ds, c) or (sel.source is not None and c.source != sel.source):
+            continue
+        if sel.stage is not None and c.stages and sel.stage not in c.stages:
+            continue
+        for e in by_question.get((c.condition, c.outcome, c.measure), ()):
+            if not same_way(c, e) or not stages_compatible(c.stages, e.stages):
+                continue
+            tc = None if c.timepoint is None else ends(c.timepoint)
+            te = None if e.timepoint is None else ends(e.timepoint)
+            if not same_time(tc, te):
+                continue
+            (c_lo, c_hi), (e_lo, e_hi) = ends(c.value, sel.tolerance), _ends(e)
+            if c_lo > e_hi:
+                a, b, gap = c, e, c_lo - e_hi
+            elif e_lo > c_hi:
+                a, b, gap = e, c, e_lo - c_hi
+            else:
+                continue
+            if gap < sel.min_gap:
+                continue
+            top = max(abs(a.value.high), abs(a.value.low), 1e-12)
+            dim = dimension(c.value.unit)
+            out.append(
+                Conflict(
+                    a=Statement((a,)),
+                    b=Statement((b,)),
+                    kind=CONTRADICTION,
+                    subkind=EVIDENCE,
+                    internal=False,
+                    gap=gap,
+                    relative_gap=min(1.0, gap / top),
+                    unit=gap_unit(dim),
+                    why=(
+                        f"Contradiction with evidence: the same quantity ({c.outcome}, "
+                        f"{c.measure}) measured the same way, and {c.id}'s value lies "
+                        f"outside what {e.source} found"
+                        + (" (its confidence interval)" if e.ci is not None else "")
+                        + "."
+                    ),
+                )
+            )
+    out.sort(key=lambda x: (-x.relative_gap, x.a.claim.id))
+    return out

@@ -1,0 +1,339 @@
+"""context: where one claim sits among what clinics market, and what the evidence says.
+
+Two questions a patient has about "79.3% of patients improved": is that number unusual
+for stem-cell marketing, and what do controlled trials show? :func:`context` answers them
+from the dataset's reference sources, never by setting evidence against a claim it does
+not measure the same way:
+
+- **marketing**: what a survey of clinics found they market for the same condition,
+  outcome family and measure (its range and mean, as stated), and the other marketing
+  sources' claims for the same condition, outcome and measure;
+- **evidence**: what trials and reviews found for the same condition and outcome family,
+  each with a sentence on whether its number is comparable with the claim's (the same
+  outcome, measure, unit, comparator and scale) and why not when it is not.
+
+A survey figure is a statement about marketing: it tells whether a claim is typical or
+unusual marketing, not whether the treatment works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from stemcli.model import Claim, Dataset, Quantity, Source
+from stemcli.ops.rules import fold, is_reference
+
+# what a measure's number is, in words a patient reads
+_MEASURE_WORDS = {
+    "effect": "the size of a change",
+    "responder-rate": "a share of patients (a responder rate)",
+    "study-share": "a share of trials, not of patients",
+    "cost": "a price",
+    "count": "a count",
+    "duration": "a time",
+    "time-point": "a time",
+    "dose": "a dose",
+    "score": "a score on a scale",
+    "ratio": "a ratio",
+    "size": "a measured size",
+    "threshold": "a cut-off",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reference claim beside the claim, and whether their numbers compare."""
+
+    claim: Claim
+    comparable: bool
+    why: str  # a plain sentence: what each number is and why they do or do not compare
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a marketing figure sits against a survey's range and mean."""
+
+    range: Claim | None  # the survey's range of what centres market
+    mean: Claim | None  # the survey's mean, with its confidence interval
+    sentence: str
+    unusual: bool  # outside the range the survey found
+
+
+@dataclass(frozen=True)
+class Context:
+    claim: Claim
+    source: Source | None
+    reference: bool  # the claim is itself a reference claim
+    what: str  # what the claim's number measures, in words
+    survey: tuple[Reading, ...]  # what a survey found clinics market
+    position: Position | None
+    others: tuple[Claim, ...]  # other marketing sources' claims of the same question
+    evidence: tuple[Reading, ...]  # what trials and reviews found
+    certainty: str | None  # the certainty of the evidence shown, as graded ("very-low to low")
+
+
+def measures(ds: Dataset, c: Claim) -> str:
+    """What a claim's number measures, in words: "an uncontrolled change (no control
+    group)", "a difference from control on a VAS (a mean effect)", "a share of patients
+    (a responder rate) that centres claim" ..."""
+    src = ds.sources.get(c.source)
+    kind = src.kind if src is not None else None
+    base = _MEASURE_WORDS.get(c.measure, c.measure)
+    scale = f" on the {c.scale} scale" if c.scale and c.scale != "SMD" else ""
+    if c.measure == "effect":
+        if c.scale == "SMD":
+            what = "a standardised mean difference (a mean effect, in standard deviations)"
+        elif c.comparator is not None:
+            what = f"a difference from {c.comparator}{scale} (a mean effect)"
+        else:
+            what = f"a change{scale}"
+        if c.comparator is None:
+            if kind == "evidence":
+                what += "; against what the abstract does not say"
+            else:
+                what = f"an uncontrolled change{scale} (no comparator stated)"
+        elif c.scale == "SMD":
+            what += f" against {c.comparator}"
+    else:
+        what = base
+        if c.comparator is not None:
+            what += f", relative to {c.comparator}"
+        elif c.measure == "responder-rate" and kind not in ("evidence", "survey"):
+            what += " with no comparator stated"
+    if c.group:
+        what += f" [{c.group}]"
+    if kind == "survey":
+        what = f"what centres market: {what}"
+    return what
+
+
+def value_text(q: Quantity) -> str:
+    """A reference figure as the publication writes it when it carries a sign
+    ("-13.24 points"), else the usual display ("82 %")."""
+    from stemcli.ops.rules import shown
+
+    if q.low < 0 or q.high < 0 or q.unit is None:
+        return q.text.replace("-", "−")
+    return shown(q)
+
+
+def _family(ds: Dataset, outcome: str) -> str:
+    o = ds.outcomes.get(outcome)
+    return o.family if o is not None else outcome
+
+
+def _kind(ds: Dataset, c: Claim) -> str | None:
+    src = ds.sources.get(c.source)
+    return src.kind if src is not None else None
+
+
+def same_way(a: Claim, b: Claim) -> bool:
+    """Whether two claims measure the same quantity the same way: the same condition,
+    outcome, measure, unit, comparator, scale, intervention and group (case and spacing
+    aside). Only then can evidence contradict a marketing claim."""
+    from stemcli.quantities import dimension
+
+    return (
+        a.condition == b.condition
+        and a.outcome == b.outcome
+        and a.measure == b.measure
+        and dimension(a.value.unit) == dimension(b.value.unit)
+        and a.value.unit == b.value.unit
+        and fold(a.comparator) == fold(b.comparator)
+        and fold(a.scale) == fold(b.scale)
+        and fold(a.intervention) == fold(b.intervention)
+        and fold(a.group) == fold(b.group)
+    )
+
+
+def reading(ds: Dataset, c: Claim, ref: Claim) -> Reading:
+    """``ref`` beside ``c``: whether their numbers compare, and why, in one sentence."""
+    from stemcli.ops.rules import shown
+
+    src = ds.sources.get(ref.source)
+    kind = src.kind if src is not None else "reference"
+    mine = f"{shown(c.value)} is {measures(ds, c)}"
+    theirs = f"{value_text(ref.value)} is {measures(ds, ref)}"
+    if kind == "survey":
+        if ref.measure == c.measure and _family(ds, ref.outcome) == _family(ds, c.outcome):
+            n = f" of {ref.n} centres" if ref.n else ""
+            why = (
+                f"Comparable as marketing: what centres claim{n}, the same measure; "
+                "not evidence that the treatment works."
+            )
+            return Reading(ref, True, why)
+        return Reading(ref, False, ref.statement or f"Context: {theirs}.")
+    certainty = _certainty_words(src)
+    if same_way(c, ref):
+        why = f"Comparable: the same quantity measured the same way ({theirs}); {certainty}."
+        return Reading(ref, True, why)
+    about = f" It is about {ref.outcome}, not {c.outcome}." if ref.outcome != c.outcome else ""
+    why = f"Not comparable: {mine}; {theirs}; {certainty}.{about}"
+    return Reading(ref, False, why)
+
+
+def _certainty_words(src: Source | None) -> str:
+    from stemcli.dataset.validate.reference import certainty_words
+
+    if src is None or src.certainty is None:
+        return "the publication grades no certainty here"
+    return f"the certainty of the evidence is {certainty_words(src.certainty)} (GRADE)"
+
+
+def survey_range(ds: Dataset, c: Claim) -> tuple[Claim | None, Claim | None]:
+    """The survey claims that give the range and the mean of what centres market for
+    ``c``'s question: the same condition, outcome family, measure and unit dimension, no
+    comparator, intervention or group. The range is a survey claim whose value is a range
+    and has no confidence interval (the widest, when several); the mean is one with a
+    confidence interval (the first, in dataset order)."""
+    from stemcli.quantities import dimension
+
+    rng: Claim | None = None
+    mean: Claim | None = None
+    family = _family(ds, c.outcome)
+    for r in ds.claims:
+        if _kind(ds, r) != "survey" or r is c:
+            continue
+        if (
+            r.condition != c.condition
+            or _family(ds, r.outcome) != family
+            or r.measure != c.measure
+            or dimension(r.value.unit) != dimension(c.value.unit)
+            or r.comparator is not None
+            or r.intervention is not None
+            or r.group is not None
+        ):
+            continue
+        if r.ci is None and r.value.low < r.value.high:
+            if rng is None or (r.value.high - r.value.low) > (rng.value.high - rng.value.low):
+                rng = r
+        elif r.ci is not None and mean is None:
+            mean = r
+    return rng, mean
+
+
+def outside(c: Claim, rng: Claim) -> float:
+    """How far ``c``'s value lies outside the survey's range (0: it overlaps the range),
+    in the value's unit; qualifiers exact ("over $12,000" lies wholly above a range that
+    ends at $12,000, "$10,000-$15,000" overlaps it)."""
+    from stemcli.quantities import ends
+
+    lo, hi = ends(c.value, 0.0)
+    r_lo, r_hi = ends(rng.value, 0.0)
+    if hi < r_lo:
+        return r_lo - hi
+    if lo > r_hi:
+        return lo - r_hi if lo - r_hi > 0 else 0.0
+    return 0.0
+
+
+def position(ds: Dataset, c: Claim) -> Position | None:
+    """Where ``c`` sits against the survey's range and mean; None when no survey asked."""
+    from stemcli.ops.rules import shown
+
+    if c.comparator is not None or c.intervention is not None or c.group is not None:
+        return None
+    rng, mean = survey_range(ds, c)
+    if rng is None and mean is None:
+        return None
+    parts: list[str] = []
+    unusual = False
+    if rng is not None:
+        n = f" ({rng.n} centres)" if rng.n else ""
+        gap = outside(c, rng)
+        unusual = gap > 0
+        where = "outside" if unusual else "within"
+        parts.append(
+            f"{shown(c.value)} is {where} the range the survey found centres to market, "
+            f"{shown(rng.value)}{n}"
+        )
+    if mean is not None:
+        lo, hi = c.value.low, c.value.high
+        m = mean.value.low
+        rel = (
+            "above"
+            if lo > m
+            else "below"
+            if hi < m
+            else "at"
+            if lo == hi
+            else "a range that includes"
+        )
+        ci = f" (95 % CI {shown(mean.ci)})" if mean.ci is not None else ""
+        parts.append(f"{rel} its mean of {shown(mean.value)}{ci}")
+    sentence = ", ".join(parts) + "."
+    if unusual:
+        sentence += " Unusual marketing: outside what the surveyed centres claimed."
+    if rng is not None and rng.statement and c.measure == "cost":
+        # what the survey's prices were for: the dataset does not record what a claim's
+        # price covers, or in which country
+        sentence += f" The survey: {rng.statement}"
+    return Position(rng, mean, sentence[0].upper() + sentence[1:], unusual)
+
+
+def context(ds: Dataset, c: Claim) -> Context:
+    """The context of claim ``c``: the survey, the other sources, the evidence."""
+    from stemcli.quantities import dimension
+
+    src = ds.sources.get(c.source)
+    family = _family(ds, c.outcome)
+    survey: list[Reading] = []
+    evidence: list[Reading] = []
+    others: list[Claim] = []
+    for r in ds.claims:
+        if r is c or r.condition != c.condition:
+            continue
+        kind = _kind(ds, r)
+        if kind == "survey":
+            if _family(ds, r.outcome) == family:
+                survey.append(reading(ds, c, r))
+        elif kind == "evidence":
+            if _family(ds, r.outcome) == family and _result(ds, r):
+                evidence.append(reading(ds, c, r))
+        elif (
+            not is_reference(ds, c)
+            and r.source != c.source
+            and r.outcome == c.outcome
+            and r.measure == c.measure
+            and dimension(r.value.unit) == dimension(c.value.unit)
+            and fold(r.intervention) == fold(c.intervention)
+            and fold(r.comparator) == fold(c.comparator)
+        ):
+            others.append(r)
+    evidence.sort(key=lambda x: (not x.comparable, x.claim.source, x.claim.id))
+    graded = [
+        ds.sources[x.claim.source].certainty
+        for x in evidence
+        if x.claim.source in ds.sources and ds.sources[x.claim.source].certainty
+    ]
+    return Context(
+        claim=c,
+        source=src,
+        reference=is_reference(ds, c),
+        what=measures(ds, c),
+        survey=tuple(survey),
+        position=None if is_reference(ds, c) else position(ds, c),
+        others=tuple(others),
+        evidence=tuple(evidence),
+        certainty=_span(graded),
+    )
+
+
+def _result(ds: Dataset, c: Claim) -> bool:
+    """A number about a result, not about the studies (cohort sizes, designs)."""
+    o = ds.outcomes.get(c.outcome)
+    return o is None or o.compared
+
+
+def _span(certainties: Sequence[str | None]) -> str | None:
+    """The lowest to the highest of several certainties ("very-low to low")."""
+    from stemcli.dataset.validate.reference import certainty_grades
+    from stemcli.model import CERTAINTY
+
+    grades = [g for x in certainties if x for g in (certainty_grades(x) or ())]
+    if not grades:
+        return None
+    lo = min(grades, key=CERTAINTY.index)
+    hi = max(grades, key=CERTAINTY.index)
+    return lo if lo == hi else f"{lo} to {hi}"
