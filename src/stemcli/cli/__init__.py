@@ -37,6 +37,7 @@ COMMANDS = {
     "export": "checks",
     "compare": "analyse",
     "conflicts": "analyse",
+    "report": "publish",
     "extract": "pages",
     "redflags": "pages",
     "completion": "shell",
