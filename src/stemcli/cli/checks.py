@@ -174,7 +174,7 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Every claim with its parsed value (JSON, CSV, YAML), or the findings published.
+    """Every claim (JSON, CSV, YAML), or the findings published.
 
     claimreview writes schema.org ClaimReview items (JSON-LD) for the contradictions and
     arithmetic findings, naming the reviewer (--reviewer, --reviewer-url); sqlite writes
@@ -185,11 +185,8 @@ def export(
 
     \b
       stemcli export --format csv --output claims.csv
-      stemcli export --format yaml > claims.yaml
-      stemcli --data mydata --no-bundled export
       stemcli export --format sqlite -o claims.db
-      stemcli export --format datapackage -o claims-package
-      stemcli export --format claimreview --reviewer "Desk" --reviewer-url https://desk.example/checks
+      stemcli export -f claimreview --reviewer Desk --reviewer-url https://d.org/
     """
     from stemcli.cli.publish import export_file
 

@@ -68,7 +68,7 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """One page for a reader about one source: its claims, findings, red flags and chart.
+    """One source on one page: its claims, findings and red flags.
 
     What the page claims (by condition and outcome), its contradictions and tensions,
     its disagreements with other sources, arithmetic findings, red flags with the guidance
@@ -80,7 +80,7 @@ def report(
     \b
       stemcli report stemmedicare --html stemmedicare.html
       stemcli report bookimed --format markdown > bookimed.md
-      stemcli --data mydata report regen-knee --sources mydata/archive --html regen.html
+      stemcli report nexgenesis --sources archives --html nexgenesis.html
     """
     from stemcli import __version__
     from stemcli.errors import UsageError
@@ -106,6 +106,11 @@ def report(
     from stemcli.cli.analyse import _dataset_date
 
     page = source_page(ds, result, date=_dataset_date(), version=__version__)
+    if result.archive.name and not result.archive.found:
+        note(
+            f"the archived text of {sid} ({result.archive.name}) was not found, so its "
+            "sha256 and quotes were not checked; --sources DIR names where it is"
+        )
     if format is PageFormat.html:
         from stemcli.render.html_page import render
     else:

@@ -324,8 +324,7 @@ def _provenance_section(report: SourceReport) -> Section:
         pairs.append(
             (
                 "Archive check",
-                "not checked: the archived text was not found (stemcli report --sources DIR "
-                "names where it is)",
+                "not checked: the archived text was not found",
             )
         )
     if src.reader:
