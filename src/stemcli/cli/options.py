@@ -44,6 +44,12 @@ class ExportFormat(Choice):
     datapackage = "datapackage"
 
 
+# the export formats written by a module of stemcli.exports, not rendered from a report
+WRITTEN_EXPORTS = frozenset(
+    {ExportFormat.claimreview, ExportFormat.sqlite, ExportFormat.datapackage}
+)
+
+
 class ExtractFormat(Choice):
     """What extract writes: a claims file to edit (yaml) by default."""
 

@@ -98,8 +98,8 @@ def _cut(text: str, limit: int) -> str:
 def items(ds: Dataset, reviewer: Reviewer, *, date: str) -> list[Json]:
     """The ClaimReview items of the dataset's findings (see the module's docstring)."""
     pairs = reviewed(ds)
-    missing = {st.source: ds.sources[st.source] for _, st in pairs if st.source in ds.sources}
-    lacking = [s for s in missing.values() if not s.url]
+    sources = {st.source: ds.sources[st.source] for _, st in pairs if st.source in ds.sources}
+    lacking = [s for s in sources.values() if not s.url]
     if lacking:
         raise _no_url(lacking)
     return [_item(ds, reviewer, x, st, date) for x, st in pairs]
