@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("stemcli.ops",),
     ("stemcli.render",),
     ("stemcli.reports",),
+    ("stemcli.exports",),
     ("stemcli.cli", "stemcli.__main__"),
 )
 

@@ -38,6 +38,7 @@ COMMANDS = {
     "compare": "analyse",
     "conflicts": "analyse",
     "context": "context",
+    "report": "publish",
     "extract": "pages",
     "redflags": "pages",
     "completion": "shell",

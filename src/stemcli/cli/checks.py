@@ -160,16 +160,44 @@ def export(
     output: Output = None,
     force: Force = False,
     raw: Raw = False,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="claimreview: the organisation that publishes the reviews "
+            "(default: $STEMCLI_REVIEWER).",
+            metavar="NAME",
+        ),
+    ] = None,
+    reviewer_url: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewer-url",
+            help="claimreview: the address where the reviews are published; each review's "
+            "url is it with a fragment (default: $STEMCLI_REVIEWER_URL).",
+            metavar="URL",
+        ),
+    ] = None,
 ) -> None:
-    """Every claim with its parsed value, as JSON, CSV or YAML.
+    """Every claim (JSON, CSV, YAML), or the findings published.
+
+    claimreview writes schema.org ClaimReview items (JSON-LD) for the contradictions and
+    arithmetic findings, naming the reviewer (--reviewer, --reviewer-url); sqlite writes
+    a database for Datasette and its metadata beside it (NAME.metadata.json); datapackage
+    writes a Frictionless data package folder.
 
     Examples:
 
     \b
       stemcli export --format csv --output claims.csv
-      stemcli export --format yaml > claims.yaml
-      stemcli --data mydata --no-bundled export
+      stemcli export --format sqlite -o claims.db
+      stemcli export -f claimreview --reviewer Desk --reviewer-url https://d.org/
     """
+    from stemcli.cli.publish import export_file
+
+    ds = dataset()
+    if export_file(ds, format, output, force, reviewer=reviewer, reviewer_url=reviewer_url):
+        return
     from stemcli.reports.checks import export_report
 
-    emit(export_report(dataset()), format, output, force, raw)
+    emit(export_report(ds), format, output, force, raw)

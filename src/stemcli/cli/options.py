@@ -38,6 +38,16 @@ class ExportFormat(Choice):
     json = "json"
     csv = "csv"
     yaml = "yaml"
+    # the findings published (stemcli.exports): ClaimReview JSON-LD, a database, a package
+    claimreview = "claimreview"
+    sqlite = "sqlite"
+    datapackage = "datapackage"
+
+
+# the export formats written by a module of stemcli.exports, not rendered from a report
+WRITTEN_EXPORTS = frozenset(
+    {ExportFormat.claimreview, ExportFormat.sqlite, ExportFormat.datapackage}
+)
 
 
 class ExtractFormat(Choice):
@@ -155,7 +165,12 @@ Format = Annotated[
     ListingFormat, _format_option(ListingFormat, "Output format: table, json, csv or markdown.")
 ]
 ExportFormatOpt = Annotated[
-    ExportFormat, _format_option(ExportFormat, "Output format: json, csv or yaml.")
+    ExportFormat,
+    _format_option(
+        ExportFormat,
+        "Output format: json, csv, yaml, claimreview (JSON-LD), sqlite (-o FILE) or "
+        "datapackage (-o DIR).",
+    ),
 ]
 ExtractFormatOpt = Annotated[
     ExtractFormat,
