@@ -52,7 +52,7 @@ def test_resources_schemas_and_hashes(run_pub: Run, tmp_path: Path) -> None:
     assert claims["schema"]["primaryKey"] == ["id"]
     refs = {(k["fields"][0], k["reference"]["resource"]) for k in claims["schema"]["foreignKeys"]}
     assert ("source", "sources") in refs
-    assert ("statement", "statements") in refs
+    assert ("statement_id", "statements") in refs
     with (folder / "sources.csv").open(encoding="utf-8", newline="") as f:
         sources = {row["id"]: row for row in csv.DictReader(f)}
     assert sources["alpha"]["sha256"] == (

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
+from stemcli.dataset import load
+
 Run = Callable[..., Result]
 PUBLISH = Path(__file__).parent / "fixtures" / "publish"
 TABLES = {
@@ -58,7 +60,7 @@ def test_tables_keys_and_search(run_pub: Run, tmp_path: Path) -> None:
             for row in conn.execute(f"PRAGMA foreign_key_list({table})")
         }
         assert ("claims", "source", "sources") in keys
-        assert ("claims", "statement", "statements") in keys
+        assert ("claims", "statement_id", "statements") in keys
         assert ("conflicts", "a_statement", "statements") in keys
         assert ("redflags", "claim", "claims") in keys
         kinds = sorted(r[0] for r in conn.execute("SELECT kind FROM conflicts"))
@@ -191,10 +193,29 @@ def test_bundled_dataset(run: Run, tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     try:
         claims = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
-        unlinked = conn.execute("SELECT count(*) FROM claims WHERE statement IS NULL").fetchone()
+        unlinked = conn.execute("SELECT count(*) FROM claims WHERE statement_id IS NULL").fetchone()
         flags = conn.execute("SELECT count(DISTINCT source) FROM redflags").fetchone()[0]
+        reference = conn.execute(
+            "SELECT c.quote, c.statement, c.ci_low, c.ci_high, c.scale, s.kind, s.certainty "
+            "FROM claims c JOIN sources s ON s.id = c.source WHERE c.id = 'iijima-2018-pain-smd'"
+        ).fetchone()
+        found = conn.execute(
+            "SELECT c.id FROM claims_fts JOIN claims c ON c.rowid = claims_fts.rowid "
+            "WHERE claims_fts MATCH 'standardised' ORDER BY c.id"
+        ).fetchall()
     finally:
         conn.close()
-    assert claims == 142
+    assert claims == len(load().claims)
     assert unlinked[0] < claims
     assert flags >= 1
+    quote, statement, ci_low, ci_high, scale, kind, certainty = reference
+    assert quote is None
+    assert "standardised mean difference -1.45" in statement
+    assert (ci_low, ci_high, scale, kind, certainty) == (
+        -1.94,
+        -0.96,
+        "SMD",
+        "evidence",
+        "very-low to low",
+    )
+    assert ("iijima-2018-pain-smd",) in found  # the statements are searchable too

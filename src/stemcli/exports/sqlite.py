@@ -3,15 +3,21 @@
 Tables (every reference a foreign key, checked with ``PRAGMA foreign_key_check`` before
 the file is put in place):
 
-- ``sources``, ``conditions``, ``outcomes``, ``measures``: the dataset's own, by id;
-- ``claims``: one row per claim, its value and timepoint spread into ``*_text``, ``*_low``,
-  ``*_high``, ``*_unit`` (and ``value_qualifier``) columns, with the ``statement`` it
-  belongs to and ``location`` (file:line:column in the dataset);
+- ``sources``, ``conditions``, ``outcomes``, ``measures``: the dataset's own, by id (a
+  source's ``kind`` tells marketing from ``evidence`` and ``survey`` reference sources,
+  which carry ``citation``, ``doi``, ``year`` and, for evidence, ``certainty``);
+- ``claims``: one row per claim, its value, timepoint and confidence interval (``ci``)
+  spread into ``*_text``, ``*_low``, ``*_high``, ``*_unit`` (and ``value_qualifier``)
+  columns, with the ``statement_id`` of the statement it belongs to and ``location``
+  (file:line:column in the dataset). A marketing claim has a verbatim ``quote``; a
+  reference claim has a ``statement`` in the curator's words, a ``scale`` and
+  ``n_studies`` instead;
 - ``statements``: what a source states once or more (the claims of one value for one
   question, as conflicts groups them), with how often;
 - ``conflicts``: every finding (contradictions, arithmetic, tensions), between statements;
 - ``redflags``: the red flags of each source's quotes, with the guidance behind each rule;
-- ``claims_fts``: a full-text index (FTS5) of the quotes, which Datasette offers as search.
+- ``claims_fts``: a full-text index (FTS5) of the quotes and statements, which Datasette
+  offers as search.
 
 :func:`metadata_json` is Datasette's ``metadata.json`` for the file: title, licence,
 source, a description of each table and the sha256 of each archived text. It is written
@@ -39,7 +45,7 @@ SCHEMA = """
 CREATE TABLE sources (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, kind TEXT NOT NULL,
   sells_treatment INTEGER NOT NULL, url TEXT, archive TEXT, sha256 TEXT, reader TEXT,
-  review TEXT NOT NULL
+  review TEXT NOT NULL, citation TEXT, doi TEXT, year INTEGER, certainty TEXT
 );
 CREATE TABLE conditions (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, aliases TEXT NOT NULL, stages TEXT NOT NULL
@@ -63,8 +69,10 @@ CREATE TABLE claims (
   value_qualifier TEXT NOT NULL,
   timepoint_text TEXT, timepoint_low REAL, timepoint_high REAL, timepoint_unit TEXT,
   basis TEXT NOT NULL, n INTEGER, comparator TEXT, intervention TEXT, "group" TEXT,
-  citation TEXT, derived TEXT, review TEXT NOT NULL, quote TEXT NOT NULL,
-  statement INTEGER REFERENCES statements(id), location TEXT NOT NULL
+  citation TEXT, derived TEXT, review TEXT NOT NULL, quote TEXT,
+  statement_id INTEGER REFERENCES statements(id), location TEXT NOT NULL,
+  ci_text TEXT, ci_low REAL, ci_high REAL, ci_unit TEXT, scale TEXT, n_studies INTEGER,
+  statement TEXT
 );
 CREATE TABLE conflicts (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subkind TEXT, internal INTEGER NOT NULL,
@@ -81,12 +89,12 @@ CREATE TABLE redflags (
 );
 CREATE INDEX claims_source ON claims(source);
 CREATE INDEX claims_condition ON claims(condition);
-CREATE INDEX claims_statement ON claims(statement);
+CREATE INDEX claims_statement ON claims(statement_id);
 CREATE INDEX conflicts_a ON conflicts(a_statement);
 CREATE INDEX conflicts_b ON conflicts(b_statement);
 CREATE INDEX redflags_source ON redflags(source);
 """
-FTS = 'CREATE VIRTUAL TABLE claims_fts USING fts5(quote, content="claims");'
+FTS = 'CREATE VIRTUAL TABLE claims_fts USING fts5(quote, statement, content="claims");'
 # the tables in the order they are filled (each one's references come before it)
 TABLES = (
     "sources",
@@ -108,8 +116,9 @@ DESCRIPTIONS = {
     "measures": "What kind of number a claim is (effect, responder-rate, duration ...).",
     "statements": "What one source states once or more: claims giving one value for one "
     "question (times: how often).",
-    "claims": "One row per claim, with its verbatim quote; statement: the statement it "
-    "belongs to (none for numbers that describe a study); location: file:line:column.",
+    "claims": "One row per claim, with its verbatim quote (a reference claim: its statement "
+    "in the curator's words); statement_id: the statement it belongs to (none for numbers "
+    "that describe a study); location: file:line:column.",
     "conflicts": "Findings between statements: contradiction, arithmetic (b_statement "
     "empty; recomputed_* what the page's own figures give), tension.",
     "redflags": "Warning signs in each source's quotes, why each matters and the public "
@@ -174,7 +183,7 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.executescript(SCHEMA + (FTS if fts else ""))
     conn.executemany(
-        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 s.id,
@@ -187,6 +196,10 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
                 s.sha256,
                 s.reader,
                 _json(list(s.review)),
+                s.citation,
+                s.doi,
+                s.year,
+                s.certainty,
             )
             for s in ds.sources.values()
         ],
@@ -258,7 +271,7 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
     )
     member = {c.id: k for k, st in statements.values() for c in st.claims}
     conn.executemany(
-        "INSERT INTO claims VALUES (" + ",".join("?" * 26) + ")",
+        "INSERT INTO claims VALUES (" + ",".join("?" * 33) + ")",
         [_claim_row(c, member.get(c.id)) for c in ds.claims],
     )
     conn.executemany(
@@ -296,7 +309,10 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
         flag_rows,
     )
     if fts:
-        conn.execute("INSERT INTO claims_fts (rowid, quote) SELECT rowid, quote FROM claims")
+        conn.execute(
+            "INSERT INTO claims_fts (rowid, quote, statement) "
+            "SELECT rowid, quote, statement FROM claims"
+        )
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     assert not broken, f"the export's own references do not hold: {broken[:5]}"
     conn.commit()
@@ -309,7 +325,7 @@ def _finite(x: float) -> float | None:
 
 
 def _claim_row(c: Claim, statement: int | None) -> tuple[object, ...]:
-    v, tp = c.value, c.timepoint
+    v, tp, ci = c.value, c.timepoint, c.ci
     return (
         c.id, c.source, c.condition, _json(list(c.stages)), c.outcome, c.measure,
         v.text, _finite(v.low), _finite(v.high), v.unit, v.qualifier,
@@ -319,7 +335,12 @@ def _claim_row(c: Claim, statement: int | None) -> tuple[object, ...]:
         None if tp is None else tp.unit,
         c.basis, c.n, c.comparator, c.intervention, c.group, c.citation,
         None if c.derived is None else _json(c.derived.to_json()),
-        _json(list(c.review)), c.quote, statement, c.where,
+        _json(list(c.review)), c.quote or None, statement, c.where,
+        None if ci is None else ci.text,
+        None if ci is None else _finite(ci.low),
+        None if ci is None else _finite(ci.high),
+        None if ci is None else ci.unit,
+        c.scale, c.n_studies, c.statement,
     )  # fmt: skip
 
 

@@ -5,11 +5,11 @@ for archived texts in, and returns a :class:`SourceReport` of what the page clai
 findings (internal, against other sources, arithmetic), its red flags, the comparison its
 range chart draws, and the provenance of every quote.
 
-Two seams are left for analyses that place a claim among others:
-:func:`evidence_context` (where a claim sits among what clinics market and what trials
-show) and :func:`unusual_findings` (a marketing claim far from what other sellers claim).
-Both take the dataset and the source and return items; both are empty until those
-analyses exist, and the report page and the ClaimReview export read them from here only.
+Two functions place the source's claims among others: :func:`evidence_context` (where a
+claim sits among what clinics market and what trials show, from
+:mod:`stemcli.ops.context`) and :func:`unusual_findings` (a marketing claim outside what a
+survey found clinics to market, from :mod:`stemcli.ops.conflicts.unusual`). The report
+page and the ClaimReview export read them from here only.
 """
 
 from __future__ import annotations
@@ -39,14 +39,67 @@ class ContextItem:
 
 
 def evidence_context(ds: Dataset, source: Source) -> tuple[ContextItem, ...]:
-    """The evidence context of ``source``'s claims: none until reference sources exist."""
-    return ()
+    """The evidence context of ``source``'s marketing claims: for each that a survey of
+    clinics or a trial or review speaks to, where it sits among what clinics market and
+    whether the trial figures measure the same thing. Claims whose context reads the same
+    (a figure the page repeats) share one item. None for a reference source itself."""
+    from stemcli.ops.context import context, value_text
+    from stemcli.ops.rules import is_reference, shown
+
+    items: dict[tuple[str, str], list[Claim]] = {}
+    for c in ds.claims:
+        if c.source != source.id or is_reference(ds, c):
+            continue
+        cx = context(ds, c)
+        # trial figures are results: beside a time, a count or a dose they say nothing
+        evidence = cx.evidence if c.measure in _RESULT_MEASURES else ()
+        if cx.position is None and not evidence:
+            continue
+        parts = [] if cx.position is None else [cx.position.sentence]
+        if evidence:
+            same = [r for r in evidence if r.comparable]
+            figures = ", ".join(
+                f"{value_text(r.claim.value)} ({_cited(ds, r.claim)})" for r in evidence[:4]
+            )
+            more = f" and {len(evidence) - 4} more" if len(evidence) > 4 else ""
+            n = len(evidence)
+            figs = f"{n} trial or review figure{'s' if n != 1 else ''}"
+            if same:
+                parts.append(
+                    f"{len(same)} of {figs} for the same condition and outcome measure it "
+                    f"the same way: {figures}{more}."
+                )
+            else:
+                parts.append(
+                    f"None of {figs} for the same condition and outcome measures it the "
+                    f"same way (this claim is {cx.what}); they are context, not a check: "
+                    f"{figures}{more}."
+                )
+            if cx.certainty:
+                grades = cx.certainty.replace("-", " ")
+                parts.append(f"Where graded, the certainty of that evidence is {grades} (GRADE).")
+        heading = f"{shown(c.value)} · {c.condition} · {c.outcome} · {c.measure}"
+        items.setdefault((heading, " ".join(parts)), []).append(c)
+    return tuple(ContextItem(h, t, tuple(cs)) for (h, t), cs in items.items())
+
+
+_RESULT_MEASURES = frozenset({"effect", "responder-rate", "score"})
+
+
+def _cited(ds: Dataset, c: Claim) -> str:
+    src = ds.sources.get(c.source)
+    if src is None:
+        return c.source
+    return f"{src.publisher} {src.year}" if src.year else src.publisher
 
 
 def unusual_findings(ds: Dataset, source: Source) -> tuple[Conflict, ...]:
-    """``source``'s marketing claims that are unusual among other sellers': none until
-    that analysis exists. Each is a finding whose ``a`` is the source's statement."""
-    return ()
+    """``source``'s marketing claims outside what a survey found clinics to market; each is
+    a finding whose ``a`` is the source's statement."""
+    from stemcli.ops.conflicts.results import Selection
+    from stemcli.ops.conflicts.unusual import findings
+
+    return tuple(findings(ds, Selection(source=source.id)))
 
 
 @dataclass(frozen=True)
