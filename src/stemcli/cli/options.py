@@ -38,6 +38,16 @@ class ExportFormat(Choice):
     json = "json"
     csv = "csv"
     yaml = "yaml"
+    jsonl = "jsonl"  # the whole dataset, one record a line (readable by --data)
+    parquet = "parquet"  # the whole dataset, a row per claim (readable by --data)
+
+
+class DatasetFormat(Choice):
+    """The formats a whole dataset is kept in (convert --to)."""
+
+    yaml = "yaml"  # a folder laid out like data/
+    jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class ExtractFormat(Choice):
@@ -154,7 +164,12 @@ Format = Annotated[
     ListingFormat, _format_option(ListingFormat, "Output format: table, json, csv or markdown.")
 ]
 ExportFormatOpt = Annotated[
-    ExportFormat, _format_option(ExportFormat, "Output format: json, csv or yaml.")
+    ExportFormat,
+    _format_option(
+        ExportFormat,
+        "Output format: json, csv or yaml (the claims), or jsonl or parquet (the whole "
+        "dataset, for --data FILE; parquet needs --output).",
+    ),
 ]
 ExtractFormatOpt = Annotated[
     ExtractFormat,
