@@ -248,15 +248,21 @@ def dataset() -> Dataset:
 
 def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool = False) -> None:
     """Render ``report`` in ``fmt`` (a format option's value) to stdout or, atomically,
-    to ``output``."""
+    to ``output``; JSON and CSV are written as they are made (streamed)."""
+    name = str(fmt.value)
+    if name == "json":  # written as it is made, a record at a time
+        from stemcli.render import json_
+
+        write_chunks(json_.chunks(report), output, force)
+        return
+    if name == "csv":  # --bom exists only where CSV is written
+        from stemcli.render import csv_
+
+        write_chunks(csv_.chunks(report, raw=raw, bom=_state.bom), output, force)
+        return
     from stemcli.render import get_renderer
 
-    rendered = get_renderer(str(fmt.value), raw=raw)(report)
-    if _state.bom and isinstance(rendered, str):  # --bom exists only where CSV is written
-        from stemcli.render.csv_ import BOM
-
-        rendered = BOM + rendered
-    write(rendered, output, force)
+    write(get_renderer(name, raw=raw)(report), output, force)
 
 
 def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
