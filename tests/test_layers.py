@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("stemcli.dataset",),
     ("stemcli.ops",),
     ("stemcli.render",),
-    ("stemcli.reports",),
+    ("stemcli.reports", "stemcli.exports"),
     ("stemcli.cli", "stemcli.__main__"),
 )
 

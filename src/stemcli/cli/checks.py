@@ -161,14 +161,15 @@ def export(
     force: Force = False,
     raw: Raw = False,
 ) -> None:
-    """Every claim with its parsed value (JSON, CSV, YAML), or the whole dataset as loaded
-    in one file that --data reads (JSON Lines, Parquet).
+    """Every claim, or the whole dataset as one file.
+
+    json, csv and yaml hold every claim with its parsed value; jsonl and parquet hold the
+    whole dataset as loaded (sources, conditions, claims), for --data FILE.
 
     Examples:
 
     \b
       stemcli export --format csv --output claims.csv
-      stemcli export --format yaml > claims.yaml
       stemcli --data mydata --no-bundled export --format jsonl > mydata.jsonl
       stemcli export --format parquet --output claims.parquet
     """
@@ -243,7 +244,7 @@ def convert(
         ),
     ] = False,
 ) -> None:
-    """Convert a dataset between a YAML folder, JSON Lines and Parquet, without loss.
+    """Convert a dataset: a YAML folder, JSON Lines or Parquet, without loss.
 
     SRC is read on its own (not with the bundled dataset) and validated; OUT gets its
     sources, conditions and claims. The vocabularies (outcomes.yaml) stay the program's.

@@ -42,6 +42,11 @@ class ExportFormat(Choice):
     parquet = "parquet"  # the whole dataset, a row per claim (readable by --data)
 
 
+# the export formats that are a report rendered (render/); the others are files of their
+# own shape, written by exports/ (a whole dataset, a database ...)
+RENDERED_EXPORTS = frozenset(("json", "csv", "yaml"))
+
+
 class DatasetFormat(Choice):
     """The formats a whole dataset is kept in (convert --to)."""
 

@@ -15,7 +15,7 @@ def lines(ds: Dataset, *, chunk: int = 1000) -> Iterator[str]:
     """The file's text in pieces of about ``chunk`` lines each."""
     import json
 
-    from stemcli.dataset.formats import HEADER
+    from stemcli.dataset.formats.nodes import HEADER
     from stemcli.exports.records import claim_record, condition_record, source_record
     from stemcli.text.neutralise import json_safe
 

@@ -41,8 +41,8 @@ def write(ds: Dataset, path: Path, *, row_group: int = 100_000) -> None:
     """Write ``ds`` to ``path`` (a file the caller puts in place)."""
     import json
 
-    from stemcli.dataset.formats import FORMAT
     from stemcli.dataset.formats.layout import claim_columns
+    from stemcli.dataset.formats.nodes import FORMAT
     from stemcli.dataset.formats.parquet import METADATA_KEY, pyarrow
     from stemcli.exports.records import condition_record, source_record
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stemcli.dataset.find import DataFile
-from stemcli.dataset.formats import FORMAT, HEADER, Mark, _Deep, parts, too_deep, tree
+from stemcli.dataset.formats.nodes import FORMAT, HEADER, Mark, TooDeep, parts, too_deep, tree
 from stemcli.dataset.yaml_nodes import Node
 from stemcli.errors import InputError, Location
 
@@ -77,7 +77,7 @@ def read_jsonl(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Nod
     if not data.strip():
         raise InputError(
             "an empty file, not a JSON Lines dataset",
-            hint=f"its first line is {json.dumps(HEADER)} (stemcli export --format jsonl)",
+            hint=f"its first line is {json.dumps(HEADER)}, as stemcli's export writes it",
             location=Location(path),
         )
     sources: list[Node] = []
@@ -114,7 +114,7 @@ def read_jsonl(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Nod
             )
         try:
             fields = {k: tree(v, _LineMark(number - 1, text, k), 2) for k, v in body.items()}
-        except _Deep:
+        except TooDeep:
             raise too_deep(Location(path, number, 1)) from None
         node = Node(fields, Mark(number - 1, _body_column(text)))
         if kind == "source":

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stemcli.dataset.find import DataFile
-from stemcli.dataset.formats import FORMAT, Mark, _Deep, is_parquet, parts, tree
 from stemcli.dataset.formats.layout import Column, claim_columns
+from stemcli.dataset.formats.nodes import FORMAT, Mark, TooDeep, is_parquet, parts, tree
 from stemcli.dataset.yaml_nodes import Node
 from stemcli.errors import InputError, Location, Problem
 
@@ -167,7 +167,7 @@ def _entry_node(path: str, entry: Any, line: int) -> Node:
         return tree(entry, Mark(line, -1))
     try:
         fields = {k: tree(v, Mark(line, i), 1) for i, (k, v) in enumerate(entry.items())}
-    except _Deep:
+    except TooDeep:
         raise _fail(path, "the stemcli metadata is nested too deeply") from None
     return Node(fields, Mark(line, -1))
 
@@ -178,7 +178,7 @@ def _derived(path: str, index: RowIndex, text: Any, row: int, col: int, mark: Ma
         raise _fail(where, "derived must be JSON text")
     try:
         return tree(json.loads(text, parse_constant=_no_constant), mark, 1)
-    except (ValueError, RecursionError, _Deep) as e:
+    except (ValueError, RecursionError, TooDeep) as e:
         raise _fail(where, f"derived is not valid JSON ({_first_line(e)})") from None
 
 
@@ -187,7 +187,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _metadata(path: str, raw: bytes | None) -> tuple[list[Any], list[Any]]:
-    hint = "stemcli export --format parquet -o FILE writes a dataset in this layout"
+    hint = "stemcli's export and convert write a dataset in this layout"
     if raw is None:
         raise _fail(path, "a Parquet file without stemcli's metadata: not a stemcli dataset", hint)
     try:
