@@ -244,7 +244,7 @@ def convert(
         ),
     ] = False,
 ) -> None:
-    """Convert a dataset: a YAML folder, JSON Lines or Parquet, without loss.
+    """Convert a dataset between YAML, JSON Lines and Parquet.
 
     SRC is read on its own (not with the bundled dataset) and validated; OUT gets its
     sources, conditions and claims. The vocabularies (outcomes.yaml) stay the program's.
