@@ -323,3 +323,17 @@ def test_convert_refuses_what_it_cannot_write(run: Run, tmp_path: Path, tricky: 
     assert run("convert", str(tricky), str(out)).exit_code == 0
     assert run("convert", str(tricky), str(out)).exit_code == 2
     assert run("convert", str(tricky), str(out), "--force").exit_code == 0
+
+
+def test_a_parquet_file_that_unpacks_to_too_much_is_refused_before_reading(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow", reason="Parquet needs pyarrow (the scale extra)")
+    from stemcli.dataset.formats import parquet
+
+    path = _parquet(tmp_path, run)
+    monkeypatch.setattr(parquet, "MAX_ROWS", 10)
+    result = run("--no-bundled", "--no-cache", "--data", str(path), "sources")
+    assert result.exit_code == 3
+    assert f"error: {path}: " in result.stderr
+    assert "rows" in result.stderr

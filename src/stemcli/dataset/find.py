@@ -142,6 +142,18 @@ def _user_files(path: Path) -> list[DataFile]:
     return [DataFile(path, role, source_id)]
 
 
+# a whole dataset in one file may be large (a million claims are ~300 MB of JSON Lines);
+# a YAML file keeps the reader's limit (its parse costs ~400 bytes a node)
+DATASET_FILE_BYTES = 1024 * 1024 * 1024
+
+
+def file_limit(df: DataFile) -> int:
+    """The most bytes a dataset file may have."""
+    from stemcli.text.files import MAX_FILE_BYTES
+
+    return DATASET_FILE_BYTES if df.role == "dataset" else MAX_FILE_BYTES
+
+
 def display_path(df: DataFile) -> str:
     """How a file is named in messages: bundled files relative to the data folder."""
     if df.bundled:

@@ -39,8 +39,18 @@ class _LineMark:
         """0-based: where the value of ``key`` starts on the line (else the line's start)."""
         if self.key is None:
             return 0
-        m = re.search(re.escape(json.dumps(self.key, ensure_ascii=False)) + r"\s*:\s*", self.text)
-        return m.end() if m else 0
+        text = self.text
+        at = text.find(f'"{self.key}":')  # as stemcli writes it
+        if at >= 0:
+            at += len(self.key) + 3
+        else:
+            m = re.search(re.escape(json.dumps(self.key, ensure_ascii=False)) + r"\s*:", text)
+            if m is None:
+                return 0
+            at = m.end()
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        return at
 
 
 class _Duplicate(Exception):
@@ -113,7 +123,13 @@ def read_jsonl(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Nod
                 location=Location(path, number, _LineMark(0, text, kind).column + 1),
             )
         try:
-            fields = {k: tree(v, _LineMark(number - 1, text, k), 2) for k, v in body.items()}
+            line = number - 1
+            fields = {
+                k: tree(v, _LineMark(line, text, k), 2)
+                if type(v) is dict or type(v) is list
+                else Node(v, _LineMark(line, text, k))
+                for k, v in body.items()
+            }
         except TooDeep:
             raise too_deep(Location(path, number, 1)) from None
         node = Node(fields, Mark(number - 1, _body_column(text)))
@@ -154,9 +170,12 @@ def _decode(raw: bytes, path: str, number: int) -> str:
         ) from None
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+
+
 def _parse(text: str, path: str, number: int) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as e:
         raise InputError(
             f"invalid JSON: {e.msg}", location=Location(path, number, e.colno)

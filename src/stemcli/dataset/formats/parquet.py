@@ -20,6 +20,10 @@ from stemcli.dataset.yaml_nodes import Node
 from stemcli.errors import InputError, Location, Problem
 
 METADATA_KEY = b"stemcli"
+# what one run loads at most: a million claims are ~0.5 GiB of Arrow data and ~3 GiB of
+# Python objects once validated
+MAX_ROWS = 5_000_000
+MAX_UNPACKED_BYTES = 4 * 2**30
 INSTALL_HINT = "install the scale extra: pip install 'stemcli[scale]'"
 
 # Locations inside the file are numbered: a claim row's field is line ROW, column FIELD
@@ -119,6 +123,16 @@ def read_parquet(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, N
         raise _fail(path, f"cannot read the Parquet file: {_first_line(e)}") from None
     sources, conditions = _metadata(path, meta.get(METADATA_KEY))
     columns = _check_schema(path, schema)
+    n_rows, size = pf.metadata.num_rows, 0
+    for i in range(pf.metadata.num_row_groups):
+        size += pf.metadata.row_group(i).total_byte_size
+    if n_rows > MAX_ROWS or size > MAX_UNPACKED_BYTES:  # a small file can unpack to gigabytes
+        raise _fail(
+            path,
+            f"{n_rows:,} rows, {size / 2**30:.1f} GiB unpacked: more than one run can load "
+            f"(at most {MAX_ROWS:,} rows and {MAX_UNPACKED_BYTES // 2**30} GiB)",
+            "split the dataset, or query the file with DuckDB or Spark",
+        )
     try:
         table = pf.read(columns=[c.name for c in columns])
     except (pa.ArrowException, OSError, ValueError) as e:
@@ -134,24 +148,29 @@ def read_parquet(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, N
     source_of: list[Any] = next((values for c, _, values in readers if c.name == "source"), [])
     index = RowIndex(path, names, ids, sources, conditions)
     df.index = index
-    claims = []
-    for row in range(len(ids)):
-        fields: dict[str, Node] = {}
-        for c, col, values in readers:
-            value = values[row]
-            if value is None or c.name == "source":
+    # column by column: each value a Node at (row, column), absent values left out
+    rows: list[dict[str, Node]] = [{} for _ in ids]
+    for c, col, values in readers:
+        if c.name == "source":
+            continue
+        key, kind, column = c.field, c.kind, col - 1
+        for row, value in enumerate(values):
+            if value is None:
                 continue
-            mark = Mark(row, col - 1)
-            if c.kind == "derived":
-                fields[c.field] = _derived(path, index, value, row, col, mark)
-            elif c.kind == "list":
-                fields[c.field] = Node([Node(v, mark) for v in value], mark)
+            mark = Mark(row, column)
+            if kind == "list":
+                rows[row][key] = Node([Node(v, mark) for v in value], mark)
+            elif kind == "derived":
+                rows[row][key] = _derived(path, index, value, row, col, mark)
             else:
-                fields[c.field] = Node(value, mark)
+                rows[row][key] = Node(value, mark)
+    claims = []
+    for row, fields in enumerate(rows):
         source = source_of[row]
         if not isinstance(source, str) or not source.strip():
             raise _fail(f"{path}: {index.where(row + 1, 0)}", "field source is empty")
         claims.append((source.strip(), Node(fields, Mark(row, -1))))
+    del rows
     return parts(
         df,
         [_entry_node(path, s, -i - 2) for i, s in enumerate(sources)],
