@@ -7,8 +7,8 @@ For each size, a synthetic dataset (benchmarks/generate.py, seed 1) is written a
 folder, then as one .jsonl and one .parquet file (stemcli's own writers). Each load runs
 in a fresh process: parse and validate, no cache (``load(..., use_cache=False)``), so it
 is what a first run pays before the cache has an entry. The figure is the median of
-``--repeat`` runs, with the child's peak memory (VmHWM: the high-water mark of its resident memory) and the files' sizes. Prints a
-Markdown table.
+``--repeat`` runs, with the child's peak memory (VmHWM, the high-water mark of its resident
+memory) and the files' sizes. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from stemcli.dataset import load
 start = time.perf_counter()
 ds = load([Path(sys.argv[1])], bundled=False, use_cache=False)
 seconds = time.perf_counter() - start
-peak = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+with open("/proc/self/status") as f:
+    peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
 print(json.dumps({"seconds": seconds, "peak": peak, "claims": len(ds.claims)}))
 """
 
