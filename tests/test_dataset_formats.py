@@ -337,3 +337,14 @@ def test_a_parquet_file_that_unpacks_to_too_much_is_refused_before_reading(
     assert result.exit_code == 3
     assert f"error: {path}: " in result.stderr
     assert "rows" in result.stderr
+
+
+def test_the_formats_benchmark_runs_on_a_small_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyarrow", reason="Parquet needs pyarrow (the scale extra)")
+    import formats
+
+    assert formats.main(["--claims", "40", "--repeat", "1", "--out", str(tmp_path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert [row.split("|")[2].strip() for row in table[2:]] == ["yaml", "jsonl", "parquet"]

@@ -29,7 +29,8 @@ __all__ = ["FORMAT", "HEADER", "is_parquet", "read", "relocate"]
 
 def read(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Node | None]]:
     """The parts of one dataset file as (file, node tree) pairs for the validator."""
-    if is_parquet(data) or (not data.strip() and df.path.suffix.lower() == ".parquet"):
+    blank = not data or data.isspace()  # (no copy of a large file)
+    if is_parquet(data) or (blank and df.path.suffix.lower() == ".parquet"):
         from stemcli.dataset.formats.parquet import read_parquet
 
         return read_parquet(df, data, path)

@@ -71,9 +71,9 @@ def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a dataset can hold")
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+def _lines(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) for each line, without materialising a list of them."""
-    pos, number, size = 0, 0, len(data)
+    pos, number, size = start, 0, len(data)
     while pos < size:
         end = data.find(b"\n", pos)
         if end < 0:
@@ -84,7 +84,7 @@ def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
 
 
 def read_jsonl(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Node | None]]:
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError(
             "an empty file, not a JSON Lines dataset",
             hint=f"its first line is {json.dumps(HEADER)}, as stemcli's export writes it",
@@ -94,9 +94,8 @@ def read_jsonl(df: DataFile, data: bytes, path: str) -> list[tuple[DataFile, Nod
     conditions: list[Node] = []
     claims: list[tuple[str, Node]] = []
     header_seen = False
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in _lines(data):
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark
+    for number, raw in _lines(data, start):
         if len(raw) > MAX_LINE_BYTES:
             raise InputError(
                 f"a line of more than {MAX_LINE_BYTES // 1024} KiB; a record is one claim, "
