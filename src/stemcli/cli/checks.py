@@ -213,6 +213,7 @@ def convert(
         typer.Argument(
             help="The dataset: a YAML folder (like data/), a .jsonl or a .parquet file.",
             metavar="SRC",
+            parser=Path,  # checked by stemcli's own reading and writing, not click's
             show_default=False,
         ),
     ],
@@ -221,6 +222,7 @@ def convert(
         typer.Argument(
             help="What to write: a .jsonl or .parquet file, or a folder for YAML.",
             metavar="OUT",
+            parser=Path,  # checked by stemcli's own reading and writing, not click's
             show_default=False,
         ),
     ],
