@@ -219,7 +219,7 @@ def test_duplicate_claim_id_across_bundled_and_user_data(run: Run, user: Path) -
     ("path", "message"),
     [
         ("missing", "no such file or folder"),
-        ("notes.txt", "not a YAML file"),
+        ("notes.txt", "not a dataset file"),
         ("empty", "no dataset files"),
     ],
 )

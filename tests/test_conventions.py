@@ -140,8 +140,8 @@ def test_every_commands_help_says_global_options_may_follow(run: Run, name: str)
     text = " ".join(ok(run(name, "--help")).stdout.split())
     assert "Global options (--data PATH, --no-bundled, --no-cache, --debug) may also" in text
     # every command with a --format that offers csv takes --bom (completion prints a script;
-    # report writes HTML or Markdown)
-    assert ("--bom" in text) == (name not in ("completion", "report"))
+    # report writes HTML or Markdown; convert writes a dataset)
+    assert ("--bom" in text) == (name not in ("completion", "report", "convert"))
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ COMMANDS = {
     "validate": "checks",
     "verify": "checks",
     "export": "checks",
+    "convert": "checks",
     "compare": "analyse",
     "conflicts": "analyse",
     "context": "context",

@@ -1,15 +1,16 @@
-"""Commands that check and export the dataset: validate, verify, export."""
+"""Commands that check and export the dataset: validate, verify, export, convert."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stemcli.cli.env import command, dataset, emit, note, state
 from stemcli.cli.options import (
+    DatasetFormat,
     ExportFormat,
     ExportFormatOpt,
     Force,
@@ -19,8 +20,12 @@ from stemcli.cli.options import (
     Output,
     Raw,
     SourceOpt,
+    choice,
 )
 from stemcli.errors import ExitCode
+
+if TYPE_CHECKING:
+    from stemcli.model import Dataset
 
 
 @command()
@@ -179,11 +184,13 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Every claim (JSON, CSV, YAML), or the findings published.
+    """Every claim, the whole dataset as one file, or the findings published.
 
-    claimreview writes schema.org ClaimReview items (JSON-LD) for the contradictions and
-    arithmetic findings, naming the reviewer (--reviewer, --reviewer-url); sqlite writes
-    a database for Datasette and its metadata beside it (NAME.metadata.json); datapackage
+    json, csv and yaml hold every claim with its parsed value; jsonl and parquet hold the
+    whole dataset as loaded (sources, conditions, claims), for --data FILE. claimreview
+    writes schema.org ClaimReview items (JSON-LD) for the contradictions, arithmetic and
+    unusual findings, naming the reviewer (--reviewer, --reviewer-url); sqlite writes a
+    database for Datasette and its metadata beside it (NAME.metadata.json); datapackage
     writes a Frictionless data package folder.
 
     Examples:
@@ -192,12 +199,151 @@ def export(
       stemcli export --format csv --output claims.csv
       stemcli export --format sqlite -o claims.db
       stemcli export -f claimreview --reviewer Desk --reviewer-url https://d.org/
+      stemcli --data mydata --no-bundled export --format jsonl > mydata.jsonl
+      stemcli export --format parquet --output claims.parquet
     """
+    from stemcli.cli.env import write_chunks
     from stemcli.cli.publish import export_file
 
     ds = dataset()
     if export_file(ds, format, output, force, reviewer=reviewer, reviewer_url=reviewer_url):
         return
-    from stemcli.reports.checks import export_report
+    if format is ExportFormat.parquet:
+        _write_parquet(output, force, ds)
+    elif format is ExportFormat.jsonl:
+        from stemcli.exports.jsonl import lines
 
-    emit(export_report(ds), format, output, force, raw)
+        write_chunks(lines(ds), output, force)
+    else:
+        from stemcli.reports.checks import export_report
+
+        emit(export_report(ds), format, output, force, raw)
+
+
+def _write_parquet(output: Path | None, force: bool, ds: Dataset | None = None) -> None:
+    from stemcli.cli.options import is_stdout
+    from stemcli.errors import UsageError
+
+    if output is None or is_stdout(output):
+        raise UsageError(
+            "Parquet is written to a file: give --output FILE", hint="e.g. -o claims.parquet"
+        )
+    from stemcli.cli.atomic import check_target, write_built
+    from stemcli.dataset.formats.parquet import pyarrow
+    from stemcli.exports import parquet
+
+    pyarrow()  # before any work: a missing pyarrow is said at once
+    check_target(output, force=force)
+    data = ds if ds is not None else dataset()
+    write_built(output, lambda tmp: parquet.write(data, tmp), force=force)
+    note(f"wrote {output}", style="green")
+
+
+@command()
+def convert(
+    src: Annotated[
+        Path,
+        typer.Argument(
+            help="The dataset: a YAML folder (like data/), a .jsonl or a .parquet file.",
+            metavar="SRC",
+            parser=Path,  # checked by stemcli's own reading and writing, not click's
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Argument(
+            help="What to write: a .jsonl or .parquet file, or a folder for YAML.",
+            metavar="OUT",
+            parser=Path,  # checked by stemcli's own reading and writing, not click's
+            show_default=False,
+        ),
+    ],
+    *,
+    to: Annotated[
+        DatasetFormat | None,
+        typer.Option(
+            "--to",
+            help="The format to write: yaml (a folder), jsonl or parquet; by default "
+            "OUT's extension decides (.jsonl, .parquet, else a YAML folder).",
+            parser=choice(DatasetFormat, "--to"),
+            metavar="FORMAT",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing OUT (a folder only if stemcli wrote it: it holds "
+            "sources.yaml).",
+        ),
+    ] = False,
+) -> None:
+    """Convert a dataset between YAML, JSON Lines and Parquet.
+
+    SRC is read on its own (not with the bundled dataset) and validated; OUT gets its
+    sources, conditions and claims. The vocabularies (outcomes.yaml) stay the program's.
+
+    Examples:
+
+    \b
+      stemcli convert mydata mydata.jsonl
+      stemcli convert mydata.jsonl mydata.parquet
+      stemcli convert mydata.parquet mydata-yaml --to yaml
+    """
+    from stemcli.cli.atomic import check_target, target_path
+    from stemcli.dataset import load
+    from stemcli.dataset.find import bundled_dir
+    from stemcli.numbers import plural
+
+    target = _convert_format(out, to)
+    if target is not DatasetFormat.yaml:
+        out = target_path(str(out))
+        check_target(out, force=force)
+    if target is DatasetFormat.parquet:
+        from stemcli.dataset.formats.parquet import pyarrow
+
+        pyarrow()
+    try:
+        bundled = src.resolve() == bundled_dir().resolve()
+    except (OSError, RuntimeError):
+        bundled = False
+    ds = load([] if bundled else [src], bundled=bundled, use_cache=state().cache)
+    if not bundled and (src / "outcomes.yaml").is_file():
+        note(f"{src / 'outcomes.yaml'}: not carried (the vocabularies are the program's)")
+    if target is DatasetFormat.parquet:
+        _write_parquet(out, force, ds)
+    elif target is DatasetFormat.jsonl:
+        from stemcli.cli.env import write_chunks
+        from stemcli.exports.jsonl import lines
+
+        write_chunks(lines(ds), out, force)
+    else:
+        from stemcli.cli.atomic import write_folder
+        from stemcli.exports import yaml_folder
+
+        write_folder(
+            out, lambda tmp: yaml_folder.write(ds, tmp), marker="sources.yaml", force=force
+        )
+        note(f"wrote {out}", style="green")
+    note(
+        f"{plural(len(ds.claims), 'claim')}, {plural(len(ds.sources), 'source')}, "
+        f"{plural(len(ds.conditions), 'condition')}"
+    )
+
+
+def _convert_format(out: Path, to: DatasetFormat | None) -> DatasetFormat:
+    from stemcli.errors import UsageError
+
+    suffix = out.suffix.lower()
+    by_suffix = {".jsonl": DatasetFormat.jsonl, ".parquet": DatasetFormat.parquet}
+    if to is None:
+        if suffix in (".yaml", ".yml"):
+            raise UsageError(
+                f"{out}: a YAML dataset is a folder, not one file",
+                hint="name a folder, such as mydata-yaml",
+            )
+        return by_suffix.get(suffix, DatasetFormat.yaml)
+    if suffix in by_suffix and by_suffix[suffix] is not to:
+        raise UsageError(f"{out}: a .{suffix[1:]} name for --to {to.value}")
+    return to

@@ -10,7 +10,7 @@ import errno
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -248,15 +248,21 @@ def dataset() -> Dataset:
 
 def emit(report: Report, fmt: Enum, output: Path | None, force: bool, raw: bool = False) -> None:
     """Render ``report`` in ``fmt`` (a format option's value) to stdout or, atomically,
-    to ``output``."""
+    to ``output``; JSON and CSV are written as they are made (streamed)."""
+    name = str(fmt.value)
+    if name == "json":  # written as it is made, a record at a time
+        from stemcli.render import json_
+
+        write_chunks(json_.chunks(report), output, force)
+        return
+    if name == "csv":  # --bom exists only where CSV is written
+        from stemcli.render import csv_
+
+        write_chunks(csv_.chunks(report, raw=raw, bom=_state.bom), output, force)
+        return
     from stemcli.render import get_renderer
 
-    rendered = get_renderer(str(fmt.value), raw=raw)(report)
-    if _state.bom and isinstance(rendered, str):  # --bom exists only where CSV is written
-        from stemcli.render.csv_ import BOM
-
-        rendered = BOM + rendered
-    write(rendered, output, force)
+    write(get_renderer(name, raw=raw)(report), output, force)
 
 
 def write(rendered: RenderableType, output: Path | None, force: bool) -> None:
@@ -291,6 +297,27 @@ def write_stdout(rendered: RenderableType) -> None:
         raise
     except OSError as e:  # a full disk or device: an error of the run, not a bug
         raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
+
+
+def write_chunks(chunks: Iterable[str], output: Path | None, force: bool) -> None:
+    """Text made piece by piece, written as it comes: to stdout, or through a temporary
+    file put in place as ``output`` once every piece is written (atomically; on any
+    failure ``output`` is as it was)."""
+    from stemcli.cli.options import is_stdout
+
+    if output is None or is_stdout(output):
+        for chunk in chunks:
+            write_stdout(chunk)
+        return
+    from stemcli.cli.atomic import write_built
+
+    def build(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            for chunk in chunks:
+                f.write(chunk)
+
+    write_built(output, build, force=force)
+    note(f"wrote {output}", style="green")
 
 
 def save(files: list[tuple[Path, str]], force: bool) -> bool:

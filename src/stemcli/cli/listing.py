@@ -61,9 +61,9 @@ def emit_listing(
     """Emit ``report`` cut to the rows --limit allows (see
     :func:`~stemcli.reports.fields.limit_report`), then say how many were left out."""
     from stemcli.cli.env import emit
-    from stemcli.reports.fields import limit_report
+    from stemcli.reports.fields import limit_report, record_count
 
     n = row_limit(limit, fmt)
     emit(limit_report(report, n, keys), fmt, output, force, raw)
-    total = len(report.rows)
+    total = record_count(report, str(fmt.value), keys)
     left_out(total if n is None else min(n, total), total, what)

@@ -38,16 +38,25 @@ class ExportFormat(Choice):
     json = "json"
     csv = "csv"
     yaml = "yaml"
+    jsonl = "jsonl"  # the whole dataset, one record a line (readable by --data)
+    parquet = "parquet"  # the whole dataset, a row per claim (readable by --data)
     # the findings published (stemcli.exports): ClaimReview JSON-LD, a database, a package
     claimreview = "claimreview"
     sqlite = "sqlite"
     datapackage = "datapackage"
 
 
-# the export formats written by a module of stemcli.exports, not rendered from a report
-WRITTEN_EXPORTS = frozenset(
-    {ExportFormat.claimreview, ExportFormat.sqlite, ExportFormat.datapackage}
-)
+# the export formats that are a report rendered (render/); the others are files of their
+# own shape, written by stemcli.exports (a whole dataset, a database, ClaimReview ...)
+RENDERED_EXPORTS = frozenset(("json", "csv", "yaml"))
+
+
+class DatasetFormat(Choice):
+    """The formats a whole dataset is kept in (convert --to)."""
+
+    yaml = "yaml"  # a folder laid out like data/
+    jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class ExtractFormat(Choice):
@@ -168,8 +177,9 @@ ExportFormatOpt = Annotated[
     ExportFormat,
     _format_option(
         ExportFormat,
-        "Output format: json, csv, yaml, claimreview (JSON-LD), sqlite (-o FILE) or "
-        "datapackage (-o DIR).",
+        "Output format: json, csv or yaml (the claims); jsonl or parquet (the whole "
+        "dataset, for --data FILE; parquet needs --output); claimreview (JSON-LD), sqlite "
+        "(-o FILE) or datapackage (-o DIR).",
     ),
 ]
 ExtractFormatOpt = Annotated[

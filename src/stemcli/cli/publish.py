@@ -129,7 +129,7 @@ def export_file(
 ) -> bool:
     """Write the exports that are not a report's rendering (``claimreview``, ``sqlite``,
     ``datapackage``); False for any other format (the caller renders it)."""
-    from stemcli.cli.options import WRITTEN_EXPORTS, ExportFormat, is_stdout
+    from stemcli.cli.options import ExportFormat, is_stdout
     from stemcli.errors import UsageError
 
     if fmt is ExportFormat.claimreview:
@@ -138,7 +138,7 @@ def export_file(
         who = _reviewer(reviewer, reviewer_url)
         write(claimreview_json(ds, who, date=_today()), output, force)
         return True
-    if fmt not in WRITTEN_EXPORTS:
+    if fmt not in (ExportFormat.sqlite, ExportFormat.datapackage):
         if reviewer is not None or reviewer_url is not None:
             raise UsageError("--reviewer and --reviewer-url go with --format claimreview")
         return False

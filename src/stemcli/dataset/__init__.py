@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stemcli.dataset.find import DataFile, display_path, find_files
+from stemcli.dataset.find import DataFile, display_path, file_limit, find_files
 from stemcli.errors import DataError, InputError, Location, Problem
 from stemcli.text.files import read_bytes
 
@@ -60,7 +60,7 @@ def check(
                 )
                 continue
         try:
-            blobs.append(read_bytes(df.path))
+            blobs.append(read_bytes(df.path, file_limit(df)))
             readable.append(df)
         except InputError as e:
             unreadable.append(Problem(_located(e, df), e.reason))

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# a whole dataset in one file (see stemcli.dataset.formats)
+DATASET_SUFFIXES = (".jsonl", ".parquet")
 
 
 SPECIAL_FILES = ("sources", "conditions", "outcomes")
@@ -36,17 +38,20 @@ def bundled_dir() -> Path:
 
 
 class DataFile:
-    """One YAML file of a dataset and what it holds."""
+    """One file of a dataset and what it holds: a YAML file's role, or ``dataset`` for a
+    JSON Lines or Parquet file holding every part (see :mod:`stemcli.dataset.formats`)."""
 
-    __slots__ = ("bundled", "path", "role", "source_id")
+    __slots__ = ("bundled", "index", "path", "role", "source_id")
 
     def __init__(
         self, path: Path, role: str, source_id: str | None = None, bundled: bool = False
     ) -> None:
         self.path = path
-        self.role = role  # sources | conditions | outcomes | claims
+        self.role = role  # sources | conditions | outcomes | claims | dataset
         self.source_id = source_id  # for claims files
         self.bundled = bundled
+        # what a one-file dataset's numbered locations stand for (Parquet rows)
+        self.index: object | None = None
 
 
 def find_files(paths: Sequence[Path], *, bundled: bool = True) -> list[DataFile]:
@@ -114,7 +119,7 @@ def _user_files(path: Path) -> list[DataFile]:
     if not exists:
         raise InputError(
             f"{path}: no such file or folder",
-            hint="a dataset is a folder (like data/) or one YAML file",
+            hint="a dataset is a folder (like data/), one YAML file, or a .jsonl or .parquet file",
         )
     if is_dir:
         found = _files_in(path, bundled=False)
@@ -126,10 +131,27 @@ def _user_files(path: Path) -> list[DataFile]:
         return found
     if not path.exists():  # a symbolic link to nothing, or a loop of links
         raise InputError(f"{path}: a broken symbolic link or a link loop")
+    if path.suffix.lower() in DATASET_SUFFIXES:
+        return [DataFile(path, "dataset")]
     if not is_yaml(path):
-        raise InputError(f"{path}: not a YAML file (expected .yaml or .yml)")
+        raise InputError(
+            f"{path}: not a dataset file (expected .yaml or .yml, or a whole dataset "
+            "in .jsonl or .parquet)"
+        )
     role, source_id = _role_of(path)
     return [DataFile(path, role, source_id)]
+
+
+# a whole dataset in one file may be large (a million claims are ~300 MB of JSON Lines);
+# a YAML file keeps the reader's limit (its parse costs ~400 bytes a node)
+DATASET_FILE_BYTES = 1024 * 1024 * 1024
+
+
+def file_limit(df: DataFile) -> int:
+    """The most bytes a dataset file may have."""
+    from stemcli.text.files import MAX_FILE_BYTES
+
+    return DATASET_FILE_BYTES if df.role == "dataset" else MAX_FILE_BYTES
 
 
 def display_path(df: DataFile) -> str:

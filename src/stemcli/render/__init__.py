@@ -17,8 +17,10 @@ from stemcli.render.interface import (
     Json,
     OutputFormat,
     Report,
+    Rows,
     Styled,
     assert_never,
+    lazy,
 )
 
 if TYPE_CHECKING:
@@ -31,9 +33,11 @@ __all__ = [
     "OutputFormat",
     "Renderer",
     "Report",
+    "Rows",
     "Styled",
     "assert_never",
     "get_renderer",
+    "lazy",
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from stemcli.render.interface import Report
 from stemcli.text.neutralise import csv_cell
@@ -19,12 +20,23 @@ BOM = "\ufeff"
 
 
 def render(report: Report, *, raw: bool = False, bom: bool = False) -> str:
+    return "".join(chunks(report, raw=raw, bom=bom))
+
+
+def chunks(
+    report: Report, *, raw: bool = False, bom: bool = False, rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """The CSV text in pieces of ``rows_per_chunk`` rows, each row made as it is written."""
     header, rows = report.csv()
     buf = io.StringIO()
     if bom:
         buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([csv_cell(h, raw=raw) for h in header])
-    for row in rows:
+    for i, row in enumerate(rows, 1):
         writer.writerow([csv_cell(cell, raw=raw) for cell in row])
-    return buf.getvalue()
+        if i % rows_per_chunk == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()

@@ -6,14 +6,58 @@ of :mod:`stemcli.render` turns one into its format.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeAlias, TypeVar, cast, overload
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Rows(Sequence[R], Generic[R]):
+    """A report's records in one format, each made from its item only when it is read:
+    a format that is not written is never built, and one that is, is built (and
+    streamed) a record at a time. Slicing keeps it lazy."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: Sequence[Any], make: Callable[[Any], R]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> R: ...
+    @overload
+    def __getitem__(self, i: slice) -> Rows[R]: ...
+    def __getitem__(self, i: int | slice) -> R | Rows[R]:
+        if isinstance(i, slice):
+            return Rows(self._items[i], self._make)
+        return self._make(self._items[i])
+
+    def __iter__(self) -> Iterator[R]:
+        return map(self._make, self._items)
+
+
+def lazy(items: Sequence[T], make: Callable[[T], R]) -> list[R]:
+    """``[make(x) for x in items]``, made only if and when a renderer reads it.
+
+    Typed as the list a reader of the report's field gets (:class:`Report` turns the
+    records into one when a field is read); renderers stream it (:meth:`Report.raw`).
+    """
+    return cast("list[R]", Rows(items, make))
+
+
+# the fields of a Report that may hold Rows
+_LAZY_FIELDS = frozenset(("rows", "data", "csv_rows"))
 
 
 def assert_never(value: NoReturn) -> NoReturn:
@@ -73,10 +117,10 @@ class Report:
     """What a command found, ready for any format."""
 
     columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: Sequence[tuple[Cell, ...]]
     data: Json  # per the JSON contract; YAML shows the same data
     csv_header: tuple[str, ...] = ()
-    csv_rows: tuple[tuple[str, ...], ...] = ()
+    csv_rows: Sequence[tuple[str, ...]] = ()
     title: str | None = None
     summary: str | None = None
     # index of a column whose change starts a new section in the table
@@ -91,10 +135,23 @@ class Report:
     # data alone would lose what matters
     yaml: str | None = None
 
-    def csv(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if type(value) is Rows and name in _LAZY_FIELDS:
+            # read as a whole (not by a renderer): made once, then kept
+            value = list(value) if name == "data" else tuple(value)
+            object.__setattr__(self, name, value)
+        return value
+
+    def raw(self, name: str) -> Any:
+        """A field as it is held: :class:`Rows` stay lazy (for renderers that stream)."""
+        return object.__getattribute__(self, name)
+
+    def csv(self) -> tuple[tuple[str, ...], Sequence[tuple[str, ...]]]:
+        """The CSV header and rows (lazy when the report's are)."""
         if self.csv_header:
-            return self.csv_header, self.csv_rows
+            return self.csv_header, self.raw("csv_rows")
         return (
             tuple(csv_name(c.header) for c in self.columns),
-            tuple(tuple(str(cell) for cell in row) for row in self.rows),
+            Rows(self.raw("rows"), lambda row: tuple(str(cell) for cell in row)),
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Dataset
 from stemcli.numbers import plural
-from stemcli.render import Column, Report
+from stemcli.render import Column, Report, lazy
 from stemcli.reports.fields import CLAIM_CSV_HEADER, claim_csv_row, claim_json
 from stemcli.text.neutralise import clean_line
 
@@ -87,7 +87,7 @@ def export_report(ds: Dataset) -> Report:
     return Report(
         columns=(),
         rows=(),
-        data=[claim_json(c, ds) for c in ds.claims],
+        data=lazy(ds.claims, lambda c: claim_json(c, ds)),
         csv_header=CLAIM_CSV_HEADER,
-        csv_rows=tuple(claim_csv_row(ds, c) for c in ds.claims),
+        csv_rows=lazy(ds.claims, lambda c: claim_csv_row(ds, c)),
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import format_quantity, plain, plural
-from stemcli.render import Cell, Column, Json, Report
+from stemcli.render import Cell, Column, Json, Report, lazy
 from stemcli.reports.fields import (
     CLAIM_CSV_HEADER,
     HANDLE_LEGEND,
@@ -159,9 +159,9 @@ def claims_report(
     return Report(
         columns=columns,
         rows=rows,
-        data=[claim_json(c, ds) for c in claims],
+        data=lazy(claims, lambda c: claim_json(c, ds)),
         csv_header=CLAIM_CSV_HEADER,
-        csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
+        csv_rows=lazy(claims, lambda c: claim_csv_row(ds, c)),
         title=title,
         summary=f"{plural(len(claims), 'claim')} from {plural(n_sources, 'source')}",
         legend=HANDLE_LEGEND,
@@ -182,9 +182,9 @@ def search_report(ds: Dataset, hits: Sequence[Hit], *, full: bool = False) -> Re
     return Report(
         columns=columns,
         rows=rows,
-        data=[{"score": h.score, "claim": claim_json(h.claim, ds)} for h in hits],
+        data=lazy(hits, lambda h: {"score": h.score, "claim": claim_json(h.claim, ds)}),
         csv_header=("score", *CLAIM_CSV_HEADER),
-        csv_rows=tuple((f"{h.score:g}", *claim_csv_row(ds, h.claim)) for h in hits),
+        csv_rows=lazy(hits, lambda h: (f"{h.score:g}", *claim_csv_row(ds, h.claim))),
         summary=f"{plural(len(hits), 'match', 'matches')}, best first",
         legend=HANDLE_LEGEND,
     )

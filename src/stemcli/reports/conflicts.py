@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset
 from stemcli.numbers import format_gap, format_interval, plain, plural
-from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.render import Cell, Column, Json, Report, Styled, lazy
 from stemcli.reports.claims import UNREVIEWED_LEGEND, UNREVIEWED_MARK, publisher, value_text
 from stemcli.reports.fields import HANDLES_LEGEND, ids_cell
 
@@ -285,7 +285,7 @@ def conflict_list_report(
     return Report(
         columns=tuple(cols),
         rows=tuple(table_rows),
-        data=[_conflict_json(x) for x in result.conflicts],
+        data=lazy(result.conflicts, _conflict_json),
         csv_header=(
             "kind",
             "subkind",

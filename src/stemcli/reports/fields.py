@@ -9,43 +9,46 @@ drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.numbers import plain
-from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.render import Cell, Column, Json, Report, Rows, Styled, lazy
 
 T = TypeVar("T")
 
 
 def csv_of(
-    fields: Sequence[tuple[str, Callable[[T], str]]], items: Iterable[T]
-) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """The CSV header and rows of ``items``, one ``(header, cell)`` pair per column."""
+    fields: Sequence[tuple[str, Callable[[T], str]]], items: Sequence[T]
+) -> tuple[tuple[str, ...], Sequence[tuple[str, ...]]]:
+    """The CSV header and rows of ``items``, one ``(header, cell)`` pair per column; a
+    row is made only when it is written."""
     header = tuple(name for name, _ in fields)
-    return header, tuple(tuple(cell(item) for _, cell in fields) for item in items)
+    return header, lazy(items, lambda item: tuple(cell(item) for _, cell in fields))
 
 
 def table_of(
-    view: Sequence[tuple[Column, Callable[[T], Cell]]], items: Iterable[T]
-) -> tuple[tuple[Column, ...], tuple[tuple[Cell, ...], ...]]:
-    """The table columns and rows of ``items``, one ``(column, cell)`` pair per column."""
+    view: Sequence[tuple[Column, Callable[[T], Cell]]], items: Sequence[T]
+) -> tuple[tuple[Column, ...], Sequence[tuple[Cell, ...]]]:
+    """The table columns and rows of ``items``, one ``(column, cell)`` pair per column;
+    a row is made only when it is shown."""
     columns = tuple(column for column, _ in view)
-    return columns, tuple(tuple(cell(item) for _, cell in view) for item in items)
+    return columns, lazy(items, lambda item: tuple(cell(item) for _, cell in view))
 
 
 def limit_report(report: Report, limit: int | None, keys: Sequence[str] = ()) -> Report:
     """``report`` cut to its first ``limit`` rows (None: all), in every format: table and
     CSV rows, and the data (a list, or the lists under ``keys`` of a dict, filled in
-    order: the rows are the first key's items, then the next key's)."""
+    order: the rows are the first key's items, then the next key's). Rows not yet made
+    stay so."""
     from dataclasses import replace
 
     if limit is None:
         return report
-    data = report.data
-    if isinstance(data, list):
+    data = report.raw("data")
+    if isinstance(data, (list, Rows)):
         data = data[:limit]
     elif isinstance(data, dict) and keys:
         data = dict(data)
@@ -55,7 +58,25 @@ def limit_report(report: Report, limit: int | None, keys: Sequence[str] = ()) ->
             if isinstance(items, list):
                 data[key] = items[:room]
                 room = max(0, room - len(items))
-    return replace(report, rows=report.rows[:limit], csv_rows=report.csv_rows[:limit], data=data)
+    return replace(
+        report,
+        rows=report.raw("rows")[:limit],
+        csv_rows=report.raw("csv_rows")[:limit],
+        data=data,
+    )
+
+
+def record_count(report: Report, fmt: str, keys: Sequence[str] = ()) -> int:
+    """How many records ``report`` has in format ``fmt``, without making any."""
+    if fmt in ("json", "yaml"):
+        data = report.raw("data")
+        if isinstance(data, dict) and keys:
+            return sum(len(v) for k in keys if isinstance(v := data.get(k), list))
+        if isinstance(data, (list, Rows)):
+            return len(data)
+    if fmt == "csv" and report.csv_header:
+        return len(report.raw("csv_rows"))
+    return len(report.raw("rows"))
 
 
 def id_column() -> Column:

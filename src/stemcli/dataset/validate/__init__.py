@@ -56,6 +56,11 @@ def parse_and_build(
     try:
         for df, data in zip(files, blobs, strict=True):
             try:
+                if df.role == "dataset" or data[:4] == b"PAR1":  # JSON Lines, Parquet
+                    from stemcli.dataset import formats
+
+                    parsed.extend(formats.read(df, data, display_path(df)))
+                    continue
                 text = decode_utf8(display_path(df), data)
                 parsed.append((df, parse_yaml(display_path(df), text)))
             except InputError as e:
@@ -66,4 +71,8 @@ def parse_and_build(
             gc.freeze()  # what was loaded lives as long as the run: never scan it again
             gc.enable()
     problems.extend(more)
+    if any(df.index is not None for df, _ in parsed):  # Parquet: rows and fields
+        from stemcli.dataset import formats
+
+        problems = formats.relocate(parsed, ds, problems)
     return ds, problems
