@@ -56,6 +56,13 @@ def lazy(items: Sequence[T], make: Callable[[T], R]) -> list[R]:
     return cast("list[R]", Rows(items, make))
 
 
+def joined(*parts: Sequence[R]) -> list[R]:
+    """The records of ``parts`` one after another, each record still made only when it is
+    read (a part may be :func:`lazy` records or a plain list)."""
+    items = [(part, i) for part in parts for i in range(len(part))]
+    return lazy(items, lambda item: item[0][item[1]])
+
+
 # the fields of a Report that may hold Rows
 _LAZY_FIELDS = frozenset(("rows", "data", "csv_rows"))
 
@@ -146,6 +153,15 @@ class Report:
     def raw(self, name: str) -> Any:
         """A field as it is held: :class:`Rows` stay lazy (for renderers that stream)."""
         return object.__getattribute__(self, name)
+
+    def evolve(self, **changes: Any) -> Report:
+        """A copy with ``changes``; the records not changed stay as they are held (lazy
+        ones unmade), which :func:`dataclasses.replace` would make."""
+        from dataclasses import replace
+
+        for name in _LAZY_FIELDS:
+            changes.setdefault(name, self.raw(name))
+        return replace(self, **changes)
 
     def csv(self) -> tuple[tuple[str, ...], Sequence[tuple[str, ...]]]:
         """The CSV header and rows (lazy when the report's are)."""

@@ -116,7 +116,6 @@ def with_reference(ds: Dataset, report: Report, reference: Sequence[Claim]) -> R
     """``report`` (a claims listing) with the reference claims after it: a table of their
     own in table format, their rows after the others' in JSON and CSV (each carrying its
     ``source_kind`` and ``certainty``)."""
-    from dataclasses import replace
 
     if not reference:
         return report
@@ -133,18 +132,19 @@ def with_reference(ds: Dataset, report: Report, reference: Sequence[Claim]) -> R
             c.id,
         ),
     )
+    from stemcli.render.interface import Rows, joined, lazy
+
     ref = reference_table(ds, reference)
-    data = report.data
-    if isinstance(data, list):
-        data = [*data, *(claim_json(c, ds) for c in reference)]
+    data = report.raw("data")
+    if isinstance(data, (list, Rows)):
+        data = joined(data, lazy(reference, lambda c: claim_json(c, ds)))
     summary = (report.summary or "") + (
         f"; {plural(len(reference), 'reference claim')} "
         f"({'; '.join(_kinds(ds, reference))}) in their own table"
     )
-    return replace(
-        report,
+    return report.evolve(
         data=data,
-        csv_rows=(*report.csv_rows, *ref.csv_rows),
+        csv_rows=joined(report.raw("csv_rows"), ref.raw("csv_rows")),
         extra=(*report.extra, as_table(ref)),
         summary=summary,
     )
