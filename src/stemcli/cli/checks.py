@@ -184,7 +184,7 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Every claim, the whole dataset as one file, or the findings published.
+    """The claims, the whole dataset, or the findings published.
 
     json, csv and yaml hold every claim with its parsed value; jsonl and parquet hold the
     whole dataset as loaded (sources, conditions, claims), for --data FILE. claimreview
@@ -198,9 +198,7 @@ def export(
     \b
       stemcli export --format csv --output claims.csv
       stemcli export --format sqlite -o claims.db
-      stemcli export -f claimreview --reviewer Desk --reviewer-url https://d.org/
-      stemcli --data mydata --no-bundled export --format jsonl > mydata.jsonl
-      stemcli export --format parquet --output claims.parquet
+      stemcli --data mydata --no-bundled export --format parquet -o mydata.parquet
     """
     from stemcli.cli.env import write_chunks
     from stemcli.cli.publish import export_file

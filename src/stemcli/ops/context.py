@@ -157,9 +157,9 @@ def reading(ds: Dataset, c: Claim, ref: Claim) -> Reading:
     theirs = f"{value_text(ref.value)} is {measures(ds, ref)}"
     if kind == "survey":
         if ref.measure == c.measure and _family(ds, ref.outcome) == _family(ds, c.outcome):
-            n = f" of {ref.n} centres" if ref.n else ""
+            who = f"{ref.n} centres" if ref.n else "centres"
             why = (
-                f"Comparable as marketing: what centres claim{n}, the same measure; "
+                f"Comparable as marketing: what {who} claim, the same measure; "
                 "not evidence that the treatment works."
             )
             return Reading(ref, True, why)
