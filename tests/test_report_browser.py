@@ -8,7 +8,7 @@ to load, a policy violation), and every quote and every figure of the source mus
 the browser shows. A screenshot of the top of a bundled source's page is kept in
 tests/artifacts/ (git ignores it). docs/report.png, in the README, is the whole of that
 page: ``stemcli report nexgenesis --sources ARCHIVES --html report.html``, then
-``chromium --headless --screenshot=docs/report.png --window-size=1000,3830 report.html``.
+``chromium --headless --screenshot=docs/report.png --window-size=1000,3980 report.html``.
 
 Skipped when no Chromium is installed (Debian: apt-get install chromium).
 """
