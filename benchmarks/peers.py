@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import warnings
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,7 @@ SWEEPS = ("cross_all", "same_far", "typical_far", "contradiction", "bound")
 
 def statements(data: Path) -> tuple[Any, float]:
     from stemcli.dataset import load
-    from stemcli.ops.conflicts import Selection
-    from stemcli.ops.conflicts import vector
+    from stemcli.ops.conflicts import Selection, vector
 
     ds = load([data], bundled=False)
     t = time.process_time()

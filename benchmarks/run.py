@@ -29,6 +29,7 @@ printed before and after. The Markdown table goes to ``benchmarks/out/results.md
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -169,7 +170,12 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
         "cpu": lines[0]["build_cpu"],
         "rss_mb": peers["rss_mb"],
     }
-    return {"n": n, "rows": rows, "counts": lines[0]["counts"], "statements": lines[0]["statements"]}
+    return {
+        "n": n,
+        "rows": rows,
+        "counts": lines[0]["counts"],
+        "statements": lines[0]["statements"],
+    }
 
 
 def startup(runs: int) -> list[dict[str, Any]]:
@@ -208,7 +214,7 @@ def markdown(results: list[dict[str, Any]], starts: list[dict[str, Any]], meta: 
         line = f"| {label} | " + " | ".join(cells)
         if len(sizes) > 1:
             ks = []
-            for a, b in zip(results, results[1:], strict=False):
+            for a, b in itertools.pairwise(results):
                 ta, tb = a["rows"][label]["cpu"], b["rows"][label]["cpu"]
                 ks.append(f"{math.log(tb / ta) / math.log(b['n'] / a['n']):.2f}")
             line += " | " + " / ".join(ks)

@@ -382,15 +382,15 @@ def test_the_codec_is_generic_over_the_fields() -> None:
 def test_text_columns_round_trip(tmp_path: Path) -> None:
     """Ids, quotes and locations of a larger dataset are stored as text columns."""
     from generate import generate
-
     from stemcli.dataset.cache import codec
 
     out = tmp_path / "data"
     generate(300, out, seed=2, sources=4)
     parsed = load([out], bundled=False, use_cache=False)
     back = codec.decode(codec.encode(parsed))
-    assert back is not None and back.columns is not None
+    assert back is not None
+    assert back.columns is not None
     kinds = {name: len(col) for name, col in back.columns.columns.items()}
-    assert kinds["quote"] == 3 and kinds["id"] == 3 and kinds["source"] == 2
+    assert (kinds["quote"], kinds["id"], kinds["source"]) == (3, 3, 2)
     assert back.claims == parsed.claims
     assert [c.where for c in back.claims] == [c.where for c in parsed.claims]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from test_conflicts_props import datasets, selections
 
 from stemcli.dataset import load
 from stemcli.model import Dataset
 from stemcli.ops import conflicts as cf
 from stemcli.ops.conflicts import vector
+from test_conflicts_props import datasets, selections
 
 pytest.importorskip("numpy", reason="the array engine needs numpy")
 
@@ -77,18 +77,16 @@ def test_a_cached_dataset_is_counted_without_building_its_claims(
 ) -> None:
     """From the cache, the engine reads the columns: no claim object is built."""
     from generate import generate
-
     from stemcli.dataset.cache import codec
 
     out = tmp_path / "data"
     generate(400, out, seed=1, sources=5)
     parsed = load([out], bundled=False, use_cache=False)
     cached = codec.decode(codec.encode(parsed))
-    assert cached is not None and cached.columns is not None
+    assert cached is not None
+    assert cached.columns is not None
     monkeypatch.setattr(cf, "_FORCE_VECTOR", True)
-    assert cf.count_conflicts(cached, cf.Selection()) == cf.count_conflicts(
-        parsed, cf.Selection()
-    )
+    assert cf.count_conflicts(cached, cf.Selection()) == cf.count_conflicts(parsed, cf.Selection())
     assert "claims" not in cached.__dict__
     listed = cf.find_conflicts(cached, cf.Selection(), limit=5)
     assert len(listed.conflicts) == 5

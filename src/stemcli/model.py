@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 KINDS = ("clinic", "broker", "information")
@@ -235,7 +236,7 @@ class ClaimColumns:
             values, codes = col
             return list(map(values.__getitem__, codes))
         text, offsets, nulls = col
-        out: list[Any] = [text[a:b] for a, b in zip(offsets, offsets[1:])]
+        out: list[Any] = [text[a:b] for a, b in pairwise(offsets)]
         if nulls is not None:
             for i in nulls:
                 out[i] = None
@@ -335,7 +336,7 @@ class Dataset:
 
     def __getattr__(self, name: str) -> tuple[Claim, ...]:
         # only called for an attribute not yet set: the claims of a columnar dataset
-        columns = self.__dict__.get("columns")
+        columns: ClaimColumns | None = self.__dict__.get("columns")
         if name != "claims" or columns is None:
             raise AttributeError(name)
         claims = columns.claims()

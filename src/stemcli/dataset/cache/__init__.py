@@ -159,9 +159,7 @@ def _yaml_stamp() -> str:
 
 def fingerprint(st: os.stat_result) -> bytes:
     """What identifies a file's content without reading it (see the module's docstring)."""
-    return (
-        f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}".encode()
-    )
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}".encode()
 
 
 def is_racy(st: os.stat_result, now: float) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
@@ -185,7 +186,7 @@ def columns_of(claims: Sequence[Any], *, text_share: float = _TEXT_SHARE) -> Cla
         distinct: dict[tuple[type, Any], int] = {}
         # the types are part of a value's identity: 1 and 1.0 are equal but print differently
         codes = [distinct.setdefault(_identity(v), len(distinct)) for v in values]
-        vocabulary = [v for v in _first_of(values, codes, len(distinct))]
+        vocabulary = _first_of(values, codes, len(distinct))
         columns[name] = (vocabulary, array(_typecode(len(vocabulary)), codes))
     ids = columns["id"]
     order = sorted(range(n), key=functools.partial(_value_at, ids))
@@ -304,8 +305,7 @@ def encode(ds: Dataset) -> bytes:
             [o.id, o.name, o.family, o.description, o.compared] for o in ds.outcomes.values()
         ],
         "measures": [
-            [m.id, m.description, m.max_percent, list(m.dimensions)]
-            for m in ds.measures.values()
+            [m.id, m.description, m.max_percent, list(m.dimensions)] for m in ds.measures.values()
         ],
         "claims": {
             "fields": [name for name, _ in claim_fields],
@@ -383,13 +383,13 @@ class _Arrays:
             raise _Malformed
         return view
 
-    def _within(self, view: memoryview, typecode: str, below: int) -> bool:
+    def _within(self, view: Any, typecode: str, below: int) -> bool:
         if self.large:
             import numpy as np
 
             arr = np.frombuffer(view, dtype=typecode)
             return bool(arr.min() >= 0 and arr.max() < below)
-        return min(view) >= 0 and max(view) < below
+        return bool(min(view) >= 0 and max(view) < below)
 
 
 def _build(payload: bytes | bytearray) -> Dataset:
@@ -538,7 +538,7 @@ def _row(v: Any, size: int) -> list[Any]:
     return v
 
 
-def _check_sorted(view: memoryview, large: bool) -> None:
+def _check_sorted(view: Any, large: bool) -> None:
     """Offsets (and null positions) never go back: every slice of the text is a value."""
     if large:
         import numpy as np
@@ -546,5 +546,5 @@ def _check_sorted(view: memoryview, large: bool) -> None:
         arr = np.frombuffer(view, dtype=view.format)
         if arr.size > 1 and not bool((arr[1:] >= arr[:-1]).all()):
             raise _Malformed
-    elif any(b < a for a, b in zip(view, view[1:])):
+    elif any(b < a for a, b in pairwise(view)):
         raise _Malformed

@@ -280,9 +280,7 @@ def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -
 _FORCE_VECTOR = False
 
 
-def _find_vector(
-    ds: Dataset, st: vector.Statements, sel: Selection, limit: int
-) -> ConflictList:
+def _find_vector(ds: Dataset, st: vector.Statements, sel: Selection, limit: int) -> ConflictList:
     """:func:`find_conflicts` on arrays: the same counts, the same pairs in the same order."""
     from stemcli.ops.conflicts import vector
 

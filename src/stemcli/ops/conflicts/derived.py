@@ -67,9 +67,9 @@ def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Confl
     by_id: dict[str, Claim] = {}
     for c in derived:
         for part in (c.id, *c.derived.claim_ids()):  # type: ignore[union-attr]
-            found = ds.claim(part)
-            if found is not None:
-                by_id[part] = found
+            named = ds.claim(part)
+            if named is not None:
+                by_id[part] = named
     # a figure stated twice with one derivation is one statement, one finding
     statements: dict[tuple[object, ...], list[Claim]] = {}
     for c in derived:

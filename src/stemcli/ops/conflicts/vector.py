@@ -26,11 +26,11 @@ import heapq
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from stemcli.model import ClaimColumns, Dataset
 from stemcli.ops.conflicts.results import TENSION_GAP, ConflictCounts, Selection
-from stemcli.ops.conflicts.select import Item, Prepared, SubKey, _rough_top
+from stemcli.ops.conflicts.select import Item, Prepared, SubKey
 from stemcli.ops.rules import TIME, Interval, comparability_key, fold, same_time
 from stemcli.quantities import bound_side, dimension, ends
 
@@ -155,8 +155,7 @@ def _codes(columns: ClaimColumns, name: str) -> tuple[list[Any], IntArray]:
     import numpy as np
 
     values, codes = columns.columns[name]
-    view = memoryview(codes)
-    return values, np.frombuffer(view, dtype=view.format).astype(np.int64)
+    return values, np.asarray(codes).astype(np.int64)
 
 
 def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements | None:
@@ -181,24 +180,33 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
     def ok(values: list[Any], test: Callable[[Any], bool]) -> BoolArray:
         return np.array([test(v) for v in values], dtype=bool)
 
-    mask = ok(out_v, lambda o: (ds.outcomes.get(o) is None or ds.outcomes[o].compared))[outc]
+    mask = ok(out_v, lambda o: ds.outcomes.get(o) is None or ds.outcomes[o].compared)[outc]
     if sel.condition is not None:
         mask &= ok(cond_v, lambda c: c == sel.condition)[cond]
     if sel.stage is not None:
         mask &= ok(stages_v, lambda st: not st or sel.stage in st)[stages]
     if sel.internal and sel.source:
         mask &= ok(src_v, lambda s: s == sel.source)[src]
-    order_view = memoryview(columns.by_id)
-    by_id = np.frombuffer(order_view, dtype=order_view.format).astype(np.int64)
+    by_id = np.asarray(columns.by_id).astype(np.int64)
     pos = by_id[mask[by_id]]  # selected claims, in id order
     if not len(pos):
         return _empty()
     src, cond, stages, outc, meas = src[pos], cond[pos], stages[pos], outc[pos], meas[pos]
-    val, tpc, comp, intv, grp, basis = val[pos], tpc[pos], comp[pos], intv[pos], grp[pos], basis[pos]
+    val, tpc, comp, intv, grp, basis = (
+        val[pos],
+        tpc[pos],
+        comp[pos],
+        intv[pos],
+        grp[pos],
+        basis[pos],
+    )
 
     # per distinct value: its ends (capped and not), dimension, bound, rough top
     caps = np.array(
-        [(ds.measures.get(m) is not None and ds.measures[m].max_percent is not None) for m in meas_v],
+        [
+            (ds.measures.get(m) is not None and ds.measures[m].max_percent is not None)
+            for m in meas_v
+        ],
         dtype=bool,
     )
     capped = caps[meas] & ok(comp_v, lambda c: c is None)[comp]
@@ -308,8 +316,10 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
     s_lo, s_hi = lo[head], hi[head]
     s_q = question[head]
     s_about, s_exact = about_t[val[head]], exact_t[val[head]]
-    is_case = basis == basis_v.index("case-report") if "case-report" in basis_v else np.zeros(
-        len(pos), dtype=bool
+    is_case = (
+        basis == basis_v.index("case-report")
+        if "case-report" in basis_v
+        else np.zeros(len(pos), dtype=bool)
     )
 
     # fold each rough statement into the one exact value it rounds, if there is one
@@ -354,9 +364,7 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
         e_cut = e_lo.copy()
     else:
         e_cut = np.minimum(e_lo, np.nextafter(e_lo - min_gap, math.inf))
-    e_top = np.where(
-        (e_hi < math.inf) & ~e_atleast, e_hi, np.where(e_lo >= _TINY, e_lo, 0.0)
-    )
+    e_top = np.where((e_hi < math.inf) & ~e_atleast, e_hi, np.where(e_lo >= _TINY, e_lo, 0.0))
     e_tcut = np.nextafter(e_lo - TENSION_GAP * np.abs(e_top), math.inf)
     e_tcut = np.where(e_tcut < e_cut, e_tcut, e_cut)
     # every end ranked among all ends: the sweep compares integers
@@ -367,7 +375,9 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
     uniq, first_src = np.unique(s_src, return_index=True)
     src_rank = np.empty(int(uniq.max()) + 1 if len(uniq) else 1, dtype=np.int64)
     src_rank[uniq[np.argsort(first_src, kind="stable")]] = np.arange(len(uniq))
-    source_ids = {src_v[int(u)]: i for i, u in enumerate(uniq[np.argsort(first_src, kind="stable")])}
+    source_ids = {
+        src_v[int(u)]: i for i, u in enumerate(uniq[np.argsort(first_src, kind="stable")])
+    }
     return Statements(
         idx=np.arange(n_final, dtype=np.int64),
         lo=e_lo[s_vk],
@@ -409,7 +419,7 @@ def _empty() -> Statements:
 
 
 def _search2(
-    keys: IntArray, values: FloatArray, qk: IntArray, qv: FloatArray, side: str
+    keys: IntArray, values: FloatArray, qk: IntArray, qv: FloatArray, side: Literal["left", "right"]
 ) -> IntArray:
     """searchsorted over rows sorted by (key, value), for queries (qk, qv)."""
     import numpy as np
@@ -418,7 +428,7 @@ def _search2(
     span = int(ranks.max()) + 2 if len(ranks) else 1
     a = keys * span + ranks[: len(values)]
     b = qk * span + ranks[len(values) :]
-    return np.searchsorted(a, b, side=side).astype(np.int64)  # type: ignore[call-overload]
+    return np.asarray(np.searchsorted(a, b, side=side), dtype=np.int64)
 
 
 def _ranges(starts: IntArray, lengths: IntArray) -> IntArray:
@@ -430,7 +440,7 @@ def _ranges(starts: IntArray, lengths: IntArray) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     ends_ = np.cumsum(lengths)
     offsets = np.repeat(starts - (ends_ - lengths), lengths)
-    return np.arange(total, dtype=np.int64) + offsets
+    return np.asarray(np.arange(total, dtype=np.int64) + offsets, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------
@@ -459,10 +469,7 @@ def _compatible(subkeys: Sequence[SubKey]) -> BoolArray:
     hi = np.minimum(a1[:, None], a1[None, :])
     point = a0 == a1
     time_ok = (
-        none[:, None]
-        | none[None, :]
-        | (lo < hi)
-        | ((lo == hi) & (point[:, None] | point[None, :]))
+        none[:, None] | none[None, :] | (lo < hi) | ((lo == hi) & (point[:, None] | point[None, :]))
     )
     return np.asarray(stage_ok & time_ok)
 
@@ -716,9 +723,7 @@ def top_pairs(
         found.append((key, int(items[a]), int(items[cands[k]])))
         if k + 1 < len(cands):
             b = cands[k + 1]
-            heapq.heappush(
-                heap, (_key(lo_all[a], top_all[a], hi[b], idx[a], idx[b]), a, k + 1, 0)
-            )
+            heapq.heappush(heap, (_key(lo_all[a], top_all[a], hi[b], idx[a], idx[b]), a, k + 1, 0))
     return found
 
 
