@@ -168,6 +168,11 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
     rows["count in-process: stemcli, building the statements"] = {
         "wall": float("nan"),
         "cpu": lines[0]["build_cpu"],
+        "rss_mb": float("nan"),
+    }
+    rows["peak memory of the peers' process (all engines)"] = {
+        "wall": float("nan"),
+        "cpu": float("nan"),
         "rss_mb": peers["rss_mb"],
     }
     return {
@@ -195,11 +200,14 @@ def startup(runs: int) -> list[dict[str, Any]]:
 
 def fmt(row: dict[str, Any]) -> str:
     cpu, wall, rss = row["cpu"], row["wall"], row["rss_mb"]
-    text = f"{cpu:.2f} s" if cpu >= 0.1 else f"{cpu * 1000:.0f} ms"
+    parts = []
+    if not math.isnan(cpu):
+        parts.append(f"{cpu:.2f} s" if cpu >= 0.1 else f"{cpu * 1000:.0f} ms")
     if not math.isnan(wall):
-        text += f" ({wall:.2f} s wall)"
+        parts.append(f"({wall:.2f} s wall)")
+    text = " ".join(parts)
     if not math.isnan(rss):
-        text += f", {rss:,.0f} MB"
+        text += f", {rss:,.0f} MB" if text else f"{rss:,.0f} MB"
     return text
 
 
@@ -216,6 +224,8 @@ def markdown(results: list[dict[str, Any]], starts: list[dict[str, Any]], meta: 
             ks = []
             for a, b in itertools.pairwise(results):
                 ta, tb = a["rows"][label]["cpu"], b["rows"][label]["cpu"]
+                if math.isnan(ta) or math.isnan(tb):
+                    ta, tb = a["rows"][label]["rss_mb"], b["rows"][label]["rss_mb"]
                 ks.append(f"{math.log(tb / ta) / math.log(b['n'] / a['n']):.2f}")
             line += " | " + " / ".join(ks)
         lines.append(line + " |")
