@@ -279,3 +279,118 @@ def test_the_entry_codec_round_trips_every_claim_field() -> None:
     back = codec.decode(codec.encode(ds))
     assert back == ds
     assert [c.where for c in back.claims] == [c.where for c in ds.claims]
+
+
+def test_a_hit_reads_no_data_file(
+    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files changed long enough ago are keyed by their identity alone, not their bytes."""
+    import stemcli.dataset
+
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
+    assert value_seen(run, data) == (50, 50)
+    reads: list[Path] = []
+    real = stemcli.dataset.read_bytes
+
+    def counting(path: Path, *args: Any) -> bytes:
+        reads.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(stemcli.dataset, "read_bytes", counting)
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 1
+    assert not [p for p in reads if p.is_relative_to(data)], "a data file was read on a hit"
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(
+    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing a file changes its change time, which no one can set back."""
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # the key from the identity alone
+    assert value_seen(run, data) == (50, 50)
+    path = data / "claims" / "src.yaml"
+    before = path.stat()
+    set_value(data, "70%")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert value_seen(run, data) == (70, 70)
+    assert len(parses) == 2
+
+
+def test_a_file_changed_a_moment_ago_is_keyed_by_its_bytes(
+    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within one tick of a coarse clock two writes can leave the same times: a file that
+    changed that recently is in the key by its content as well."""
+    monkeypatch.setattr(cache, "fingerprint", lambda st: f"{st.st_size}:{st.st_mtime_ns}".encode())
+    assert value_seen(run, data) == (50, 50)
+    path = data / "claims" / "src.yaml"
+    before = path.stat()
+    set_value(data, "70%")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # a stat says: unchanged
+    assert value_seen(run, data) == (70, 70)
+
+
+def test_disk_use_is_bounded_in_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However few entries there are, they never take more than the budget together."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(folder))
+    folder.mkdir(mode=0o700)
+    big = cache.BUDGET // 3
+    for i in range(3):
+        stale = folder / f"dataset-{i:040d}.bin"
+        with stale.open("wb") as f:  # sparse: the size counts, the disk is not used
+            f.write(cache.MAGIC)
+            f.truncate(big)
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))
+    load()
+    kept = sorted(folder.glob("dataset-*.bin"))
+    assert sum(p.stat().st_size for p in kept) <= cache.BUDGET
+    assert not (folder / f"dataset-{0:040d}.bin").exists()  # the least recently used went
+    assert (folder / f"dataset-{2:040d}.bin").exists()
+    assert len(kept) == 3  # two stale ones and the new entry
+
+
+def test_a_cached_dataset_builds_its_claims_only_when_asked(data: Path) -> None:
+    parsed = load([data], bundled=True, use_cache=False)
+    load([data], bundled=True)  # fills the cache
+    cached = load([data], bundled=True)
+    assert cached.columns is not None
+    assert "claims" not in cached.__dict__
+    some = parsed.claims[len(parsed.claims) // 2]
+    assert cached.claim(some.id) == some
+    assert cached.claim("no-such-claim") is None
+    assert cached.claim_count == len(parsed.claims)
+    assert "claims" not in cached.__dict__, "finding one claim built them all"
+    assert cached.claims == parsed.claims
+    assert cached.claim(some.id) in cached.claims
+
+
+def test_the_codec_is_generic_over_the_fields() -> None:
+    """Every annotation of Source and Claim has a form in the one table: a new field of a
+    known type needs no edit of the codec."""
+    from stemcli.dataset.cache import codec
+
+    for cls in ("Source", "Claim"):
+        for name, annotation in codec._fields(cls):
+            assert codec._codec(annotation), (cls, name)
+    with pytest.raises(ValueError, match="no cache form"):
+        codec._codec("set[int]")
+
+
+def test_text_columns_round_trip(tmp_path: Path) -> None:
+    """Ids, quotes and locations of a larger dataset are stored as text columns."""
+    from generate import generate
+    from stemcli.dataset.cache import codec
+
+    out = tmp_path / "data"
+    generate(300, out, seed=2, sources=4)
+    parsed = load([out], bundled=False, use_cache=False)
+    back = codec.decode(codec.encode(parsed))
+    assert back is not None
+    assert back.columns is not None
+    kinds = {name: len(col) for name, col in back.columns.columns.items()}
+    assert (kinds["quote"], kinds["id"], kinds["source"]) == (3, 3, 2)
+    assert back.claims == parsed.claims
+    assert [c.where for c in back.claims] == [c.where for c in parsed.claims]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 KINDS = ("clinic", "broker", "information", "evidence", "survey")
@@ -236,18 +238,180 @@ class Claim:
         }
 
 
-@dataclass(frozen=True, slots=True)
+class ClaimColumns:
+    """Claims stored column by column, one entry per field of :class:`Claim`: what a cache
+    hit holds, so that no per-claim object exists until a command asks for one.
+
+    A column is either *coded*, ``(values, codes)`` with claim ``i``'s value
+    ``values[codes[i]]`` (the distinct values once, and an array of small integers), or
+    *text*, ``(text, offsets, nulls)`` with claim ``i``'s value
+    ``text[offsets[i]:offsets[i + 1]]`` (None where ``nulls[i]``), for fields nearly every
+    claim words differently (ids, quotes, locations). ``by_id`` lists the claim positions
+    in id order. The engines of conflicts, compare and search read the arrays directly.
+    """
+
+    __slots__ = ("_built", "by_id", "columns", "n")
+
+    def __init__(
+        self,
+        n: int,
+        columns: dict[str, tuple[Any, ...]],
+        by_id: Sequence[int],
+    ) -> None:
+        self.n = n
+        self.columns = columns
+        self.by_id = by_id
+        self._built: dict[int, Claim] = {}  # claims built one by one, reused by claims()
+
+    def values(self, name: str) -> list[Any]:
+        """Every claim's value of field ``name``, in claim order."""
+        col = self.columns[name]
+        if len(col) == 2:
+            values, codes = col
+            return list(map(values.__getitem__, codes))
+        text, offsets, nulls = col
+        out: list[Any] = [text[a:b] for a, b in pairwise(offsets)]
+        if nulls is not None:
+            for i in nulls:
+                out[i] = None
+        return out
+
+    def value(self, name: str, i: int) -> Any:
+        col = self.columns[name]
+        if len(col) == 2:
+            return col[0][col[1][i]]
+        text, offsets, nulls = col
+        if nulls is not None and _contains(nulls, i):
+            return None
+        return text[offsets[i] : offsets[i + 1]]
+
+    def claim(self, i: int) -> Claim:
+        """The claim at position ``i``, built on its own (once: the same object each time,
+        and the one :meth:`claims` holds)."""
+        built = self._built.get(i)
+        if built is None:
+            built = self._built[i] = Claim(*(self.value(name, i) for name in _claim_field_names()))
+        return built
+
+    def claims(self) -> tuple[Claim, ...]:
+        claims = list(map(Claim, *(self.values(name) for name in _claim_field_names())))
+        for i, c in self._built.items():
+            claims[i] = c
+        return tuple(claims)
+
+    def find(self, claim_id: str) -> int | None:
+        """The position of the claim ``claim_id`` (a bisection over the id order)."""
+        lo, hi = 0, self.n
+        by_id = self.by_id
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.value("id", by_id[mid]) < claim_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.n and self.value("id", by_id[lo]) == claim_id:
+            return int(by_id[lo])
+        return None
+
+
+def _contains(sorted_positions: Sequence[int], i: int) -> bool:
+    from bisect import bisect_left
+
+    k = bisect_left(sorted_positions, i)
+    return k < len(sorted_positions) and sorted_positions[k] == i
+
+
+_FIELD_NAMES: list[tuple[str, ...]] = []
+
+
+def _claim_field_names() -> tuple[str, ...]:
+    if not _FIELD_NAMES:
+        from dataclasses import fields
+
+        _FIELD_NAMES.append(tuple(f.name for f in fields(Claim)))
+    return _FIELD_NAMES[0]
+
+
+@dataclass(frozen=True, init=False)
 class Dataset:
-    """Everything loaded: vocabularies, sources, conditions and claims, validated."""
+    """Everything loaded: vocabularies, sources, conditions and claims, validated.
+
+    ``claims`` may come column by column (``columns``, a cache hit): the claim objects are
+    then built on first access of :attr:`claims`, and :meth:`claim` finds one by id without
+    building the others.
+    """
 
     sources: dict[str, Source]
     conditions: dict[str, Condition]
     outcomes: dict[str, Outcome]
     measures: dict[str, Measure]
     claims: tuple[Claim, ...]
+    columns: ClaimColumns | None = field(default=None, compare=False, repr=False)
+
+    def __init__(
+        self,
+        sources: dict[str, Source],
+        conditions: dict[str, Condition],
+        outcomes: dict[str, Outcome],
+        measures: dict[str, Measure],
+        claims: tuple[Claim, ...] | None = None,
+        columns: ClaimColumns | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "sources", sources)
+        put(self, "conditions", conditions)
+        put(self, "outcomes", outcomes)
+        put(self, "measures", measures)
+        put(self, "columns", columns)
+        if claims is not None:
+            put(self, "claims", claims)
+        elif columns is None:
+            put(self, "claims", ())
+
+    def __getattr__(self, name: str) -> tuple[Claim, ...]:
+        # only called for an attribute not yet set: the claims of a columnar dataset
+        columns: ClaimColumns | None = self.__dict__.get("columns")
+        if name != "claims" or columns is None:
+            raise AttributeError(name)
+        claims = columns.claims()
+        object.__setattr__(self, "claims", claims)
+        return claims
+
+    def with_claims(self, claims: tuple[Claim, ...]) -> Dataset:
+        """The same sources and vocabularies with other claims. (Not
+        :func:`dataclasses.replace`, which would keep the columns of the old claims.)"""
+        return Dataset(self.sources, self.conditions, self.outcomes, self.measures, claims)
+
+    def claim_sources(self) -> set[str]:
+        """The sources that have claims, without building the claims."""
+        if "claims" not in self.__dict__ and self.columns is not None:
+            col = self.columns.columns["source"]
+            if len(col) == 2:  # coded: the distinct values are those of some claim
+                return set(col[0])
+        return {c.source for c in self.claims}
+
+    @property
+    def claim_count(self) -> int:
+        """How many claims there are, without building them."""
+        if "claims" not in self.__dict__ and self.columns is not None:
+            return self.columns.n
+        return len(self.claims)
+
+    def claim_ids(self) -> list[str]:
+        """Every claim's id, in claim order, without building the claims."""
+        if "claims" not in self.__dict__ and self.columns is not None:
+            return self.columns.values("id")
+        return [c.id for c in self.claims]
 
     def claim(self, claim_id: str) -> Claim | None:
-        for c in self.claims:
-            if c.id == claim_id:
-                return c
-        return None
+        """The claim ``claim_id``, or None (an index built once, not a scan per call)."""
+        if "claims" not in self.__dict__ and self.columns is not None:
+            i = self.columns.find(claim_id)
+            return None if i is None else self.columns.claim(i)
+        index: dict[str, Claim] | None = self.__dict__.get("_index")
+        if index is None:
+            index = {}
+            for c in self.claims:
+                index.setdefault(c.id, c)
+            object.__setattr__(self, "_index", index)
+        return index.get(claim_id)

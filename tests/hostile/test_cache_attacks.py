@@ -271,17 +271,21 @@ def test_a_64_byte_hostile_payload_is_ignored(
     assert payload_of(entry) != MARSHAL_BOMB, "the hostile entry was not rewritten"
 
 
-def _mutate(change: Callable[[list[Any]], Any]) -> Callable[[bytes], bytes]:
+def _mutate(change: Callable[[Any], Any]) -> Callable[[bytes], bytes]:
+    """A rewrite of the payload's JSON header (its arrays kept as they are)."""
+
     def apply(payload: bytes) -> bytes:
-        raw = json.loads(payload)
+        size = int.from_bytes(payload[:8], "little")
+        raw = json.loads(payload[8 : 8 + size])
         raw = change(raw) or raw
-        return json.dumps(raw).encode()
+        head = json.dumps(raw).encode()
+        return len(head).to_bytes(8, "little") + head + payload[8 + size :]
 
     return apply
 
 
-def _set(path: tuple[int, ...], value: Any) -> Callable[[bytes], bytes]:
-    def change(raw: list[Any]) -> None:
+def _set(path: tuple[int | str, ...], value: Any) -> Callable[[bytes], bytes]:
+    def change(raw: Any) -> None:
         target = raw
         for i in path[:-1]:
             target = target[i]
@@ -290,26 +294,31 @@ def _set(path: tuple[int, ...], value: Any) -> Callable[[bytes], bytes]:
     return _mutate(change)
 
 
-COLUMNS = 6  # raw[6]: the claims, one column per field of Claim
+COLUMNS = ("claims", "columns")  # one per field of Claim: ["coded", values, array]
 # each rewrites the genuine payload, which the test then tags with the user's own secret
 WRONG: dict[str, Callable[[bytes], bytes]] = {
-    "claim-id-an-int": _set((COLUMNS, 0, 0), [5]),
-    "quote-a-list": _set((COLUMNS, 7, 0), [["x"]]),
-    "value-index-a-string": _set((COLUMNS, 6), ["0"]),
-    "value-index-out-of-range": _set((COLUMNS, 6), [99]),
-    "value-index-a-bool": _set((COLUMNS, 6), [False]),
-    "n-a-bool": _set((COLUMNS, 12, 0), [True]),
-    "stages-not-strings": _set((COLUMNS, 3, 0), [[1, 2]]),
-    "a-column-too-short": _set((COLUMNS, 7, 1), []),
-    "a-column-missing": _mutate(lambda raw: raw[COLUMNS].pop()),
-    "an-unknown-source": _set((COLUMNS, 1, 0), ["nowhere"]),
-    "an-unknown-outcome": _set((COLUMNS, 4, 0), ["nothing"]),
-    "quantity-low-a-string": _set((5, 0, 1), "x"),
-    "quantity-row-short": _set((5, 0), ["50%"]),
-    "source-row-a-string": _set((1, 0), "abcdefg"),
-    "stage-id-an-int": _set((2, 0, 3), [[1, []]]),
-    "sells-treatment-a-string": _set((1, 0, 4), "yes"),
-    "another-format": _set((0,), 999),
+    "claim-id-an-int": _set((*COLUMNS, 0, 1), [5]),
+    "quote-a-list": _set((*COLUMNS, 7, 1), [["x"]]),
+    "value-index-a-string": _set((*COLUMNS, 6, 2), ["B", "0", 1]),
+    "value-index-out-of-range": _set((*COLUMNS, 6, 1), []),
+    "value-index-a-bool": _set((*COLUMNS, 6, 2, 1), False),
+    "an-array-past-the-end": _set((*COLUMNS, 6, 2, 1), 1 << 40),
+    "an-array-of-unknown-type": _set((*COLUMNS, 6, 2, 0), "d"),
+    "n-a-bool": _set((*COLUMNS, 12, 1), [True]),
+    "stages-not-strings": _set((*COLUMNS, 3, 1), [[1, 2]]),
+    "a-column-too-short": _set((*COLUMNS, 7, 2, 2), 0),
+    "a-column-missing": _mutate(lambda raw: raw["claims"]["columns"].pop()),
+    "a-field-renamed": _set(("claims", "fields", 0), "ident"),
+    "an-id-column-as-text": _set((*COLUMNS, 1), ["text", [0, 0], ["q", 0, 2], None]),
+    "an-unknown-source": _set((*COLUMNS, 1, 1), ["nowhere"]),
+    "an-unknown-outcome": _set((*COLUMNS, 4, 1), ["nothing"]),
+    "quantity-low-a-string": _set((*COLUMNS, 6, 1, 0, 1), "x"),
+    "quantity-row-short": _set((*COLUMNS, 6, 1, 0), ["50%"]),
+    "source-row-a-string": _set(("sources", "rows", 0), "abcdefg"),
+    "stage-id-an-int": _set(("conditions", 0, 3), [[1, []]]),
+    "sells-treatment-a-string": _set(("sources", "rows", 0, 4), "yes"),
+    "another-format": _set(("format",), 999),
+    "a-wrong-size": _set(("size",), 1),
     "an-object": _mutate(lambda raw: {"claims": raw}),
     "null": lambda p: b"null",
     "deep-nesting": lambda p: b"[" * 200_000 + b"]" * 200_000,

@@ -128,7 +128,7 @@ def search(
     from stemcli.reports.claims import search_report
 
     ds = dataset()
-    every = run(ds, text, limit=len(ds.claims))
+    every = run(ds, text, limit=ds.claim_count)
     hits, _ = first(every, limit or None)
     emit(search_report(ds, hits, full=full), format, output, force, raw)
     left_out(len(hits), len(every), "matches")

@@ -8,6 +8,8 @@ dataclass definitions are imported unless the cache misses.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +45,6 @@ def check(
     from stemcli.dataset import cache
 
     files = find_files(paths, bundled=bundled)
-    blobs: list[bytes] = []
     unreadable: list[Problem] = []
     readable: list[DataFile] = []
     first_of: dict[tuple[Path, str], DataFile] = {}
@@ -59,28 +60,52 @@ def check(
                     )
                 )
                 continue
+        readable.append(df)
+    # the key from each file's identity (no byte read), and the bytes of those that changed
+    # a moment ago (see cache.is_racy); a file that cannot be examined is read for its error
+    import time
+
+    now = time.time()
+    blobs: dict[int, bytes] = {}
+    prints: list[bytes] = []
+    data_bytes = 0
+    for i, df in enumerate(readable):
         try:
-            blobs.append(read_bytes(df.path, file_limit(df)))
-            readable.append(df)
-        except InputError as e:
-            unreadable.append(Problem(_located(e, df), e.reason))
+            st = os.stat(df.path)
+        except OSError:
+            prints.append(b"?")
+            continue
+        data_bytes += st.st_size
+        print_ = cache.fingerprint(st)
+        if cache.is_racy(st, now):
+            with contextlib.suppress(InputError):  # reported when it is read again
+                blobs[i] = read_bytes(df.path, file_limit(df))
+                print_ += b"\0" + blobs[i]
+        prints.append(print_)
     key = cache.key_for(
         [
-            (display_path(df), df.role, df.source_id or "", blob)
-            for df, blob in zip(readable, blobs, strict=True)
+            (display_path(df), df.role, df.source_id or "", fp)
+            for df, fp in zip(readable, prints, strict=True)
         ]
     )
-    data_bytes = sum(map(len, blobs))
-    if use_cache and not unreadable:
+    if use_cache and not unreadable and b"?" not in prints:
         hit = cache.get(key, data_bytes=data_bytes)
         if hit is not None:
             return hit, []
+    contents: list[bytes] = []
+    parsed_files: list[DataFile] = []
+    for i, df in enumerate(readable):
+        try:
+            contents.append(blobs[i] if i in blobs else read_bytes(df.path, file_limit(df)))
+            parsed_files.append(df)
+        except InputError as e:
+            unreadable.append(Problem(_located(e, df), e.reason))
     from stemcli.dataset.validate import parse_and_build
 
-    ds, problems = parse_and_build(readable, blobs)
+    ds, problems = parse_and_build(parsed_files, contents)
     problems = unreadable + problems
     if not problems and use_cache:
-        cache.put(key, ds, data_bytes=data_bytes)
+        cache.put(key, ds, data_bytes=max(data_bytes, sum(map(len, contents))))
     return ds, problems
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from stemcli.model import Claim, Dataset
+from stemcli.model import Dataset
 
 MIN_LENGTH = 6
 
-# the last claims tuple handled, and its handles: a run loads one dataset
-_cache: tuple[tuple[Claim, ...], dict[str, str]] | None = None
+# the last dataset handled, and its handles: a run loads one dataset
+_cache: tuple[Dataset, dict[str, str]] | None = None
 
 
 def digest(claim_id: str) -> str:
@@ -49,16 +49,16 @@ def handle_length(digests: Sequence[str]) -> int:
 def handles(ds: Dataset) -> dict[str, str]:
     """Every claim id of ``ds`` and its handle (computed once per dataset)."""
     global _cache
-    if _cache is not None and _cache[0] is ds.claims:
+    if _cache is not None and _cache[0] is ds:
         return _cache[1]
     from hashlib import sha256
     from operator import itemgetter
 
-    ids = [c.id for c in ds.claims]
+    ids = ds.claim_ids()
     digests = [sha256(cid.encode()).hexdigest() for cid in ids]
     length = handle_length(digests)
     result = dict(zip(ids, map(itemgetter(slice(0, length)), digests), strict=True))
-    _cache = (ds.claims, result)
+    _cache = (ds, result)
     return result
 
 

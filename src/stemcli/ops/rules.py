@@ -115,12 +115,10 @@ def is_reference(ds: Dataset, claim: Claim) -> bool:
 
 def marketing(ds: Dataset) -> Dataset:
     """``ds`` without its reference claims (the same object when it has none)."""
-    from dataclasses import replace
-
     refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
-    if not refs or not any(c.source in refs for c in ds.claims):
+    if not refs or not refs & ds.claim_sources():
         return ds
-    return replace(ds, claims=tuple(c for c in ds.claims if c.source not in refs))
+    return ds.with_claims(tuple(c for c in ds.claims if c.source not in refs))
 
 
 def shown(q: Quantity) -> str:

@@ -1,9 +1,13 @@
 """A cache of validated datasets, keyed by the content of the data files.
 
 The first run parses and validates YAML; later runs with the same files read a compact
-JSON form instead. The key is a BLAKE2 hash of every file's name and bytes, the program
-version and the Python version, so any change to a data file (or an upgrade) misses the
-cache.
+columnar form instead (:mod:`.codec`). The key is a BLAKE2 hash of every file's name and
+identity (size, modification and change times in nanoseconds, inode and device, so that
+an edit is seen without reading a byte, even one that keeps the size and restores the
+modification time: writing changes the change time), the program version and the Python
+version. A file changed less than :data:`RACY_SECONDS` before the key is computed is in
+the key by its bytes as well: within the file system's clock tick, two writes can leave
+the same times behind.
 
 What a cache entry is trusted for, and why:
 
@@ -14,9 +18,10 @@ What a cache entry is trusted for, and why:
   file, not owned by the current user or readable by anyone else is refused, and with it
   the cache. An entry whose tag does not verify (forged, corrupt, truncated, written under
   another key) is a miss, and the dataset is parsed and validated again.
-- **Decoded only after authentication**, with :mod:`json`, whose memory use is
-  proportional to its input, and checked field by field: any entry that does not decode
-  into a dataset of the right shape is a miss too.
+- **Decoded only after authentication**, its header with :mod:`json` (memory proportional
+  to its input), its arrays as typed views of the bytes, and checked field by field (every
+  value's type, every index within its table, offsets that never go back): any entry that
+  does not decode into a dataset of the right shape is a miss too.
 - **Read safely.** Entries are opened without following links and without blocking,
   must be regular files owned by the current user, and are read only up to a bound
   proportional to the data files' size.
@@ -24,6 +29,8 @@ What a cache entry is trusted for, and why:
   link) owned by the current user and writable by nobody else; it is created with mode
   0700. Pruning deletes only files the cache wrote: entries named ``dataset-<40 hex>.bin``
   that start with the cache's header, and its temporary files once they are an hour old.
+- **Bounded.** At most :data:`KEEP` entries and :data:`BUDGET` bytes of them are kept (the
+  most recently used first; the entry just written always).
 
 Location: ``$STEMCLI_CACHE_DIR`` (an absolute path; a relative one turns the cache off),
 else ``$XDG_CACHE_HOME/stemcli`` (a relative ``XDG_CACHE_HOME`` is ignored, as the XDG
@@ -55,13 +62,15 @@ except ImportError:  # pragma: no cover - other Pythons
 if TYPE_CHECKING:
     from stemcli.model import Dataset
 
-MAGIC = b"STEMCLI2"
-OLD_MAGICS = (b"STEMCLI1",)  # entries of earlier versions: pruned like current ones
+MAGIC = b"STEMCLI3"
+OLD_MAGICS = (b"STEMCLI1", b"STEMCLI2")  # entries of earlier versions: pruned like current ones
 TAG_BYTES = 32
 KEY_FILE = "stemcli-cache.key"
 KEY_MAGIC = b"STEMCLI-KEY1"
 SECRET_BYTES = 32
 KEEP = 8  # entries kept: the newest; every edit of a data file makes a new one
+BUDGET = 512 << 20  # bytes of entries kept (a million claims take about 200 MB)
+RACY_SECONDS = 2.0  # a file changed this recently is keyed by its bytes too
 TEMP_MAX_AGE = 3600.0  # seconds after which a temporary file is a killed run's leftover
 
 _ENTRY = r"dataset-[0-9a-f]{40}\.bin"  # the names of entries (compiled when pruning)
@@ -148,9 +157,20 @@ def _yaml_stamp() -> str:
     return "yaml:?"
 
 
+def fingerprint(st: os.stat_result) -> bytes:
+    """What identifies a file's content without reading it (see the module's docstring)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}".encode()
+
+
+def is_racy(st: os.stat_result, now: float) -> bool:
+    """Whether the file changed so recently that a later write could keep its times."""
+    return now - max(st.st_mtime, st.st_ctime) < RACY_SECONDS
+
+
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
+    """The key of the files given as (name, role, source, fingerprint and/or bytes)."""
     h = blake2b(digest_size=20)
-    h.update(f"{__version__}|{FORMAT}|{sys.version_info[:2]}".encode())
+    h.update(f"{__version__}|{FORMAT}|{sys.version_info[:2]}|{sys.byteorder}".encode())
     h.update(_code_stamp().encode("utf-8", "surrogateescape"))
     for name, role, source, blob in files:
         # file names are bytes on POSIX: one that is not UTF-8 arrives with surrogates
@@ -212,8 +232,8 @@ def put(key: str, ds: Dataset, *, data_bytes: int) -> None:
             secret = _read_secret(folder) or _create_secret(folder)
             if secret is None:
                 return
-            _prune(folder, keep=KEEP - 1)
             blob = MAGIC + tag(secret, key, payload) + payload
+            _prune(folder, keep=KEEP - 1, budget=BUDGET - len(blob))
             _write_new(folder, entry_name(key), blob, suffix=".bin", replace=True)
         finally:
             os.close(folder)
@@ -376,8 +396,9 @@ def _read_entry(folder: int, key: str, secret: bytes, limit: int) -> bytearray |
         os.close(fd)
 
 
-def _prune(folder: int, *, keep: int) -> None:
-    """Delete all but the ``keep`` most recently used entries, and stale temporary files.
+def _prune(folder: int, *, keep: int, budget: int = BUDGET) -> None:
+    """Delete all but the ``keep`` most recently used entries that fit in ``budget``
+    bytes, and stale temporary files.
 
     Only the cache's own files: exact names, regular files owned by the current user
     (links are never followed) starting with the cache's header.
@@ -387,7 +408,7 @@ def _prune(folder: int, *, keep: int) -> None:
 
     now = time.time()
     entry_re, temp_re = re.compile(_ENTRY), re.compile(_TEMP)
-    entries: list[tuple[float, str]] = []
+    entries: list[tuple[float, int, str]] = []
     for name in os.listdir(folder):
         is_entry = entry_re.fullmatch(name) is not None
         if not is_entry and not temp_re.fullmatch(name):
@@ -404,14 +425,17 @@ def _prune(folder: int, *, keep: int) -> None:
             os.close(fd)
         if is_entry:
             if head.startswith((MAGIC, *OLD_MAGICS)):
-                entries.append((st.st_mtime, name))
+                entries.append((st.st_mtime, st.st_size, name))
         elif now - st.st_mtime > TEMP_MAX_AGE and (
             not head or head.startswith((MAGIC, *OLD_MAGICS, KEY_MAGIC))
         ):
             _unlink(folder, name)
     entries.sort(reverse=True)
-    for _, name in entries[keep:]:
-        _unlink(folder, name)
+    used = 0
+    for i, (_, size, name) in enumerate(entries):
+        used += size
+        if i >= keep or used > budget:
+            _unlink(folder, name)
 
 
 def _unlink(folder: int, name: str) -> None:

@@ -1,22 +1,31 @@
-"""A cache entry's payload: a validated dataset as compact JSON, and back (checked).
+"""A cache entry's payload: a validated dataset, column by column, and back (checked).
 
-JSON, claims stored column by column:
+Layout: an 8-byte little-endian length, a JSON header of that length (ASCII), then the
+arrays the header points into (native byte order: an entry never leaves its machine)::
 
-[format, sources, conditions, outcomes, measures, quantities, columns]
-  sources:    [[id, title, publisher, kind, sells_treatment, archive, sha256, reader,
-               [review, ...], url, citation, doi, year, certainty, folder, where], ...]
-  conditions: [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...]
-  outcomes:   [[id, name, family, description, compared], ...]
-  measures:   [[id, description, max_percent, [dimension, ...]], ...]
-  quantities: [[text, low, high, unit, qualifier], ...], each distinct value once
-  columns:    one per field of Claim, in order. value and timepoint are lists of indices
-              into quantities (timepoint, ci: or null); every other column is
-              [distinct values, [index of each claim's value, ...]].
+  {"format": 7, "n": claims,
+   "sources": {"fields": [name, ...], "rows": [[value, ...], ...]},
+   "conditions": [[id, name, [alias, ...], [[stage id, [alias, ...]], ...]], ...],
+   "outcomes": [[id, name, family, description, compared], ...],
+   "measures": [[id, description, max_percent, [dimension, ...]], ...],
+   "claims": {"fields": [name, ...], "columns": [column, ...], "by_id": array},
+   "size": bytes of arrays}
+  column: ["coded", [distinct value, ...], array]     value i = distinct[array[i]]
+        | ["text", [start, end], array, nulls]        value i = text[array[i]:array[i + 1]]
+  array:  [typecode, start, count], into the bytes after the header
+
+Both tables are generic: a field's JSON form comes from its annotation (:data:`_TYPES`), so
+a field added to :class:`~stemcli.model.Source` or :class:`~stemcli.model.Claim` needs no
+edit here; an annotation the table does not know makes :func:`encode` refuse (the entry is
+then not written), never a wrong entry. Decoding checks every value's type, every index's
+range and every name against the dataclasses: an entry of the wrong shape is a miss.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
@@ -24,83 +33,304 @@ __all__ = ["FORMAT", "decode", "encode"]
 FORMAT = 7  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
-    from stemcli.model import Dataset, Derived, Quantity
+    from stemcli.model import ClaimColumns, Dataset, Derived, Quantity
 
-_QUANTITY_FIELDS = frozenset({"value", "timepoint", "ci"})
+# a str field whose distinct values are more than this share of the claims is stored as
+# text (one string and offsets) rather than coded: ids, quotes, locations
+_TEXT_SHARE = 0.25
+# from this many claims the decoder checks arrays with numpy (imported only then)
+NUMPY_FROM = 50_000
+
+
+class _Malformed(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# the one table: annotation -> (to JSON, from JSON with its check)
+
+
+def _check_str(v: Any) -> str:
+    if type(v) is not str:
+        raise _Malformed
+    return v
+
+
+def _check_bool(v: Any) -> bool:
+    if type(v) is not bool:
+        raise _Malformed
+    return v
+
+
+def _check_int(v: Any) -> int:
+    if type(v) is not int:
+        raise _Malformed
+    return v
+
+
+def _check_number(v: Any) -> float:
+    if type(v) not in (int, float):
+        raise _Malformed
+    return v  # type: ignore[no-any-return]
+
+
+def _check_strings(v: Any) -> tuple[str, ...]:
+    if type(v) is not list:
+        raise _Malformed
+    return tuple(map(_check_str, v))
+
+
+def _quantity_json(q: Quantity) -> list[Any]:
+    return [q.text, q.low, q.high, q.unit, q.qualifier]
+
+
+def _quantity(v: Any) -> Quantity:
+    from stemcli.model import Quantity
+
+    if type(v) is not list or len(v) != 5:
+        raise _Malformed
+    text, low, high, unit, qualifier = v
+    return Quantity(
+        _check_str(text),
+        _check_number(low),
+        _check_number(high),
+        None if unit is None else _check_str(unit),
+        _check_str(qualifier),
+    )
+
+
+def _derived_json(d: Derived) -> Any:
+    return d.to_json()
+
+
+def _derived(raw: Any, depth: int = 0) -> Derived:
+    from stemcli.model import DERIVED_OPS, Derived
+
+    if type(raw) is not dict or raw.keys() != {"op", "of"} or depth > 8:
+        raise _Malformed
+    op, of = raw["op"], raw["of"]
+    if op not in DERIVED_OPS or type(of) is not list or len(of) != 2:
+        raise _Malformed
+    return Derived(op, tuple(p if type(p) is str else _derived(p, depth + 1) for p in of))
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _strings_json(v: tuple[str, ...]) -> list[str]:
+    return list(v)
+
+
+_Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+# every annotation a Source or Claim field may have; "X | None" is derived from "X"
+_TYPES: dict[str, _Codec] = {
+    "str": (_same, _check_str),
+    "bool": (_same, _check_bool),
+    "int": (_same, _check_int),
+    "float": (_same, _check_number),
+    "tuple[str, ...]": (_strings_json, _check_strings),
+    "Quantity": (_quantity_json, _quantity),
+    "Derived": (_derived_json, _derived),
+}
+
+
+def _optional(codec: _Codec) -> _Codec:
+    to, back = codec
+    return (lambda v: None if v is None else to(v)), (lambda v: None if v is None else back(v))
 
 
 @functools.cache
-def _claim_fields() -> tuple[str, ...]:
-    """The claim's fields, in the dataclass's order: model.Claim is their one definition."""
+def _codec(annotation: str) -> _Codec:
+    base = annotation.removesuffix(" | None")
+    codec = _TYPES.get(base)
+    if codec is None:
+        raise ValueError(f"no cache form for a field of type {annotation!r}")
+    return codec if base == annotation else _optional(codec)
+
+
+@functools.cache
+def _fields(cls_name: str) -> tuple[tuple[str, str], ...]:
+    """(name, annotation) of the fields of model.Source or model.Claim, in order."""
     from dataclasses import fields
 
-    from stemcli.model import Claim
+    from stemcli import model
 
-    return tuple(f.name for f in fields(Claim))
+    cls = getattr(model, cls_name)
+    return tuple((f.name, str(f.type)) for f in fields(cls))
+
+
+def _is_text(annotation: str) -> bool:
+    return annotation in ("str", "str | None")
+
+
+# ---------------------------------------------------------------------------
+# columns from claims (also what the engines use for a dataset parsed just now)
+
+
+def columns_of(claims: Sequence[Any], *, text_share: float = _TEXT_SHARE) -> ClaimColumns:
+    """The claims as :class:`~stemcli.model.ClaimColumns` (values shared, not copied)."""
+    from array import array
+
+    from stemcli.model import ClaimColumns
+
+    n = len(claims)
+    columns: dict[str, tuple[Any, ...]] = {}
+    for name, annotation in _fields("Claim"):
+        values = [getattr(c, name) for c in claims]
+        if _is_text(annotation) and n > 64:
+            distinct_count = len(set(values))
+            if distinct_count > text_share * n:
+                columns[name] = _text_column(values)
+                continue
+        distinct: dict[tuple[type, Any], int] = {}
+        # the types are part of a value's identity: 1 and 1.0 are equal but print differently
+        codes = [distinct.setdefault(_identity(v), len(distinct)) for v in values]
+        vocabulary = _first_of(values, codes, len(distinct))
+        columns[name] = (vocabulary, array(_typecode(len(vocabulary)), codes))
+    ids = columns["id"]
+    order = sorted(range(n), key=functools.partial(_value_at, ids))
+    return ClaimColumns(n, columns, array(_typecode(n), order))
+
+
+def _identity(v: Any) -> tuple[Any, ...]:
+    from stemcli.model import Quantity
+
+    if type(v) is Quantity:
+        return (Quantity, v.text, v.low, v.high, v.unit, v.qualifier, type(v.low), type(v.high))
+    return (type(v), v)
+
+
+def _first_of(values: list[Any], codes: list[int], count: int) -> list[Any]:
+    out: list[Any] = [None] * count
+    seen = bytearray(count)
+    for v, code in zip(values, codes, strict=True):
+        if not seen[code]:
+            seen[code] = 1
+            out[code] = v
+    return out
+
+
+def _value_at(col: tuple[Any, ...], i: int) -> Any:
+    if len(col) == 2:
+        return col[0][col[1][i]]
+    text, offsets, _ = col
+    return text[offsets[i] : offsets[i + 1]]
+
+
+def _text_column(values: list[Any]) -> tuple[str, Any, Any]:
+    from array import array
+
+    nulls = [i for i, v in enumerate(values) if v is None]
+    parts = ["" if v is None else v for v in values]
+    offsets = array("q", [0])
+    total = 0
+    for p in parts:
+        total += len(p)
+        offsets.append(total)
+    return "".join(parts), offsets, (array("q", nulls) if nulls else None)
+
+
+def _typecode(count: int) -> str:
+    """The smallest unsigned array type whose values reach ``count - 1``."""
+    if count <= 1 << 8:
+        return "B"
+    if count <= 1 << 16:
+        return "H"
+    return "I" if count <= 1 << 32 else "Q"
+
+
+# ---------------------------------------------------------------------------
+# encoding
 
 
 def encode(ds: Dataset) -> bytes:
-    """The payload for ``ds`` (UTF-8 JSON, ASCII only)."""
+    """The payload for ``ds``."""
     import json
 
-    quantities: dict[tuple[Any, ...], int] = {}
+    columns = ds.columns
+    if columns is None:
+        columns = columns_of(ds.claims)
+    arrays: list[bytes] = []
+    size = 0
 
-    def q(x: Quantity | None) -> int | None:
-        if x is None:
-            return None
-        # the types are part of the identity: 1 and 1.0 are equal but print differently
-        fields = (x.text, x.low, x.high, x.unit, x.qualifier)
-        ident = (*fields, type(x.low), type(x.high))
-        found = quantities.get(ident)
-        if found is None:
-            found = quantities[ident] = len(quantities)
-        return found
+    def put(data: Any) -> list[Any]:
+        nonlocal size
+        if size % 8:  # every array starts aligned to its element
+            arrays.append(bytes(8 - size % 8))
+            size += 8 - size % 8
+        start = size
+        arrays.append(bytes(data))
+        size += len(arrays[-1])
+        return [data.typecode, start, len(data)]
 
-    columns: list[Any] = []
-    for name in _claim_fields():
-        values = [getattr(c, name) for c in ds.claims]
-        if name in _QUANTITY_FIELDS:
-            columns.append([q(v) for v in values])
-            continue
-        distinct: dict[tuple[type, Any], int] = {}
-        index = [distinct.setdefault((type(v), v), len(distinct)) for v in values]
-        if name == "derived":
-            columns.append([[None if v is None else v.to_json() for _, v in distinct], index])
-            continue
-        columns.append([[v for _, v in distinct], index])
-    payload = [
-        FORMAT,
-        [
-            [
-                s.id,
-                s.title,
-                s.publisher,
-                s.kind,
-                s.sells_treatment,
-                s.archive,
-                s.sha256,
-                s.reader,
-                s.review,
-                s.url,
-                s.citation,
-                s.doi,
-                s.year,
-                s.certainty,
-                s.folder,
-                s.where,
-            ]
-            for s in ds.sources.values()
-        ],
-        [
-            [c.id, c.name, c.aliases, [[st.id, st.aliases] for st in c.stages]]
+    claim_fields = _fields("Claim")
+    out_columns: list[Any] = []
+    for name, annotation in claim_fields:
+        col = columns.columns[name]
+        if len(col) == 2:
+            to = _codec(annotation)[0]
+            vocabulary, codes = col
+            out_columns.append(["coded", [to(v) for v in vocabulary], put(_as_array(codes))])
+        else:
+            text, offsets, nulls = col
+            blob = text.encode("utf-8", "surrogateescape")
+            start = size
+            arrays.append(blob)
+            size += len(blob)
+            out_columns.append(
+                [
+                    "text",
+                    [start, size],
+                    put(_as_array(offsets, "q")),
+                    None if nulls is None else put(_as_array(nulls, "q")),
+                ]
+            )
+    source_fields = _fields("Source")
+    header = {
+        "format": FORMAT,
+        "n": columns.n,
+        "sources": {
+            "fields": [name for name, _ in source_fields],
+            "rows": [
+                [_codec(a)[0](getattr(s, name)) for name, a in source_fields]
+                for s in ds.sources.values()
+            ],
+        },
+        "conditions": [
+            [c.id, c.name, list(c.aliases), [[st.id, list(st.aliases)] for st in c.stages]]
             for c in ds.conditions.values()
         ],
-        [[o.id, o.name, o.family, o.description, o.compared] for o in ds.outcomes.values()],
-        [[m.id, m.description, m.max_percent, m.dimensions] for m in ds.measures.values()],
-        [list(ident[:5]) for ident in quantities],
-        columns,
-    ]
-    return json.dumps(payload, separators=(",", ":"), check_circular=False).encode("ascii")
+        "outcomes": [
+            [o.id, o.name, o.family, o.description, o.compared] for o in ds.outcomes.values()
+        ],
+        "measures": [
+            [m.id, m.description, m.max_percent, list(m.dimensions)] for m in ds.measures.values()
+        ],
+        "claims": {
+            "fields": [name for name, _ in claim_fields],
+            "columns": out_columns,
+            "by_id": put(_as_array(columns.by_id)),
+        },
+        "size": size,
+    }
+    head = json.dumps(header, separators=(",", ":"), check_circular=False).encode("ascii")
+    return b"".join([len(head).to_bytes(8, "little"), head, *arrays])
+
+
+def _as_array(values: Any, typecode: str | None = None) -> Any:
+    from array import array
+
+    if isinstance(values, array) and (typecode is None or values.typecode == typecode):
+        return values
+    values = list(values)
+    if typecode is None:
+        typecode = _typecode(max(values, default=0) + 1)
+    return array(typecode, values)
+
+
+# ---------------------------------------------------------------------------
+# decoding
 
 
 def decode(payload: bytes | bytearray) -> Dataset | None:
@@ -110,180 +340,211 @@ def decode(payload: bytes | bytearray) -> Dataset | None:
     is: the payload comes from a file, and a cache must never be why a run fails.
     """
     import gc
-    import json
 
     was_enabled = gc.isenabled()
     gc.disable()  # decoding makes many small acyclic objects: no collections meanwhile
     try:
-        return _build(json.loads(payload))
+        return _build(payload)
     except Exception:  # any malformed entry, down to RecursionError and MemoryError
         return None
     finally:
         if was_enabled:
-            gc.freeze()
+            gc.freeze()  # what was loaded is never garbage: later collections skip it
             gc.enable()
 
 
-_Types = frozenset[type]
-_NONE: type = type(None)
-_STR: _Types = frozenset({str})
-_OPT_STR: _Types = frozenset({str, _NONE})
-_BOOL: _Types = frozenset({bool})
-_NUMBER: _Types = frozenset({int, float})
-_OPT_NUMBER: _Types = frozenset({int, float, _NONE})
-_OPT_INT: _Types = frozenset({int, _NONE})
-_LIST: _Types = frozenset({list})
-_OPT_DICT: _Types = frozenset({dict, _NONE})
-_INDEX: _Types = frozenset({int})
+_ARRAY_TYPES = frozenset("BHIQq")
 
 
-class _Malformed(ValueError):
-    pass
+class _Arrays:
+    """Typed views into the bytes after the header, each checked as it is taken."""
+
+    def __init__(self, data: memoryview, large: bool) -> None:
+        self.data = data
+        self.large = large
+
+    def get(self, ref: Any, below: int, *, signed: bool = False) -> Any:
+        """The array ``ref`` names, every element in ``[0, below)``."""
+        if type(ref) is not list or len(ref) != 3:
+            raise _Malformed
+        typecode, start, count = ref
+        if typecode not in _ARRAY_TYPES or (typecode == "q") != signed:
+            raise _Malformed
+        _check_int(start)
+        _check_int(count)
+        width = {"B": 1, "H": 2, "I": 4, "Q": 8, "q": 8}[typecode]
+        end = start + count * width
+        if not 0 <= start <= end <= len(self.data) or count < 0:
+            raise _Malformed
+        if start % width:
+            raise _Malformed  # every array is written aligned
+        view = self.data[start:end].cast(typecode)
+        if count and not self._within(view, typecode, below):
+            raise _Malformed
+        return view
+
+    def _within(self, view: Any, typecode: str, below: int) -> bool:
+        if self.large:
+            import numpy as np
+
+            arr = np.frombuffer(view, dtype=typecode)
+            return bool(arr.min() >= 0 and arr.max() < below)
+        return bool(min(view) >= 0 and max(view) < below)
 
 
-def _typed(values: Any, allowed: _Types) -> list[Any]:
-    """``values``, a JSON list whose every element's type is in ``allowed``."""
-    if type(values) is not list or not set(map(type, values)) <= allowed:
+def _build(payload: bytes | bytearray) -> Dataset:
+    import json
+
+    from stemcli.model import ClaimColumns, Condition, Dataset, Measure, Outcome, Source, Stage
+
+    view = memoryview(payload)
+    if len(view) < 8:
         raise _Malformed
-    return values
-
-
-def _fields(rows: Any, *allowed: _Types) -> list[list[Any]]:
-    """A table of rows as its columns, each checked against its allowed types."""
-    _typed(rows, _LIST)
-    if not rows:
-        return [[] for _ in allowed]
-    columns = [list(col) for col in zip(*rows, strict=True)]
-    if len(columns) != len(allowed):
+    head_len = int.from_bytes(view[:8], "little")
+    if not 0 < head_len <= len(view) - 8:
         raise _Malformed
-    for col, types in zip(columns, allowed, strict=True):
-        _typed(col, types)
-    return columns
-
-
-def _derived(raw: Any, depth: int) -> Derived:
-    from stemcli.model import DERIVED_OPS, Derived
-
-    if type(raw) is not dict or raw.keys() != {"op", "of"} or depth > 8:
+    raw = json.loads(bytes(view[8 : 8 + head_len]))
+    if type(raw) is not dict or raw.keys() != {
+        "format",
+        "n",
+        "sources",
+        "conditions",
+        "outcomes",
+        "measures",
+        "claims",
+        "size",
+    }:
         raise _Malformed
-    op, of = raw["op"], _typed(raw["of"], frozenset({str, dict}))
-    if op not in DERIVED_OPS or len(of) != 2:
+    if raw["format"] != FORMAT or raw["size"] != len(view) - 8 - head_len:
         raise _Malformed
-    return Derived(op, tuple(p if type(p) is str else _derived(p, depth + 1) for p in of))
-
-
-def _strings(values: Any) -> tuple[str, ...]:
-    return tuple(_typed(values, _STR))
-
-
-def _build(raw: Any) -> Dataset:
-    from stemcli.model import Claim, Condition, Dataset, Measure, Outcome, Quantity, Source, Stage
-
-    fmt, sources, conditions, outcomes, measures, quantities, columns = _typed(
-        raw, frozenset({int, list})
-    )
-    if fmt != FORMAT:
+    n = _check_int(raw["n"])
+    if n < 0:
         raise _Malformed
-    src = _fields(
-        sources,
-        _STR,
-        _STR,
-        _STR,
-        _STR,
-        _BOOL,
-        _OPT_STR,
-        _OPT_STR,
-        _OPT_STR,
-        _LIST,
-        _OPT_STR,
-        _OPT_STR,
-        _OPT_STR,
-        _OPT_INT,
-        _OPT_STR,
-        _OPT_STR,
-        _STR,
-    )
-    src[8] = [_strings(v) for v in src[8]]
-    cond_ids, cond_names, cond_aliases, cond_stages = _fields(conditions, _STR, _STR, _LIST, _LIST)
-    out = _fields(outcomes, _STR, _STR, _STR, _STR, _BOOL)
-    m_ids, m_texts, m_max, m_dims = _fields(measures, _STR, _STR, _OPT_NUMBER, _LIST)
-    q_rows = _fields(quantities, _STR, _NUMBER, _NUMBER, _OPT_STR, _STR)
+    data = view[8 + head_len :]
+    arrays = _Arrays(data, n >= NUMPY_FROM)
+
+    # sources: generic over model.Source
+    sources_raw = raw["sources"]
+    source_fields = _fields("Source")
+    if type(sources_raw) is not dict or sources_raw.get("fields") != [f for f, _ in source_fields]:
+        raise _Malformed
+    back = [_codec(a)[1] for _, a in source_fields]
+    ds_sources: dict[str, Source] = {}
+    for row in _list(sources_raw.get("rows")):
+        if type(row) is not list or len(row) != len(back):
+            raise _Malformed
+        s = Source(*(b(v) for b, v in zip(back, row, strict=True)))
+        ds_sources[s.id] = s
 
     def stage(item: Any) -> Stage:
-        sid, aliases = _typed(item, frozenset({str, list}))
-        if type(sid) is not str:
+        if type(item) is not list or len(item) != 2:
             raise _Malformed
-        return Stage(sid, _strings(aliases))
+        return Stage(_check_str(item[0]), _check_strings(item[1]))
 
-    ds_sources = {s.id: s for s in map(Source, *src)}
-    ds_conditions = {
-        c.id: c
-        for c in map(
-            Condition,
-            cond_ids,
-            cond_names,
-            map(_strings, cond_aliases),
-            (tuple(map(stage, _typed(st, _LIST))) for st in cond_stages),
+    ds_conditions: dict[str, Condition] = {}
+    for row in _list(raw["conditions"]):
+        cid, name, aliases, stages = _row(row, 4)
+        ds_conditions[_check_str(cid)] = Condition(
+            cid, _check_str(name), _check_strings(aliases), tuple(map(stage, _list(stages)))
         )
-    }
-    ds_outcomes = {o.id: o for o in map(Outcome, *out)}
-    ds_measures = {m.id: m for m in map(Measure, m_ids, m_texts, m_max, map(_strings, m_dims))}
-    table = list(map(Quantity, *q_rows))
+    ds_outcomes: dict[str, Outcome] = {}
+    for row in _list(raw["outcomes"]):
+        oid, name, family, description, compared = _row(row, 5)
+        ds_outcomes[_check_str(oid)] = Outcome(
+            oid, _check_str(name), _check_str(family), _check_str(description),
+            _check_bool(compared),
+        )  # fmt: skip
+    ds_measures: dict[str, Measure] = {}
+    for row in _list(raw["measures"]):
+        mid, description, max_percent, dimensions = _row(row, 4)
+        ds_measures[_check_str(mid)] = Measure(
+            mid,
+            _check_str(description),
+            None if max_percent is None else _check_number(max_percent),
+            _check_strings(dimensions),
+        )
 
-    _typed(columns, _LIST)
-    if len(columns) != len(_claim_fields()):
+    claims_raw = raw["claims"]
+    claim_fields = _fields("Claim")
+    if type(claims_raw) is not dict or claims_raw.keys() != {"fields", "columns", "by_id"}:
         raise _Malformed
-    vocabularies: dict[str, _Types] = {
-        "id": _STR,
-        "source": _STR,
-        "condition": _STR,
-        "outcome": _STR,
-        "measure": _STR,
-        "quote": _STR,
-        "basis": _STR,
-        "comparator": _OPT_STR,
-        "intervention": _OPT_STR,
-        "n": _OPT_INT,
-        "citation": _OPT_STR,
-        "group": _OPT_STR,
-        "scale": _OPT_STR,
-        "n_studies": _OPT_INT,
-        "statement": _OPT_STR,
-        "where": _STR,
+    if claims_raw["fields"] != [f for f, _ in claim_fields]:
+        raise _Malformed
+    refs = _list(claims_raw["columns"])
+    if len(refs) != len(claim_fields):
+        raise _Malformed
+    known = {
+        "source": ds_sources.keys(),
+        "condition": ds_conditions.keys(),
+        "outcome": ds_outcomes.keys(),
+        "measure": ds_measures.keys(),
     }
-    fields: list[list[Any]] = []
-    for name, column in zip(_claim_fields(), columns, strict=True):
-        if name == "value":
-            fields.append(list(map(table.__getitem__, _typed(column, _INDEX))))
-            continue
-        if name in ("timepoint", "ci"):
-            indices = _typed(column, _OPT_INT)
-            fields.append([None if i is None else table[i] for i in indices])
-            continue
-        distinct, indices = _typed(column, _LIST)
-        if name in ("stages", "review"):
-            vocabulary: list[Any] = [_strings(v) for v in _typed(distinct, _LIST)]
-        elif name == "derived":
-            vocabulary = [
-                None if v is None else _derived(v, 0) for v in _typed(distinct, _OPT_DICT)
-            ]
+    columns: dict[str, tuple[Any, ...]] = {}
+    for (name, annotation), ref in zip(claim_fields, refs, strict=True):
+        if type(ref) is not list or not ref:
+            raise _Malformed
+        if ref[0] == "coded" and len(ref) == 3:
+            check = _codec(annotation)[1]
+            vocabulary = [check(v) for v in _list(ref[1])]
+            if name in known and not set(vocabulary) <= known[name]:
+                raise _Malformed
+            codes = arrays.get(ref[2], len(vocabulary))
+            if len(codes) != n:
+                raise _Malformed
+            columns[name] = (vocabulary, codes)
+        elif ref[0] == "text" and len(ref) == 4 and _is_text(annotation):
+            if name in known:
+                raise _Malformed  # ids of other tables are always coded (and checked)
+            span = _list(ref[1])
+            if len(span) != 2:
+                raise _Malformed
+            start, end = _check_int(span[0]), _check_int(span[1])
+            if not 0 <= start <= end <= len(data):
+                raise _Malformed
+            text = bytes(data[start:end]).decode("utf-8", "surrogateescape")
+            offsets = arrays.get(ref[2], len(text) + 1, signed=True)
+            if len(offsets) != n + 1 or offsets[0] != 0 or offsets[n] != len(text):
+                raise _Malformed
+            _check_sorted(offsets, arrays.large)
+            nulls = None if ref[3] is None else arrays.get(ref[3], n, signed=True)
+            if nulls is not None:
+                if annotation != "str | None":
+                    raise _Malformed
+                _check_sorted(nulls, arrays.large)
+            columns[name] = (text, offsets, nulls)
         else:
-            vocabulary = _typed(distinct, vocabularies[name])
-        if name == "source" and not set(vocabulary) <= ds_sources.keys():
             raise _Malformed
-        if name == "condition" and not set(vocabulary) <= ds_conditions.keys():
-            raise _Malformed
-        if name == "outcome" and not set(vocabulary) <= ds_outcomes.keys():
-            raise _Malformed
-        if name == "measure" and not set(vocabulary) <= ds_measures.keys():
-            raise _Malformed
-        fields.append(list(map(vocabulary.__getitem__, _typed(indices, _INDEX))))
-    if len({len(f) for f in fields}) > 1:
+    by_id = arrays.get(claims_raw["by_id"], max(n, 1))
+    if len(by_id) != n:
         raise _Malformed
     return Dataset(
         sources=ds_sources,
         conditions=ds_conditions,
         outcomes=ds_outcomes,
         measures=ds_measures,
-        claims=tuple(map(Claim, *fields)),
+        columns=ClaimColumns(n, columns, by_id),
     )
+
+
+def _list(v: Any) -> list[Any]:
+    if type(v) is not list:
+        raise _Malformed
+    return v
+
+
+def _row(v: Any, size: int) -> list[Any]:
+    if type(v) is not list or len(v) != size:
+        raise _Malformed
+    return v
+
+
+def _check_sorted(view: Any, large: bool) -> None:
+    """Offsets (and null positions) never go back: every slice of the text is a value."""
+    if large:
+        import numpy as np
+
+        arr = np.frombuffer(view, dtype=view.format)
+        if arr.size > 1 and not bool((arr[1:] >= arr[:-1]).all()):
+            raise _Malformed
+    elif any(b < a for a, b in pairwise(view)):
+        raise _Malformed

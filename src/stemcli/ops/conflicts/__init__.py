@@ -40,6 +40,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from stemcli.errors import UsageError
 from stemcli.model import Dataset
@@ -71,6 +72,9 @@ from stemcli.ops.conflicts.results import (
 from stemcli.ops.conflicts.select import Item, Memo, Prepared, facts, prepare, validate
 from stemcli.ops.conflicts.sweep import Pair, selection_counts, top_pairs
 from stemcli.ops.rules import same_time, stages_compatible
+
+if TYPE_CHECKING:
+    from stemcli.ops.conflicts import vector
 
 __all__ = [
     "ANECDOTE",
@@ -120,11 +124,25 @@ class ListingTooLarge(UsageError):
 
 def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The selection's arithmetic findings (derived figures of any outcome)."""
+    columns = ds.columns if "claims" not in ds.__dict__ else None
+    if columns is not None and len(columns.columns["derived"]) == 2:
+        values, codes = columns.columns["derived"]
+        none = [i for i, v in enumerate(values) if v is None]
+        if len(none) == len(values):
+            pool = []
+        elif none and columns.n >= 20_000:
+            import numpy as np
+
+            arr = np.frombuffer(memoryview(codes), dtype=memoryview(codes).format)
+            pool = [columns.claim(int(i)) for i in np.nonzero(arr != none[0])[0]]
+        else:
+            pool = [columns.claim(i) for i, code in enumerate(codes) if values[code] is not None]
+    else:
+        pool = [c for c in ds.claims if c.derived is not None]
     claims = [
         c
-        for c in ds.claims
-        if c.derived is not None
-        and (sel.condition is None or c.condition == sel.condition)
+        for c in pool
+        if (sel.condition is None or c.condition == sel.condition)
         and (sel.stage is None or not c.stages or sel.stage in c.stages)
         and (sel.source is None or c.source == sel.source)
     ]
@@ -165,7 +183,13 @@ def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
     validate(sel)
     ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
-        counts = selection_counts(prepare(ds, sel), sel)
+        arrays = _arrays(ds, sel, force=_FORCE_VECTOR)
+        if arrays is not None:
+            from stemcli.ops.conflicts import vector
+
+            counts = vector.selection_counts(arrays, sel)
+        else:
+            counts = selection_counts(prepare(ds, sel), sel)
     return replace(
         counts,
         arithmetic=len(_derived_in(ds, sel)),
@@ -173,6 +197,19 @@ def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
         unusual=len(unusual),
         surveyed=surveyed,
     )
+
+
+def _arrays(ds: Dataset, sel: Selection, *, force: bool = False) -> vector.Statements | None:
+    """The selection as arrays for the numpy engine, when it runs (large datasets; see
+    :mod:`.vector`); None for the pure-Python path. ``force``: whatever the size (tests)."""
+    if sel.source is not None and not sel.internal:
+        return None  # "pairs involving a source" ranks with a filter: the Python path
+    from stemcli.ops.conflicts import vector
+
+    columns = vector.columns_for(ds, force=force)
+    if columns is None:
+        return None
+    return vector.statements(ds, columns, sel)
 
 
 def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictList:
@@ -188,6 +225,9 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
         raise UsageError(f"a listing holds at least one finding, not {limit}")
     ds, against, unusual, surveyed = _reference(ds, sel)
     with _no_collections():
+        arrays = _arrays(ds, sel, force=_FORCE_VECTOR)
+        if arrays is not None:
+            return _find_vector(ds, arrays, sel, limit, against, unusual, surveyed)
         prep = prepare(ds, sel)
         arithmetic = _derived_in(ds, sel)
         counts = selection_counts(prep, sel)
@@ -272,3 +312,99 @@ def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -
         fb = facts(ds, sb.claim, sel.tolerance, memo.family, memo)
         out.append(finding(sa, sb, fa, fb, kind, sub))
     return out
+
+
+# the numpy engine whatever the size: for the tests that hold the two paths to each other
+_FORCE_VECTOR = False
+
+
+def _find_vector(
+    ds: Dataset,
+    st: vector.Statements,
+    sel: Selection,
+    limit: int,
+    against: list[Conflict],
+    unusual: list[Conflict],
+    surveyed: bool,
+) -> ConflictList:
+    """:func:`find_conflicts` on arrays: the same counts, the same pairs in the same order
+    (``against``, ``unusual``, ``surveyed``: as :func:`_reference` found them)."""
+    from stemcli.ops.conflicts import vector
+
+    arithmetic = _derived_in(ds, sel)
+    counts = vector.selection_counts(st, sel)
+    counts = replace(
+        counts,
+        arithmetic=len(arithmetic),
+        contradiction=counts.contradiction + len(against),
+        unusual=len(unusual),
+        surveyed=surveyed,
+    )
+    total = counts.of(sel.kind)
+    wanted = min(limit, total)
+    if wanted > MAX_LISTED:
+        raise ListingTooLarge(wanted, total)
+    columns = ds.columns if ds.columns is not None else vector.columns_for(ds, force=True)
+    assert columns is not None
+    items: dict[int, Item] = {}
+
+    def item(i: int) -> Item:
+        found = items.get(i)
+        if found is None:
+            found = items[i] = vector.item(ds, columns, st, i)
+        return found
+
+    out: list[Conflict] = []
+    for kind in KINDS:
+        room = wanted - len(out)
+        if room <= 0:
+            break
+        if sel.kind is not None and kind != sel.kind:
+            continue
+        if kind == ARITHMETIC:
+            out += arithmetic[:room]
+            continue
+        if kind == UNUSUAL:
+            out += unusual[:room]
+            continue
+        found: list[tuple[tuple[float, ...], int, int, str | None]] = []
+        if kind == CONTRADICTION:
+            for key, a, b in vector.top_pairs(
+                st, room, typical_only=True, by_class=True, by_source=sel.internal
+            ):
+                found.append((key, a, b, BOUND if st.bound[a] and st.bound[b] else None))
+        else:
+            cross = vector.top_pairs(
+                st,
+                room,
+                typical_only=False,
+                by_class=False,
+                skip_class=True,
+                by_source=sel.internal,
+                tension=True,
+            )
+            found += [(key, a, b, CROSS) for key, a, b in cross]
+            anecdotes = vector.top_pairs(
+                st,
+                room,
+                typical_only=False,
+                by_class=True,
+                by_source=sel.internal,
+                mark=st.case,
+                tension=True,
+            )
+            found += [(key, a, b, ANECDOTE) for key, a, b in anecdotes]
+            found.sort(key=lambda x: x[0])
+            found = found[:room]
+        memo = Memo(ds, sel.tolerance)
+        pairs: list[Conflict] = []
+        for _, a, b, sub in found:
+            sa, sb = item(a).statement, item(b).statement
+            fa = facts(ds, sa.claim, sel.tolerance, memo.family, memo)
+            fb = facts(ds, sb.claim, sel.tolerance, memo.family, memo)
+            pairs.append(finding(sa, sb, fa, fb, kind, sub))
+        if kind == CONTRADICTION and against:
+            pairs += against
+            pairs.sort(key=lambda x: -x.relative_gap)  # stable: the sweep's order kept
+        out += pairs[:room]
+    return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)

@@ -62,10 +62,17 @@ def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Confl
     from stemcli.ops.conflicts.select import Memo
 
     memo = Memo(ds, sel.tolerance)
-    by_id = {c.id: c for c in ds.claims}
+    derived = sorted((x for x in claims if x.derived is not None), key=lambda x: x.id)
+    # the claims the derivations name, each found by id (not every claim of the dataset)
+    by_id: dict[str, Claim] = {}
+    for c in derived:
+        for part in (c.id, *c.derived.claim_ids()):  # type: ignore[union-attr]
+            named = ds.claim(part)
+            if named is not None:
+                by_id[part] = named
     # a figure stated twice with one derivation is one statement, one finding
     statements: dict[tuple[object, ...], list[Claim]] = {}
-    for c in sorted((x for x in claims if x.derived is not None), key=lambda x: x.id):
+    for c in derived:
         q, tp = c.value, c.timepoint
         key = (
             c.source,

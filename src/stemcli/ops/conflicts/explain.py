@@ -161,12 +161,11 @@ def _evidence_verdict(
     ds: Dataset, a: Claim, b: Claim, tolerance: float, min_gap: float
 ) -> tuple[Conflict | None, str]:
     """The verdict on evidence and a marketing claim that measure the same way."""
-    from dataclasses import replace as _replace
 
     from stemcli.ops.conflicts import evidence
     from stemcli.ops.conflicts.results import Selection
 
-    sub = _replace(ds, claims=(a, b))
+    sub = ds.with_claims((a, b))
     found = evidence.findings(sub, Selection(tolerance=tolerance, min_gap=min_gap))
     return (found[0], "") if found else (None, "overlap")
 
