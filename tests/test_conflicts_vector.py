@@ -91,3 +91,63 @@ def test_a_cached_dataset_is_counted_without_building_its_claims(
     listed = cf.find_conflicts(cached, cf.Selection(), limit=5)
     assert len(listed.conflicts) == 5
     assert "claims" not in cached.__dict__
+
+
+def test_a_cached_dataset_with_reference_claims_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled data holds evidence and survey claims: read from its columns (a cache
+    hit), the array engine must leave them out exactly as the Python path does."""
+    from dataclasses import replace
+
+    from stemcli.dataset.cache import codec
+    from stemcli.model import Dataset, Quantity
+
+    bundled = load(use_cache=False)
+    # a figure of an evidence source that every marketing claim of its question would
+    # contradict, if it were taken for marketing
+    pain = next(
+        c
+        for c in bundled.claims
+        if (c.outcome, c.measure, bundled.sources[c.source].kind) == ("pain", "effect", "clinic")
+    )
+    far = replace(
+        pain,
+        id="iijima-2018-far",
+        source="iijima-2018",
+        value=Quantity("99%", 99.0, 99.0, "percent"),
+        quote="",
+        statement="A figure far from every marketing claim.",
+    )
+    parsed = Dataset(
+        bundled.sources,
+        bundled.conditions,
+        bundled.outcomes,
+        bundled.measures,
+        (*bundled.claims, far),
+    )
+    cached = codec.decode(codec.encode(parsed))
+    assert cached is not None
+    assert cached.columns is not None
+    from stemcli.ops.rules import is_reference_kind, marketing
+
+    market = marketing(cached)  # what the engines see: no reference claim, in any form
+    held = market.claim_sources() | (
+        set(market.columns.values("source")) if market.columns is not None else set()
+    )
+    assert "iijima-2018" in cached.claim_sources()
+    assert not any(is_reference_kind(cached.sources[s].kind) for s in held)
+    for sel in (cf.Selection(), cf.Selection(internal=True), cf.Selection(condition="knee-oa")):
+        both(cached, sel, 10_000, monkeypatch)
+        monkeypatch.setattr(cf, "_FORCE_VECTOR", True)
+        assert cf.count_conflicts(cached, sel) == cf.count_conflicts(parsed, sel)
+
+
+def test_a_sub_dataset_does_not_keep_the_columns_of_the_whole() -> None:
+    from stemcli.dataset.cache import codec
+
+    cached = codec.decode(codec.encode(load(use_cache=False)))
+    assert cached is not None
+    a, b = cached.claims[:2]
+    sub = cached.with_claims((a, b))
+    assert sub.columns is None
+    assert sub.claims == (a, b)
+    assert sub.claim_count == 2
