@@ -190,9 +190,21 @@ def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
             counts = vector.selection_counts(arrays, sel)
         else:
             counts = selection_counts(prepare(ds, sel), sel)
+    return _with_reference(counts, len(_derived_in(ds, sel)), against, unusual, surveyed)
+
+
+def _with_reference(
+    counts: ConflictCounts,
+    arithmetic: int,
+    against: list[Conflict],
+    unusual: list[Conflict],
+    surveyed: bool,
+) -> ConflictCounts:
+    """The sweep's ``counts`` with what is found beside it: the arithmetic findings, the
+    contradictions with evidence and the unusual marketing claims (see :func:`_reference`)."""
     return replace(
         counts,
-        arithmetic=len(_derived_in(ds, sel)),
+        arithmetic=arithmetic,
         contradiction=counts.contradiction + len(against),
         unusual=len(unusual),
         surveyed=surveyed,
@@ -230,13 +242,8 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
             return _find_vector(ds, arrays, sel, limit, against, unusual, surveyed)
         prep = prepare(ds, sel)
         arithmetic = _derived_in(ds, sel)
-        counts = selection_counts(prep, sel)
-        counts = replace(
-            counts,
-            arithmetic=len(arithmetic),
-            contradiction=counts.contradiction + len(against),
-            unusual=len(unusual),
-            surveyed=surveyed,
+        counts = _with_reference(
+            selection_counts(prep, sel), len(arithmetic), against, unusual, surveyed
         )
         total = counts.of(sel.kind)
         wanted = min(limit, total)
@@ -332,13 +339,8 @@ def _find_vector(
     from stemcli.ops.conflicts import vector
 
     arithmetic = _derived_in(ds, sel)
-    counts = vector.selection_counts(st, sel)
-    counts = replace(
-        counts,
-        arithmetic=len(arithmetic),
-        contradiction=counts.contradiction + len(against),
-        unusual=len(unusual),
-        surveyed=surveyed,
+    counts = _with_reference(
+        vector.selection_counts(st, sel), len(arithmetic), against, unusual, surveyed
     )
     total = counts.of(sel.kind)
     wanted = min(limit, total)
