@@ -2,24 +2,31 @@
 
 Every engine gets the same input, the selection's statements as stemcli's array engine
 builds them from the loaded dataset (comparability group, class, sub-group, case report,
-bounded, and the ends: ``cut``, ``tcut``, ``hi``), and the pairs of sub-groups that may be
-compared. Each computes the five sweeps of a count (cross-measure over every class,
-and within a class the far pairs, the far typical pairs, the contradictions and the bound
-contradictions) as a sort-and-sweep: for each pair of compatible sub-groups ``(s, t)`` of
-one group, the number of ``(x in s, y in t)`` with ``y.hi < x.cut``.
+bounded, and the ranks of the ends ``cut``, ``tcut`` and ``hi`` among all ends), and the
+pairs of sub-groups that may be compared. Each computes the five sweeps of a count
+(cross-measure over every class, and within a class the far pairs, the far typical pairs,
+the contradictions and the bound contradictions): for each pair of compatible sub-groups
+``(s, t)`` of one group, the number of ``(x in s, y in t)`` with ``y.hi < x.cut``.
 
-- **polars**: the upper ends sorted per sub-group with their running count; every
-  ``(query, target sub-group)`` row finds how many lie below with ``join_asof``
-  (backward, exact matches excluded);
-- **DuckDB**: the same as one SQL query per sweep: upper ends and queries in one table,
-  a running ``count`` over each target sub-group ordered by value, queries before ends
-  of equal value;
-- **stemcli**: :func:`stemcli.ops.conflicts.vector.counts`.
+All three run the same plan, none of them enumerates pairs of statements: one integer
+key per end, ``segment * span + rank`` (a segment is a sub-group of one part of one
+sweep), sorted; every compatible pair of segments looks up only its smaller side in the
+other's sorted keys (``x`` of ``s`` among the upper ends of ``t``, or ``y`` of ``t`` among
+the cuts of ``s``, counted as ``|s| |t|`` minus those at or below).
 
-    python benchmarks/peers.py --data benchmarks/out/100000-seed0 [--engines stemcli polars duckdb]
+- **polars**: all five sweeps in one lazy plan, the queries as ``int_ranges`` of
+  positions in the sorted keys, found with ``search_sorted``;
+- **DuckDB**: the same in SQL: each distinct key with its running count (a window
+  ``sum``), each query matched to the greatest key below it with an ``ASOF JOIN``;
+- **stemcli**: :func:`stemcli.ops.conflicts.vector.counts` (``searchsorted`` in numpy).
 
-Prints one JSON line per engine: its counts and its time (wall and CPU) for the counts
-alone, and the time stemcli took to build the statements. Exits 1 if the counts differ.
+    python benchmarks/peers.py --data benchmarks/out/100000-seed0 [--repeat 3] \
+        [--engines stemcli polars duckdb]
+
+Prints one JSON line per engine: its counts and its time (wall and CPU, medians of
+``--repeat`` runs, each run's too) for the counts alone, and the time stemcli took to build
+the statements. Every engine's modules are imported before its clock starts. Exits 1 if
+the counts differ.
 """
 
 from __future__ import annotations
