@@ -20,8 +20,8 @@ the cuts of ``s``, counted as ``|s| |t|`` minus those at or below).
   ``sum``), each query matched to the greatest key below it with an ``ASOF JOIN``;
 - **stemcli**: :func:`stemcli.ops.conflicts.vector.counts` (``searchsorted`` in numpy).
 
-    python benchmarks/peers.py --data benchmarks/out/100000-seed0 [--repeat 3] \
-        [--engines stemcli polars duckdb]
+    python benchmarks/peers.py --data benchmarks/out/100000-seed0 --repeat 3
+    python benchmarks/peers.py --data benchmarks/out/100000-seed0 --engines stemcli polars
 
 Prints one JSON line per engine: its counts and its time (wall and CPU, medians of
 ``--repeat`` runs, each run's too) for the counts alone, and the time stemcli took to build
