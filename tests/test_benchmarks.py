@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,70 @@ def test_the_peers_refuse_to_disagree(tmp_path: Path) -> None:
         assert peers.main(["--data", str(out), "--engines", "stemcli", "stemcli"]) == 1
     finally:
         peers.run_stemcli = real  # type: ignore[assignment]
+
+
+def _brute(cols: dict[str, Any], pairs: Any) -> dict[str, int]:
+    """Every (x, y) pair of statements looked at: the five sweeps by definition, on the
+    ends themselves rather than their ranks."""
+    import numpy as np
+
+    s_sub, t_sub = pairs
+    k = int(max(cols["sub"].max(), s_sub.max(initial=0), t_sub.max(initial=0))) + 1
+    compat = np.zeros((k, k), dtype=bool)
+    compat[s_sub, t_sub] = True
+    typical, bound = cols["typical"], cols["bound"]
+    out = {}
+    for name, rows, by_class, cut in (
+        ("cross_all", np.ones_like(typical), False, "tcut"),
+        ("same_far", np.ones_like(typical), True, "tcut"),
+        ("typical_far", typical, True, "tcut"),
+        ("contradiction", typical, True, "cut"),
+        ("bound", typical & bound, True, "cut"),
+    ):
+        x = np.nonzero(rows)[0]
+        same = cols["group"][x][:, None] == cols["group"][x][None, :]
+        if by_class:
+            same &= cols["cls"][x][:, None] == cols["cls"][x][None, :]
+        ok = compat[cols["sub"][x][:, None], cols["sub"][x][None, :]]
+        below = cols["hi"][x][None, :] < cols[cut][x][:, None]
+        out[name] = int((same & ok & below).sum())
+    return peers_module()._result(out)
+
+
+def peers_module() -> Any:
+    sys.path.insert(0, str(BENCH))
+    import peers
+
+    return peers
+
+
+@pytest.fixture(scope="module")
+def small_statements(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    pytest.importorskip("numpy", reason="the array engine")
+    from generate import generate
+
+    out = tmp_path_factory.mktemp("peers") / "data"
+    peers = peers_module()
+    generate(1000, out, seed=7, sources=8)
+    return peers.tables(peers.statements(out)[0])
+
+
+@pytest.mark.parametrize("bounds", ["as generated", "none"])
+def test_the_peers_count_every_pair_as_looking_at_each_would(
+    small_statements: Any, bounds: str
+) -> None:
+    """polars and DuckDB against a reading of every pair, not only against stemcli; with
+    no bound statements one sweep has no rows at all."""
+    pytest.importorskip("polars", reason="the polars peer (the test extra installs it)")
+    pytest.importorskip("duckdb", reason="the DuckDB peer (the test extra installs it)")
+    peers = peers_module()
+    cols, pairs = small_statements
+    cols = dict(cols)
+    if bounds == "none":
+        cols["bound"] = cols["bound"] & False
+    expected = _brute(cols, pairs)
+    assert expected["contradiction"] > 0
+    assert expected["tension"] > 0
+    assert (expected["bound"] > 0) == (bounds != "none")
+    assert peers.run_polars(cols, pairs) == expected
+    assert peers.run_duckdb(cols, pairs) == expected
