@@ -559,6 +559,11 @@ def _parse(text: str) -> Quantity:
         raise QuantityError(f"cannot read {text!r} as a quantity") from None
 
 
+# in running text, a space that output escapes (a carriage return, a form feed, a line or
+# paragraph separator ...) ends a value: "$\r0" is no "$0", as no text shows it as one
+_SCAN = _DASHES | str.maketrans(dict.fromkeys("\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", "\x00"))
+
+
 def scan(text: str) -> Iterator[Found]:
     """Yield every quantity in running text, with spans into ``text``.
 
@@ -568,7 +573,7 @@ def scan(text: str) -> Iterator[Found]:
     norm = text
     if not text.isascii():  # an invisible character inside a number: see _INVISIBLE
         norm = _hide_broken_numbers(text)
-    norm = norm.translate(_DASHES)
+    norm = norm.translate(_SCAN)
     for m in _pattern().finditer(norm):
         raw = text[m.start() : m.end()]
         if not raw.strip():

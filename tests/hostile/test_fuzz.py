@@ -452,3 +452,14 @@ def test_the_checker_itself_catches_what_it_should() -> None:
             continue
         raise AssertionError(f"{ch!r} passed")
     assert_terminal_safe("tab\tnewline\n and ünïcödé ✓ 漢字 😀 \u200b")
+
+
+@pytest.mark.parametrize("text", ["$\r0", "60\r%", "2\rto 4 weeks", "US\x0b$5"])
+def test_a_control_character_inside_a_value_is_not_part_of_its_text(text: str) -> None:
+    """A carriage return (or another character output escapes) between a sign and its
+    number: the value's text is what shows, and parses back as the same value."""
+    for found in scan(text):
+        q = found.quantity
+        assert q.text.isprintable()
+        again = parse(q.text)
+        assert (again.low, again.high, again.unit) == (q.low, q.high, q.unit)
