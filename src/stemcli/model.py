@@ -31,6 +31,24 @@ BASES = ("case-report", "clinic-data", "cited-study", "none")
 DERIVED_OPS = ("ratio", "difference", "percent-change", "reduction", "sum")
 
 
+def certainty_grades(text: str) -> tuple[str, ...] | None:
+    """The grades of a certainty: ``("low",)`` or a range ``("very-low", "low")``, lowest
+    first; None when it is not one grade of :data:`CERTAINTY` or a range of two."""
+    parts = [p.strip() for p in text.split(" to ")]
+    if not 1 <= len(parts) <= 2 or any(p not in CERTAINTY for p in parts):
+        return None
+    if len(parts) == 2 and CERTAINTY.index(parts[0]) >= CERTAINTY.index(parts[1]):
+        return None
+    return tuple(parts)
+
+
+def certainty_words(certainty: str | None) -> str:
+    """A certainty in words: "very low to low"; "not stated" when there is none."""
+    if not certainty:
+        return "not stated"
+    return certainty.replace("-", " ")
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A parsed value: the interval [low, high] in ``unit``, and how it was qualified."""

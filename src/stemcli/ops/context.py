@@ -174,7 +174,7 @@ def reading(ds: Dataset, c: Claim, ref: Claim) -> Reading:
 
 
 def _certainty_words(src: Source | None) -> str:
-    from stemcli.dataset.validate.reference import certainty_words
+    from stemcli.model import certainty_words
 
     if src is None or src.certainty is None:
         return "the publication grades no certainty here"
@@ -328,8 +328,7 @@ def _result(ds: Dataset, c: Claim) -> bool:
 
 def _span(certainties: Sequence[str | None]) -> str | None:
     """The lowest to the highest of several certainties ("very-low to low")."""
-    from stemcli.dataset.validate.reference import certainty_grades
-    from stemcli.model import CERTAINTY
+    from stemcli.model import CERTAINTY, certainty_grades
 
     grades = [g for x in certainties if x for g in (certainty_grades(x) or ())]
     if not grades:

@@ -176,7 +176,7 @@ def evidence_line(ds: Dataset, c: Claim) -> str:
     """A reference claim in a row's evidence cell: its figure, and what it is: "82 %
     (survey: what centres market)", "−7.22 points (evidence: vs control, WOMAC; certainty
     not stated)"."""
-    from stemcli.dataset.validate.reference import certainty_words
+    from stemcli.model import certainty_words
     from stemcli.ops.context import value_text
 
     src = ds.sources.get(c.source)

@@ -29,7 +29,7 @@ REFERENCE_TITLE = "Evidence and surveys (not marketing: what trials found, what 
 
 def kind_text(ds: Dataset, c: Claim) -> str:
     """ "survey" or "evidence, certainty very low to low" (GRADE, where stated)."""
-    from stemcli.dataset.validate.reference import certainty_words
+    from stemcli.model import certainty_words
 
     src = ds.sources.get(c.source)
     if src is None:
@@ -220,7 +220,7 @@ def context_report(ds: Dataset, ctx: Context) -> Report:
     for r in ctx.evidence:
         rows.append(_reading_row(ds, section, r))
     if ctx.evidence:
-        from stemcli.dataset.validate.reference import certainty_words
+        from stemcli.model import certainty_words
 
         rows.append(
             (

@@ -14,7 +14,7 @@ import re
 
 from stemcli.dataset.validate.fields import _Builder, _str, _suggest
 from stemcli.dataset.yaml_nodes import Node
-from stemcli.model import CERTAINTY, Quantity
+from stemcli.model import CERTAINTY, Quantity, certainty_grades
 
 # a DOI as Crossref describes modern ones: "10.", a registrant code, "/", a suffix of
 # printable ASCII without spaces, quotes or angle brackets
@@ -33,24 +33,6 @@ _SIGNED = re.compile(
 def is_doi(text: str) -> bool:
     """A bare DOI: ``10.1055/s-0037-1604443`` (no ``doi:`` or resolver in front)."""
     return len(text) <= 300 and _DOI.fullmatch(text) is not None
-
-
-def certainty_grades(text: str) -> tuple[str, ...] | None:
-    """The grades of a certainty: ``("low",)`` or a range ``("very-low", "low")``, lowest
-    first; None when it is not one grade of :data:`CERTAINTY` or a range of two."""
-    parts = [p.strip() for p in text.split(" to ")]
-    if not 1 <= len(parts) <= 2 or any(p not in CERTAINTY for p in parts):
-        return None
-    if len(parts) == 2 and CERTAINTY.index(parts[0]) >= CERTAINTY.index(parts[1]):
-        return None
-    return tuple(parts)
-
-
-def certainty_words(certainty: str | None) -> str:
-    """A certainty in words: "very low to low"; "not stated" when there is none."""
-    if not certainty:
-        return "not stated"
-    return certainty.replace("-", " ")
 
 
 def check_source_fields(
