@@ -53,7 +53,7 @@ def agree(parsed: Dataset, cached: Dataset, **filters: object) -> Comparison:
     return whole
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(ds=datasets())
 def test_the_columns_give_the_same_rows_on_random_datasets(ds: Dataset) -> None:
     cached = columnar(ds)
@@ -108,7 +108,6 @@ def test_the_bundled_data_compares_the_same_from_its_columns() -> None:
     "args",
     [
         ("compare", "knee-oa"),
-        ("compare", "--limit", "3"),
         ("compare", "knee-oa", "--chart"),
         ("compare", "knee-oa", "--stage", "early", "--sources", "synth-001"),
     ],
