@@ -117,22 +117,26 @@ def compare(
         raise UsageError("--output, --svg and --html need different files")
     ds = dataset()
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, stage)
+    from dataclasses import replace
+
+    from stemcli.cli.listing import first, left_out, row_limit
+
+    shown = row_limit(limit, format)
     result = run(
         ds,
         cond,
         stage=stage_id,
         outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
         sources=parse_sources(ds, sources) if sources is not None else None,
+        # the figures draw every row; a listing builds only the rows it shows
+        limit=None if recorded else shown,
     )
-    from dataclasses import replace
-
-    from stemcli.cli.listing import first, left_out, row_limit
-
-    rows, _ = first(result.rows, row_limit(limit, format))
-    report = compare_report(ds, replace(result, rows=tuple(rows)), chart=chart)
+    total = len(result.rows) if result.total is None else result.total
+    rows, _ = first(result.rows, shown)
+    report = compare_report(ds, replace(result, rows=tuple(rows)), chart=chart, only=format.value)
     if not recorded:
         emit(report, format, output, force, raw)
-        left_out(len(rows), len(result.rows), "rows")
+        left_out(len(rows), total, "rows")
         return
     from stemcli.render import figure as fig
     from stemcli.render import get_renderer
@@ -150,7 +154,7 @@ def compare(
         saved.append((html, fig.html(figure)))
     if not save(saved, force) and to_stdout:  # --svg - or --html - take stdout instead
         write_stdout(rendered)
-    left_out(len(rows), len(result.rows), "rows")
+    left_out(len(rows), total, "rows")
 
 
 def _dataset_date() -> str | None:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stemcli.errors import UsageError
-from stemcli.model import Claim, Condition, Dataset
+from stemcli.model import Claim, ClaimColumns, Condition, Dataset
 from stemcli.ops.rules import ComparabilityKey, comparability_key, compared, fold
 from stemcli.quantities import interval, to_base
 
@@ -93,6 +93,8 @@ class Comparison:
     outcome: str | None
     sources: tuple[str, ...]  # the columns, in order
     rows: tuple[Row, ...]
+    # how many rows there are, when only the first were built (compare's ``limit``)
+    total: int | None = None
 
     @property
     def disagreeing(self) -> int:
@@ -127,7 +129,7 @@ def parse_sources(ds: Dataset, text: str) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def _row_stages(claim: Claim, stage: str | None, staged: set[str]) -> tuple[str, ...]:
+def _row_stages(stages: tuple[str, ...], stage: str | None, staged: set[str]) -> tuple[str, ...]:
     """The rows a claim belongs to.
 
     A claim that is not stage-specific holds for every stage, so it joins the rows of
@@ -135,19 +137,64 @@ def _row_stages(claim: Claim, stage: str | None, staged: set[str]) -> tuple[str,
     asked for, that stage's rows (as lookup and conflicts treat it). Only when nothing
     about the same thing is stage-specific does it get an "any" row of its own.
     """
-    if not claim.stages:
+    if not stages:
         if stage is not None:
             return (stage,)
         return tuple(sorted(staged)) if staged else (ANY_STAGE,)
     if stage is None:
-        return claim.stages
-    return (stage,) if stage in claim.stages else ()
+        return stages
+    return (stage,) if stage in stages else ()
 
 
 _Key = tuple[str, str, str, str, str, str, str, str]
 
+# what the rules read of a claim (everything but its id, quote, citation and the like)
+_Signature = tuple[object, ...]
+
+
+def _signature(c: Claim) -> _Signature:
+    return (
+        c.source,
+        c.condition,
+        c.stages,
+        c.outcome,
+        c.measure,
+        c.value,
+        c.timepoint,
+        c.comparator,
+        c.intervention,
+        c.group,
+        c.basis,
+    )
+
 
 def _verdicts(ds: Dataset, claims: list[Claim], memo: Memo) -> dict[str, str]:
+    """Each claim's strongest verdict against the others of its row (:func:`_rule_verdicts`).
+
+    Claims that differ only in what no rule reads (their ids, quotes, citations) get the
+    same verdict, so the rules run once per distinct claim, on the one of lowest id (the
+    one a statement keeps): a million claims repeat a few thousand values per row.
+    """
+    first: dict[_Signature, Claim] = {}
+    signatures: list[_Signature] = []
+    for c in claims:
+        sig = _signature(c)
+        signatures.append(sig)
+        held = first.get(sig)
+        if held is None or c.id < held.id:
+            first[sig] = c
+    if len(first) == len(claims):
+        return _rule_verdicts(ds, claims, memo)
+    found = _rule_verdicts(ds, list(first.values()), memo)
+    out: dict[str, str] = {}
+    for c, sig in zip(claims, signatures, strict=True):
+        verdict = found.get(first[sig].id)
+        if verdict is not None:
+            out[c.id] = verdict
+    return out
+
+
+def _rule_verdicts(ds: Dataset, claims: list[Claim], memo: Memo) -> dict[str, str]:
     """Each claim's strongest verdict against the others of its row (contradiction over
     tension), by conflicts' own rules, in O(n·t) for t distinct timepoints.
 
@@ -212,42 +259,29 @@ def compare(
     stage: str | None = None,
     outcome: str | None = None,
     sources: tuple[str, ...] | None = None,
+    limit: int | None = None,
 ) -> Comparison:
     """Group the claims into comparable rows, one cell per source; reference claims
-    (evidence, surveys) go beside the rows of their condition, outcome and measure."""
+    (evidence, surveys) go beside the rows of their condition, outcome and measure.
+
+    ``limit``: only the first ``limit`` rows are built (``total`` counts them all). A
+    dataset held column by column (a cache hit) is grouped from its columns, and only
+    the claims of the rows built become claim objects.
+    """
     from stemcli.ops.rules import is_reference_kind
 
     refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
-    # what a row is about, apart from the stage: the claims' comparability key and measure
-    about: dict[tuple[ComparabilityKey, str], list[Claim]] = {}
-    beside: dict[tuple[str, str, str, str | None], list[Claim]] = {}
-    for c in ds.claims:
-        if condition is not None and c.condition != condition.id:
-            continue
-        if outcome is not None and c.outcome != outcome:
-            continue
-        if sources is not None and c.source not in sources:
-            continue
-        if c.source in refs:
-            near = (c.condition, c.outcome, c.measure, fold(c.intervention))
-            beside.setdefault(near, []).append(c)
-            continue
-        about.setdefault((comparability_key(c), c.measure), []).append(c)
+    grouped = _column_groups(ds, condition, outcome, sources, refs, stage)
+    if grouped is None:
+        groups, beside = _claim_groups(ds, condition, outcome, sources, refs, stage)
+        made: Callable[[list[Any]], list[Claim]] = _as_claims
+    else:
+        groups, beside, made = grouped
     if sources is not None:
         sources = tuple(s for s in sources if s not in refs)
-    groups: dict[_Key, list[Claim]] = {}
-    for ((cond, out, dim, _, _, _), measure), claims in about.items():
-        staged = {st for c in claims for st in c.stages}
-        # the row names the intervention, comparator and group as its first claim words them
-        intervention, comparator = claims[0].intervention or "", claims[0].comparator or ""
-        group = claims[0].group or ""
-        for c in claims:
-            for st in _row_stages(c, stage, staged):
-                key = (cond, st, out, measure, dim, intervention, comparator, group)
-                groups.setdefault(key, []).append(c)
 
     if sources is None:
-        present = {c.source for claims in groups.values() for c in claims}
+        present = _present_sources(ds, groups, grouped is not None)
         columns = tuple(s for s in ds.sources if s in present)
         columns += tuple(sorted(present - set(columns)))
     else:
@@ -256,8 +290,13 @@ def compare(
     from stemcli.ops.conflicts.results import DEFAULT_TOLERANCE
     from stemcli.ops.conflicts.select import Memo
 
+    # the rows in order (a stable sort: keys that tie keep the order they were found in)
+    keys = sorted(groups, key=_sort_key(ds))
+    total = len(keys)
+    if limit is not None:
+        keys = keys[:limit]
     memo = Memo(ds, DEFAULT_TOLERANCE)
-    rows = [_row(ds, key, claims, columns, memo) for key, claims in groups.items()]
+    rows = [_row(ds, key, made(groups[key]), columns, memo) for key in keys]
     if beside:
         from dataclasses import replace
 
@@ -270,8 +309,203 @@ def compare(
             )
             for r in rows
         ]
-    rows.sort(key=_sort_key(ds))
-    return Comparison(condition, stage, outcome, columns, tuple(rows))
+    return Comparison(condition, stage, outcome, columns, tuple(rows), total)
+
+
+_Beside = dict[tuple[str, str, str, str | None], list[Claim]]
+
+
+def _as_claims(claims: list[Any]) -> list[Claim]:
+    return claims
+
+
+def _claim_groups(
+    ds: Dataset,
+    condition: Condition | None,
+    outcome: str | None,
+    sources: tuple[str, ...] | None,
+    refs: set[str],
+    stage: str | None,
+) -> tuple[dict[_Key, list[Any]], _Beside]:
+    """The claims of each row, and the reference claims beside each (condition, outcome,
+    measure, intervention), from the claim objects."""
+    # what a row is about, apart from the stage: the claims' comparability key and measure
+    about: dict[tuple[ComparabilityKey, str], list[Claim]] = {}
+    beside: _Beside = {}
+    for c in ds.claims:
+        if condition is not None and c.condition != condition.id:
+            continue
+        if outcome is not None and c.outcome != outcome:
+            continue
+        if sources is not None and c.source not in sources:
+            continue
+        if c.source in refs:
+            near = (c.condition, c.outcome, c.measure, fold(c.intervention))
+            beside.setdefault(near, []).append(c)
+            continue
+        about.setdefault((comparability_key(c), c.measure), []).append(c)
+    groups: dict[_Key, list[Any]] = {}
+    for ((cond, out, dim, _, _, _), measure), claims in about.items():
+        staged = {st for c in claims for st in c.stages}
+        # the row names the intervention, comparator and group as its first claim words them
+        intervention, comparator = claims[0].intervention or "", claims[0].comparator or ""
+        group = claims[0].group or ""
+        for c in claims:
+            for st in _row_stages(c.stages, stage, staged):
+                key = (cond, st, out, measure, dim, intervention, comparator, group)
+                groups.setdefault(key, []).append(c)
+    return groups, beside
+
+
+# the columns the rows are grouped by: stored coded (distinct values and their codes)
+_GROUPED_BY = (
+    "source",
+    "condition",
+    "stages",
+    "outcome",
+    "measure",
+    "value",
+    "comparator",
+    "intervention",
+    "group",
+)
+
+
+def _column_groups(
+    ds: Dataset,
+    condition: Condition | None,
+    outcome: str | None,
+    sources: tuple[str, ...] | None,
+    refs: set[str],
+    stage: str | None,
+) -> tuple[dict[_Key, list[Any]], _Beside, Callable[[list[Any]], list[Claim]]] | None:
+    """:func:`_claim_groups` from the columns of a cache hit, with claim positions for
+    claims, and what makes claims of positions; None for a dataset of claim objects."""
+    if "claims" in ds.__dict__ or ds.columns is None:
+        return None
+    held = ds.columns
+    cols = held.columns
+    if any(len(cols[name]) != 2 for name in _GROUPED_BY):
+        return None
+    from itertools import compress
+
+    from stemcli.quantities import dimension
+
+    def wanted(name: str, test: Callable[[Any], bool]) -> list[bool]:
+        return [test(v) for v in cols[name][0]]
+
+    positions: Any = range(held.n)
+    for name, test in (
+        ("condition", None if condition is None else (lambda v: v == condition.id)),
+        ("outcome", None if outcome is None else (lambda v: v == outcome)),
+        ("source", None if sources is None else (lambda v: v in sources)),
+    ):
+        if test is not None:
+            codes = cols[name][1]
+            keep = wanted(name, test)
+            positions = list(compress(positions, [keep[codes[i]] for i in positions]))
+    positions = list(positions)
+
+    def codes_of(name: str) -> list[int]:
+        codes = cols[name][1]
+        return [codes[i] for i in positions]
+
+    values = cols["value"][0]
+    dims = [dimension(q.unit) for q in values]
+    is_ref = wanted("source", lambda v: v in refs)
+    src_c = codes_of("source")
+    code_keys = zip(
+        codes_of("condition"),
+        codes_of("outcome"),
+        [dims[k] for k in codes_of("value")],
+        codes_of("comparator"),
+        codes_of("intervention"),
+        codes_of("group"),
+        codes_of("measure"),
+        strict=True,
+    )
+    cond_v, out_v, comp_v, int_v, grp_v, meas_v = (
+        cols[name][0]
+        for name in ("condition", "outcome", "comparator", "intervention", "group", "measure")
+    )
+    folded: dict[tuple[int, int, str, int, int, int, int], tuple[ComparabilityKey, str]] = {}
+    about: dict[tuple[ComparabilityKey, str], list[int]] = {}
+    ref_positions: list[int] = []
+    for i, s, k in zip(positions, src_c, code_keys, strict=True):
+        if is_ref[s]:
+            ref_positions.append(i)
+            continue
+        key = folded.get(k)
+        if key is None:
+            cond, out, dim, comp, intv, grp, meas = k
+            key = folded[k] = (
+                (
+                    cond_v[cond],
+                    out_v[out],
+                    dim,
+                    fold(comp_v[comp]),
+                    fold(int_v[intv]),
+                    fold(grp_v[grp]),
+                ),
+                meas_v[meas],
+            )
+        about.setdefault(key, []).append(i)
+
+    beside: _Beside = {}
+    for c in _claims_at(held, ref_positions):
+        near = (c.condition, c.outcome, c.measure, fold(c.intervention))
+        beside.setdefault(near, []).append(c)
+
+    stages_v, stages_c = cols["stages"]
+    groups: dict[_Key, list[Any]] = {}
+    for ((cond_id, out_id, dim, _, _, _), measure), members in about.items():
+        codes = stages_c
+        kinds = {codes[i] for i in members}
+        staged = {st for k in kinds for st in stages_v[k]}
+        first = members[0]
+        intervention = int_v[cols["intervention"][1][first]] or ""
+        comparator = comp_v[cols["comparator"][1][first]] or ""
+        group = grp_v[cols["group"][1][first]] or ""
+        rows_of = {k: _row_stages(stages_v[k], stage, staged) for k in kinds}
+        for i in members:
+            for st in rows_of[codes[i]]:
+                row = (cond_id, st, out_id, measure, dim, intervention, comparator, group)
+                groups.setdefault(row, []).append(i)
+
+    built: dict[int, Claim] = {}
+
+    def made(members: list[Any]) -> list[Claim]:
+        new = sorted({i for i in members if i not in built})
+        built.update(zip(new, _claims_at(held, new), strict=True))
+        return [built[i] for i in members]
+
+    return groups, beside, made
+
+
+def _claims_at(held: ClaimColumns, positions: list[int]) -> list[Claim]:
+    """The claims at ``positions`` of the columns, built field by field (as
+    :meth:`ClaimColumns.claims` builds them all)."""
+    from dataclasses import fields
+
+    made: list[list[Any]] = []
+    for f in fields(Claim):
+        col = held.columns[f.name]
+        if len(col) == 2:
+            values, codes = col
+            made.append([values[codes[i]] for i in positions])
+        else:
+            made.append([held.value(f.name, i) for i in positions])
+    return list(map(Claim, *made))
+
+
+def _present_sources(ds: Dataset, groups: dict[_Key, list[Any]], positions: bool) -> set[str]:
+    """The sources of the rows' claims (``positions``: the rows hold claim positions)."""
+    if not positions:
+        return {c.source for claims in groups.values() for c in claims}
+    assert ds.columns is not None
+    values, codes = ds.columns.columns["source"]
+    seen = {codes[i] for members in groups.values() for i in members}
+    return {values[k] for k in seen}
 
 
 def _row(ds: Dataset, key: _Key, claims: list[Claim], columns: tuple[str, ...], memo: Memo) -> Row:
@@ -279,7 +513,8 @@ def _row(ds: Dataset, key: _Key, claims: list[Claim], columns: tuple[str, ...], 
     by_source: dict[str, list[Claim]] = {}
     for c in claims:
         by_source.setdefault(c.source, []).append(c)
-    shown = [c for c in claims if c.source in columns]
+    in_columns = set(columns)
+    shown = [c for c in claims if c.source in in_columns]
     verdicts = _verdicts(ds, shown, memo) if compared(ds, out) else {}
     cells = []
     for sid in columns:
@@ -310,27 +545,31 @@ def _value_order(c: Claim) -> tuple[float, float, float, str]:
 _SortKey = tuple[int, str, int, str, int, str, int, str, str, str, str]
 
 
-def _sort_key(ds: Dataset) -> Callable[[Row], _SortKey]:
+def _sort_key(ds: Dataset) -> Callable[[_Key], _SortKey]:
+    """The order of the rows, from their keys (condition, stage, outcome, measure, dimension,
+    intervention, comparator, group): the dataset's order of conditions, stages, outcomes
+    and measures, then the words."""
     cond_order = {cid: i for i, cid in enumerate(ds.conditions)}
     out_order = {oid: i for i, oid in enumerate(ds.outcomes)}
     measure_order = {mid: i for i, mid in enumerate(ds.measures)}
 
-    def key(r: Row) -> _SortKey:
-        cond = ds.conditions.get(r.condition)
+    def key(k: _Key) -> _SortKey:
+        condition, stage, outcome, measure, dimension, intervention, comparator, _ = k
+        cond = ds.conditions.get(condition)
         stages = cond.stage_ids if cond else ()
-        stage_rank = stages.index(r.stage) if r.stage in stages else len(stages)
+        stage_rank = stages.index(stage) if stage in stages else len(stages)
         return (
-            cond_order.get(r.condition, len(cond_order)),
-            r.condition,
+            cond_order.get(condition, len(cond_order)),
+            condition,
             stage_rank,
-            r.stage,
-            out_order.get(r.outcome, len(out_order)),
-            r.outcome,
-            measure_order.get(r.measure, len(measure_order)),
-            r.measure,
-            r.dimension,
-            r.intervention or "",
-            r.comparator or "",
+            stage,
+            out_order.get(outcome, len(out_order)),
+            outcome,
+            measure_order.get(measure, len(measure_order)),
+            measure,
+            dimension,
+            intervention,
+            comparator,
         )
 
     return key

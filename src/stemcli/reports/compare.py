@@ -26,48 +26,57 @@ if TYPE_CHECKING:
     from stemcli.render.figure import Figure
 
 
-def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) -> Report:
+def compare_report(
+    ds: Dataset, comparison: Comparison, *, chart: bool = False, only: str | None = None
+) -> Report:
     """One row per comparable (condition, stage, outcome, measure), one column per source.
 
     ``chart``: the table format shows a range chart per row instead of the table.
+    ``only``: the one format the report is for ("table", "json" ...): what no other
+    format shows is not built (None: every format's).
     """
     from stemcli.ops.compare import ANY_STAGE
     from stemcli.text.neutralise import clean_line
 
+    as_table = only in (None, "table", "markdown")
+    as_csv = only in (None, "csv")
+    as_data = only in (None, "json", "yaml")
     columns = comparison.sources
     one_condition = comparison.condition is not None
     # the charts draw the marketing values alone
     with_evidence = not chart and any(r.evidence for r in comparison.rows)
+    texts = _Texts()
     rows: list[tuple[Cell, ...]] = []
     csv_rows: list[tuple[str, ...]] = []
-    for r in comparison.rows:
-        key: list[Cell] = [] if one_condition else [r.condition]
-        key += [
-            ANY_STAGE_TEXT if r.stage == ANY_STAGE else r.stage,
-            f"{r.outcome}\n{_compare_measure(r)}",
-        ]
-        cells = [_compare_cell(cell, r.stage) for cell in r.cells]
-        # one line per value, in the order of the columns: the claims that state it
-        claims = ids_cell(
-            ds, [("", stating) for cell in r.cells for *_, stating in _grouped(cell, r.stage)]
-        )
-        shown_evidence: tuple[Cell, ...] = (evidence_cell(ds, r),) if with_evidence else ()
-        rows.append((*key, *cells, *shown_evidence, _compare_check(r), claims))
-        csv_rows.append(
-            (
-                r.condition,
-                r.stage,
-                r.outcome,
-                r.measure,
-                r.unit or "",
-                r.intervention or "",
-                r.comparator or "",
-                r.group or "",
-                *("; ".join(v[0] for v in _compare_values(cell, r.stage)) for cell in r.cells),
-                "yes" if r.disagree else "no",
-                "; ".join(evidence_line(ds, c) for c in r.evidence),
+    for r in comparison.rows if as_table or as_csv else ():
+        grouped = [texts.grouped(cell, r.stage) for cell in r.cells]
+        if as_table:
+            key: list[Cell] = [] if one_condition else [r.condition]
+            key += [
+                ANY_STAGE_TEXT if r.stage == ANY_STAGE else r.stage,
+                f"{r.outcome}\n{_compare_measure(r)}",
+            ]
+            cells = [_compare_cell(values) for values in grouped]
+            # one line per value, in the order of the columns: the claims that state it
+            claims = ids_cell(ds, [("", stating) for values in grouped for *_, stating in values])
+            shown_evidence: tuple[Cell, ...] = (evidence_cell(ds, r),) if with_evidence else ()
+            rows.append((*key, *cells, *shown_evidence, _compare_check(r), claims))
+        if as_csv:
+            csv_rows.append(
+                (
+                    r.condition,
+                    r.stage,
+                    r.outcome,
+                    r.measure,
+                    r.unit or "",
+                    r.intervention or "",
+                    r.comparator or "",
+                    r.group or "",
+                    *("; ".join(v[0] for v in values) for values in grouped),
+                    "yes" if r.disagree else "no",
+                    "; ".join(evidence_line(ds, c) for c in r.evidence),
+                )
             )
-        )
 
     # a column is at least as wide as its longest word (values: longest line), within limits
     def least(k: int, limit: int, lines: bool = False) -> int:
@@ -88,38 +97,9 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
         cols.append(Column("Evidence and surveys", min_width=14, max_width=30))
     cols.append(Column("Check", no_wrap=True))
     cols.append(Column("Claims", no_wrap=True))
-    data: Json = {
-        "rows": [
-            {
-                "condition": r.condition,
-                "stage": r.stage,
-                "outcome": r.outcome,
-                "measure": r.measure,
-                "unit": r.unit,
-                "intervention": r.intervention,
-                "comparator": r.comparator,
-                "group": r.group,
-                "cells": {
-                    cell.source: [
-                        {**claim_json(e.claim, ds), "unreviewed": bool(e.claim.review)}
-                        for e in cell.entries
-                    ]
-                    for cell in r.cells
-                },
-                "disagree": r.disagree,
-                "disagreeing": [
-                    e.claim.id for cell in r.cells for e in cell.entries if e.disagrees
-                ],
-                "tension": [
-                    e.claim.id for cell in r.cells for e in cell.entries if e.verdict == "tension"
-                ],
-                # reference claims beside the row (evidence, surveys), never among its cells
-                "evidence": [claim_json(c, ds) for c in r.evidence],
-            }
-            for r in comparison.rows
-        ],
-        "sources": [ds.sources[s].to_json() for s in columns if s in ds.sources],
-    }
+    data: Json = {}
+    if as_data:
+        data = _compare_json(ds, comparison)
     n, k, d = len(comparison.rows), len(columns), comparison.disagreeing
     summary = f"{plural(n, 'row')}, {plural(k, 'source')}, {plural(d, 'row')} where values disagree"
     tense = any(e.verdict == "tension" for r in comparison.rows for c in r.cells for e in c.entries)
@@ -172,6 +152,43 @@ def compare_report(ds: Dataset, comparison: Comparison, *, chart: bool = False) 
     )
 
 
+def _compare_json(ds: Dataset, comparison: Comparison) -> Json:
+    """The comparison's JSON: its rows, each value of each cell in full, and the sources."""
+    columns = comparison.sources
+    return {
+        "rows": [
+            {
+                "condition": r.condition,
+                "stage": r.stage,
+                "outcome": r.outcome,
+                "measure": r.measure,
+                "unit": r.unit,
+                "intervention": r.intervention,
+                "comparator": r.comparator,
+                "group": r.group,
+                "cells": {
+                    cell.source: [
+                        {**claim_json(e.claim, ds), "unreviewed": bool(e.claim.review)}
+                        for e in cell.entries
+                    ]
+                    for cell in r.cells
+                },
+                "disagree": r.disagree,
+                "disagreeing": [
+                    e.claim.id for cell in r.cells for e in cell.entries if e.disagrees
+                ],
+                "tension": [
+                    e.claim.id for cell in r.cells for e in cell.entries if e.verdict == "tension"
+                ],
+                # reference claims beside the row (evidence, surveys), never among its cells
+                "evidence": [claim_json(c, ds) for c in r.evidence],
+            }
+            for r in comparison.rows
+        ],
+        "sources": [ds.sources[s].to_json() for s in columns if s in ds.sources],
+    }
+
+
 def evidence_line(ds: Dataset, c: Claim) -> str:
     """A reference claim in a row's evidence cell: its figure, and what it is: "82 %
     (survey: what centres market)", "−7.22 points (evidence: vs control, WOMAC; certainty
@@ -212,6 +229,41 @@ def _compare_measure(r: Row) -> str:
     return text
 
 
+# a cell's distinct values: (text, verdict, the value, the claims that state it)
+_Values = list[tuple[str, str | None, "Quantity", list["Claim"]]]
+
+
+class _Texts:
+    """A value's text, made once per distinct value, timepoint and mark: a million claims
+    repeat a few thousand values (see :func:`_grouped`)."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        # keyed by the objects' identities: values that are equal may still print
+        # differently (1 and 1.0), and the claims keep them alive while a report is made
+        self._made: dict[tuple[int, int, bool, bool], str] = {}
+
+    def text(self, c: Claim, stage: str) -> str:
+        from stemcli.ops.compare import ANY_STAGE
+
+        key = (id(c.value), id(c.timepoint), not c.stages and stage != ANY_STAGE, bool(c.review))
+        text = self._made.get(key)
+        if text is None:
+            text = shown(c.value)
+            if c.timepoint is not None:
+                text += f" at {shown(c.timepoint)}"
+            if key[2]:
+                text += " (any stage)"
+            if key[3]:
+                text += UNREVIEWED_MARK
+            self._made[key] = text
+        return text
+
+    def grouped(self, cell: CompareCell, stage: str) -> _Values:
+        return _grouped(cell, stage, self)
+
+
 def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None, Quantity]]:
     """A cell's distinct values as text ("60–70 % at 12 months (×2)"), their verdict
     (contradiction, tension or None: conflicts' own), and the value itself (repeats of
@@ -220,45 +272,43 @@ def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None
     return [(text, verdict, q) for text, verdict, q, _ in _grouped(cell, stage)]
 
 
-def _grouped(cell: CompareCell, stage: str) -> list[tuple[str, str | None, Quantity, list[Claim]]]:
+def _grouped(cell: CompareCell, stage: str, texts: _Texts | None = None) -> _Values:
     """:func:`_compare_values`, each with the claims that state it."""
-    from stemcli.ops.compare import ANY_STAGE
-
-    texts: list[str] = []
+    texts = texts or _Texts()
+    order: list[str] = []
     stating: dict[str, list[Claim]] = {}
-    counts: dict[str, int] = {}
     flags: dict[str, str | None] = {}
     values: dict[str, Quantity] = {}
     for e in cell.entries:
         c = e.claim
-        text = shown(c.value)
-        if c.timepoint is not None:
-            text += f" at {shown(c.timepoint)}"
-        if not c.stages and stage != ANY_STAGE:
-            text += " (any stage)"
-        if c.review:
-            text += UNREVIEWED_MARK
-        if text not in counts:
-            texts.append(text)
+        text = texts.text(c, stage)
+        claims = stating.get(text)
+        if claims is None:
+            order.append(text)
             values[text] = c.value
-        stating.setdefault(text, []).append(c)
-        counts[text] = counts.get(text, 0) + 1
-        if flags.get(text) != "contradiction":
-            flags[text] = e.verdict or flags.get(text)
+            claims = stating[text] = []
+            flags[text] = None
+        claims.append(c)
+        if flags[text] != "contradiction":
+            flags[text] = e.verdict or flags[text]
     return [
-        (t + (f" (×{counts[t]})" if counts[t] > 1 else ""), flags[t], values[t], stating[t])
-        for t in texts
+        (
+            t + (f" (×{len(stating[t])})" if len(stating[t]) > 1 else ""),
+            flags[t],
+            values[t],
+            stating[t],
+        )
+        for t in order
     ]
 
 
-def _compare_cell(cell: CompareCell, stage: str) -> Cell:
-    values = _compare_values(cell, stage)
+def _compare_cell(values: _Values) -> Cell:
     if not values:
         return "—"  # nothing stated (a narrow layout leaves it out)
     lines: list[str] = []
     spans: list[tuple[int, int, str]] = []
     pos = 0
-    for text, verdict, _ in values:
+    for text, verdict, *_ in values:
         mark = {"contradiction": " ≠", "tension": " ~"}.get(verdict or "", "")
         line = text + mark
         if mark:

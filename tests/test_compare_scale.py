@@ -1,0 +1,140 @@
+"""compare from a cache hit (the columns) gives what it gives from claim objects, the rows
+it builds for a listing are the first rows of the whole comparison, and a report made for
+one format renders that format exactly as a report made for every format does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from typer.testing import Result
+
+from stemcli.dataset import load
+from stemcli.dataset.cache import codec
+from stemcli.model import Dataset
+from stemcli.ops.compare import Comparison, compare
+from stemcli.render import get_renderer
+from stemcli.render.recorder import as_text
+from stemcli.reports.compare import compare_report
+from test_conflicts_props import datasets
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def columnar(ds: Dataset) -> Dataset:
+    """``ds`` as a cache hit holds it: column by column, no claim object built."""
+    cached = codec.decode(codec.encode(ds))
+    assert cached is not None
+    assert cached.columns is not None
+    assert "claims" not in cached.__dict__
+    return cached
+
+
+def rendered(ds: Dataset, comparison: Comparison, fmt: str, only: str | None) -> str:
+    report = compare_report(ds, comparison, chart=False, only=only)
+    return as_text(get_renderer(fmt)(report))
+
+
+def agree(parsed: Dataset, cached: Dataset, **filters: object) -> Comparison:
+    """The comparison of the claim objects and of the columns, the same row for row; the
+    first rows alone (a listing's limit) the same as the first of all; returns it."""
+    cond = filters.pop("condition", None)
+    condition = parsed.conditions[cond] if isinstance(cond, str) else None
+    whole = compare(parsed, condition, **filters)  # type: ignore[arg-type]
+    assert whole.total == len(whole.rows)
+    from_columns = compare(cached, condition, **filters)  # type: ignore[arg-type]
+    assert from_columns == whole
+    for limit in (0, 1, 3):
+        first = compare(cached, condition, limit=limit, **filters)  # type: ignore[arg-type]
+        assert first.rows == whole.rows[:limit]
+        assert first.total == len(whole.rows)
+    return whole
+
+
+@settings(max_examples=20, deadline=None)
+@given(ds=datasets())
+def test_the_columns_give_the_same_rows_on_random_datasets(ds: Dataset) -> None:
+    cached = columnar(ds)
+    agree(ds, cached)
+    for cond in ("c1", "c2"):
+        if cond in ds.conditions:
+            agree(ds, cached, condition=cond)
+    assert "claims" not in cached.__dict__  # grouped from the columns alone
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from generate import generate
+
+    out = tmp_path_factory.mktemp("gen") / "data"
+    generate(500, out, seed=5, sources=10)
+    return out
+
+
+FILTERS: list[dict[str, object]] = [
+    {},
+    {"condition": "knee-oa"},
+    {"condition": "knee-oa", "stage": "middle"},
+    {"condition": "rotator-cuff", "outcome": "pain"},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_columns_give_the_same_output_on_generated_data(
+    generated: Path, filters: dict[str, object]
+) -> None:
+    parsed = load([generated], bundled=False, use_cache=False)
+    cached = columnar(parsed)
+    whole = agree(parsed, cached, **dict(filters))
+    assert whole.rows  # the filters select something
+    for fmt in FORMATS:
+        everything = rendered(parsed, whole, fmt, None)
+        assert rendered(cached, whole, fmt, fmt) == everything
+
+
+def test_the_bundled_data_compares_the_same_from_its_columns() -> None:
+    parsed = load(use_cache=False)
+    cached = columnar(parsed)  # evidence and survey claims go beside the rows
+    for filters in ({}, {"condition": "knee-oa"}, {"condition": "knee-oa", "stage": "middle"}):
+        whole = agree(parsed, cached, **dict(filters))
+        assert any(r.evidence for r in whole.rows) or filters
+        for fmt in FORMATS:
+            assert rendered(cached, whole, fmt, fmt) == rendered(parsed, whole, fmt, None)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("compare", "knee-oa"),
+        ("compare", "knee-oa", "--chart"),
+        ("compare", "knee-oa", "--stage", "early", "--sources", "synth-001"),
+    ],
+    ids=" ".join,
+)
+def test_a_cache_hit_prints_what_the_first_load_printed(
+    generated: Path, run: Callable[..., Result], args: tuple[str, ...]
+) -> None:
+    """Through the command: a run that parses the files and one that reads the cache
+    print the same bytes in every format, and the same note of rows left out."""
+    import os
+    import time
+
+    # files written a moment ago are keyed by their bytes: age them so the cache is hit
+    old = time.time() - 60
+    for f in generated.rglob("*.yaml"):
+        os.utime(f, (old, old))
+    base = ("--no-bundled", "--data", str(generated))
+    assert run(*base, "sources").exit_code == 0  # writes the cache
+    formats = ("table",) if "--chart" in args else FORMATS
+    for fmt in formats:
+        first = run("--no-cache", *base, *args, "--format", fmt)
+        again = run(*base, *args, "--format", fmt)
+        assert first.exit_code == 0, first.output
+        assert again.exit_code == 0, again.output
+        assert again.stdout == first.stdout
+        assert again.stderr == first.stderr
+        assert first.stdout.strip()
+    if args == ("compare", "knee-oa"):
+        assert "left out" in first.stderr  # the generated data has more rows than shown
