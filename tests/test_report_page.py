@@ -238,3 +238,12 @@ def test_the_seams_plug_in(
     )
     assert result.exit_code == 0, result.output
     assert "Unusual among marketing claims" in result.stdout
+
+
+def test_a_published_page_shows_no_path_of_the_machine(run_pub: Run) -> None:
+    """--data given as an absolute path: the page names the dataset folder and the files
+    under it, never where the folder is on the machine that made the page."""
+    for args in (("report", "alpha"), ("report", "alpha", "--format", "markdown")):
+        out = run_pub(*args).stdout
+        assert str(PUBLISH.parent) not in out
+        assert f"{PUBLISH.name}/claims/alpha.yaml:" in out

@@ -102,6 +102,27 @@ def unusual_findings(ds: Dataset, source: Source) -> tuple[Conflict, ...]:
     return tuple(findings(ds, Selection(source=source.id)))
 
 
+def published_location(where: str, folder: str | None) -> str:
+    """A ``file:line:col`` location as a published page shows it: from the dataset folder's
+    own name down (``mydata/claims/x.yaml:12:3``), never the path on the machine that
+    made it (``/home/someone/mydata/...``)."""
+    import os
+
+    if not folder or not where:
+        return where
+    path, sep, place = where.partition(":")
+    if os.path.isabs(folder) or os.path.isabs(path):
+        try:
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+        except ValueError:  # another drive
+            return os.path.basename(path) + sep + place
+        if rel.startswith(os.pardir):
+            return os.path.basename(path) + sep + place
+        name = os.path.basename(os.path.normpath(os.path.abspath(folder)))
+        return os.path.join(name, rel) + sep + place
+    return where
+
+
 @dataclass(frozen=True)
 class QuoteLocation:
     """Where a claim's quote is: in the dataset, and in the archived text when found."""
@@ -209,7 +230,11 @@ def source_report(ds: Dataset, source_id: str, folders: Sequence[Path] = ()) -> 
     comparison = replace(comparison, rows=rows, sources=columns)
     archive, text = _archive(source, folders)
     quotes = tuple(
-        QuoteLocation(c, c.where, _locate(text, c.quote) if text is not None else None)
+        QuoteLocation(
+            c,
+            published_location(c.where, source.folder),
+            _locate(text, c.quote) if text is not None else None,
+        )
         for c in claims
     )
     return SourceReport(

@@ -330,7 +330,9 @@ def _provenance_section(report: SourceReport) -> Section:
     if src.reader:
         pairs.append(("Read with", src.reader))
     if src.where:
-        pairs.append(("Defined at", src.where))
+        from stemcli.ops.report import published_location
+
+        pairs.append(("Defined at", published_location(src.where, src.folder)))
     rows = tuple((q.claim.id, q.claim.quote, q.dataset, q.archive or "—") for q in report.quotes)
     found = sum(1 for q in report.quotes if q.archive is not None)
     blocks: list[Block] = [Facts(tuple(pairs))]
