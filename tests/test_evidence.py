@@ -442,3 +442,12 @@ def test_context_handles_resolve_like_show(run: Run) -> None:
     short = handle(ds, "bookimed-takeaway-cost")
     data = json.loads(ok(run("context", short, "-f", "json")).stdout)
     assert data["claim"]["id"] == "bookimed-takeaway-cost"
+
+
+def test_markdown_lookup_shows_the_evidence_table_after_the_marketing_one(run: Run) -> None:
+    out = ok(run("lookup", "knee-oa", "--outcome", "pain", "-f", "markdown")).stdout
+    marketing, _, reference = out.partition("### Evidence and surveys")
+    assert "| stemmedicare-oa-middle-pain |" in marketing
+    assert "iijima-2018-pain-smd" not in marketing
+    assert "| iijima-2018-pain-smd |" in reference
+    assert "very low to low" in reference

@@ -134,6 +134,9 @@ class Report:
     group_by: int | None = None
     # extra renderables shown after the table in table format (e.g. a chart)
     extra: tuple[RenderableType, ...] = field(default=())
+    # further tables shown after this one, each with its own title, in table and Markdown
+    # formats (JSON and CSV carry their records in data and csv_rows)
+    sections: tuple[Report, ...] = field(default=())
     # table format as plain 'first: second' lines, one per row (counts read by scripts)
     lines: bool = False
     # a line said before the summary, in table format only (what the table abbreviates)

@@ -34,6 +34,8 @@ def render(report: Report) -> str:
     lines.append("|" + "|".join(aligns.get(c.justify, "---") for c in report.columns) + "|")
     for row in report.rows:
         lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+    for section in report.sections:
+        lines += ["", render(section).rstrip("\n")]
     if report.summary:
         lines += ["", _escape(report.summary)]
     return "\n".join(lines) + "\n"

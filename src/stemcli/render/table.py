@@ -351,6 +351,7 @@ def render(report: Report) -> RenderableType:
 
     parts: list[RenderableType] = [FastTable(report)] if report.rows else []
     parts.extend(report.extra)
+    parts.extend(render(section) for section in report.sections)
     if report.legend and report.rows:
         parts.append(Text(clean(report.legend), style="dim"))
     if report.summary:

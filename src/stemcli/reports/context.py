@@ -20,8 +20,6 @@ from stemcli.reports.fields import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
     from stemcli.ops.context import Context, Reading
 
 REFERENCE_TITLE = "Evidence and surveys (not marketing: what trials found, what clinics market)"
@@ -105,13 +103,6 @@ def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None =
     )
 
 
-def as_table(report: Report) -> RenderableType:
-    """A report rendered as a terminal table, to show after another (``Report.extra``)."""
-    from stemcli.render.table import render
-
-    return render(report)
-
-
 def with_reference(ds: Dataset, report: Report, reference: Sequence[Claim]) -> Report:
     """``report`` (a claims listing) with the reference claims after it: a table of their
     own in table format, their rows after the others' in JSON and CSV (each carrying its
@@ -145,7 +136,7 @@ def with_reference(ds: Dataset, report: Report, reference: Sequence[Claim]) -> R
     return report.evolve(
         data=data,
         csv_rows=joined(report.raw("csv_rows"), ref.raw("csv_rows")),
-        extra=(*report.extra, as_table(ref)),
+        sections=(*report.sections, ref),
         summary=summary,
     )
 
