@@ -12,7 +12,7 @@ every command over generated datasets in every format. Whatever the input, a run
 
 Each example runs stemcli in this process (``in_process``), in a fresh empty working
 directory. The number of examples comes from the hypothesis profile (tests/conftest.py):
-``HYPOTHESIS_PROFILE=ci`` runs ten times as many. ``-m "not generated"`` skips them.
+``HYPOTHESIS_PROFILE=ci`` runs more (see tests/conftest.py). ``-m "not generated"`` skips them.
 """
 
 from __future__ import annotations
