@@ -411,13 +411,17 @@ def test_tables_show_fifty_rows_unless_told_and_data_formats_everything(run: Run
     assert "left out" not in run("lookup", "knee-oa", "-f", "json").stderr
     csv_rows = ok(run("lookup", "knee-oa", "-f", "csv")).stdout.count("\nstemmedicare-")
     markdown = ok(run("lookup", "knee-oa", "-f", "markdown"))
-    rows = [line for line in markdown.stdout.splitlines() if line.startswith("| ")]
+    # the claims' table; the evidence and surveys follow in a table of their own
+    listing, _, reference = markdown.stdout.partition("### Evidence and surveys")
+    rows = [line for line in listing.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + TABLE_LIMIT  # the header, then 50 rows
+    assert "| iijima-2018-pain-smd |" in reference
     line = _left_out(markdown.stderr)
     assert f"{TABLE_LIMIT} of {len(claims)}" in line
     assert f"{len(claims) - TABLE_LIMIT} left out" in line
     every = ok(run("lookup", "knee-oa", "-f", "markdown", "--limit", "0")).stdout
-    assert sum(1 for line in every.splitlines() if line.startswith("| ")) == 1 + len(claims)
+    listing = every.partition("### Evidence and surveys")[0]
+    assert sum(1 for line in listing.splitlines() if line.startswith("| ")) == 1 + len(claims)
     assert csv_rows == sum(1 for c in claims if c["id"].startswith("stemmedicare-"))
 
 

@@ -104,8 +104,8 @@ def unusual_findings(ds: Dataset, source: Source) -> tuple[Conflict, ...]:
 
 def published_location(where: str, folder: str | None) -> str:
     """A ``file:line:col`` location as a published page shows it: from the dataset folder's
-    own name down (``mydata/claims/x.yaml:12:3``), never the path on the machine that
-    made it (``/home/someone/mydata/...``)."""
+    own name down (``mydata/claims/x.yaml:12:3``), never the absolute path of the folder
+    on the machine that made it."""
     import os
 
     if not folder or not where:
