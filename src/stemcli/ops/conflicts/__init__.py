@@ -37,7 +37,7 @@ exact path, pair by pair; the property tests hold the sweep to it.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -249,24 +249,46 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
         wanted = min(limit, total)
         if wanted > MAX_LISTED:
             raise ListingTooLarge(wanted, total)
-        out: list[Conflict] = []
-        for kind in KINDS:
-            room = wanted - len(out)
-            if room <= 0:
-                break
-            if sel.kind is not None and kind != sel.kind:
-                continue
-            if kind == ARITHMETIC:
-                out += arithmetic[:room]
-            elif kind == UNUSUAL:
-                out += unusual[:room]
-            elif kind == CONTRADICTION and against:
-                found = _pairs(ds, prep, sel, kind, room) + against
-                found.sort(key=lambda x: -x.relative_gap)  # stable: the sweep's order kept
-                out += found[:room]
-            else:
-                out += _pairs(ds, prep, sel, kind, room)
+        out = _listing(
+            sel,
+            wanted,
+            arithmetic,
+            unusual,
+            against,
+            lambda kind, room: _pairs(ds, prep, sel, kind, room),
+        )
     return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)
+
+
+def _listing(
+    sel: Selection,
+    wanted: int,
+    arithmetic: list[Conflict],
+    unusual: list[Conflict],
+    against: list[Conflict],
+    pairs_of: Callable[[str, int], list[Conflict]],
+) -> list[Conflict]:
+    """The first ``wanted`` findings, kind by kind in :data:`KINDS` order: the arithmetic and
+    unusual findings as found, the pairs of each other kind from ``pairs_of(kind, room)``
+    (either engine's), the contradictions with evidence merged by severity."""
+    out: list[Conflict] = []
+    for kind in KINDS:
+        room = wanted - len(out)
+        if room <= 0:
+            break
+        if sel.kind is not None and kind != sel.kind:
+            continue
+        if kind == ARITHMETIC:
+            out += arithmetic[:room]
+        elif kind == UNUSUAL:
+            out += unusual[:room]
+        elif kind == CONTRADICTION and against:
+            found = pairs_of(kind, room) + against
+            found.sort(key=lambda x: -x.relative_gap)  # stable: the sweep's order kept
+            out += found[:room]
+        else:
+            out += pairs_of(kind, room)
+    return out
 
 
 def _pairs(ds: Dataset, prep: Prepared, sel: Selection, kind: str, limit: int) -> list[Conflict]:
@@ -356,19 +378,7 @@ def _find_vector(
             found = items[i] = vector.item(ds, columns, st, i)
         return found
 
-    out: list[Conflict] = []
-    for kind in KINDS:
-        room = wanted - len(out)
-        if room <= 0:
-            break
-        if sel.kind is not None and kind != sel.kind:
-            continue
-        if kind == ARITHMETIC:
-            out += arithmetic[:room]
-            continue
-        if kind == UNUSUAL:
-            out += unusual[:room]
-            continue
+    def pairs_of(kind: str, room: int) -> list[Conflict]:
         found: list[tuple[tuple[float, ...], int, int, str | None]] = []
         if kind == CONTRADICTION:
             for key, a, b in vector.top_pairs(
@@ -405,8 +415,7 @@ def _find_vector(
             fa = facts(ds, sa.claim, sel.tolerance, memo.family, memo)
             fb = facts(ds, sb.claim, sel.tolerance, memo.family, memo)
             pairs.append(finding(sa, sb, fa, fb, kind, sub))
-        if kind == CONTRADICTION and against:
-            pairs += against
-            pairs.sort(key=lambda x: -x.relative_gap)  # stable: the sweep's order kept
-        out += pairs[:room]
+        return pairs
+
+    out = _listing(sel, wanted, arithmetic, unusual, against, pairs_of)
     return ConflictList(conflicts=tuple(out), counts=counts, selection=sel)
