@@ -9,6 +9,7 @@ import typer
 from stemcli.cli.env import command, dataset, emit, resolve
 from stemcli.cli.options import (
     RANKED_LIMIT,
+    ClaimArg,
     ConditionArg,
     Force,
     Format,
@@ -21,7 +22,6 @@ from stemcli.cli.options import (
     Raw,
     SourceOpt,
     Stage,
-    completes,
 )
 
 
@@ -73,14 +73,7 @@ def lookup(
 
 @command()
 def show(
-    claim_id: Annotated[
-        str,
-        typer.Argument(
-            help="The claim's id or handle (the Id column of lookup), or a prefix of one.",
-            metavar="CLAIM",
-            autocompletion=completes("claims"),
-        ),
-    ],
+    claim_id: ClaimArg,
     *,
     format: Format = ListingFormat.table,
     output: Output = None,

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from stemcli.cli.env import command, dataset, emit
-from stemcli.cli.options import Force, Format, Limit, ListingFormat, Output, Raw, completes
+from stemcli.cli.options import ClaimArg, Force, Format, Limit, ListingFormat, Output, Raw
 
 
 @command()
 def context(
-    claim_id: Annotated[
-        str,
-        typer.Argument(
-            help="The claim's id or handle (the Id column of lookup), or a prefix of one.",
-            metavar="CLAIM",
-            autocompletion=completes("claims"),
-        ),
-    ],
+    claim_id: ClaimArg,
     *,
     format: Format = ListingFormat.table,
     limit: Limit = None,

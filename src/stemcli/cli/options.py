@@ -297,3 +297,14 @@ DataPaths = Annotated[
         metavar="PATH",
     ),
 ]
+
+
+# a claim named on the command line (show, context): resolved by ops.resolve.resolve_claim
+ClaimArg = Annotated[
+    str,
+    typer.Argument(
+        help="The claim's id or handle (the Id column of lookup), or a prefix of one.",
+        metavar="CLAIM",
+        autocompletion=completes("claims"),
+    ),
+]
