@@ -135,6 +135,23 @@ class ConflictCounts:
     # can be unusual: the kind is counted (and listed in to_json) only then
     surveyed: bool = False
 
+    @classmethod
+    def of_sweeps(
+        cls, contradiction: int, bound: int, cross: int, same_far: int, typical_far: int
+    ) -> ConflictCounts:
+        """The counts from the sweeps either engine runs: ``cross``, far pairs across
+        measures and classes; ``same_far``, far pairs within a class; ``typical_far``, those
+        of them without a case report (the rest are anecdote tensions)."""
+        cross -= same_far
+        anecdote = same_far - typical_far
+        return cls(
+            contradiction=contradiction,
+            tension=cross + anecdote,
+            bound=bound,
+            cross_measure=cross,
+            anecdote=anecdote,
+        )
+
     @property
     def total(self) -> int:
         return self.contradiction + self.tension + self.arithmetic + self.unusual

@@ -163,15 +163,7 @@ def _counts(prep: Prepared, items: Sequence[Item], *, by_source: bool) -> Confli
                 bounded = [[it for it in g if it.bound] for g in typical]
                 b_cuts, _, b_his = _sorted_ends(bounded)
                 bound += _count_subs(pairs, b_cuts, b_his)
-    cross -= same_far
-    anecdote = same_far - typical_far
-    return ConflictCounts(
-        contradiction=contradiction,
-        tension=cross + anecdote,
-        bound=bound,
-        cross_measure=cross,
-        anecdote=anecdote,
-    )
+    return ConflictCounts.of_sweeps(contradiction, bound, cross, same_far, typical_far)
 
 
 def selection_counts(prep: Prepared, sel: Selection) -> ConflictCounts:

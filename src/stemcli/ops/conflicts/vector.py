@@ -550,15 +550,7 @@ def counts(st: Statements, *, by_source: bool, keep: BoolArray | None = None) ->
     typical_far = count(typical, by_class, r_tcut)
     contradiction = count(typical, by_class, r_cut)
     bound = count(typical & st.bound, by_class, r_cut)
-    cross -= same_far
-    anecdote = same_far - typical_far
-    return ConflictCounts(
-        contradiction=contradiction,
-        tension=cross + anecdote,
-        bound=bound,
-        cross_measure=cross,
-        anecdote=anecdote,
-    )
+    return ConflictCounts.of_sweeps(contradiction, bound, cross, same_far, typical_far)
 
 
 def selection_counts(st: Statements, sel: Selection) -> ConflictCounts:
