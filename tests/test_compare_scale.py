@@ -138,3 +138,81 @@ def test_a_cache_hit_prints_what_the_first_load_printed(
         assert first.stdout.strip()
     if args == ("compare", "knee-oa"):
         assert "left out" in first.stderr  # the generated data has more rows than shown
+
+
+def test_a_table_compares_the_sources_with_the_most_claims(generated: Path) -> None:
+    """``max_sources`` compares the sources with the most claims about what is asked, as
+    ``sources`` naming them would (in the dataset's order), from claims or columns alike."""
+    from collections import Counter
+
+    parsed = load([generated], bundled=False, use_cache=False)
+    knee = parsed.conditions["knee-oa"]
+    counts = Counter(c.source for c in parsed.claims if c.condition == "knee-oa")
+    assert len(counts) > 3
+    most = sorted(counts, key=lambda s: (-counts[s], list(parsed.sources).index(s)))[:3]
+    named = tuple(s for s in parsed.sources if s in most)
+    expected = compare(parsed, knee, sources=named)
+    for ds in (parsed, columnar(parsed)):
+        bounded = compare(ds, knee, max_sources=3)
+        assert bounded.sources == named
+        assert bounded.source_total == len(counts)
+        assert bounded.rows == expected.rows
+    # enough room: every source, and nothing said
+    whole = compare(parsed, knee, max_sources=len(counts))
+    assert whole.source_total is None
+    assert set(whole.sources) == set(counts)
+
+
+def test_a_crowded_cell_shows_its_lowest_and_highest_values() -> None:
+    """A table cell of more values than it shows keeps the lowest and highest halves in
+    order and says how many it left out, and how many of those contradict."""
+    from stemcli.quantities import parse
+    from stemcli.reports.compare import _bounded
+
+    q = parse("10%")
+    values = [(f"{k} %", "contradiction" if k % 3 == 0 else None, q, []) for k in range(12)]
+    shown = _bounded(values, 8)  # type: ignore[arg-type]
+    assert [v[0] for v in shown] == [
+        "0 %",
+        "1 %",
+        "2 %",
+        "3 %",
+        "… 4 more values (1 ≠)",
+        "8 %",
+        "9 %",
+        "10 %",
+        "11 %",
+    ]
+    assert shown[4][3] == []  # no claim is listed on the elision's line
+    assert _bounded(values, None) == values
+    assert _bounded(values[:8], 8) == values[:8]
+
+
+def test_the_compare_table_bounds_sources_and_values_and_says_so(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """Through the command: the table compares at most 8 sources and says how many it left
+    out; ``--limit 0`` and JSON compare every source; a crowded cell is cut in the table
+    and whole in JSON."""
+    import json
+
+    from generate import generate
+
+    data = tmp_path / "data"
+    generate(3000, data, seed=3, sources=12)
+    base = ("--no-bundled", "--data", str(data), "compare", "knee-oa")
+    table = run(*base)
+    assert table.exit_code == 0, table.output
+    assert "comparing the 8 of 12 sources with the most claims here (4 left out)" in table.stderr
+    assert "more values" in table.stdout
+    everything = run(*base, "--limit", "0", "--format", "markdown")
+    assert everything.exit_code == 0, everything.output
+    assert "sources with the most claims" not in everything.stderr
+    assert "more values" not in everything.stdout
+    data_run = run(*base, "--format", "json")
+    assert data_run.exit_code == 0, data_run.output
+    assert "sources with the most claims" not in data_run.stderr
+    doc = json.loads(data_run.stdout)
+    assert len(doc["sources"]) == 12
+    most = max(len(v) for row in doc["rows"] for v in row["cells"].values())
+    assert most > 8  # what the table cut, JSON holds whole

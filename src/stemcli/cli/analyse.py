@@ -86,6 +86,10 @@ def compare(
     overlaps it. Claims that are not stage-specific hold for every stage: they join the
     rows of the stages others name, or get an "any" row when nothing is stage-specific.
 
+    A table compares at most 8 sources, those with the most claims here (--sources names
+    others), and shows a cell's 4 lowest and 4 highest values when it has more;
+    --limit 0 shows everything, and JSON and CSV always do.
+
     Examples:
 
     \b
@@ -119,9 +123,19 @@ def compare(
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, stage)
     from dataclasses import replace
 
-    from stemcli.cli.listing import first, left_out, row_limit
+    from stemcli.cli.listing import (
+        CELL_VALUES,
+        HUMAN_FORMATS,
+        TABLE_SOURCES,
+        first,
+        left_out,
+        row_limit,
+    )
 
     shown = row_limit(limit, format)
+    # a table a person reads compares the sources with the most claims, and shows the
+    # lowest and highest of a cell's many values; --limit 0 and the data formats show all
+    bounded = limit != 0 and format.value in HUMAN_FORMATS
     result = run(
         ds,
         cond,
@@ -130,13 +144,33 @@ def compare(
         sources=parse_sources(ds, sources) if sources is not None else None,
         # the figures draw every row; a listing builds only the rows it shows
         limit=None if recorded else shown,
+        max_sources=TABLE_SOURCES if bounded else None,
     )
     total = len(result.rows) if result.total is None else result.total
     rows, _ = first(result.rows, shown)
-    report = compare_report(ds, replace(result, rows=tuple(rows)), chart=chart, only=format.value)
+    report = compare_report(
+        ds,
+        replace(result, rows=tuple(rows)),
+        chart=chart,
+        only=format.value,
+        cell_values=CELL_VALUES if bounded else None,
+    )
+
+    def notes() -> None:
+        left_out(len(rows), total, "rows")
+        if result.source_total is not None:
+            from stemcli.cli.env import note
+
+            n, k = len(result.sources), result.source_total
+            note(
+                f"comparing the {n} of {k:,} sources with the most claims here "
+                f"({k - n:,} left out); --sources picks them, --limit 0 compares all",
+                style="dim",
+            )
+
     if not recorded:
         emit(report, format, output, force, raw)
-        left_out(len(rows), total, "rows")
+        notes()
         return
     from stemcli.render import figure as fig
     from stemcli.render import get_renderer
@@ -154,7 +188,7 @@ def compare(
         saved.append((html, fig.html(figure)))
     if not save(saved, force) and to_stdout:  # --svg - or --html - take stdout instead
         write_stdout(rendered)
-    left_out(len(rows), total, "rows")
+    notes()
 
 
 def _dataset_date() -> str | None:

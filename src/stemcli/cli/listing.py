@@ -17,6 +17,10 @@ T = TypeVar("T")
 
 # formats a person reads: a default limit keeps them short; data formats get everything
 HUMAN_FORMATS = frozenset({"table", "markdown"})
+# compare in those formats: the sources compared (those with the most claims) and the values
+# a cell shows (its lowest and highest halves), unless --sources or --limit 0 say otherwise
+TABLE_SOURCES = 8
+CELL_VALUES = 8
 
 
 def row_limit(limit: int | None, fmt: Enum) -> int | None:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from stemcli.ops.conflicts.select import Memo
 
 ANY_STAGE = "any"
+# from this many claims, columns are counted with numpy (imported only then)
+NUMPY_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ class Comparison:
     rows: tuple[Row, ...]
     # how many rows there are, when only the first were built (compare's ``limit``)
     total: int | None = None
+    # how many sources state values here, when only the ``max_sources`` with the most
+    # claims were compared (None: every source that states one is a column)
+    source_total: int | None = None
 
     @property
     def disagreeing(self) -> int:
@@ -260,6 +265,7 @@ def compare(
     outcome: str | None = None,
     sources: tuple[str, ...] | None = None,
     limit: int | None = None,
+    max_sources: int | None = None,
 ) -> Comparison:
     """Group the claims into comparable rows, one cell per source; reference claims
     (evidence, surveys) go beside the rows of their condition, outcome and measure.
@@ -267,10 +273,24 @@ def compare(
     ``limit``: only the first ``limit`` rows are built (``total`` counts them all). A
     dataset held column by column (a cache hit) is grouped from its columns, and only
     the claims of the rows built become claim objects.
+
+    ``max_sources`` (without ``sources``): when more marketing sources than that state
+    values about the condition and outcome asked for, only the ``max_sources`` with the
+    most claims there are compared, as if ``sources`` named them (in the dataset's order;
+    ``source_total`` counts them all): a table of hundreds of columns is read by nobody.
     """
     from stemcli.ops.rules import is_reference_kind
 
     refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
+    source_total: int | None = None
+    if sources is None and max_sources is not None:
+        counts = _source_counts(ds, condition, outcome, refs)
+        if len(counts) > max_sources:
+            rank = {sid: i for i, sid in enumerate(ds.sources)}
+            most = sorted(counts, key=lambda s: (-counts[s], rank.get(s, len(rank)), s))
+            sources = tuple(sorted(most[:max_sources], key=lambda s: (rank.get(s, len(rank)), s)))
+            sources += tuple(refs)  # the evidence beside the rows stays
+            source_total = len(counts)
     grouped = _column_groups(ds, condition, outcome, sources, refs, stage)
     if grouped is None:
         groups, beside = _claim_groups(ds, condition, outcome, sources, refs, stage)
@@ -309,7 +329,53 @@ def compare(
             )
             for r in rows
         ]
-    return Comparison(condition, stage, outcome, columns, tuple(rows), total)
+    return Comparison(condition, stage, outcome, columns, tuple(rows), total, source_total)
+
+
+def _source_counts(
+    ds: Dataset, condition: Condition | None, outcome: str | None, refs: set[str]
+) -> dict[str, int]:
+    """How many claims each marketing source states about ``condition`` and ``outcome``
+    (None: any), counted from the columns of a cache hit without building claims."""
+    from collections import Counter
+
+    held = ds.columns if "claims" not in ds.__dict__ else None
+    if held is None or any(len(held.columns[f]) != 2 for f in ("source", "condition", "outcome")):
+        counted = Counter(
+            c.source
+            for c in ds.claims
+            if (condition is None or c.condition == condition.id)
+            and (outcome is None or c.outcome == outcome)
+        )
+    else:
+        cols = held.columns
+        wanted = [
+            (cols[name], value)
+            for name, value in (
+                ("condition", None if condition is None else condition.id),
+                ("outcome", outcome),
+            )
+            if value is not None
+        ]
+        values, codes = cols["source"]
+        if held.n < NUMPY_FROM:  # numpy is not imported for a small dataset
+            tests = [
+                (frozenset(k for k, v in enumerate(vs) if v == value), cs)
+                for (vs, cs), value in wanted
+            ]
+            per_code = Counter(
+                codes[i] for i in range(held.n) if all(cs[i] in ok for ok, cs in tests)
+            )
+            counted = Counter({values[k]: n for k, n in per_code.items()})
+        else:
+            import numpy as np
+
+            keep = np.ones(held.n, dtype=bool)
+            for (vs, cs), value in wanted:
+                keep &= np.array([v == value for v in vs], dtype=bool)[np.asarray(cs)]
+            per = np.bincount(np.asarray(codes)[keep], minlength=len(values))
+            counted = Counter({values[k]: int(n) for k, n in enumerate(per) if n})
+    return {s: n for s, n in counted.items() if s not in refs}
 
 
 _Beside = dict[tuple[str, str, str, str | None], list[Claim]]

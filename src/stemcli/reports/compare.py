@@ -27,13 +27,20 @@ if TYPE_CHECKING:
 
 
 def compare_report(
-    ds: Dataset, comparison: Comparison, *, chart: bool = False, only: str | None = None
+    ds: Dataset,
+    comparison: Comparison,
+    *,
+    chart: bool = False,
+    only: str | None = None,
+    cell_values: int | None = None,
 ) -> Report:
     """One row per comparable (condition, stage, outcome, measure), one column per source.
 
     ``chart``: the table format shows a range chart per row instead of the table.
     ``only``: the one format the report is for ("table", "json" ...): what no other
     format shows is not built (None: every format's).
+    ``cell_values``: a table cell of more distinct values shows the lowest and highest
+    half of that many and a line for the rest (CSV and JSON always hold every value).
     """
     from stemcli.ops.compare import ANY_STAGE
     from stemcli.text.neutralise import clean_line
@@ -56,9 +63,12 @@ def compare_report(
                 ANY_STAGE_TEXT if r.stage == ANY_STAGE else r.stage,
                 f"{r.outcome}\n{_compare_measure(r)}",
             ]
-            cells = [_compare_cell(values) for values in grouped]
+            table_values = [_bounded(values, cell_values) for values in grouped]
+            cells = [_compare_cell(values) for values in table_values]
             # one line per value, in the order of the columns: the claims that state it
-            claims = ids_cell(ds, [("", stating) for values in grouped for *_, stating in values])
+            claims = ids_cell(
+                ds, [("", stating) for values in table_values for *_, stating in values]
+            )
             shown_evidence: tuple[Cell, ...] = (evidence_cell(ds, r),) if with_evidence else ()
             rows.append((*key, *cells, *shown_evidence, _compare_check(r), claims))
         if as_csv:
@@ -300,6 +310,23 @@ def _grouped(cell: CompareCell, stage: str, texts: _Texts | None = None) -> _Val
         )
         for t in order
     ]
+
+
+def _bounded(values: _Values, most: int | None) -> _Values:
+    """``values`` (in value order) or, when there are more than ``most``, the lowest and
+    highest ``most // 2`` each and between them one line for the rest: how many, and how
+    many of them contradict (≠) or are in tension (~)."""
+    if most is None or len(values) <= most:
+        return values
+    half = max(1, most // 2)
+    hidden = values[half:-half]
+    marks = [
+        f"{n} {mark}"
+        for mark, verdict in (("≠", "contradiction"), ("~", "tension"))
+        if (n := sum(1 for v in hidden if v[1] == verdict))
+    ]
+    text = f"… {len(hidden)} more values" + (f" ({', '.join(marks)})" if marks else "")
+    return [*values[:half], (text, None, hidden[0][2], []), *values[-half:]]
 
 
 def _compare_cell(values: _Values) -> Cell:
