@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import NamedTuple
@@ -176,14 +177,19 @@ def fold_rough(
             k = statement_key(c, f)
             if k not in statements or c.id < statements[k][0].id:
                 statements[k] = (c, f)
+    # each question's exact statements by their lower end: a rough value can round only
+    # those whose ends lie within its own (:func:`restates`), found by bisection
+    by_low: dict[tuple[object, ...], tuple[list[float], list[tuple[Claim, Facts]]]] = {}
+    for question, statements in exact.items():
+        held = sorted(statements.values(), key=lambda cf: cf[1].lo)
+        by_low[question] = ([fe.lo for _, fe in held], held)
     out: list[tuple[Claim, Facts]] = []
     for c, f in zip(claims, fs, strict=True):
-        if c.value.qualifier == "about":
-            hosts = [
-                (e, fe)
-                for e, fe in exact.get(question_key(c, f), {}).values()
-                if restates(c, f, e, fe)
-            ]
+        if c.value.qualifier == "about" and (found := by_low.get(question_key(c, f))):
+            lows, held = found
+            top = _rough_top(c, f.lo, f.hi)
+            start, end = bisect_left(lows, f.lo), bisect_right(lows, top)
+            hosts = [held[k] for k in range(start, end) if held[k][1].hi <= top]
             if len(hosts) == 1:
                 out.append(hosts[0])
                 continue
