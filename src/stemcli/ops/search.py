@@ -72,49 +72,102 @@ def _search_columns(
     condition_score: dict[str, float],
     limit: int,
 ) -> Sequence[Hit]:
-    """:func:`search` over the columns: the same scores, the same order."""
+    """:func:`search` over the columns: the same scores, the same order.
+
+    The quotes are scored in one call, a row per quote so that every core takes a share,
+    with partial_ratio's cut at MIN_SCORE (a quote under it scores 0: its claim is a hit
+    only by its outcome or condition, which then outscore the quote anyway). The order's
+    last keys (the query's coverage of the quote, the id) are worked out only for the
+    hits a listing shows (:class:`_Hits`).
+    """
     import numpy as np
     from rapidfuzz import fuzz, process, utils
 
     quotes = columns.values("quote")
     by_quote = process.cdist(
-        [query],
         quotes,
+        [query],
         scorer=fuzz.partial_ratio,
         processor=utils.default_process,
         dtype=np.float64,
         workers=-1,
-    )[0]
+        score_cutoff=MIN_SCORE,
+    )[:, 0]
     outcomes, outcome_codes = columns.columns["outcome"]
     conditions, condition_codes = columns.columns["condition"]
     by_outcome = np.array([outcome_score.get(o, 0.0) for o in outcomes])[np.asarray(outcome_codes)]
     by_condition = np.array([condition_score.get(c, 0.0) for c in conditions])
     score = np.maximum(np.maximum(by_quote, by_outcome), by_condition[np.asarray(condition_codes)])
     found = np.nonzero(score >= MIN_SCORE)[0]
-    covered = process.cdist(
-        [query],
-        [quotes[i] for i in found],
-        scorer=fuzz.token_set_ratio,
-        processor=utils.default_process,
-        dtype=np.float64,
-        workers=-1,
-    )[0]
-    ids = np.array([columns.value("id", int(i)) for i in found])
-    order = np.lexsort((ids, -covered, -by_outcome[found], -score[found]))
-    top = found[order[:limit]]
-    return _Hits(columns, top, score[top])
+    return _Hits(columns, quotes, query, found, score[found], by_outcome[found], limit)
 
 
 class _Hits(Sequence[Hit]):
-    """Ranked hits whose claims are built only when one is looked at."""
+    """Ranked hits whose order is settled, and claims built, only as far as they are
+    looked at: a million claims may match, and a listing shows twenty.
 
-    def __init__(self, columns: ClaimColumns, positions: Any, scores: Any) -> None:
+    The order is :func:`search`'s: score, then the outcome's score, then how much of the
+    quote the query covers (token_set_ratio, computed only for the hits that rank up to
+    the ones asked for, ties included), then the id (its rank in the columns' id order).
+    """
+
+    def __init__(
+        self,
+        columns: ClaimColumns,
+        quotes: list[str],
+        query: str,
+        found: Any,
+        score: Any,
+        by_outcome: Any,
+        limit: int,
+    ) -> None:
+        import numpy as np
+
         self._columns = columns
-        self._positions = positions
-        self._scores = scores
+        self._quotes = quotes
+        self._query = query
+        self._found = found
+        self._score = score
+        self._by_outcome = by_outcome
+        self._len = min(limit, len(found))
+        # the hits by score and outcome score alone (a stable sort keeps position order)
+        self._primary = np.lexsort((-by_outcome, -score))
+        self._ordered: Any = found[:0]  # the hits in their final order, as far as settled
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return self._len
+
+    def _settle(self, k: int) -> None:
+        """Put the first ``k`` hits in their final order (and every hit tied with the
+        ``k``-th on score and outcome score, which the later keys order among them)."""
+        if k <= len(self._ordered):
+            return
+        # at least twice as far as before: reading the hits one by one settles them in a
+        # few rounds, not one per tie group
+        k = min(max(k, 2 * len(self._ordered)), self._len)
+        import numpy as np
+        from rapidfuzz import fuzz, process, utils
+
+        primary, score, by_outcome = self._primary, self._score, self._by_outcome
+        last = primary[k - 1]
+        keys = np.stack((score[primary], by_outcome[primary]))
+        tied = (keys[0] == score[last]) & (keys[1] == by_outcome[last])
+        end = int(np.nonzero(tied)[0][-1]) + 1  # the end of the k-th hit's tie group
+        head = primary[:end]
+        covered = process.cdist(
+            [self._quotes[int(i)] for i in self._found[head]],
+            [self._query],
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            dtype=np.float64,
+            workers=-1,
+        )[:, 0]
+        rank = np.empty(self._columns.n, dtype=np.int64)
+        rank[np.asarray(self._columns.by_id)] = np.arange(self._columns.n)
+        ids = rank[self._found[head]]
+        order = np.lexsort((ids, -covered, -by_outcome[head], -score[head]))
+        self._ordered = self._found[head[order]]
+        self._ordered_scores = score[head[order]]
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -122,6 +175,14 @@ class _Hits(Sequence[Hit]):
     def __getitem__(self, i: slice) -> Sequence[Hit]: ...
     def __getitem__(self, i: int | slice) -> Hit | Sequence[Hit]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        claim = self._columns.claim(int(self._positions[i]))
-        return Hit(round(float(self._scores[i]), 1), claim)
+            wanted = range(*i.indices(len(self)))
+            if wanted:
+                self._settle(max(wanted) + 1)
+            return [self[j] for j in wanted]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        self._settle(i + 1)
+        claim = self._columns.claim(int(self._ordered[i]))
+        return Hit(round(float(self._ordered_scores[i]), 1), claim)
