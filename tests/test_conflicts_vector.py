@@ -139,6 +139,13 @@ def test_a_cached_dataset_with_reference_claims_agrees(monkeypatch: pytest.Monke
         both(cached, sel, 10_000, monkeypatch)
         monkeypatch.setattr(cf, "_FORCE_VECTOR", True)
         assert cf.count_conflicts(cached, sel) == cf.count_conflicts(parsed, sel)
+    # the array engine sweeps the columns as they are: no claim object for the whole
+    fresh = codec.decode(codec.encode(parsed))
+    assert fresh is not None
+    monkeypatch.setattr(cf, "_FORCE_VECTOR", True)
+    assert cf.count_conflicts(fresh, cf.Selection()) == cf.count_conflicts(parsed, cf.Selection())
+    assert len(cf.find_conflicts(fresh, cf.Selection(), limit=5).conflicts) == 5
+    assert "claims" not in fresh.__dict__
 
 
 def test_a_sub_dataset_does_not_keep_the_columns_of_the_whole() -> None:

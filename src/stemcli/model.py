@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -256,6 +256,10 @@ class Claim:
         }
 
 
+# from this many claims, ClaimColumns.where tests the codes with numpy (imported only then)
+_NUMPY_FROM = 20_000
+
+
 class ClaimColumns:
     """Claims stored column by column, one entry per field of :class:`Claim`: what a cache
     hit holds, so that no per-claim object exists until a command asks for one.
@@ -316,6 +320,35 @@ class ClaimColumns:
         for i, c in self._built.items():
             claims[i] = c
         return tuple(claims)
+
+    def where(self, tests: dict[str, Callable[[Any], bool]]) -> list[Claim]:
+        """The claims whose every field named in ``tests`` passes its test, in claim
+        order; only they are built. A coded column's test runs once per distinct value."""
+        wanted: list[tuple[list[bool], Any]] = []
+        others: list[tuple[str, Callable[[Any], bool]]] = []
+        for name, test in tests.items():
+            col = self.columns[name]
+            if len(col) == 2:
+                wanted.append(([bool(test(v)) for v in col[0]], col[1]))
+            else:
+                others.append((name, test))
+        if any(not any(ok) for ok, _ in wanted):
+            return []
+        positions: Iterable[int]
+        if wanted and self.n >= _NUMPY_FROM:
+            import numpy as np
+
+            mask = np.ones(self.n, dtype=bool)
+            for ok, codes in wanted:
+                mask &= np.array(ok, dtype=bool)[np.asarray(codes)]
+            positions = map(int, np.nonzero(mask)[0])
+        else:
+            positions = (i for i in range(self.n) if all(ok[codes[i]] for ok, codes in wanted))
+        return [
+            self.claim(i)
+            for i in positions
+            if all(test(self.value(name, i)) for name, test in others)
+        ]
 
     def find(self, claim_id: str) -> int | None:
         """The position of the claim ``claim_id`` (a bisection over the id order)."""
@@ -414,6 +447,13 @@ class Dataset:
         if "claims" not in self.__dict__ and self.columns is not None:
             return self.columns.n
         return len(self.claims)
+
+    def claims_where(self, **tests: Callable[[Any], bool]) -> list[Claim]:
+        """The claims whose every named field passes its test (``source=lambda s: ...``),
+        in claim order; from the columns of a cache hit, only those claims are built."""
+        if "claims" not in self.__dict__ and self.columns is not None:
+            return self.columns.where(tests)
+        return [c for c in self.claims if all(t(getattr(c, f)) for f, t in tests.items())]
 
     def claim_ids(self) -> list[str]:
         """Every claim's id, in claim order, without building the claims."""

@@ -192,8 +192,8 @@ def survey_range(ds: Dataset, c: Claim) -> tuple[Claim | None, Claim | None]:
     rng: Claim | None = None
     mean: Claim | None = None
     family = _family(ds, c.outcome)
-    for r in ds.claims:
-        if _kind(ds, r) != "survey" or r is c:
+    for r in survey_claims(ds):
+        if r is c:
             continue
         if (
             r.condition != c.condition
@@ -211,6 +211,22 @@ def survey_range(ds: Dataset, c: Claim) -> tuple[Claim | None, Claim | None]:
         elif r.ci is not None and mean is None:
             mean = r
     return rng, mean
+
+
+# the last dataset asked about, and its survey claims: a run loads one dataset
+_surveys: tuple[Dataset, list[Claim]] | None = None
+
+
+def survey_claims(ds: Dataset) -> list[Claim]:
+    """The claims of survey sources, in dataset order (found once per dataset, without
+    building the other claims of a cache hit)."""
+    global _surveys
+    if _surveys is not None and _surveys[0] is ds:
+        return _surveys[1]
+    ids = {sid for sid, src in ds.sources.items() if src.kind == "survey"}
+    found = ds.claims_where(source=ids.__contains__) if ids else []
+    _surveys = (ds, found)
+    return found
 
 
 def outside(c: Claim, rng: Claim) -> float:

@@ -113,9 +113,14 @@ def is_reference(ds: Dataset, claim: Claim) -> bool:
     return src is not None and is_reference_kind(src.kind)
 
 
+def reference_sources(ds: Dataset) -> frozenset[str]:
+    """The ids of the sources whose claims are reference figures (evidence, surveys)."""
+    return frozenset(s.id for s in ds.sources.values() if is_reference_kind(s.kind))
+
+
 def marketing(ds: Dataset) -> Dataset:
     """``ds`` without its reference claims (the same object when it has none)."""
-    refs = {s.id for s in ds.sources.values() if is_reference_kind(s.kind)}
+    refs = reference_sources(ds)
     if not refs or not refs & ds.claim_sources():
         return ds
     return ds.with_claims(tuple(c for c in ds.claims if c.source not in refs))

@@ -139,10 +139,14 @@ def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
             pool = [columns.claim(i) for i, code in enumerate(codes) if values[code] is not None]
     else:
         pool = [c for c in ds.claims if c.derived is not None]
+    from stemcli.ops.rules import reference_sources
+
+    refs = reference_sources(ds)
     claims = [
         c
         for c in pool
-        if (sel.condition is None or c.condition == sel.condition)
+        if c.source not in refs
+        and (sel.condition is None or c.condition == sel.condition)
         and (sel.stage is None or not c.stages or sel.stage in c.stages)
         and (sel.source is None or c.source == sel.source)
     ]
@@ -164,18 +168,37 @@ def _no_collections() -> Iterator[None]:
 
 
 def _reference(ds: Dataset, sel: Selection) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
-    """The marketing claims alone (reference claims are never marketing: see
-    :mod:`.evidence`), the contradictions with evidence that measures the same quantity
-    the same way, the unusual marketing claims (:mod:`.unusual`), and whether there is a
-    survey to find any by."""
-    from stemcli.ops.conflicts import evidence, unusual
-    from stemcli.ops.rules import marketing
+    """The dataset the sweep reads, the contradictions with evidence that measures the
+    same quantity the same way (:mod:`.evidence`), the unusual marketing claims
+    (:mod:`.unusual`), and whether there is a survey to find any by.
 
-    market = marketing(ds)
-    if market is ds:
+    Reference claims are never marketing, so the sweep reads the marketing claims alone:
+    the array engine leaves the reference claims out of its selection
+    (:func:`.vector.statements`), so a dataset it sweeps from its columns is kept as it
+    is, without a claim object built per claim; the Python path gets the dataset without
+    them (:func:`~stemcli.ops.rules.marketing`).
+    """
+    from stemcli.ops.conflicts import evidence, unusual
+    from stemcli.ops.rules import marketing, reference_sources
+
+    refs = reference_sources(ds)
+    if not refs or not refs & ds.claim_sources():
         return ds, [], [], False
     surveyed = any(s.kind == "survey" for s in ds.sources.values())
+    market = ds if _sweeps_columns(ds, sel) else marketing(ds)
     return market, evidence.findings(ds, sel), unusual.findings(ds, sel), surveyed
+
+
+def _sweeps_columns(ds: Dataset, sel: Selection) -> bool:
+    """Whether the array engine will sweep ``ds`` from the columns it holds (see
+    :func:`_arrays`)."""
+    if "claims" in ds.__dict__ or ds.columns is None:
+        return False
+    if sel.source is not None and not sel.internal:
+        return False
+    from stemcli.ops.conflicts import vector
+
+    return vector.columns_for(ds, force=_FORCE_VECTOR) is ds.columns
 
 
 def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:

@@ -35,30 +35,36 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The contradictions between evidence and marketing claims of the selection, the
     most severe first."""
     from stemcli.ops.context import same_way
-    from stemcli.ops.rules import is_reference, same_time, stages_compatible
+    from stemcli.ops.rules import reference_sources, same_time, stages_compatible
     from stemcli.quantities import dimension, ends
 
     if sel.internal:
         return []
-    evidence = [
-        c
-        for c in ds.claims
-        if (src := ds.sources.get(c.source)) is not None
-        and src.kind == "evidence"
-        and (sel.condition is None or c.condition == sel.condition)
-        and (sel.stage is None or not c.stages or sel.stage in c.stages)
-    ]
+    trials = {sid for sid, src in ds.sources.items() if src.kind == "evidence"}
+    if not trials:
+        return []
+    evidence = ds.claims_where(
+        source=trials.__contains__,
+        condition=lambda cond: sel.condition is None or cond == sel.condition,
+        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+    )
     if not evidence:
         return []
     by_question: dict[tuple[str, str, str], list[Claim]] = {}
     for e in evidence:
         by_question.setdefault((e.condition, e.outcome, e.measure), []).append(e)
+    refs = reference_sources(ds)
+    # the marketing claims of the evidence's questions (of a large cache hit, only they
+    # are built)
+    candidates = ds.claims_where(
+        condition={q[0] for q in by_question}.__contains__,
+        outcome={q[1] for q in by_question}.__contains__,
+        measure={q[2] for q in by_question}.__contains__,
+        source=lambda s: s not in refs and (sel.source is None or s == sel.source),
+        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+    )
     out: list[Conflict] = []
-    for c in ds.claims:
-        if is_reference(ds, c) or (sel.source is not None and c.source != sel.source):
-            continue
-        if sel.stage is not None and c.stages and sel.stage not in c.stages:
-            continue
+    for c in candidates:
         for e in by_question.get((c.condition, c.outcome, c.measure), ()):
             if not same_way(c, e) or not stages_compatible(c.stages, e.stages):
                 continue

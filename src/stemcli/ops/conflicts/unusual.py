@@ -30,31 +30,38 @@ SUBKIND_RATE = "responder-rate"
 def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The selection's unusual marketing claims, the farthest outside first; each is one
     statement of its source (a figure repeated is one finding)."""
-    from stemcli.ops.context import outside, survey_range
-    from stemcli.ops.rules import is_reference
+    from stemcli.ops.context import outside, survey_claims, survey_range
+    from stemcli.ops.rules import reference_sources
     from stemcli.quantities import dimension
 
     if sel.internal:  # a finding is between a source and a survey, never within a source
         return []
-    surveys = [c for c in ds.claims if _kind(ds, c) == "survey"]
+    surveys = survey_claims(ds)
     if not surveys:
         return []
     conditions = {c.condition for c in surveys}
+    if sel.condition is not None:
+        conditions &= {sel.condition}
+    measures = {c.measure for c in surveys}
+    refs = reference_sources(ds)
     seen: dict[tuple[object, ...], list[Claim]] = {}
     hosts: dict[tuple[object, ...], tuple[Claim, float]] = {}
-    for c in ds.claims:
-        if (
-            c.condition not in conditions
-            or (sel.condition is not None and c.condition != sel.condition)
-            or (sel.stage is not None and c.stages and sel.stage not in c.stages)
-            or (sel.source is not None and c.source != sel.source)
-            or c.comparator is not None
-            or c.intervention is not None
-            or c.group is not None
-            or is_reference(ds, c)
-        ):
-            continue
-        rng, _ = survey_range(ds, c)
+    ranges: dict[tuple[object, ...], Claim | None] = {}
+    # the marketing claims a survey can speak for (of a large cache hit, only they are built)
+    candidates = ds.claims_where(
+        condition=conditions.__contains__,
+        measure=measures.__contains__,
+        source=lambda s: s not in refs and (sel.source is None or s == sel.source),
+        comparator=_is_none,
+        intervention=_is_none,
+        group=_is_none,
+        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+    )
+    for c in candidates:
+        question = (c.condition, c.outcome, c.measure, dimension(c.value.unit))
+        if question not in ranges:
+            ranges[question] = survey_range(ds, c)[0]
+        rng = ranges[question]
         if rng is None:
             continue
         gap = outside(c, rng)
@@ -83,9 +90,8 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     return out
 
 
-def _kind(ds: Dataset, c: Claim) -> str | None:
-    src = ds.sources.get(c.source)
-    return src.kind if src is not None else None
+def _is_none(value: object) -> bool:
+    return value is None
 
 
 def _finding(ds: Dataset, st: Statement, rng: Claim, gap: float) -> Conflict:

@@ -180,7 +180,12 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
     def ok(values: list[Any], test: Callable[[Any], bool]) -> BoolArray:
         return np.array([test(v) for v in values], dtype=bool)
 
+    from stemcli.ops.rules import reference_sources
+
+    refs = reference_sources(ds)
     mask = ok(out_v, lambda o: ds.outcomes.get(o) is None or ds.outcomes[o].compared)[outc]
+    if refs:  # reference claims are never marketing (see select.selected)
+        mask &= ok(src_v, lambda s: s not in refs)[src]
     if sel.condition is not None:
         mask &= ok(cond_v, lambda c: c == sel.condition)[cond]
     if sel.stage is not None:
