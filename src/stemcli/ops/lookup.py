@@ -34,14 +34,13 @@ def lookup(
     outcome: str | None = None,
     source: str | None = None,
 ) -> LookupResult:
-    claims = [
-        c
-        for c in ds.claims
-        if c.condition == condition.id
-        and stage_matches(c, stage)
-        and (outcome is None or c.outcome == outcome)
-        and (source is None or c.source == source)
-    ]
+    # of a cache hit, only the claims about the condition are built
+    claims = ds.claims_where(
+        condition=lambda cid: cid == condition.id,
+        stages=lambda st: stage is None or not st or stage in st,
+        outcome=lambda oid: outcome is None or oid == outcome,
+        source=lambda sid: source is None or sid == source,
+    )
     order = {oid: i for i, oid in enumerate(ds.outcomes)}
     # values in base units, so "24 months" sorts before "15-20 years"
     claims.sort(
