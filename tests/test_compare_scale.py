@@ -216,3 +216,21 @@ def test_the_compare_table_bounds_sources_and_values_and_says_so(
     assert len(doc["sources"]) == 12
     most = max(len(v) for row in doc["rows"] for v in row["cells"].values())
     assert most > 8  # what the table cut, JSON holds whole
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_numpy_grouping_of_large_datasets_agrees(
+    generated: Path, filters: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From NUMPY_FROM claims the columns are filtered and sources counted with numpy:
+    the same rows, and the same sources compared, as the claim objects give."""
+    pytest.importorskip("numpy", reason="the large-dataset path uses numpy")
+    from stemcli.ops import compare as compare_module
+
+    parsed = load([generated], bundled=False, use_cache=False)
+    monkeypatch.setattr(compare_module, "NUMPY_FROM", 0)
+    agree(parsed, columnar(parsed), **dict(filters))
+    cond = filters.get("condition")
+    condition = parsed.conditions[cond] if isinstance(cond, str) else None
+    expected = compare(parsed, condition, max_sources=3)
+    assert compare(columnar(parsed), condition, max_sources=3) == expected

@@ -460,16 +460,27 @@ def _column_groups(
     def wanted(name: str, test: Callable[[Any], bool]) -> list[bool]:
         return [test(v) for v in cols[name][0]]
 
+    filters = [
+        (name, test)
+        for name, test in (
+            ("condition", None if condition is None else (lambda v: v == condition.id)),
+            ("outcome", None if outcome is None else (lambda v: v == outcome)),
+            ("source", None if sources is None else (lambda v: v in sources)),
+        )
+        if test is not None
+    ]
     positions: Any = range(held.n)
-    for name, test in (
-        ("condition", None if condition is None else (lambda v: v == condition.id)),
-        ("outcome", None if outcome is None else (lambda v: v == outcome)),
-        ("source", None if sources is None else (lambda v: v in sources)),
-    ):
-        if test is not None:
-            codes = cols[name][1]
-            keep = wanted(name, test)
-            positions = list(compress(positions, [keep[codes[i]] for i in positions]))
+    if filters and held.n >= NUMPY_FROM:
+        import numpy as np
+
+        mask = np.ones(held.n, dtype=bool)
+        for name, test in filters:
+            mask &= np.array(wanted(name, test), dtype=bool)[np.asarray(cols[name][1])]
+        positions = np.nonzero(mask)[0].tolist()
+    for name, test in filters if not isinstance(positions, list) else ():
+        codes = cols[name][1]
+        keep = wanted(name, test)
+        positions = list(compress(positions, [keep[codes[i]] for i in positions]))
     positions = list(positions)
 
     def codes_of(name: str) -> list[int]:
