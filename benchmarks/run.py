@@ -154,7 +154,8 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
         rows[f"whole `{label}` run"] = median_of(
             [measure([*base, *extra], env) for _ in range(reps)]
         )
-    peers = measure([py, str(HERE / "peers.py"), "--data", str(data), "--engines", *engines], env)
+    peer_args = ["--data", str(data), "--engines", *engines, "--repeat", str(reps)]
+    peers = measure([py, str(HERE / "peers.py"), *peer_args], env)
     lines = [json.loads(line) for line in peers["stdout"].splitlines() if line.startswith("{")]
     counts = {json.dumps(line["counts"], sort_keys=True) for line in lines}
     if len(counts) != 1:
