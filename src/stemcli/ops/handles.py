@@ -3,6 +3,10 @@
 A handle is as short as the loaded dataset allows: the smallest length of at least
 :data:`MIN_LENGTH` at which no two claims share one. Tables show handles instead of the
 long descriptive ids, which every other format keeps.
+
+Finding that length hashes every id (seconds at a million claims), so a cache entry stores
+it (:attr:`~stemcli.model.ClaimColumns.handle_length`); with it known, :func:`handle`
+hashes only the id it is asked for.
 """
 
 from __future__ import annotations
@@ -60,6 +64,17 @@ def handle_length(digests: Sequence[str]) -> int:
     return 64
 
 
+def ids_handle_length(ids: Sequence[str]) -> int:
+    """The length of the handles of a dataset whose claim ids are ``ids``."""
+    sha256 = _sha256()
+    return handle_length([sha256(cid.encode()).hexdigest() for cid in ids])
+
+
+def _known_length(ds: Dataset) -> int | None:
+    """The handle length stored with the claims of a cache hit, or None."""
+    return None if ds.columns is None else ds.columns.handle_length
+
+
 def handles(ds: Dataset) -> dict[str, str]:
     """Every claim id of ``ds`` and its handle (computed once per dataset)."""
     global _cache
@@ -70,12 +85,22 @@ def handles(ds: Dataset) -> dict[str, str]:
     sha256 = _sha256()
     ids = ds.claim_ids()
     digests = [sha256(cid.encode()).hexdigest() for cid in ids]
-    length = handle_length(digests)
+    length = _known_length(ds)
+    if length is None:
+        length = handle_length(digests)
     result = dict(zip(ids, map(itemgetter(slice(0, length)), digests), strict=True))
     _cache = (ds, result)
     return result
 
 
 def handle(ds: Dataset, claim_id: str) -> str:
-    """The handle of one claim of ``ds`` (its id when ``ds`` has no such claim)."""
-    return handles(ds).get(claim_id, claim_id)
+    """The handle of one claim of ``ds`` (its id when ``ds`` has no such claim).
+
+    With the length known (a cache hit), only ``claim_id`` is hashed.
+    """
+    columns = ds.columns
+    if columns is None or columns.handle_length is None or (_cache is not None and _cache[0] is ds):
+        return handles(ds).get(claim_id, claim_id)
+    if columns.find(claim_id) is None:
+        return claim_id
+    return digest(claim_id)[: columns.handle_length]
