@@ -23,10 +23,11 @@ What a cache entry is trusted for, and why:
 - **Authenticated.** Each entry carries a keyed BLAKE2 tag of its key, its racy files'
   digests and its payload. The secret is 32 random bytes in ``stemcli-cache.key`` inside
   the cache folder, written once with mode 0600 (a temporary file created with
-  ``O_EXCL | O_NOFOLLOW``, then linked into place, so the key never appears half-written). A key file that is a link, not a regular
-  file, not owned by the current user or readable by anyone else is refused, and with it
-  the cache. An entry whose tag does not verify (forged, corrupt, truncated, written under
-  another key) is a miss, and the dataset is parsed and validated again.
+  ``O_EXCL | O_NOFOLLOW``, then linked into place, so the key never appears half-written).
+  A key file that is a link, not a regular file, not owned by the current user or readable
+  by anyone else is refused, and with it the cache. An entry whose tag does not verify
+  (forged, corrupt, truncated, written under another key) is a miss, and the dataset is
+  parsed and validated again; so is one whose digests, or their absence, were altered.
 - **Decoded only after authentication**, its header with :mod:`json` (memory proportional
   to its input), its arrays as typed views of the bytes, and checked field by field (every
   value's type, every index within its table, offsets that never go back): any entry that
