@@ -138,7 +138,6 @@ _VALIDATING_MODULES = (
     "quantities.py",
     "text/neutralise.py",
     "model.py",
-    "ops/handles.py",  # the handle length an entry stores
 )
 
 

@@ -20,7 +20,7 @@ edit here; an annotation the table does not know makes :func:`encode` refuse (th
 then not written), never a wrong entry. Decoding checks every value's type, every index's
 range and every name against the dataclasses: an entry of the wrong shape is a miss.
 
-The length of the claims' handles (:func:`stemcli.ops.handles.handle_length`, which needs
+The length of the claims' handles (:func:`stemcli.ids.handle_length`, which needs
 every id's sha256: seconds at a million claims) is computed once, when an entry is
 written, and carried on the hit's columns: a run that shows a few handles hashes a few ids.
 """
@@ -290,7 +290,7 @@ def encode(ds: Dataset) -> bytes:
                     None if nulls is None else put(_as_array(nulls, "q")),
                 ]
             )
-    from stemcli.ops.handles import ids_handle_length
+    from stemcli.ids import ids_handle_length
 
     source_fields = _fields("Source")
     header = {
@@ -428,10 +428,10 @@ def _build(payload: bytes | bytearray) -> Dataset:
     n = _check_int(raw["n"])
     if n < 0:
         raise _Malformed
-    from stemcli.ops.handles import MIN_LENGTH
+    from stemcli.ids import HANDLE_MIN_LENGTH
 
     handle_length = _check_int(raw["handle_length"])
-    if not MIN_LENGTH <= handle_length <= 64:
+    if not HANDLE_MIN_LENGTH <= handle_length <= 64:
         raise _Malformed
     data = view[8 + head_len :]
     arrays = _Arrays(data, n >= NUMPY_FROM)
