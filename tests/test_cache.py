@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -318,18 +319,153 @@ def test_an_edit_that_keeps_size_and_mtime_is_seen(
     assert len(parses) == 2
 
 
-def test_a_file_changed_a_moment_ago_is_keyed_by_its_bytes(
-    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Within one tick of a coarse clock two writes can leave the same times: a file that
-    changed that recently is in the key by its content as well."""
-    monkeypatch.setattr(cache, "fingerprint", lambda st: f"{st.st_size}:{st.st_mtime_ns}".encode())
-    assert value_seen(run, data) == (50, 50)
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, float], None]:
+    """``clock(root, s)``: from then on runs see the time ``s`` seconds after the last change
+    of any file under ``root`` (what is racy is decided by the clock, never by sleeping)."""
+
+    def set_to(root: Path, seconds: float) -> None:
+        stats = [p.stat() for p in root.rglob("*") if p.is_file()]
+        newest = max(max(st.st_mtime, st.st_ctime) for st in stats)
+        monkeypatch.setattr(time, "time", lambda: newest + seconds)
+
+    return set_to
+
+
+def digests_in(entry: Path) -> dict[int, bytes]:
+    """The racy files' digests an entry records, by position among the key's files."""
+    blob = entry.read_bytes()
+    at = len(cache.MAGIC) + cache.TAG_BYTES
+    count = int.from_bytes(blob[at : at + 4], "little")
+    step = 4 + cache.DIGEST_BYTES
+    slots = (blob[at + 4 + k * step : at + 4 + (k + 1) * step] for k in range(count))
+    return {int.from_bytes(slot[:4], "little"): slot[4:] for slot in slots}
+
+
+def coarse_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system whose times cannot tell two writes in one tick apart: an identity
+    without the change time (which a real write always moves)."""
+    monkeypatch.setattr(
+        cache, "fingerprint", lambda st: f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode()
+    )
+
+
+def rewrite_keeping_times(data: Path, value: str) -> None:
     path = data / "claims" / "src.yaml"
     before = path.stat()
-    set_value(data, "70%")
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # a stat says: unchanged
+    set_value(data, value)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_data_written_a_moment_ago_is_served_to_the_next_run(
+    run: Run, data: Path, cache_dir: Path, parses: list[int], clock: Callable[[Path, float], None]
+) -> None:
+    """A generator or a conversion writes the files and runs stemcli at once: that run's
+    entry serves the next one, seconds later, though the files are no longer racy."""
+    clock(data, 0.5)
+    assert value_seen(run, data) == (50, 50)
+    [entry] = entries(cache_dir)
+    assert len(digests_in(entry)) >= 3, "the files just written are not recorded as racy"
+    clock(data, 10.0)
+    assert value_seen(run, data) == (50, 50)
+    assert len(parses) == 1, "the entry written while the files were racy missed"
+
+
+def test_a_racy_file_rewritten_with_the_same_identity_is_seen(
+    run: Run, data: Path, parses: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within one tick of a coarse clock two writes can leave the same identity: the digest
+    of the bytes a racy file was parsed from tells them apart."""
+    coarse_clock(monkeypatch)
+    monkeypatch.setattr(cache, "RACY_SECONDS", 3600.0)  # the rewrite is within the tick
+    assert value_seen(run, data) == (50, 50)
+    rewrite_keeping_times(data, "70%")  # a stat says: unchanged
     assert value_seen(run, data) == (70, 70)
+    assert len(parses) == 2
+    assert value_seen(run, data) == (70, 70)
+    assert len(parses) == 2, "the entry of the new bytes is not served"
+
+
+def test_a_settled_entry_is_rewritten_once_without_digests_and_still_hits(
+    run: Run,
+    data: Path,
+    cache_dir: Path,
+    parses: list[int],
+    clock: Callable[[Path, float], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import stemcli.dataset
+
+    reads: list[Path] = []
+    real = stemcli.dataset.read_bytes
+
+    def counting(path: Path, *args: Any) -> bytes:
+        reads.append(path)
+        return real(path, *args)
+
+    def data_read() -> bool:
+        found = any(p.is_relative_to(data) for p in reads)
+        reads.clear()
+        return found
+
+    monkeypatch.setattr(stemcli.dataset, "read_bytes", counting)
+    clock(data, 0.5)
+    assert value_seen(run, data) == (50, 50)
+    [entry] = entries(cache_dir)
+    recorded = digests_in(entry)
+    assert recorded
+    data_read()
+    clock(data, 1.0)  # still racy: a hit that checks the bytes, and keeps the digests
+    assert value_seen(run, data) == (50, 50)
+    assert data_read()
+    assert digests_in(entry) == recorded
+    clock(data, 10.0)  # no longer racy: this hit checks the bytes once more, and settles
+    assert value_seen(run, data) == (50, 50)
+    assert data_read()
+    assert digests_in(entry) == {}
+    settled = entry.stat().st_ino
+    assert value_seen(run, data) == (50, 50)
+    assert not data_read(), "a hit on a settled entry read a data file"
+    assert entry.stat().st_ino == settled, "a settled entry was rewritten again"
+    assert len(parses) == 1
+
+
+def _forge_digest(blob: bytes, old: bytes, new: bytes) -> bytes:
+    """The entry claiming the new bytes where it recorded the old (its tag left alone)."""
+    return blob.replace(cache.content_digest(old), cache.content_digest(new))
+
+
+def _forge_settled(blob: bytes, old: bytes, new: bytes) -> bytes:
+    """The entry with its digests taken out, as a settled one (its tag left alone)."""
+    at = len(cache.MAGIC) + cache.TAG_BYTES
+    count = int.from_bytes(blob[at : at + 4], "little")
+    return blob[:at] + bytes(4) + blob[at + 4 + count * (4 + cache.DIGEST_BYTES) :]
+
+
+@pytest.mark.parametrize("forge", [_forge_digest, _forge_settled], ids=["digest", "settled"])
+def test_an_entry_forged_to_vouch_for_new_bytes_is_a_miss(
+    run: Run,
+    data: Path,
+    cache_dir: Path,
+    parses: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    forge: Callable[[bytes, bytes, bytes], bytes],
+) -> None:
+    """The digests are under the tag: whoever rewrites them without the secret is not
+    believed, and the new bytes are parsed."""
+    coarse_clock(monkeypatch)
+    monkeypatch.setattr(cache, "RACY_SECONDS", 3600.0)
+    assert value_seen(run, data) == (50, 50)
+    [entry] = entries(cache_dir)
+    path = data / "claims" / "src.yaml"
+    old = path.read_bytes()
+    rewrite_keeping_times(data, "70%")
+    forged = forge(entry.read_bytes(), old, path.read_bytes())
+    assert forged != entry.read_bytes()
+    entry.write_bytes(forged)
+    assert value_seen(run, data) == (70, 70)
+    assert len(parses) == 2
 
 
 def test_disk_use_is_bounded_in_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,18 +3,37 @@
 Validation (:mod:`stemcli.dataset.validate`) and resolution (:mod:`stemcli.ops.resolve`) use the
 same :func:`normalise`, so that two names the program could confuse when a person types
 them are refused when the dataset is loaded, not guessed between later.
+
+Also how long claim handles (:mod:`stemcli.ops.handles`) must be, :func:`handle_length`:
+the dataset's cache stores it with an entry, so that a hit need not hash every id.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-__all__ = ["RESERVED_STAGES", "SLUG", "closest", "is_slug", "is_url", "normalise", "slugify"]
+__all__ = [
+    "HANDLE_MIN_LENGTH",
+    "RESERVED_STAGES",
+    "SLUG",
+    "claim_digest",
+    "closest",
+    "handle_length",
+    "ids_handle_length",
+    "is_slug",
+    "is_url",
+    "normalise",
+    "sha256_hasher",
+    "slugify",
+]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}")
 # words the output uses for itself: compare's row of claims that are not stage-specific
 RESERVED_STAGES = frozenset({"any"})
+# a claim's handle (stemcli.ops.handles) is a prefix of its id's sha256, at least this long
+HANDLE_MIN_LENGTH = 6
 
 
 def is_slug(text: str) -> bool:
@@ -55,3 +74,56 @@ def closest(word: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.
         word, list(choices), scorer=fuzz.ratio, limit=n, score_cutoff=cutoff * 100
     )
     return [choice for choice, _, _ in found]
+
+
+# ---------------------------------------------------------------------------
+# claim handles: how long they must be (below the dataset, whose cache stores it)
+
+
+def sha256_hasher() -> Callable[[bytes], Any]:
+    """sha256 from the interpreter's own module: hashlib would load OpenSSL (+5 ms a run)."""
+    import importlib
+
+    for name in ("_sha2", "_sha256"):  # Python 3.12 and later; 3.10 and 3.11
+        try:
+            found: Callable[[bytes], Any] = importlib.import_module(name).sha256
+        except (ImportError, AttributeError):
+            continue
+        return found
+    from hashlib import sha256
+
+    return sha256
+
+
+def claim_digest(claim_id: str) -> str:
+    """The full sha256 of a claim id, in hex: every handle of the id is a prefix of it."""
+    return str(sha256_hasher()(claim_id.encode()).hexdigest())
+
+
+def handle_length(digests: Sequence[str]) -> int:
+    """The smallest length (at least HANDLE_MIN_LENGTH) at which the prefixes of ``digests``
+    are all different; the digests of different ids are assumed different.
+
+    One pass over them all at HANDLE_MIN_LENGTH; only the digests that still share a prefix
+    are looked at again at the next lengths (a handful: a few hundred at 100,000).
+    """
+    from collections import Counter
+    from operator import itemgetter
+
+    length = HANDLE_MIN_LENGTH
+    left = list(digests)
+    while length < 64:
+        prefixes = list(map(itemgetter(slice(0, length)), left))
+        if len(set(prefixes)) == len(prefixes):
+            return length
+        shared = {p for p, n in Counter(prefixes).items() if n > 1}
+        left = [d for d, p in zip(left, prefixes, strict=True) if p in shared]
+        length += 1
+    return 64
+
+
+def ids_handle_length(ids: Sequence[str]) -> int:
+    """The length of the handles of a dataset whose claim ids are ``ids`` (what
+    :mod:`stemcli.ops.handles` shows, and what a cache entry stores)."""
+    hash_ = sha256_hasher()
+    return handle_length([hash_(cid.encode()).hexdigest() for cid in ids])

@@ -270,19 +270,24 @@ class ClaimColumns:
     ``text[offsets[i]:offsets[i + 1]]`` (None where ``nulls[i]``), for fields nearly every
     claim words differently (ids, quotes, locations). ``by_id`` lists the claim positions
     in id order. The engines of conflicts, compare and search read the arrays directly.
+    ``handle_length``, when known, is the length of the claims' handles
+    (:mod:`stemcli.ops.handles`), which a cache entry stores so that no run hashes them all.
     """
 
-    __slots__ = ("_built", "by_id", "columns", "n")
+    __slots__ = ("_built", "by_id", "columns", "handle_length", "n")
 
     def __init__(
         self,
         n: int,
         columns: dict[str, tuple[Any, ...]],
         by_id: Sequence[int],
+        *,
+        handle_length: int | None = None,
     ) -> None:
         self.n = n
         self.columns = columns
         self.by_id = by_id
+        self.handle_length = handle_length
         self._built: dict[int, Claim] = {}  # claims built one by one, reused by claims()
 
     def values(self, name: str) -> list[Any]:

@@ -87,13 +87,27 @@ def secret_in(folder: Path) -> bytes:
     return (folder / cache.KEY_FILE).read_bytes()[len(cache.KEY_MAGIC) :]
 
 
-def sealed(secret: bytes, key: str, payload: bytes) -> bytes:
+NO_DIGESTS = bytes(4)  # an entry's racy files' digests: none
+
+
+def sealed(secret: bytes, key: str, payload: bytes, digests: bytes = NO_DIGESTS) -> bytes:
     """An entry as the cache writes one, tagged with ``secret``."""
-    return cache.MAGIC + cache.tag(secret, key, payload) + payload
+    return cache.MAGIC + cache.tag(secret, key, digests, payload) + digests + payload
+
+
+def _body(entry: Path) -> tuple[bytes, bytes]:
+    """An entry's racy files' digests (with their count) and its payload."""
+    body = entry.read_bytes()[len(cache.MAGIC) + cache.TAG_BYTES :]
+    end = 4 + int.from_bytes(body[:4], "little") * (4 + cache.DIGEST_BYTES)
+    return body[:end], body[end:]
+
+
+def digests_of(entry: Path) -> bytes:
+    return _body(entry)[0]
 
 
 def payload_of(entry: Path) -> bytes:
-    return entry.read_bytes()[len(cache.MAGIC) + cache.TAG_BYTES :]
+    return _body(entry)[1]
 
 
 def forged_payload(tmp_path: Path) -> bytes:
@@ -319,6 +333,10 @@ WRONG: dict[str, Callable[[bytes], bytes]] = {
     "sells-treatment-a-string": _set(("sources", "rows", 0, 4), "yes"),
     "another-format": _set(("format",), 999),
     "a-wrong-size": _set(("size",), 1),
+    "handle-length-too-short": _set(("handle_length",), 5),
+    "handle-length-past-a-digest": _set(("handle_length",), 65),
+    "handle-length-a-bool": _set(("handle_length",), True),
+    "handle-length-missing": _mutate(lambda raw: raw.pop("handle_length") and None),
     "an-object": _mutate(lambda raw: {"claims": raw}),
     "null": lambda p: b"null",
     "deep-nesting": lambda p: b"[" * 200_000 + b"]" * 200_000,
@@ -341,7 +359,10 @@ def test_an_authenticated_entry_of_the_wrong_shape_is_rebuilt(
     assert value_seen(run, data) == 50
     entry = the_entry(cache_dir)
     good = entry.read_bytes()
-    entry.write_bytes(sealed(secret_in(cache_dir), key_of(entry), rewrite(payload_of(entry))))
+    digests = digests_of(entry)  # the files' genuine digests: only the payload is wrong
+    entry.write_bytes(
+        sealed(secret_in(cache_dir), key_of(entry), rewrite(payload_of(entry)), digests)
+    )
     assert value_seen(run, data) == 50
     assert len(parses) == 2, "the malformed entry was served"
     assert entry.read_bytes() == good, "the malformed entry was not rewritten"

@@ -61,13 +61,13 @@ def check(
                 )
                 continue
         readable.append(df)
-    # the key from each file's identity (no byte read), and the bytes of those that changed
-    # a moment ago (see cache.is_racy); a file that cannot be examined is read for its error
+    # the key from each file's identity, no byte read; the files that changed a moment ago
+    # (see cache.is_racy) are checked by their bytes if the entry recorded their digests
     import time
 
     now = time.time()
-    blobs: dict[int, bytes] = {}
     prints: list[bytes] = []
+    racy: set[int] = set()
     data_bytes = 0
     for i, df in enumerate(readable):
         try:
@@ -76,36 +76,49 @@ def check(
             prints.append(b"?")
             continue
         data_bytes += st.st_size
-        print_ = cache.fingerprint(st)
+        prints.append(cache.fingerprint(st))
         if cache.is_racy(st, now):
-            with contextlib.suppress(InputError):  # reported when it is read again
-                blobs[i] = read_bytes(df.path, file_limit(df))
-                print_ += b"\0" + blobs[i]
-        prints.append(print_)
+            racy.add(i)
     key = cache.key_for(
         [
             (display_path(df), df.role, df.source_id or "", fp)
             for df, fp in zip(readable, prints, strict=True)
         ]
     )
+    blobs: dict[int, bytes] = {}  # files read to check an entry: parsed from these bytes
+
+    def read(i: int) -> bytes | None:
+        if not 0 <= i < len(readable):
+            return None
+        with contextlib.suppress(InputError):  # reported when it is read again
+            blobs[i] = read_bytes(readable[i].path, file_limit(readable[i]))
+            return blobs[i]
+        return None
+
     if use_cache and not unreadable and b"?" not in prints:
-        hit = cache.get(key, data_bytes=data_bytes)
+        hit = cache.get(key, data_bytes=data_bytes, racy=racy, read=read)
         if hit is not None:
             return hit, []
     contents: list[bytes] = []
     parsed_files: list[DataFile] = []
+    as_parsed: dict[int, bytes] = {}  # the racy files' bytes, whose digests the entry keeps
     for i, df in enumerate(readable):
         try:
-            contents.append(blobs[i] if i in blobs else read_bytes(df.path, file_limit(df)))
-            parsed_files.append(df)
+            data = blobs[i] if i in blobs else read_bytes(df.path, file_limit(df))
         except InputError as e:
             unreadable.append(Problem(_located(e, df), e.reason))
+            continue
+        contents.append(data)
+        parsed_files.append(df)
+        if i in racy:
+            as_parsed[i] = data
     from stemcli.dataset.validate import parse_and_build
 
     ds, problems = parse_and_build(parsed_files, contents)
     problems = unreadable + problems
     if not problems and use_cache:
-        cache.put(key, ds, data_bytes=max(data_bytes, sum(map(len, contents))))
+        data_bytes = max(data_bytes, sum(map(len, contents)))
+        cache.put(key, ds, data_bytes=data_bytes, racy=as_parsed)
     return ds, problems
 
 

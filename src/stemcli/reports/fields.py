@@ -103,17 +103,16 @@ def ids_text(claims: Sequence[Claim], name: Callable[[Claim], str] = lambda c: c
 
 
 def ids_cell(ds: Dataset, lines: Sequence[tuple[str, Sequence[Claim]]]) -> Styled:
-    """Lines of ``label ids_text(claims)``: handles in a terminal table, ids elsewhere."""
-    from stemcli.ops.handles import handles
-
-    short = handles(ds)
+    """Lines of ``label ids_text(claims)``: handles in a terminal table, ids elsewhere
+    (only the handles shown are asked for)."""
+    from stemcli.ops.handles import handle
 
     def text(name: Callable[[Claim], str]) -> str:
         return "\n".join(
             (label + " " if label else "") + ids_text(claims, name) for label, claims in lines
         )
 
-    return Styled(text(lambda c: c.id), short=text(lambda c: short.get(c.id, c.id)))
+    return Styled(text(lambda c: c.id), short=text(lambda c: handle(ds, c.id)))
 
 
 def json_number(x: float) -> float | int:

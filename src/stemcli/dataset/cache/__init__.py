@@ -5,19 +5,29 @@ columnar form instead (:mod:`.codec`). The key is a BLAKE2 hash of every file's 
 identity (size, modification and change times in nanoseconds, inode and device, so that
 an edit is seen without reading a byte, even one that keeps the size and restores the
 modification time: writing changes the change time), the program version and the Python
-version. A file changed less than :data:`RACY_SECONDS` before the key is computed is in
-the key by its bytes as well: within the file system's clock tick, two writes can leave
-the same times behind.
+version; never of the files' bytes.
+
+A file changed less than :data:`RACY_SECONDS` before it is examined is *racy*: within one
+tick of the file system's clock a second write can leave the same identity behind. (Git's
+index has the same problem with its "racily clean" entries, and the same answer.) An entry
+written while some files were racy records, under its tag, the BLAKE2 digest of each such
+file's bytes as they were parsed. A hit on it reads those files again and is a hit only if
+every digest matches and every file racy now is one of them; anything else is a miss (the
+files are parsed again and a new entry written). Once no file is racy any more (their times
+lie more than :data:`RACY_SECONDS` in the past, so a later write would change them), the
+hit *settles* the entry: rewrites it atomically without the digests, and later hits read
+no byte of a data file.
 
 What a cache entry is trusted for, and why:
 
-- **Authenticated.** Each entry carries a keyed BLAKE2 tag of its key and payload. The
-  secret is 32 random bytes in ``stemcli-cache.key`` inside the cache folder, written once
-  with mode 0600 (a temporary file created with ``O_EXCL | O_NOFOLLOW``, then linked into
-  place, so the key never appears half-written). A key file that is a link, not a regular
-  file, not owned by the current user or readable by anyone else is refused, and with it
-  the cache. An entry whose tag does not verify (forged, corrupt, truncated, written under
-  another key) is a miss, and the dataset is parsed and validated again.
+- **Authenticated.** Each entry carries a keyed BLAKE2 tag of its key, its racy files'
+  digests and its payload. The secret is 32 random bytes in ``stemcli-cache.key`` inside
+  the cache folder, written once with mode 0600 (a temporary file created with
+  ``O_EXCL | O_NOFOLLOW``, then linked into place, so the key never appears half-written).
+  A key file that is a link, not a regular file, not owned by the current user or readable
+  by anyone else is refused, and with it the cache. An entry whose tag does not verify
+  (forged, corrupt, truncated, written under another key) is a miss, and the dataset is
+  parsed and validated again; so is one whose digests, or their absence, were altered.
 - **Decoded only after authentication**, its header with :mod:`json` (memory proportional
   to its input), its arrays as typed views of the bytes, and checked field by field (every
   value's type, every index within its table, offsets that never go back): any entry that
@@ -47,7 +57,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,15 +72,19 @@ except ImportError:  # pragma: no cover - other Pythons
 if TYPE_CHECKING:
     from stemcli.model import Dataset
 
-MAGIC = b"STEMCLI3"
-OLD_MAGICS = (b"STEMCLI1", b"STEMCLI2")  # entries of earlier versions: pruned like current ones
+    Bytes = bytes | bytearray | memoryview
+
+MAGIC = b"STEMCLI4"
+# entries of earlier versions: pruned like current ones
+OLD_MAGICS = (b"STEMCLI1", b"STEMCLI2", b"STEMCLI3")
 TAG_BYTES = 32
 KEY_FILE = "stemcli-cache.key"
 KEY_MAGIC = b"STEMCLI-KEY1"
 SECRET_BYTES = 32
 KEEP = 8  # entries kept: the newest; every edit of a data file makes a new one
 BUDGET = 512 << 20  # bytes of entries kept (a million claims take about 200 MB)
-RACY_SECONDS = 2.0  # a file changed this recently is keyed by its bytes too
+RACY_SECONDS = 2.0  # a file changed this recently is checked by its bytes too
+DIGEST_BYTES = 32  # of a racy file's bytes, in its entry
 TEMP_MAX_AGE = 3600.0  # seconds after which a temporary file is a killed run's leftover
 
 _ENTRY = r"dataset-[0-9a-f]{40}\.bin"  # the names of entries (compiled when pruning)
@@ -167,8 +181,13 @@ def is_racy(st: os.stat_result, now: float) -> bool:
     return now - max(st.st_mtime, st.st_ctime) < RACY_SECONDS
 
 
+def content_digest(data: Bytes) -> bytes:
+    """What an entry records of a racy file: the digest of the bytes it was parsed from."""
+    return blake2b(data, digest_size=DIGEST_BYTES).digest()
+
+
 def key_for(files: Sequence[tuple[str, str, str, bytes]]) -> str:
-    """The key of the files given as (name, role, source, fingerprint and/or bytes)."""
+    """The key of the files given as (name, role, source, fingerprint)."""
     h = blake2b(digest_size=20)
     h.update(f"{__version__}|{FORMAT}|{sys.version_info[:2]}|{sys.byteorder}".encode())
     h.update(_code_stamp().encode("utf-8", "surrogateescape"))
@@ -183,20 +202,69 @@ def entry_name(key: str) -> str:
     return f"dataset-{key}.bin"
 
 
-def tag(secret: bytes, key: str, payload: bytes | bytearray | memoryview) -> bytes:
-    """The keyed BLAKE2 tag of an entry: binds the payload to its key and to this user."""
+def tag(secret: bytes, key: str, *body: Bytes) -> bytes:
+    """The keyed BLAKE2 tag of an entry: binds its body (the racy files' digests and the
+    payload) to its key and to this user."""
     h = blake2b(key=secret, digest_size=TAG_BYTES)
     h.update(key.encode("ascii"))
-    h.update(payload)
+    for part in body:
+        h.update(part)
     return h.digest()
+
+
+def envelope(secret: bytes, key: str, payload: Bytes, digests: Mapping[int, bytes]) -> list[Bytes]:
+    """An entry, in parts: the header, the tag, then its body: the racy files' digests
+    (a 4-byte count, then each file's position among the key's files in 4 bytes and its
+    digest), then the payload."""
+    racy = [len(digests).to_bytes(4, "little")]
+    for i, d in sorted(digests.items()):
+        if len(d) != DIGEST_BYTES:
+            raise ValueError("not a digest")
+        racy.append(i.to_bytes(4, "little") + d)
+    section = b"".join(racy)
+    return [MAGIC, tag(secret, key, section, payload), section, payload]
+
+
+def _digests(blob: bytearray, start: int) -> tuple[dict[int, bytes], int] | None:
+    """The racy files' digests of an (authenticated) entry at ``start``, and where its
+    payload begins; None if they do not fit."""
+    if len(blob) < start + 4:
+        return None
+    count = int.from_bytes(blob[start : start + 4], "little")
+    step = 4 + DIGEST_BYTES
+    end = start + 4 + count * step
+    if end > len(blob):
+        return None
+    digests = {
+        int.from_bytes(blob[at : at + 4], "little"): bytes(blob[at + 4 : at + step])
+        for at in range(start + 4, end, step)
+    }
+    return (digests, end) if len(digests) == count else None
 
 
 # ---------------------------------------------------------------------------
 # reading and writing
 
 
-def get(key: str, *, data_bytes: int) -> Dataset | None:
-    """The cached dataset for ``key``, or None when absent, unusable, forged or corrupt."""
+def _read_nothing(position: int) -> bytes | None:
+    return None
+
+
+def get(
+    key: str,
+    *,
+    data_bytes: int,
+    racy: Collection[int] = (),
+    read: Callable[[int], bytes | None] = _read_nothing,
+) -> Dataset | None:
+    """The cached dataset for ``key``, or None when absent, unusable, forged or corrupt,
+    or when a file that was racy when it was written holds other bytes now.
+
+    ``racy`` are the positions, among the key's files, of those racy now; ``read(i)``
+    gives file ``i``'s bytes (None if it cannot), and is called only for the files the
+    entry recorded as racy. A hit on an entry with digests, once no file is racy, settles
+    it (see the module's docstring).
+    """
     where = _location()
     if where is None or not _supported() or not _is_key(key):
         return None
@@ -208,22 +276,57 @@ def get(key: str, *, data_bytes: int) -> Dataset | None:
             secret = _read_secret(folder)
             if secret is None:
                 return None
-            payload = _read_entry(folder, key, secret, entry_limit(data_bytes))
+            found = _read_entry(folder, key, secret, entry_limit(data_bytes))
+            if found is None:
+                return None
+            digests, payload = found
+            if not _unchanged(digests, racy, read):
+                return None
+            ds = decode(payload)
+            if ds is not None and digests and not racy:
+                with contextlib.suppress(OSError, ValueError):  # settled by a later hit
+                    _write_new(
+                        folder,
+                        entry_name(key),
+                        envelope(secret, key, payload, {}),
+                        suffix=".bin",
+                        replace=True,
+                    )
+            return ds
         finally:
             os.close(folder)
     except (OSError, ValueError):
         return None
-    return None if payload is None else decode(payload)
 
 
-def put(key: str, ds: Dataset, *, data_bytes: int) -> None:
-    """Store ``ds`` atomically; silently skip when the cache cannot be written."""
+def _unchanged(
+    digests: Mapping[int, bytes], racy: Collection[int], read: Callable[[int], bytes | None]
+) -> bool:
+    """Whether every file the entry recorded as racy holds the bytes it was parsed from,
+    and every file racy now is one of them (else the clock went back: trust nothing)."""
+    if not set(racy) <= digests.keys():
+        return False
+    for i, digest in sorted(digests.items()):
+        data = read(i)
+        if data is None or content_digest(data) != digest:
+            return False
+    return True
+
+
+def put(key: str, ds: Dataset, *, data_bytes: int, racy: Mapping[int, bytes] = {}) -> None:
+    """Store ``ds`` atomically; silently skip when the cache cannot be written.
+
+    ``racy`` maps the position, among the key's files, of each file racy now to the bytes
+    ``ds`` was parsed from: the entry records their digests.
+    """
     where = _location()
     if where is None or not _supported() or not _is_key(key):
         return
     try:
         payload = encode(ds)
-        if len(MAGIC) + TAG_BYTES + len(payload) > entry_limit(data_bytes):
+        digests = {i: content_digest(data) for i, data in racy.items()}
+        size = len(MAGIC) + TAG_BYTES + 4 + (4 + DIGEST_BYTES) * len(digests) + len(payload)
+        if size > entry_limit(data_bytes):
             return  # it would never be read
         folder = _open_folder(where[0], create=True, create_parent=where[1])
         if folder is None:
@@ -232,9 +335,9 @@ def put(key: str, ds: Dataset, *, data_bytes: int) -> None:
             secret = _read_secret(folder) or _create_secret(folder)
             if secret is None:
                 return
-            blob = MAGIC + tag(secret, key, payload) + payload
-            _prune(folder, keep=KEEP - 1, budget=BUDGET - len(blob))
-            _write_new(folder, entry_name(key), blob, suffix=".bin", replace=True)
+            parts = envelope(secret, key, payload, digests)
+            _prune(folder, keep=KEEP - 1, budget=BUDGET - size)
+            _write_new(folder, entry_name(key), parts, suffix=".bin", replace=True)
         finally:
             os.close(folder)
     except (OSError, ValueError):
@@ -338,12 +441,14 @@ def _create_secret(folder: int) -> bytes | None:
     else:
         return None  # there is one, and it was refused: leave it alone
     blob = KEY_MAGIC + os.urandom(SECRET_BYTES)
-    _write_new(folder, KEY_FILE, blob, suffix=".key", replace=False)
+    _write_new(folder, KEY_FILE, [blob], suffix=".key", replace=False)
     return _read_secret(folder)
 
 
-def _write_new(folder: int, name: str, blob: bytes, *, suffix: str, replace: bool) -> None:
-    """Write ``blob`` to a new 0600 temporary file, then move (or link) it to ``name``.
+def _write_new(
+    folder: int, name: str, parts: Sequence[Bytes], *, suffix: str, replace: bool
+) -> None:
+    """Write ``parts`` to a new 0600 temporary file, then move (or link) it to ``name``.
 
     ``replace=False`` links it, so an existing ``name`` is kept and nothing half-written
     ever carries the name.
@@ -353,7 +458,8 @@ def _write_new(folder: int, name: str, blob: bytes, *, suffix: str, replace: boo
     fd = os.open(tmp, flags, 0o600, dir_fd=folder)
     try:
         with open(fd, "wb", closefd=True) as f:
-            f.write(blob)
+            for part in parts:
+                f.write(part)
             if not replace:
                 f.flush()
                 os.fsync(f.fileno())
@@ -369,15 +475,18 @@ def _write_new(folder: int, name: str, blob: bytes, *, suffix: str, replace: boo
         raise
 
 
-def _read_entry(folder: int, key: str, secret: bytes, limit: int) -> bytearray | None:
-    """The authenticated payload of the entry for ``key``, or None."""
+def _read_entry(
+    folder: int, key: str, secret: bytes, limit: int
+) -> tuple[dict[int, bytes], bytearray] | None:
+    """The racy files' digests and the payload of the entry for ``key``, authenticated;
+    or None."""
     opened = _open_own(folder, entry_name(key))
     if opened is None:
         return None
     fd, st = opened
     try:
         header = len(MAGIC) + TAG_BYTES
-        if not header < st.st_size <= limit:
+        if not header + 4 < st.st_size <= limit:
             return None
         blob = _read_exactly(fd, st.st_size)
         if blob is None or not blob.startswith(MAGIC):
@@ -388,10 +497,14 @@ def _read_entry(folder: int, key: str, secret: bytes, limit: int) -> bytearray |
             expected = tag(secret, key, view[header:])
         if not _compare_digest(expected, bytes(blob[len(MAGIC) : header])):
             return None
-        del blob[:header]
+        found = _digests(blob, header)
+        if found is None:
+            return None
+        digests, start = found
+        del blob[:start]
         with contextlib.suppress(OSError):
             os.utime(fd)  # recently used: pruning keeps it
-        return blob
+        return digests, blob
     finally:
         os.close(fd)
 

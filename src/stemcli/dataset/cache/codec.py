@@ -9,7 +9,7 @@ arrays the header points into (native byte order: an entry never leaves its mach
    "outcomes": [[id, name, family, description, compared], ...],
    "measures": [[id, description, max_percent, [dimension, ...]], ...],
    "claims": {"fields": [name, ...], "columns": [column, ...], "by_id": array},
-   "size": bytes of arrays}
+   "handle_length": length of the claims' handles, "size": bytes of arrays}
   column: ["coded", [distinct value, ...], array]     value i = distinct[array[i]]
         | ["text", [start, end], array, nulls]        value i = text[array[i]:array[i + 1]]
   array:  [typecode, start, count], into the bytes after the header
@@ -19,6 +19,10 @@ a field added to :class:`~stemcli.model.Source` or :class:`~stemcli.model.Claim`
 edit here; an annotation the table does not know makes :func:`encode` refuse (the entry is
 then not written), never a wrong entry. Decoding checks every value's type, every index's
 range and every name against the dataclasses: an entry of the wrong shape is a miss.
+
+The length of the claims' handles (:func:`stemcli.ids.handle_length`, which needs
+every id's sha256: seconds at a million claims) is computed once, when an entry is
+written, and carried on the hit's columns: a run that shows a few handles hashes a few ids.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMAT", "decode", "encode"]
 
-FORMAT = 7  # the payload's layout; a new one misses every older entry
+FORMAT = 8  # the payload's layout; a new one misses every older entry
 
 if TYPE_CHECKING:
     from stemcli.model import ClaimColumns, Dataset, Derived, Quantity
@@ -286,6 +290,8 @@ def encode(ds: Dataset) -> bytes:
                     None if nulls is None else put(_as_array(nulls, "q")),
                 ]
             )
+    from stemcli.ids import ids_handle_length
+
     source_fields = _fields("Source")
     header = {
         "format": FORMAT,
@@ -312,6 +318,7 @@ def encode(ds: Dataset) -> bytes:
             "columns": out_columns,
             "by_id": put(_as_array(columns.by_id)),
         },
+        "handle_length": ids_handle_length(ds.claim_ids()),
         "size": size,
     }
     head = json.dumps(header, separators=(",", ":"), check_circular=False).encode("ascii")
@@ -412,6 +419,7 @@ def _build(payload: bytes | bytearray) -> Dataset:
         "outcomes",
         "measures",
         "claims",
+        "handle_length",
         "size",
     }:
         raise _Malformed
@@ -419,6 +427,11 @@ def _build(payload: bytes | bytearray) -> Dataset:
         raise _Malformed
     n = _check_int(raw["n"])
     if n < 0:
+        raise _Malformed
+    from stemcli.ids import HANDLE_MIN_LENGTH
+
+    handle_length = _check_int(raw["handle_length"])
+    if not HANDLE_MIN_LENGTH <= handle_length <= 64:
         raise _Malformed
     data = view[8 + head_len :]
     arrays = _Arrays(data, n >= NUMPY_FROM)
@@ -522,7 +535,7 @@ def _build(payload: bytes | bytearray) -> Dataset:
         conditions=ds_conditions,
         outcomes=ds_outcomes,
         measures=ds_measures,
-        columns=ClaimColumns(n, columns, by_id),
+        columns=ClaimColumns(n, columns, by_id, handle_length=handle_length),
     )
 
 
