@@ -530,3 +530,25 @@ def test_text_columns_round_trip(tmp_path: Path) -> None:
     assert (kinds["quote"], kinds["id"], kinds["source"]) == (3, 3, 2)
     assert back.claims == parsed.claims
     assert [c.where for c in back.claims] == [c.where for c in parsed.claims]
+
+
+def test_a_large_entry_is_tagged_with_hmac_sha256(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From LARGE_BODY bytes the tag is HMAC-SHA256: an entry written so is hit, and one
+    whose payload was altered, or whose tag is the BLAKE2 one, is a miss."""
+    import hmac
+
+    secret, key = b"s" * 32, "0" * 40
+    small = cache.tag(secret, key, b"body")
+    monkeypatch.setattr(cache, "LARGE_BODY", 0)
+    large = cache.tag(secret, key, b"bo", b"dy")
+    assert large == hmac.new(secret, key.encode() + b"body", "sha256").digest()
+    assert large != small
+    assert len(large) == len(small) == cache.TAG_BYTES
+    monkeypatch.setenv("STEMCLI_CACHE_DIR", str(tmp_path / "cache"))
+    ds = load(use_cache=False)
+    cache.put(key, ds, data_bytes=1 << 20)
+    assert cache.get(key, data_bytes=1 << 20) is not None
+    monkeypatch.setattr(cache, "LARGE_BODY", 1 << 40)  # read back as a BLAKE2 entry
+    assert cache.get(key, data_bytes=1 << 20) is None

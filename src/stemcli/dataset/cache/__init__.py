@@ -20,9 +20,10 @@ no byte of a data file.
 
 What a cache entry is trusted for, and why:
 
-- **Authenticated.** Each entry carries a keyed BLAKE2 tag of its key, its racy files'
-  digests and its payload. The secret is 32 random bytes in ``stemcli-cache.key`` inside
-  the cache folder, written once with mode 0600 (a temporary file created with
+- **Authenticated.** Each entry carries a keyed tag (BLAKE2, or HMAC-SHA256 for entries
+  of 16 MB and more: see :func:`tag`) of its key, its racy files' digests and its
+  payload. The secret is 32 random bytes in ``stemcli-cache.key`` inside the cache
+  folder, written once with mode 0600 (a temporary file created with
   ``O_EXCL | O_NOFOLLOW``, then linked into place, so the key never appears half-written).
   A key file that is a link, not a regular file, not owned by the current user or readable
   by anyone else is refused, and with it the cache. An entry whose tag does not verify
@@ -78,6 +79,7 @@ MAGIC = b"STEMCLI4"
 # entries of earlier versions: pruned like current ones
 OLD_MAGICS = (b"STEMCLI1", b"STEMCLI2", b"STEMCLI3")
 TAG_BYTES = 32
+LARGE_BODY = 16 << 20  # from this many bytes an entry's tag is HMAC-SHA256 (see tag())
 KEY_FILE = "stemcli-cache.key"
 KEY_MAGIC = b"STEMCLI-KEY1"
 SECRET_BYTES = 32
@@ -203,8 +205,21 @@ def entry_name(key: str) -> str:
 
 
 def tag(secret: bytes, key: str, *body: Bytes) -> bytes:
-    """The keyed BLAKE2 tag of an entry: binds its body (the racy files' digests and the
-    payload) to its key and to this user."""
+    """The keyed tag of an entry: binds its body (the racy files' digests and the
+    payload) to its key and to this user.
+
+    Keyed BLAKE2 for an entry under :data:`LARGE_BODY` bytes; HMAC-SHA256 from there,
+    whose OpenSSL implementation runs about three times as fast on CPUs with SHA
+    instructions (0.15 s against 0.43 s for the 200 MB of a million claims), and whose
+    module is imported only then. Both are 32 bytes; the size alone says which it is.
+    """
+    if sum(map(len, body)) >= LARGE_BODY:
+        import hmac
+
+        mac = hmac.new(secret, key.encode("ascii"), "sha256")
+        for part in body:
+            mac.update(part)
+        return mac.digest()
     h = blake2b(key=secret, digest_size=TAG_BYTES)
     h.update(key.encode("ascii"))
     for part in body:
