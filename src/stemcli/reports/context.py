@@ -47,7 +47,7 @@ def cited_as(ds: Dataset, c: Claim) -> str:
 
 def figure_text(c: Claim) -> str:
     """The figure with its confidence interval: "−13.24 points (95 % CI −23.28 to −3.20)"."""
-    from stemcli.ops.context import value_text
+    from stemcli.ops.comparable import value_text
 
     text = value_text(c.value)
     if c.ci is not None:
@@ -70,7 +70,7 @@ def sizes_text(c: Claim, kind: str | None = None) -> str:
 def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None = None) -> Report:
     """Reference claims as a table of their own: kind and certainty, what each number
     measures, its value and confidence interval, sizes and the statement."""
-    from stemcli.ops.context import measures
+    from stemcli.ops.comparable import measures
 
     rows: list[tuple[Cell, ...]] = []
     for c in claims:
@@ -159,7 +159,7 @@ def context_report(ds: Dataset, ctx: Context) -> Report:
     """The context of one claim as sections of rows: the claim, where it sits among what
     clinics market, and what the evidence says, each reference figure with why it does or
     does not compare."""
-    from stemcli.ops.context import value_text
+    from stemcli.ops.comparable import value_text
 
     c = ctx.claim
     rows: list[tuple[Cell, ...]] = []

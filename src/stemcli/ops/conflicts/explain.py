@@ -128,7 +128,7 @@ def _reference_check(ds: Dataset, a: Claim, b: Claim) -> Check | None:
     """For a pair with a reference claim: whether it may be set against the other at all
     (evidence against marketing, measuring the same quantity the same way); None for two
     marketing claims."""
-    from stemcli.ops.context import measures, same_way
+    from stemcli.ops.comparable import measures, same_way
     from stemcli.ops.rules import is_reference
 
     ra, rb = is_reference(ds, a), is_reference(ds, b)
