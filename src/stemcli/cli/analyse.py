@@ -106,12 +106,13 @@ def compare(
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
-    from stemcli.cli.atomic import check_target
     from stemcli.cli.options import is_stdout
 
     files = [p for p in (output, *recorded) if p is not None]
     for p in files:
         if not is_stdout(p):
+            from stemcli.cli.atomic import check_target
+
             check_target(p, force=force)
     if len({p.absolute() for p in files}) < len(files):
         raise UsageError("--output, --svg and --html need different files")
