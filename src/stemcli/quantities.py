@@ -302,7 +302,7 @@ _DASHES = str.maketrans(
     {"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "}
     | dict.fromkeys(_INVISIBLE, " ")
 )
-_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
+_INVISIBLE_RUN = f"[{_INVISIBLE}]+"  # compiled on first use (re caches it), as below
 
 
 def _hide_broken_numbers(text: str) -> str:
@@ -310,7 +310,7 @@ def _hide_broken_numbers(text: str) -> str:
     number = ".," + _INVISIBLE
     parts: list[str] = []
     done = seen = 0  # text[:done] is copied, text[:seen] examined
-    for m in _INVISIBLE_RUN.finditer(text):
+    for m in re.finditer(_INVISIBLE_RUN, text):
         if m.start() < seen:
             continue
         a, b = m.start(), m.end()
@@ -364,7 +364,12 @@ def _multiplier(token: str | None) -> float:
     return _MULTIPLIERS[t]
 
 
-_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+_DOT_THOUSANDS = r"^[1-9]\d{0,2}(?:\.\d{3})+$"
+
+
+def _commas_for_dots(number: str) -> str:
+    """ "3.500" as "3,500": the dots of a number written with dots between thousands."""
+    return re.sub(_DOT_THOUSANDS, lambda m: m.group().replace(".", ","), number)
 
 
 def _currency(token: str | None) -> str | None:
@@ -430,8 +435,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         m1 = m2 = max(m1, m2)  # "50 to 100 million": the multiplier belongs to both ends
     if "eur" in currencies or "eur" in (u1, u2, u3):
         # "€3.500", "3.500 euros": a dot between thousands, as in much of Europe
-        n1 = _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n1)
-        n2 = None if n2 is None else _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n2)
+        n1 = _commas_for_dots(n1)
+        n2 = None if n2 is None else _commas_for_dots(n2)
     low = _number(n1) * m1
     if n2 is None:
         return _checked(text, low, low, u1 or u3, _qualifier(g))
