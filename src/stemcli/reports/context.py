@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset
 from stemcli.numbers import plural
-from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.render import Cell, Column, Json, Report, Styled, lazy
 from stemcli.reports.claims import publisher, shown
 from stemcli.reports.fields import (
     CLAIM_CSV_HEADER,
@@ -96,9 +96,10 @@ def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None =
             Column("Statement", min_width=20, max_width=40),
         ),
         rows=tuple(rows),
-        data=[claim_json(c, ds) for c in claims],
+        # made only if a format reads them (lookup's table shows the rows alone)
+        data=lazy(claims, lambda c: claim_json(c, ds)),
         csv_header=CLAIM_CSV_HEADER,
-        csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
+        csv_rows=lazy(claims, lambda c: claim_csv_row(ds, c)),
         title=title or REFERENCE_TITLE,
     )
 
