@@ -96,7 +96,6 @@ def compare(
     from stemcli.errors import UsageError
     from stemcli.ops.compare import compare as run
     from stemcli.ops.compare import parse_sources
-    from stemcli.ops.resolve import resolve_outcome
     from stemcli.reports.compare import compare_report
 
     if stage is not None and condition is None:
@@ -123,11 +122,16 @@ def compare(
     from stemcli.cli.listing import first, left_out, row_limit
 
     shown = row_limit(limit, format)
+    outcome_id = None
+    if outcome is not None:
+        from stemcli.ops.resolve import resolve_outcome
+
+        outcome_id = resolve_outcome(ds, outcome)
     result = run(
         ds,
         cond,
         stage=stage_id,
-        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
+        outcome=outcome_id,
         sources=parse_sources(ds, sources) if sources is not None else None,
         # the figures draw every row; a listing builds only the rows it shows
         limit=None if recorded else shown,
@@ -263,7 +267,6 @@ def conflicts(
     """
     from stemcli.errors import UsageError
     from stemcli.ops import conflicts as ops
-    from stemcli.ops.resolve import resolve_source
     from stemcli.reports.conflicts import (
         conflict_list_report,
         counts_report,
@@ -305,12 +308,17 @@ def conflicts(
     # the option's enum has refused any other spelling; the operation takes its own type
     conflict_kind = next((k for k in ops.KINDS if kind is not None and k == kind.value), None)
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
+    source_id = None
+    if source is not None:
+        from stemcli.ops.resolve import resolve_source
+
+        source_id = resolve_source(ds, source)
     sel = ops.Selection(
         condition=cond.id if cond is not None else None,
         stage=stage_id,
         kind=conflict_kind,
         internal=internal,
-        source=resolve_source(ds, source) if source is not None else None,
+        source=source_id,
         min_gap=min_gap,
         tolerance=tolerance / 100,
     )
