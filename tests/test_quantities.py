@@ -402,3 +402,86 @@ def test_a_digit_share_of_the_people_named_after_it_is_a_percentage() -> None:
     assert not [f for f in scan("3 in 2019 of our patients") if f.quantity.unit == "percent"]
     with pytest.raises(QuantityError):
         parse("3 in 10")
+
+
+def _data_value_texts() -> set[str]:
+    """Every value, timepoint and confidence interval written in the bundled claims."""
+    import yaml
+
+    from stemcli.dataset.find import bundled_dir
+
+    texts: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("value", "timepoint", "ci") and isinstance(value, str):
+                    texts.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for path in sorted((bundled_dir() / "claims").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return texts
+
+
+def _quick_and_grammar(text: str) -> tuple[bool | None, bool]:
+    from stemcli.quantities import _excludes_by_grammar, _excludes_quick, _normalise
+
+    norm = _normalise(text).rstrip(".")
+    return _excludes_quick(norm), _excludes_by_grammar(norm)
+
+
+def test_the_quick_strictness_check_agrees_with_the_grammar_on_the_bundled_values() -> None:
+    texts = _data_value_texts()
+    assert len(texts) > 100
+    bounds = 0
+    for text in sorted(texts):
+        quick, grammar = _quick_and_grammar(text)
+        assert quick is None or quick == grammar, text
+        try:
+            q = parse(text)
+        except QuantityError:
+            continue
+        if q.qualifier in ("at-least", "at-most"):
+            bounds += 1
+            # the bundled data never needs the whole grammar to show a bound
+            assert quick is not None, text
+    assert bounds >= 10
+
+
+def test_the_quick_strictness_check_agrees_with_the_grammar_on_every_qualifier() -> None:
+    from stemcli.quantities import _QUALIFIER_WORDS, _STRICT_WORDS
+
+    words = [*_QUALIFIER_WORDS, *(w.upper() for w in _STRICT_WORDS), "between", "overall", ""]
+    rests = [
+        *("5", "1,500", "2.5", "60-70", "5 to 10", "30 million", "5-10 million", ".5", "1,50"),
+        *("10^6", "two", "half of", "9 of 10", "1 in 3", "5 and 10", "5 million-10 million"),
+    ]
+    units = [
+        *("", "%", " %", "cm", " cm", "cells", " cells", " cells per kg", " years", "x", " x"),
+        *(" or more", " or less", "+", "+ years", " years or less", "/kg", " per kg", " h"),
+        *(" foo", " in 10", " of patients", "millioncells", " weeks.", " million cells"),
+    ]
+    decided = strict = 0
+    for word in words:
+        for rest in rests:
+            for unit in units:
+                text = f"{word} {rest}{unit}"
+                quick, grammar = _quick_and_grammar(text)
+                if quick is not None:
+                    assert quick == grammar, text
+                    decided += 1
+                    strict += quick
+    # most are decided without the grammar, the strict ones among them too
+    assert decided > 5_000
+    assert strict > 150
+    for text in ("over 85%", "under 30 million cells", "more than 2 years", "below 5cm"):
+        assert _quick_and_grammar(text) == (True, True), text
+    for text in ("over5%", "over  5 %", "OVER 5 Cells", "more\tthan 5", "over 5\u2013 6%"):
+        quick, grammar = _quick_and_grammar(text)
+        assert quick is None or quick == grammar, text
+    for text in ("at least 2 weeks", "85%+", "25% or more", "up to 24 months", "3cm or less"):
+        assert _quick_and_grammar(text) == (False, False), text

@@ -302,7 +302,7 @@ _DASHES = str.maketrans(
     {"–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " "}
     | dict.fromkeys(_INVISIBLE, " ")
 )
-_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
+_INVISIBLE_RUN = f"[{_INVISIBLE}]+"  # compiled on first use (re caches it), as below
 
 
 def _hide_broken_numbers(text: str) -> str:
@@ -310,7 +310,7 @@ def _hide_broken_numbers(text: str) -> str:
     number = ".," + _INVISIBLE
     parts: list[str] = []
     done = seen = 0  # text[:done] is copied, text[:seen] examined
-    for m in _INVISIBLE_RUN.finditer(text):
+    for m in re.finditer(_INVISIBLE_RUN, text):
         if m.start() < seen:
             continue
         a, b = m.start(), m.end()
@@ -364,7 +364,12 @@ def _multiplier(token: str | None) -> float:
     return _MULTIPLIERS[t]
 
 
-_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+_DOT_THOUSANDS = r"^[1-9]\d{0,2}(?:\.\d{3})+$"
+
+
+def _commas_for_dots(number: str) -> str:
+    """ "3.500" as "3,500": the dots of a number written with dots between thousands."""
+    return re.sub(_DOT_THOUSANDS, lambda m: m.group().replace(".", ","), number)
 
 
 def _currency(token: str | None) -> str | None:
@@ -430,8 +435,8 @@ def _build(m: re.Match[str], text: str) -> Quantity:
         m1 = m2 = max(m1, m2)  # "50 to 100 million": the multiplier belongs to both ends
     if "eur" in currencies or "eur" in (u1, u2, u3):
         # "€3.500", "3.500 euros": a dot between thousands, as in much of Europe
-        n1 = _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n1)
-        n2 = None if n2 is None else _DOT_THOUSANDS.sub(lambda m: m.group().replace(".", ","), n2)
+        n1 = _commas_for_dots(n1)
+        n2 = None if n2 is None else _commas_for_dots(n2)
     low = _number(n1) * m1
     if n2 is None:
         return _checked(text, low, low, u1 or u3, _qualifier(g))
@@ -487,14 +492,58 @@ def excludes_bound(q: Quantity) -> bool:
 
 @functools.lru_cache(maxsize=16384)
 def _excludes(text: str) -> bool:
-    q = text
-    m = _pattern().fullmatch(_normalise(q).rstrip("."))
+    norm = _normalise(text).rstrip(".")
+    quick = _excludes_quick(norm)
+    return _excludes_by_grammar(norm) if quick is None else quick
+
+
+def _excludes_by_grammar(norm: str) -> bool:
+    """Whether the grammar reads ``norm`` (normalised) with a strict word before its number."""
+    m = _pattern().fullmatch(norm)
     if m is None:
         return False
     g = m.groupdict()
     if g.get("plus") or g.get("post"):
         return False
     return " ".join((g.get("q") or "").lower().split()) in _STRICT_WORDS
+
+
+def _excludes_quick(norm: str) -> bool | None:
+    """:func:`_excludes_by_grammar` for the values people write, without compiling the
+    grammar (tens of milliseconds of start-up); None when only the grammar can tell.
+
+    The grammar's strict word can only open the value, or follow "between": a value that
+    opens with neither is not strict. One that opens with a strict word followed by a
+    plain number or range, a multiplier and a unit word (and no "+" or "or more") is
+    read as that word and its number by the grammar's range, and by nothing else.
+    """
+    if not norm.isascii():
+        return None
+    low = norm.lower()
+    if not low.startswith(_STRICT_OPENINGS):
+        return False
+    word = next((w for w in _STRICT_BY_LENGTH if low.startswith(w)), None)
+    if word is None:  # "between over 5 and 10": rare enough for the grammar
+        return None
+    m = _strict_rest().fullmatch(low, len(word))
+    if m is None or (m["unit"] is not None and m["unit"] not in _UNIT_WORDS):
+        return None
+    return True
+
+
+# longest first, so that the word found is the one the grammar's alternation reads
+_STRICT_BY_LENGTH = tuple(sorted(_STRICT_WORDS, key=len, reverse=True))
+_STRICT_OPENINGS = (*_STRICT_BY_LENGTH, "between")
+
+
+@functools.cache
+def _strict_rest() -> re.Pattern[str]:
+    """After a strict word: " 5", " 1,500 patients", " 60-70%", " 30 million cells"."""
+    number = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    side = rf"{number}(?: (?:{'|'.join(_MULTIPLIERS)}))?"
+    # a unit word follows a space, or a digit ("5cm"), never a multiplier ("5 millioncells")
+    unit = r"(?:(?<=\d)| )(?P<unit>[a-z](?:[a-z/ ]*[a-z])?)"
+    return re.compile(rf" {side}(?:(?:-| to ){side})?(?:%|{unit})?")
 
 
 def _checked(text: str, low: float, high: float, unit: str | None, qualifier: str) -> Quantity:

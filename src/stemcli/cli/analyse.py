@@ -100,7 +100,6 @@ def compare(
     from stemcli.errors import UsageError
     from stemcli.ops.compare import compare as run
     from stemcli.ops.compare import parse_sources
-    from stemcli.ops.resolve import resolve_outcome
     from stemcli.reports.compare import compare_report
 
     if stage is not None and condition is None:
@@ -110,12 +109,13 @@ def compare(
     recorded = [p for p in (svg, html) if p is not None]
     if (chart or recorded) and format is not ListingFormat.table:
         raise UsageError("--chart, --svg and --html go with --format table")
-    from stemcli.cli.atomic import check_target
     from stemcli.cli.options import is_stdout
 
     files = [p for p in (output, *recorded) if p is not None]
     for p in files:
         if not is_stdout(p):
+            from stemcli.cli.atomic import check_target
+
             check_target(p, force=force)
     if len({p.absolute() for p in files}) < len(files):
         raise UsageError("--output, --svg and --html need different files")
@@ -136,11 +136,16 @@ def compare(
     # a table a person reads compares the sources with the most claims, and shows the
     # lowest and highest of a cell's many values; --limit 0 and the data formats show all
     bounded = limit != 0 and format.value in HUMAN_FORMATS
+    outcome_id = None
+    if outcome is not None:
+        from stemcli.ops.resolve import resolve_outcome
+
+        outcome_id = resolve_outcome(ds, outcome)
     result = run(
         ds,
         cond,
         stage=stage_id,
-        outcome=resolve_outcome(ds, outcome) if outcome is not None else None,
+        outcome=outcome_id,
         sources=parse_sources(ds, sources) if sources is not None else None,
         # the figures draw every row; a listing builds only the rows it shows
         limit=None if recorded else shown,
@@ -296,7 +301,6 @@ def conflicts(
     """
     from stemcli.errors import UsageError
     from stemcli.ops import conflicts as ops
-    from stemcli.ops.resolve import resolve_source
     from stemcli.reports.conflicts import (
         conflict_list_report,
         counts_report,
@@ -338,12 +342,17 @@ def conflicts(
     # the option's enum has refused any other spelling; the operation takes its own type
     conflict_kind = next((k for k in ops.KINDS if kind is not None and k == kind.value), None)
     cond, stage_id = resolve(condition, stage) if condition is not None else (None, None)
+    source_id = None
+    if source is not None:
+        from stemcli.ops.resolve import resolve_source
+
+        source_id = resolve_source(ds, source)
     sel = ops.Selection(
         condition=cond.id if cond is not None else None,
         stage=stage_id,
         kind=conflict_kind,
         internal=internal,
-        source=resolve_source(ds, source) if source is not None else None,
+        source=source_id,
         min_gap=min_gap,
         tolerance=tolerance / 100,
     )

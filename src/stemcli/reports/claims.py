@@ -43,7 +43,7 @@ def shorten(text: str, width: int, full: bool, around: str | None = None) -> str
     first number) occurs, so that the number and the words about it stay."""
     if full or len(text) <= width:
         return text
-    from stemcli.text.segments import window
+    from stemcli.text import window
 
     start, end = _position(text, around)
     room = max(0, width - 2 - (end - start))

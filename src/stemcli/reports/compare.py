@@ -204,7 +204,7 @@ def evidence_line(ds: Dataset, c: Claim) -> str:
     (survey: what centres market)", "−7.22 points (evidence: vs control, WOMAC; certainty
     not stated)"."""
     from stemcli.model import certainty_words
-    from stemcli.ops.context import value_text
+    from stemcli.ops.comparable import value_text
 
     src = ds.sources.get(c.source)
     text = value_text(c.value)

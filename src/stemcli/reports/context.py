@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from stemcli.model import Claim, Dataset
 from stemcli.numbers import plural
-from stemcli.render import Cell, Column, Json, Report, Styled
+from stemcli.render import Cell, Column, Json, Report, Styled, lazy
 from stemcli.reports.claims import publisher, shown
 from stemcli.reports.fields import (
     CLAIM_CSV_HEADER,
@@ -47,7 +47,7 @@ def cited_as(ds: Dataset, c: Claim) -> str:
 
 def figure_text(c: Claim) -> str:
     """The figure with its confidence interval: "−13.24 points (95 % CI −23.28 to −3.20)"."""
-    from stemcli.ops.context import value_text
+    from stemcli.ops.comparable import value_text
 
     text = value_text(c.value)
     if c.ci is not None:
@@ -70,7 +70,7 @@ def sizes_text(c: Claim, kind: str | None = None) -> str:
 def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None = None) -> Report:
     """Reference claims as a table of their own: kind and certainty, what each number
     measures, its value and confidence interval, sizes and the statement."""
-    from stemcli.ops.context import measures
+    from stemcli.ops.comparable import measures
 
     rows: list[tuple[Cell, ...]] = []
     for c in claims:
@@ -96,9 +96,10 @@ def reference_table(ds: Dataset, claims: Sequence[Claim], *, title: str | None =
             Column("Statement", min_width=20, max_width=40),
         ),
         rows=tuple(rows),
-        data=[claim_json(c, ds) for c in claims],
+        # made only if a format reads them (lookup's table shows the rows alone)
+        data=lazy(claims, lambda c: claim_json(c, ds)),
         csv_header=CLAIM_CSV_HEADER,
-        csv_rows=tuple(claim_csv_row(ds, c) for c in claims),
+        csv_rows=lazy(claims, lambda c: claim_csv_row(ds, c)),
         title=title or REFERENCE_TITLE,
     )
 
@@ -159,7 +160,7 @@ def context_report(ds: Dataset, ctx: Context) -> Report:
     """The context of one claim as sections of rows: the claim, where it sits among what
     clinics market, and what the evidence says, each reference figure with why it does or
     does not compare."""
-    from stemcli.ops.context import value_text
+    from stemcli.ops.comparable import value_text
 
     c = ctx.claim
     rows: list[tuple[Cell, ...]] = []

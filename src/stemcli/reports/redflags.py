@@ -17,7 +17,7 @@ _FLAG_CONTEXT = 70  # characters of context each side of a match in the table
 
 def _flag_context(f: Finding) -> Styled:
     """The sentence around a finding, the match highlighted."""
-    from stemcli.text.segments import window
+    from stemcli.text import window
 
     ctx, s, e = f.context, f.start - f.context_start, f.end - f.context_start
     a, b = window(ctx, s, e, _FLAG_CONTEXT, _FLAG_CONTEXT)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from stemcli.text import window
+
 __all__ = ["LineIndex", "Segment", "line_column", "segments", "window"]
 
 
@@ -207,16 +209,3 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             start += 1
     if end > start:
         yield start, end
-
-
-def window(text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
-    """Bounds of about ``before`` characters ahead of ``text[start:end]`` and ``after``
-    behind it, cut at spaces so no word is split (a word longer than the room is cut)."""
-    a, b = max(0, start - before), min(len(text), end + after)
-    if a > 0:
-        space = text.find(" ", a, start)
-        a = space + 1 if space >= 0 else a
-    if b < len(text):
-        space = text.rfind(" ", end, b)
-        b = space if space >= 0 else b
-    return a, b

@@ -59,6 +59,7 @@ from stemcli.ops.conflicts.results import (
     TENSION,
     TENSION_GAP,
     UNUSUAL,
+    VECTOR_FROM,
     Check,
     Conflict,
     ConflictCounts,
@@ -239,6 +240,8 @@ def _arrays(ds: Dataset, sel: Selection, *, force: bool = False) -> vector.State
     :mod:`.vector`); None for the pure-Python path. ``force``: whatever the size (tests)."""
     if sel.source is not None and not sel.internal:
         return None  # "pairs involving a source" ranks with a filter: the Python path
+    if not force and ds.claim_count < VECTOR_FROM:
+        return None  # as vector.columns_for decides, without importing it
     from stemcli.ops.conflicts import vector
 
     columns = vector.columns_for(ds, force=force)

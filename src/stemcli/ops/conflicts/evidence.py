@@ -34,7 +34,7 @@ def _ends(c: Claim) -> tuple[float, float]:
 def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The contradictions between evidence and marketing claims of the selection, the
     most severe first."""
-    from stemcli.ops.context import same_way
+    from stemcli.ops.comparable import same_way
     from stemcli.ops.rules import reference_sources, same_time, stages_compatible
     from stemcli.quantities import dimension, ends
 

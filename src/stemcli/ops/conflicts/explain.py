@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from stemcli.errors import UsageError
-from stemcli.ids import closest
 from stemcli.model import Claim, Dataset, Quantity
 from stemcli.ops.conflicts.results import (
     ANECDOTE,
@@ -128,7 +127,7 @@ def _reference_check(ds: Dataset, a: Claim, b: Claim) -> Check | None:
     """For a pair with a reference claim: whether it may be set against the other at all
     (evidence against marketing, measuring the same quantity the same way); None for two
     marketing claims."""
-    from stemcli.ops.context import measures, same_way
+    from stemcli.ops.comparable import measures, same_way
     from stemcli.ops.rules import is_reference
 
     ra, rb = is_reference(ds, a), is_reference(ds, b)
@@ -394,6 +393,8 @@ def _measure_text(measure: str) -> str:
 def _claim(ds: Dataset, claim_id: str) -> Claim:
     c = ds.claim(claim_id)
     if c is None:
+        from stemcli.ids import closest
+
         close = closest(claim_id, [x.id for x in ds.claims])
         raise UsageError(
             f"no claim {claim_id!r}" + (f"; closest: {', '.join(close)}" if close else ""),

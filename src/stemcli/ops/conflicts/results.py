@@ -31,6 +31,9 @@ TENSION_GAP = 0.20
 # the most findings one listing holds: a larger listing (with more findings than it
 # selected) is refused, since a million listed pairs is gigabytes and minutes, not a result
 MAX_LISTED = 10_000
+# from this many claims the array engine (.vector) runs (numpy's import costs ~0.1 s; below
+# this the pure-Python sweep is as fast); here, so that a smaller run never imports it
+VECTOR_FROM = 20_000
 
 _GAP_UNIT = {"percent": "pp", "time": "days", "money": "usd", "length": "mm", "number": ""}
 

@@ -30,7 +30,7 @@ SUBKIND_RATE = "responder-rate"
 def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The selection's unusual marketing claims, the farthest outside first; each is one
     statement of its source (a figure repeated is one finding)."""
-    from stemcli.ops.context import outside, survey_claims, survey_range
+    from stemcli.ops.comparable import outside, survey_claims, survey_range
     from stemcli.ops.rules import reference_sources
     from stemcli.quantities import dimension
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemcli.model import ClaimColumns, Dataset
-from stemcli.ops.conflicts.results import TENSION_GAP, ConflictCounts, Selection
+from stemcli.ops.conflicts.results import TENSION_GAP, VECTOR_FROM, ConflictCounts, Selection
 from stemcli.ops.conflicts.select import Item, Prepared, SubKey
 from stemcli.ops.rules import TIME, Interval, comparability_key, fold, same_time
 from stemcli.quantities import bound_side, dimension, ends
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
     FloatArray = npt.NDArray[np.float64]
     BoolArray = npt.NDArray[np.bool_]
 
-# from this many claims the array engine runs (numpy's import costs ~0.1 s; below this the
-# pure-Python sweep is as fast)
-VECTOR_FROM = 20_000
 
 _NEEDED = (
     "source",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stemcli.text.segments import window
+from stemcli.text import window
 
 MAX_QUOTE = 600  # characters of a draft's quote: a sentence, or the words around its number
 
