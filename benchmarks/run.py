@@ -128,6 +128,17 @@ def dataset(n: int) -> Path:
     return folder
 
 
+def measured_env(cache: Path) -> dict[str, str]:
+    """The environment of every measured process: its own cache folder, and bytecode
+    written and read as for an installed package (PYTHONDONTWRITEBYTECODE would make every
+    run compile stemcli from source, which no installed copy does, while typer and rich
+    load theirs)."""
+    env = dict(os.environ, STEMCLI_CACHE_DIR=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("STEMCLI_NO_CACHE", None)
+    return env
+
+
 def fresh_cache(n: int) -> Path:
     folder = OUT / f"cache-{n}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -137,8 +148,7 @@ def fresh_cache(n: int) -> Path:
 
 def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
     data = dataset(n)
-    env = dict(os.environ, STEMCLI_CACHE_DIR=str(fresh_cache(n)))
-    env.pop("STEMCLI_NO_CACHE", None)
+    env = measured_env(fresh_cache(n))
     rows: dict[str, Any] = {}
     reps = repeat if n < 1_000_000 else 1
     py = sys.executable
@@ -185,7 +195,7 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
 
 
 def startup(runs: int) -> list[dict[str, Any]]:
-    env = dict(os.environ, STEMCLI_CACHE_DIR=str(fresh_cache(0)))
+    env = measured_env(fresh_cache(0))
     out = []
     for label, extra in STARTUP.items():
         argv = [*stemcli(), *extra]
