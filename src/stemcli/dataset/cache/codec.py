@@ -187,9 +187,14 @@ def columns_of(claims: Sequence[Any], *, text_share: float = _TEXT_SHARE) -> Cla
             if distinct_count > text_share * n:
                 columns[name] = _text_column(values)
                 continue
-        distinct: dict[tuple[type, Any], int] = {}
-        # the types are part of a value's identity: 1 and 1.0 are equal but print differently
-        codes = [distinct.setdefault(_identity(v), len(distinct)) for v in values]
+        distinct: dict[Any, int] = {}
+        if annotation in _PLAIN:  # strings, None, tuples of strings: the value is its identity
+            codes = [distinct.setdefault(v, len(distinct)) for v in values]
+        else:
+            # the types are part of a value's identity: 1 and 1.0 are equal but print
+            # differently
+            identity = _identity()
+            codes = [distinct.setdefault(identity(v), len(distinct)) for v in values]
         vocabulary = _first_of(values, codes, len(distinct))
         columns[name] = (vocabulary, array(_typecode(len(vocabulary)), codes))
     ids = columns["id"]
@@ -197,12 +202,21 @@ def columns_of(claims: Sequence[Any], *, text_share: float = _TEXT_SHARE) -> Cla
     return ClaimColumns(n, columns, array(_typecode(n), order))
 
 
-def _identity(v: Any) -> tuple[Any, ...]:
+# the annotations whose values are equal only when they print the same (no 1 and 1.0)
+_PLAIN = frozenset(("str", "str | None", "tuple[str, ...]"))
+
+
+def _identity() -> Callable[[Any], tuple[Any, ...]]:
+    """What tells two values apart: a quantity by its text, ends, unit, qualifier and the
+    ends' types, anything else by its type and value."""
     from stemcli.model import Quantity
 
-    if type(v) is Quantity:
-        return (Quantity, v.text, v.low, v.high, v.unit, v.qualifier, type(v.low), type(v.high))
-    return (type(v), v)
+    def identity(v: Any) -> tuple[Any, ...]:
+        if type(v) is Quantity:
+            return (Quantity, v.text, v.low, v.high, v.unit, v.qualifier, type(v.low), type(v.high))
+        return (type(v), v)
+
+    return identity
 
 
 def _first_of(values: list[Any], codes: list[int], count: int) -> list[Any]:
