@@ -222,13 +222,13 @@ def test_the_compare_table_bounds_sources_and_values_and_says_so(
 def test_the_numpy_grouping_of_large_datasets_agrees(
     generated: Path, filters: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From NUMPY_FROM claims the columns are filtered and sources counted with numpy:
+    """From _NUMPY_FROM claims the columns are filtered and sources counted with numpy:
     the same rows, and the same sources compared, as the claim objects give."""
     pytest.importorskip("numpy", reason="the large-dataset path uses numpy")
-    from stemcli.ops import compare as compare_module
+    from stemcli import model
 
     parsed = load([generated], bundled=False, use_cache=False)
-    monkeypatch.setattr(compare_module, "NUMPY_FROM", 0)
+    monkeypatch.setattr(model, "_NUMPY_FROM", 0)
     agree(parsed, columnar(parsed), **dict(filters))
     cond = filters.get("condition")
     condition = parsed.conditions[cond] if isinstance(cond, str) else None

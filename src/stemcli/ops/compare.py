@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from stemcli.ops.conflicts.select import Memo
 
 ANY_STAGE = "any"
-# from this many claims, columns are counted with numpy (imported only then)
-NUMPY_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -339,42 +337,18 @@ def _source_counts(
     (None: any), counted from the columns of a cache hit without building claims."""
     from collections import Counter
 
+    tests: dict[str, Callable[[Any], bool]] = {}
+    if condition is not None:
+        tests["condition"] = lambda cid: cid == condition.id
+    if outcome is not None:
+        tests["outcome"] = lambda oid: oid == outcome
     held = ds.columns if "claims" not in ds.__dict__ else None
-    if held is None or any(len(held.columns[f]) != 2 for f in ("source", "condition", "outcome")):
-        counted = Counter(
-            c.source
-            for c in ds.claims
-            if (condition is None or c.condition == condition.id)
-            and (outcome is None or c.outcome == outcome)
-        )
+    if held is None or len(held.columns["source"]) != 2:
+        counted = Counter(c.source for c in ds.claims_where(**tests))
     else:
-        cols = held.columns
-        wanted = [
-            (cols[name], value)
-            for name, value in (
-                ("condition", None if condition is None else condition.id),
-                ("outcome", outcome),
-            )
-            if value is not None
-        ]
-        values, codes = cols["source"]
-        if held.n < NUMPY_FROM:  # numpy is not imported for a small dataset
-            tests = [
-                (frozenset(k for k, v in enumerate(vs) if v == value), cs)
-                for (vs, cs), value in wanted
-            ]
-            per_code = Counter(
-                codes[i] for i in range(held.n) if all(cs[i] in ok for ok, cs in tests)
-            )
-            counted = Counter({values[k]: n for k, n in per_code.items()})
-        else:
-            import numpy as np
-
-            keep = np.ones(held.n, dtype=bool)
-            for (vs, cs), value in wanted:
-                keep &= np.array([v == value for v in vs], dtype=bool)[np.asarray(cs)]
-            per = np.bincount(np.asarray(codes)[keep], minlength=len(values))
-            counted = Counter({values[k]: int(n) for k, n in enumerate(per) if n})
+        values, codes = held.columns["source"]
+        per_code = Counter(codes[i] for i in held.positions(tests))
+        counted = Counter({values[k]: n for k, n in per_code.items()})
     return {s: n for s, n in counted.items() if s not in refs}
 
 
@@ -453,35 +427,20 @@ def _column_groups(
     cols = held.columns
     if any(len(cols[name]) != 2 for name in _GROUPED_BY):
         return None
-    from itertools import compress
 
     from stemcli.quantities import dimension
 
     def wanted(name: str, test: Callable[[Any], bool]) -> list[bool]:
         return [test(v) for v in cols[name][0]]
 
-    filters = [
-        (name, test)
-        for name, test in (
-            ("condition", None if condition is None else (lambda v: v == condition.id)),
-            ("outcome", None if outcome is None else (lambda v: v == outcome)),
-            ("source", None if sources is None else (lambda v: v in sources)),
-        )
-        if test is not None
-    ]
-    positions: Any = range(held.n)
-    if filters and held.n >= NUMPY_FROM:
-        import numpy as np
-
-        mask = np.ones(held.n, dtype=bool)
-        for name, test in filters:
-            mask &= np.array(wanted(name, test), dtype=bool)[np.asarray(cols[name][1])]
-        positions = np.nonzero(mask)[0].tolist()
-    for name, test in filters if not isinstance(positions, list) else ():
-        codes = cols[name][1]
-        keep = wanted(name, test)
-        positions = list(compress(positions, [keep[codes[i]] for i in positions]))
-    positions = list(positions)
+    tests: dict[str, Callable[[Any], bool]] = {}
+    if condition is not None:
+        tests["condition"] = lambda v: v == condition.id
+    if outcome is not None:
+        tests["outcome"] = lambda v: v == outcome
+    if sources is not None:
+        tests["source"] = lambda v: v in sources
+    positions = held.positions(tests)
 
     def codes_of(name: str) -> list[int]:
         codes = cols[name][1]
