@@ -21,11 +21,6 @@ class LookupResult:
         return len({c.source for c in self.claims})
 
 
-def stage_matches(claim: Claim, stage: str | None) -> bool:
-    """A claim holds for ``stage`` when it names it or is not stage-specific."""
-    return stage is None or not claim.stages or stage in claim.stages
-
-
 def lookup(
     ds: Dataset,
     condition: Condition,
@@ -34,10 +29,12 @@ def lookup(
     outcome: str | None = None,
     source: str | None = None,
 ) -> LookupResult:
+    from stemcli.ops.rules import holds_for
+
     # of a cache hit, only the claims about the condition are built
     claims = ds.claims_where(
         condition=lambda cid: cid == condition.id,
-        stages=lambda st: stage is None or not st or stage in st,
+        stages=holds_for(stage),
         outcome=lambda oid: outcome is None or oid == outcome,
         source=lambda sid: source is None or sid == source,
     )

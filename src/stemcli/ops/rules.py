@@ -113,6 +113,12 @@ def is_reference(ds: Dataset, claim: Claim) -> bool:
     return src is not None and is_reference_kind(src.kind)
 
 
+def holds_for(stage: str | None) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a claim of these stages holds for ``stage``: it names it, or names none
+    (is not stage-specific); every claim holds when no stage is asked for."""
+    return lambda stages: stage is None or not stages or stage in stages
+
+
 def reference_sources(ds: Dataset) -> frozenset[str]:
     """The ids of the sources whose claims are reference figures (evidence, surveys)."""
     return frozenset(s.id for s in ds.sources.values() if is_reference_kind(s.kind))

@@ -35,7 +35,7 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The contradictions between evidence and marketing claims of the selection, the
     most severe first."""
     from stemcli.ops.comparable import same_way
-    from stemcli.ops.rules import reference_sources, same_time, stages_compatible
+    from stemcli.ops.rules import holds_for, reference_sources, same_time, stages_compatible
     from stemcli.quantities import dimension, ends
 
     if sel.internal:
@@ -46,7 +46,7 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     evidence = ds.claims_where(
         source=trials.__contains__,
         condition=lambda cond: sel.condition is None or cond == sel.condition,
-        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+        stages=holds_for(sel.stage),
     )
     if not evidence:
         return []
@@ -61,7 +61,7 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
         outcome={q[1] for q in by_question}.__contains__,
         measure={q[2] for q in by_question}.__contains__,
         source=lambda s: s not in refs and (sel.source is None or s == sel.source),
-        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+        stages=holds_for(sel.stage),
     )
     out: list[Conflict] = []
     for c in candidates:

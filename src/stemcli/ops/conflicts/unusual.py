@@ -31,7 +31,7 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
     """The selection's unusual marketing claims, the farthest outside first; each is one
     statement of its source (a figure repeated is one finding)."""
     from stemcli.ops.comparable import outside, survey_claims, survey_range
-    from stemcli.ops.rules import reference_sources
+    from stemcli.ops.rules import holds_for, reference_sources
     from stemcli.quantities import dimension
 
     if sel.internal:  # a finding is between a source and a survey, never within a source
@@ -55,7 +55,7 @@ def findings(ds: Dataset, sel: Selection) -> list[Conflict]:
         comparator=_is_none,
         intervention=_is_none,
         group=_is_none,
-        stages=lambda st: sel.stage is None or not st or sel.stage in st,
+        stages=holds_for(sel.stage),
     )
     for c in candidates:
         question = (c.condition, c.outcome, c.measure, dimension(c.value.unit))
