@@ -15,6 +15,8 @@ CONDITION_WEIGHT = 0.9  # a claim found only by its condition's name ranks below
 # from this many claims (held as columns, a cache hit) every quote is scored in one call of
 # rapidfuzz's native cdist on all cores, and a hit's claim is built only when it is shown
 VECTOR_FROM = 20_000
+# how many hits of a tie a listing reads first (in id order) to find those it shows
+_FIRST_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ class _Hits(Sequence[Hit]):
     looked at: a million claims may match, and a listing shows twenty.
 
     The order is :func:`search`'s: score, then the outcome's score, then how much of the
-    quote the query covers (token_set_ratio, computed only for the hits that rank up to
-    the ones asked for, ties included), then the id (its rank in the columns' id order).
+    quote the query covers (token_set_ratio), then the id (its rank in the columns' id
+    order). The coverage is computed only for the hits that rank before the ones asked
+    for, and for as many of those tied with them as it takes to know which come first.
     """
 
     def __init__(
@@ -133,41 +136,80 @@ class _Hits(Sequence[Hit]):
         # the hits by score and outcome score alone (a stable sort keeps position order)
         self._primary = np.lexsort((-by_outcome, -score))
         self._ordered: Any = found[:0]  # the hits in their final order, as far as settled
+        self._ordered_scores: Any = score[:0]
+        self._ranks: Any = None
 
     def __len__(self) -> int:
         return self._len
 
-    def _settle(self, k: int) -> None:
-        """Put the first ``k`` hits in their final order (and every hit tied with the
-        ``k``-th on score and outcome score, which the later keys order among them)."""
-        if k <= len(self._ordered):
-            return
-        # at least twice as far as before: reading the hits one by one settles them in a
-        # few rounds, not one per tie group
-        k = min(max(k, 2 * len(self._ordered)), self._len)
+    def _covered(self, hits: Any) -> Any:
+        """The query's coverage (token_set_ratio) of the quotes of ``hits`` (positions
+        among the hits)."""
         import numpy as np
         from rapidfuzz import fuzz, process, utils
 
-        primary, score, by_outcome = self._primary, self._score, self._by_outcome
-        last = primary[k - 1]
-        keys = np.stack((score[primary], by_outcome[primary]))
-        tied = (keys[0] == score[last]) & (keys[1] == by_outcome[last])
-        end = int(np.nonzero(tied)[0][-1]) + 1  # the end of the k-th hit's tie group
-        head = primary[:end]
-        covered = process.cdist(
-            [self._quotes[int(i)] for i in self._found[head]],
+        return process.cdist(
+            [self._quotes[int(i)] for i in self._found[hits]],
             [self._query],
             scorer=fuzz.token_set_ratio,
             processor=utils.default_process,
             dtype=np.float64,
             workers=-1,
         )[:, 0]
-        rank = np.empty(self._columns.n, dtype=np.int64)
-        rank[np.asarray(self._columns.by_id)] = np.arange(self._columns.n)
-        ids = rank[self._found[head]]
-        order = np.lexsort((ids, -covered, -by_outcome[head], -score[head]))
-        self._ordered = self._found[head[order]]
-        self._ordered_scores = score[head[order]]
+
+    def _settle(self, k: int) -> None:
+        """Put at least the first ``k`` hits in their final order.
+
+        The hits before the tie group (on score and outcome score) of the ``k``-th are
+        all among the first ``k``, and are ordered whole. The group itself is read in id
+        order, in growing chunks, until it holds as many hits of full coverage (100, the
+        most there is) as are wanted from it: a hit not yet read has a later id, so it
+        ranks after each of those, and they are settled.
+        """
+        if k <= len(self._ordered):
+            return
+        # at least twice as far as before: reading the hits one by one settles them in a
+        # few rounds, not one per tie group
+        k = min(max(k, 2 * len(self._ordered)), self._len)
+        import numpy as np
+
+        primary, score, by_outcome = self._primary, self._score, self._by_outcome
+        if self._ranks is None:
+            rank = np.empty(self._columns.n, dtype=np.int64)
+            rank[np.asarray(self._columns.by_id)] = np.arange(self._columns.n)
+            self._ranks = rank[self._found]
+        ranks = self._ranks
+        last = primary[k - 1]
+        tied = np.nonzero(
+            (score[primary] == score[last]) & (by_outcome[primary] == by_outcome[last])
+        )[0]
+        start, end = int(tied[0]), int(tied[-1]) + 1  # the k-th hit's tie group
+        before = primary[:start]
+        order = np.lexsort(
+            (ranks[before], -self._covered(before), -by_outcome[before], -score[before])
+        )
+        group = primary[start:end]
+        group = group[np.argsort(ranks[group], kind="stable")]
+        wanted, read, full = k - start, 0, 0
+        chunk = max(4 * wanted, _FIRST_CHUNK)
+        read_parts, covered_parts = [], []
+        while read < len(group):
+            part = group[read : read + chunk]
+            covered = self._covered(part)
+            read_parts.append(part)
+            covered_parts.append(covered)
+            read += len(part)
+            full += int(np.count_nonzero(covered == 100.0))
+            if full >= wanted:
+                break
+            chunk *= 2
+        seen, covered = np.concatenate(read_parts), np.concatenate(covered_parts)
+        settled = seen[np.lexsort((ranks[seen], -covered))]
+        if read < len(group):
+            settled = settled[:full]  # those of full coverage; the rest may yet be passed
+        head = np.concatenate((before[order], settled))
+        self._ordered = self._found[head]
+        self._ordered_scores = score[head]
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
