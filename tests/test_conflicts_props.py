@@ -33,7 +33,8 @@ from stemcli.model import (
     Stage,
 )
 from stemcli.ops import conflicts as cf
-from stemcli.ops.conflicts.select import facts, fold_rough, prepare
+from stemcli.ops.conflicts.select import prepare
+from stemcli.ops.facts import facts, fold_rough
 from stemcli.ops.rules import families
 from stemcli.quantities import dimension, ends, overlaps, parse, to_base
 

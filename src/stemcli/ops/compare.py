@@ -27,7 +27,7 @@ from stemcli.ops.rules import ComparabilityKey, comparability_key, compared, fol
 from stemcli.quantities import interval, to_base
 
 if TYPE_CHECKING:
-    from stemcli.ops.conflicts.select import Memo
+    from stemcli.ops.facts import Memo
 
 ANY_STAGE = "any"
 
@@ -206,7 +206,7 @@ def _rule_verdicts(ds: Dataset, claims: list[Claim], memo: Memo) -> dict[str, st
     typical (not case-report) claim at a compatible time lies wholly above or below it,
     and is in tension when a case report is involved and the gap reaches the tension cut.
     """
-    from stemcli.ops.conflicts.select import fold_rough, scale, tension_cut
+    from stemcli.ops.facts import fold_rough, scale, tension_cut
     from stemcli.ops.rules import same_time
 
     standing = fold_rough(ds, claims, memo.tolerance, memo)
@@ -305,8 +305,7 @@ def compare(
     else:
         columns = sources
 
-    from stemcli.ops.conflicts.results import DEFAULT_TOLERANCE
-    from stemcli.ops.conflicts.select import Memo
+    from stemcli.ops.facts import DEFAULT_TOLERANCE, Memo
 
     # the rows in order (a stable sort: keys that tie keep the order they were found in)
     keys = sorted(groups, key=_sort_key(ds))

@@ -52,12 +52,10 @@ from stemcli.ops.conflicts.results import (
     BOUND,
     CONTRADICTION,
     CROSS,
-    DEFAULT_TOLERANCE,
     FAILING,
     KINDS,
     MAX_LISTED,
     TENSION,
-    TENSION_GAP,
     UNUSUAL,
     VECTOR_FROM,
     Check,
@@ -70,8 +68,9 @@ from stemcli.ops.conflicts.results import (
     Statement,
     gap_unit,
 )
-from stemcli.ops.conflicts.select import Item, Memo, Prepared, facts, prepare, validate
+from stemcli.ops.conflicts.select import Item, Prepared, prepare, validate
 from stemcli.ops.conflicts.sweep import Pair, selection_counts, top_pairs
+from stemcli.ops.facts import DEFAULT_TOLERANCE, TENSION_GAP, Memo, facts
 from stemcli.ops.rules import same_time, stages_compatible
 
 if TYPE_CHECKING:

@@ -59,7 +59,7 @@ def _recompute(
 
 def findings(ds: Dataset, claims: Iterable[Claim], sel: Selection) -> list[Conflict]:
     """The arithmetic findings among ``claims`` (the selection's), most severe first."""
-    from stemcli.ops.conflicts.select import Memo
+    from stemcli.ops.facts import Memo
 
     memo = Memo(ds, sel.tolerance)
     derived = sorted((x for x in claims if x.derived is not None), key=lambda x: x.id)

@@ -17,7 +17,6 @@ from stemcli.ops.conflicts.results import (
     BOUND,
     CONTRADICTION,
     CROSS,
-    DEFAULT_TOLERANCE,
     TENSION,
     Check,
     Conflict,
@@ -25,11 +24,11 @@ from stemcli.ops.conflicts.results import (
     Statement,
     gap_unit,
 )
-from stemcli.ops.conflicts.select import (
+from stemcli.ops.conflicts.select import _cut, check_tolerance
+from stemcli.ops.facts import (
+    DEFAULT_TOLERANCE,
     Facts,
     Memo,
-    _cut,
-    check_tolerance,
     facts,
     fold_rough,
     same_statement,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from stemcli.model import Claim
+from stemcli.ops.facts import DEFAULT_TOLERANCE
 from stemcli.ops.rules import Interval
 
 Kind = Literal["contradiction", "tension", "arithmetic", "unusual"]
@@ -24,10 +25,6 @@ EVIDENCE: Final = "evidence"
 CROSS: Final = "cross-measure"
 ANECDOTE: Final = "anecdote"
 
-DEFAULT_TOLERANCE = 0.05
-# a tension sets related but different quantities against each other: their numbers must
-# be at least this far apart (relative to the larger value) for the difference to matter
-TENSION_GAP = 0.20
 # the most findings one listing holds: a larger listing (with more findings than it
 # selected) is refused, since a million listed pairs is gigabytes and minutes, not a result
 MAX_LISTED = 10_000

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import heapq
 import math
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemcli.model import ClaimColumns, Dataset
-from stemcli.ops.conflicts.results import TENSION_GAP, VECTOR_FROM, ConflictCounts, Selection
+from stemcli.ops.conflicts.results import VECTOR_FROM, ConflictCounts, Selection
 from stemcli.ops.conflicts.select import Item, Prepared, SubKey
+from stemcli.ops.facts import TENSION_GAP, TINY
 from stemcli.ops.rules import TIME, Interval, comparability_key, fold, same_time
 from stemcli.quantities import bound_side, dimension, ends
 
@@ -56,7 +56,6 @@ _NEEDED = (
     "group",
     "basis",
 )
-_TINY = sys.float_info.min
 
 
 def columns_for(ds: Dataset, *, force: bool = False) -> ClaimColumns | None:
@@ -366,7 +365,7 @@ def statements(ds: Dataset, columns: ClaimColumns, sel: Selection) -> Statements
         e_cut = e_lo.copy()
     else:
         e_cut = np.minimum(e_lo, np.nextafter(e_lo - min_gap, math.inf))
-    e_top = np.where((e_hi < math.inf) & ~e_atleast, e_hi, np.where(e_lo >= _TINY, e_lo, 0.0))
+    e_top = np.where((e_hi < math.inf) & ~e_atleast, e_hi, np.where(e_lo >= TINY, e_lo, 0.0))
     e_tcut = np.nextafter(e_lo - TENSION_GAP * np.abs(e_top), math.inf)
     e_tcut = np.where(e_tcut < e_cut, e_tcut, e_cut)
     # every end ranked among all ends: the sweep compares integers
