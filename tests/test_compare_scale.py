@@ -186,6 +186,7 @@ def test_a_crowded_cell_shows_its_lowest_and_highest_values() -> None:
     assert shown[4][3] == []  # no claim is listed on the elision's line
     assert _bounded(values, None) == values
     assert _bounded(values[:8], 8) == values[:8]
+    assert _bounded(values[:9], 8) == values[:9]  # a line for one value would say no less
 
 
 def test_the_compare_table_bounds_sources_and_values_and_says_so(
@@ -234,3 +235,63 @@ def test_the_numpy_grouping_of_large_datasets_agrees(
     condition = parsed.conditions[cond] if isinstance(cond, str) else None
     expected = compare(parsed, condition, max_sources=3)
     assert compare(columnar(parsed), condition, max_sources=3) == expected
+
+
+def test_the_chart_bounds_a_source_s_values_as_the_table_does(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """--chart draws at most 8 sources and, for a source of many values, its lowest and
+    highest four and one bar for the rest; ``--limit 0`` draws every value."""
+    from generate import generate
+
+    data = tmp_path / "data"
+    generate(3000, data, seed=3, sources=12)
+    base = ("--no-bundled", "--data", str(data), "compare", "knee-oa", "--chart")
+    bounded = run(*base, "--limit", "2")
+    assert bounded.exit_code == 0, bounded.output
+    assert "more values" in bounded.stdout
+    # two rows of at most 8 sources of at most 9 bars, a title line each, and the legend
+    assert len(bounded.stdout.splitlines()) <= 2 * (8 * 9 + 2) + 4
+    whole = run(*base, "--limit", "0")
+    assert whole.exit_code == 0, whole.output
+    assert "more values" not in whole.stdout
+
+
+def test_the_chart_s_elision_spans_the_values_it_stands_for() -> None:
+    """The bar for a source's hidden values runs from the lowest to the highest of them,
+    between the values shown on either side."""
+    from stemcli.ops.compare import Cell as CompareCell
+    from stemcli.ops.compare import Entry, Row
+    from stemcli.quantities import parse
+    from stemcli.reports.compare import _compare_chart
+
+    ds = load(use_cache=False)
+    claim = next(c for c in ds.claims if c.value.unit == "percent" and c.stages)
+    from dataclasses import replace
+
+    claims = [
+        replace(claim, id=f"{claim.id}-{k}", value=parse(f"{k * 10}%"), timepoint=None)
+        for k in range(10)
+    ]
+    row = Row(
+        condition=claim.condition,
+        stage=claim.stages[0],
+        outcome=claim.outcome,
+        measure=claim.measure,
+        dimension="percent",
+        unit="percent",
+        intervention=claim.intervention,
+        comparator=claim.comparator,
+        group=claim.group,
+        cells=(CompareCell(claim.source, tuple(Entry(c) for c in claims)),),
+    )
+    marks = _compare_chart(ds, row, True, 4).marks
+    assert [m.text for m in marks][2] == "… 6 more values"
+    assert (marks[2].low, marks[2].high) == (20.0, 70.0)
+    assert [(m.low, m.high) for m in (*marks[:2], *marks[3:])] == [
+        (0.0, 0.0),
+        (10.0, 10.0),
+        (80.0, 80.0),
+        (90.0, 90.0),
+    ]
+    assert len(_compare_chart(ds, row, True).marks) == 10

@@ -134,7 +134,7 @@ def compare_report(
     if chart:
         from stemcli.render.chart import ChartGroup
 
-        charts = [_compare_chart(ds, r, one_condition) for r in comparison.rows]
+        charts = [_compare_chart(ds, r, one_condition, cell_values) for r in comparison.rows]
         extra = (ChartGroup(charts, title=title),)
     return Report(
         columns=tuple(cols),
@@ -274,16 +274,11 @@ class _Texts:
         return _grouped(cell, stage, self)
 
 
-def _compare_values(cell: CompareCell, stage: str) -> list[tuple[str, str | None, Quantity]]:
-    """A cell's distinct values as text ("60–70 % at 12 months (×2)"), their verdict
-    (contradiction, tension or None: conflicts' own), and the value itself (repeats of
-    one value and timepoint are counted).
-    In a stage's row, a claim that is not stage-specific says so ("(any stage)")."""
-    return [(text, verdict, q) for text, verdict, q, _ in _grouped(cell, stage)]
-
-
 def _grouped(cell: CompareCell, stage: str, texts: _Texts | None = None) -> _Values:
-    """:func:`_compare_values`, each with the claims that state it."""
+    """A cell's distinct values as text ("60–70 % at 12 months (×2)"), their verdict
+    (contradiction, tension or None: conflicts' own), the value itself, and the claims
+    that state it (repeats of one value and timepoint are counted). In a stage's row, a
+    claim that is not stage-specific says so ("(any stage)")."""
     texts = texts or _Texts()
     order: list[str] = []
     stating: dict[str, list[Claim]] = {}
@@ -315,8 +310,9 @@ def _grouped(cell: CompareCell, stage: str, texts: _Texts | None = None) -> _Val
 def _bounded(values: _Values, most: int | None) -> _Values:
     """``values`` (in value order) or, when there are more than ``most``, the lowest and
     highest ``most // 2`` each and between them one line for the rest: how many, and how
-    many of them contradict (≠) or are in tension (~)."""
-    if most is None or len(values) <= most:
+    many of them contradict (≠) or are in tension (~). One value more than ``most`` is
+    shown rather than said: its line would say no less."""
+    if most is None or len(values) <= most + 1:
         return values
     half = max(1, most // 2)
     hidden = values[half:-half]
@@ -351,24 +347,50 @@ def _compare_check(r: Row) -> Cell:
     return "overlap" if r.source_count > 1 else ""
 
 
-def _compare_chart(ds: Dataset, r: Row, one_condition: bool) -> RangeChart:
-    """A row as a range chart: each value of each source in the row's unit."""
+def _compare_chart(
+    ds: Dataset, r: Row, one_condition: bool, cell_values: int | None = None
+) -> RangeChart:
+    """A row as a range chart: each value of each source in the row's unit.
+
+    ``cell_values``: as in the table, a source of more distinct values shows its lowest
+    and highest half of that many, and between them one bar for the rest, spanning them
+    and saying how many they are."""
     import math
 
     from stemcli.quantities import interval, to_base
     from stemcli.render.chart import Mark, RangeChart
 
     factor = to_base(1.0, r.unit)
+
+    def span(q: Quantity) -> tuple[float, float]:
+        return to_base(q.low, q.unit) / factor, to_base(q.high, q.unit) / factor
+
     marks: list[Mark] = []
     for cell in r.cells:
-        for i, (text, verdict, q) in enumerate(_compare_values(cell, r.stage)):
+        values = _grouped(cell, r.stage)
+        shown = _bounded(values, cell_values)
+        half = (len(shown) - 1) // 2  # the values shown on either side of the elision
+        for i, (text, verdict, q, _) in enumerate(shown):
+            if len(shown) < len(values) and i == half:
+                # the elision: one bar from the lowest to the highest value it stands for
+                ends = [span(v[2]) for v in values[half:-half]]
+                marks.append(
+                    Mark(
+                        name="",
+                        text=text,
+                        low=min(lo for lo, _ in ends),
+                        high=max(hi for _, hi in ends),
+                    )
+                )
+                continue
             ceiling = interval(q)[1] / factor
+            low, high = span(q)
             marks.append(
                 Mark(
                     name="" if i else publisher(ds, cell.source),
                     text=text,
-                    low=to_base(q.low, q.unit) / factor,
-                    high=to_base(q.high, q.unit) / factor,
+                    low=low,
+                    high=high,
                     open_low=q.qualifier in ("at-most", "up-to"),
                     open_high=q.qualifier == "at-least",
                     ceiling=ceiling if math.isfinite(ceiling) else None,
