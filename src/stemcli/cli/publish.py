@@ -15,6 +15,7 @@ from stemcli.cli.options import Choice, Force, Output, choice, completes, output
 if TYPE_CHECKING:
     from stemcli.cli.options import ExportFormat
     from stemcli.exports.claimreview import Reviewer
+    from stemcli.exports.sqlite import Listed
     from stemcli.model import Dataset
 
 
@@ -136,7 +137,9 @@ def export_file(
         from stemcli.exports.claimreview import claimreview_json
 
         who = _reviewer(reviewer, reviewer_url)
-        write(claimreview_json(ds, who, date=_today()), output, force)
+        document, listed = claimreview_json(ds, who, date=_today())
+        write(document, output, force)
+        _left_out(listed.note("the review list"))
         return True
     if fmt not in (ExportFormat.sqlite, ExportFormat.datapackage):
         if reviewer is not None or reviewer_url is not None:
@@ -156,9 +159,19 @@ def export_file(
         from stemcli.cli.atomic import write_folder
         from stemcli.exports.datapackage import MARKER, build
 
-        write_folder(output, lambda folder: build(ds, folder), marker=MARKER, force=force)
+        held: list[Listed] = []
+        write_folder(
+            output, lambda folder: held.append(build(ds, folder)), marker=MARKER, force=force
+        )
         note(f"wrote {output}/ ({MARKER} and its CSV resources)", style="green")
+        _left_out(held[0].note("the conflicts resource"))
     return True
+
+
+def _left_out(message: str | None) -> None:
+    """Say what an export left out, if it did."""
+    if message is not None:
+        note(message)
 
 
 REVIEWER_ENV = "STEMCLI_REVIEWER"
@@ -224,10 +237,12 @@ def _write_sqlite(ds: Dataset, target: Path, force: bool) -> None:
             raise InputError(f"{meta}: cannot read the file it would replace: {e}") from None
     placed = False
 
+    listed: Listed | None = None
+
     def make(tmp: Path) -> None:
-        nonlocal placed
-        build(ds, tmp)
-        write_text(meta, metadata_json(ds, target.name), force=force)
+        nonlocal placed, listed
+        listed = build(ds, tmp)
+        write_text(meta, metadata_json(ds, target.name, listed), force=force)
         placed = True
 
     try:
@@ -244,3 +259,5 @@ def _write_sqlite(ds: Dataset, target: Path, force: bool) -> None:
         raise
     note(f"wrote {target} and {meta}", style="green")
     note(f"browse it: datasette {target} --metadata {meta}", style="green")
+    if listed is not None:
+        _left_out(listed.note("the conflicts table"))

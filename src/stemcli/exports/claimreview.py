@@ -29,6 +29,7 @@ from stemcli.model import Dataset, Source
 from stemcli.render import Json
 
 if TYPE_CHECKING:
+    from stemcli.exports.sqlite import Listed
     from stemcli.ops.conflicts import Conflict, Statement
 
 CLAIM_REVIEWED_MAX = 74  # characters: "under 75"
@@ -50,24 +51,26 @@ class Reviewer:
     url: str
 
 
-def reviewed(ds: Dataset) -> list[tuple[Conflict, Statement]]:
-    """Every (finding, statement reviewed) pair, in the order findings are listed."""
-    from stemcli.ops.conflicts import MAX_LISTED, Selection, count_conflicts, find_conflicts
+def reviewed(ds: Dataset) -> tuple[list[tuple[Conflict, Statement]], Listed]:
+    """Every (finding, statement reviewed) pair, in the order findings are listed, and how
+    many contradictions and arithmetic findings they review, of how many: a listing of a
+    kind holds at most :data:`~stemcli.ops.conflicts.MAX_LISTED`."""
+    from stemcli.exports.sqlite import Listed
+    from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
     from stemcli.ops.report import unusual_findings
 
     out: list[tuple[Conflict, Statement]] = []
+    listed = total = 0
     for kind in ("contradiction", "arithmetic"):
-        sel = Selection(kind=kind)
-        total = count_conflicts(ds, sel).of(kind)
-        if total == 0:
-            continue
-        for x in find_conflicts(ds, sel, limit=min(total, MAX_LISTED)).conflicts:
+        listing = find_conflicts(ds, Selection(kind=kind), limit=MAX_LISTED)
+        listed, total = listed + len(listing.conflicts), total + listing.total
+        for x in listing.conflicts:
             out.append((x, x.a))
             if x.b is not None and not x.internal:
                 out.append((x, x.b))
     for source in ds.sources.values():
         out += [(x, x.a) for x in unusual_findings(ds, source)]
-    return out
+    return out, Listed(listed, total)
 
 
 def claim_reviewed(ds: Dataset, st: Statement) -> str:
@@ -95,14 +98,15 @@ def _cut(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + "…"
 
 
-def items(ds: Dataset, reviewer: Reviewer, *, date: str) -> list[Json]:
-    """The ClaimReview items of the dataset's findings (see the module's docstring)."""
-    pairs = reviewed(ds)
+def items(ds: Dataset, reviewer: Reviewer, *, date: str) -> tuple[list[Json], Listed]:
+    """The ClaimReview items of the dataset's findings (see the module's docstring), and
+    how many findings they review of how many (:func:`reviewed`)."""
+    pairs, listed = reviewed(ds)
     sources = {st.source: ds.sources[st.source] for _, st in pairs if st.source in ds.sources}
     lacking = [s for s in sources.values() if not s.url]
     if lacking:
         raise _no_url(lacking)
-    return [_item(ds, reviewer, x, st, date) for x, st in pairs]
+    return [_item(ds, reviewer, x, st, date) for x, st in pairs], listed
 
 
 def _no_url(lacking: list[Source]) -> InputError:
@@ -177,11 +181,13 @@ def _item(ds: Dataset, reviewer: Reviewer, x: Conflict, st: Statement, date: str
     }
 
 
-def claimreview_json(ds: Dataset, reviewer: Reviewer, *, date: str) -> str:
+def claimreview_json(ds: Dataset, reviewer: Reviewer, *, date: str) -> tuple[str, Listed]:
     """The items as one JSON-LD document: a list of ClaimReview objects, each with its
-    own ``@context`` so that any one can be put on a page as it is."""
+    own ``@context`` so that any one can be put on a page as it is; and how many findings
+    they review, of how many."""
     from stemcli.render.json_ import dumps
 
+    found, listed = items(ds, reviewer, date=date)
     # "<" only ever stands in a string: escaped, an item can go in a <script> element as it
     # is, whatever a quote holds ("</script>")
-    return dumps(items(ds, reviewer, date=date)).replace("<", "\\u003c")
+    return dumps(found).replace("<", "\\u003c"), listed

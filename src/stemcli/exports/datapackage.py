@@ -15,7 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stemcli.exports.sqlite import DESCRIPTIONS, FLAGS, LICENSE, LICENSE_URL, TABLES, TITLE
+from stemcli.exports.sqlite import (
+    DESCRIPTIONS,
+    FLAGS,
+    LICENSE,
+    LICENSE_URL,
+    TABLES,
+    TITLE,
+    Listed,
+)
 from stemcli.model import Dataset
 
 if TYPE_CHECKING:
@@ -26,8 +34,9 @@ NAME = "stemcli-claims"
 _TYPES = {"TEXT": "string", "INTEGER": "integer", "REAL": "number"}
 
 
-def build(ds: Dataset, folder: Path) -> None:
-    """Write the package into ``folder`` (new and empty)."""
+def build(ds: Dataset, folder: Path) -> Listed:
+    """Write the package into ``folder`` (new and empty); how many findings its conflicts
+    resource holds, of how many."""
     import contextlib
     import sqlite3
 
@@ -35,8 +44,11 @@ def build(ds: Dataset, folder: Path) -> None:
     with contextlib.closing(conn):
         from stemcli.exports.sqlite import fill
 
-        fill(conn, ds, fts=False)
+        listed = fill(conn, ds, fts=False)
         resources = [_resource(conn, table, folder) for table in TABLES]
+    for resource in resources:
+        if resource["name"] == "conflicts":
+            resource["description"] = listed.description()
     package: dict[str, Any] = {
         "name": NAME,
         "title": TITLE,
@@ -55,6 +67,7 @@ def build(ds: Dataset, folder: Path) -> None:
     from stemcli.render.json_ import dumps
 
     (folder / MARKER).write_text(dumps(package), encoding="utf-8")
+    return listed
 
 
 def _resource(conn: sqlite3.Connection, table: str, folder: Path) -> dict[str, Any]:

@@ -27,7 +27,7 @@ beside the database as ``NAME.metadata.json`` (``claims.db``: ``claims.metadata.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stemcli.errors import StemcliError
 from stemcli.model import Claim, Dataset
@@ -126,6 +126,36 @@ DESCRIPTIONS = {
 }
 
 
+class Listed(NamedTuple):
+    """How many findings an export lists, of how many there are: a listing holds at most
+    :data:`stemcli.ops.conflicts.MAX_LISTED` (by kind, the most severe first)."""
+
+    listed: int
+    total: int
+
+    def description(self) -> str:
+        """The conflicts table's description, saying what it leaves out."""
+        text = DESCRIPTIONS["conflicts"]
+        if self.listed < self.total:
+            text += (
+                f" It holds the first {self.listed:,} of the {self.total:,} findings (by "
+                "kind, the most severe first); stemcli conflicts counts and lists them by "
+                "selection."
+            )
+        return text
+
+    def note(self, holder: str) -> str | None:
+        """What the person is told when ``holder`` ("the conflicts table") leaves findings
+        out; None when it holds them all."""
+        if self.listed >= self.total:
+            return None
+        return (
+            f"{holder} holds the first {self.listed:,} of {self.total:,} findings, the most "
+            "severe of each kind first; stemcli conflicts --count counts them all, and lists "
+            "them by condition, source or kind"
+        )
+
+
 class ExportError(StemcliError):
     """The database cannot be built here (an SQLite without FTS5)."""
 
@@ -154,8 +184,9 @@ def _statement_ids(ds: Dataset) -> dict[tuple[str, ...], tuple[int, Statement]]:
     }
 
 
-def build(ds: Dataset, path: Path) -> None:
-    """Write the database into ``path`` (an empty file that is replaced)."""
+def build(ds: Dataset, path: Path) -> Listed:
+    """Write the database into ``path`` (an empty file that is replaced); how many
+    findings its conflicts table holds, of how many."""
     import contextlib
     import sqlite3
 
@@ -163,7 +194,7 @@ def build(ds: Dataset, path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
         with contextlib.closing(conn):
-            fill(conn, ds)
+            return fill(conn, ds)
     except sqlite3.OperationalError as e:
         if "fts5" in str(e).lower():
             raise ExportError(
@@ -173,10 +204,10 @@ def build(ds: Dataset, path: Path) -> None:
         raise
 
 
-def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
+def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> Listed:
     """Create the tables in ``conn`` and fill them from ``ds`` (and the full-text index of
-    the quotes, with ``fts``)."""
-    from stemcli.ops.conflicts import MAX_LISTED, Selection, count_conflicts, find_conflicts
+    the quotes, with ``fts``); how many findings the conflicts table holds, of how many."""
+    from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
     from stemcli.ops.redflags import scan_quotes
     from stemcli.ops.report import redflag_kind
 
@@ -232,10 +263,8 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
             found = statements[key] = (len(statements) + 1, st)
         return found[0]
 
-    findings = []
-    total = count_conflicts(ds, Selection()).total
-    if total:
-        findings = list(find_conflicts(ds, Selection(), limit=min(total, MAX_LISTED)).conflicts)
+    listing = find_conflicts(ds, Selection(), limit=MAX_LISTED)
+    findings = listing.conflicts
     conflict_rows = [
         (
             x.kind,
@@ -316,6 +345,7 @@ def fill(conn: sqlite3.Connection, ds: Dataset, *, fts: bool = True) -> None:
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     assert not broken, f"the export's own references do not hold: {broken[:5]}"
     conn.commit()
+    return Listed(len(findings), listing.total)
 
 
 def _finite(x: float) -> float | None:
@@ -344,8 +374,9 @@ def _claim_row(c: Claim, statement: int | None) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def metadata(ds: Dataset, database: str) -> dict[str, Any]:
-    """Datasette's metadata for the database file named ``database``."""
+def metadata(ds: Dataset, database: str, listed: Listed | None = None) -> dict[str, Any]:
+    """Datasette's metadata for the database file named ``database`` (whose conflicts
+    table holds ``listed``)."""
     name = Path(database).stem if Path(database).suffix else database
     archives = [
         f"{s.id}: {s.archive or 'no archive'} sha256 {s.sha256 or 'not recorded'}"
@@ -370,13 +401,14 @@ def metadata(ds: Dataset, database: str) -> dict[str, Any]:
                     for s in ds.sources.values()
                 },
                 "tables": {table: {"description": text} for table, text in DESCRIPTIONS.items()}
+                | ({"conflicts": {"description": listed.description()}} if listed else {})
                 | {"claims_fts": {"hidden": True}},
             }
         },
     }
 
 
-def metadata_json(ds: Dataset, database: str) -> str:
+def metadata_json(ds: Dataset, database: str, listed: Listed | None = None) -> str:
     from stemcli.render.json_ import dumps
 
-    return dumps(metadata(ds, database))
+    return dumps(metadata(ds, database, listed))

@@ -178,13 +178,10 @@ def redflag_kind(source: Source) -> str:
 
 def source_findings(ds: Dataset, source_id: str) -> tuple[Conflict, ...]:
     """Every finding that involves ``source_id``: its own and those against others."""
-    from stemcli.ops.conflicts import MAX_LISTED, Selection, count_conflicts, find_conflicts
+    from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
 
-    sel = Selection(source=source_id)
-    total = count_conflicts(ds, sel).total
-    if total == 0:
-        return ()
-    return find_conflicts(ds, sel, limit=min(total, MAX_LISTED)).conflicts
+    # a listing holds every finding there is, up to MAX_LISTED, without being told how many
+    return find_conflicts(ds, Selection(source=source_id), limit=MAX_LISTED).conflicts
 
 
 def source_report(ds: Dataset, source_id: str, folders: Sequence[Path] = ()) -> SourceReport:

@@ -1,0 +1,84 @@
+"""An export holds at most MAX_LISTED findings of a listing (the most severe of each kind
+first), and says so when it leaves some out: in the file, where the file can say it, and
+on stderr."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from stemcli.ops import conflicts
+
+Run = Callable[..., Result]
+PUBLISH = Path(__file__).parent / "fixtures" / "publish"
+REVIEWER = ("--reviewer", "Desk", "--reviewer-url", "https://desk.example/checks")
+# the publish fixture's findings: two contradictions, an arithmetic finding, a tension
+FINDINGS = 4
+
+
+@pytest.fixture
+def run_pub(run: Run) -> Run:
+    def invoke(*args: str) -> Result:
+        return run("--no-bundled", "--data", str(PUBLISH), *args)
+
+    return invoke
+
+
+def test_a_database_of_every_finding_says_nothing_of_a_limit(run_pub: Run, tmp_path: Path) -> None:
+    db = tmp_path / "claims.db"
+    result = run_pub("export", "--format", "sqlite", "-o", str(db))
+    assert result.exit_code == 0, result.output
+    assert "holds the first" not in result.stderr
+    meta = json.loads((tmp_path / "claims.metadata.json").read_text("utf-8"))
+    described = meta["databases"]["claims"]["tables"]["conflicts"]["description"]
+    assert "holds the first" not in described
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM conflicts").fetchone() == (FINDINGS,)
+
+
+def test_a_database_that_leaves_findings_out_says_how_many(
+    run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conflicts, "MAX_LISTED", 2)
+    db = tmp_path / "claims.db"
+    result = run_pub("export", "--format", "sqlite", "-o", str(db))
+    assert result.exit_code == 0, result.output
+    assert f"the conflicts table holds the first 2 of {FINDINGS} findings" in result.stderr
+    meta = json.loads((tmp_path / "claims.metadata.json").read_text("utf-8"))
+    described = meta["databases"]["claims"]["tables"]["conflicts"]["description"]
+    assert f"It holds the first 2 of the {FINDINGS} findings" in described
+    with sqlite3.connect(db) as conn:
+        kinds = [r[0] for r in conn.execute("SELECT kind FROM conflicts ORDER BY id")]
+    assert kinds == ["contradiction", "contradiction"]  # the most severe kind first
+
+
+def test_a_package_that_leaves_findings_out_says_how_many(
+    run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conflicts, "MAX_LISTED", 3)
+    folder = tmp_path / "package"
+    result = run_pub("export", "--format", "datapackage", "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    assert f"the conflicts resource holds the first 3 of {FINDINGS} findings" in result.stderr
+    package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    (resource,) = [r for r in package["resources"] if r["name"] == "conflicts"]
+    assert f"It holds the first 3 of the {FINDINGS} findings" in resource["description"]
+
+
+def test_a_review_list_that_leaves_findings_out_says_how_many(
+    run_pub: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = run_pub("export", "--format", "claimreview", *REVIEWER)
+    assert whole.exit_code == 0, whole.output
+    assert "holds the first" not in whole.stderr
+    monkeypatch.setattr(conflicts, "MAX_LISTED", 1)
+    cut = run_pub("export", "--format", "claimreview", *REVIEWER)
+    assert cut.exit_code == 0, cut.output
+    # one of the two contradictions, and the one arithmetic finding
+    assert "the review list holds the first 2 of 3 findings" in cut.stderr
+    assert len(json.loads(cut.stdout)) < len(json.loads(whole.stdout))
