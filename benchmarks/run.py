@@ -14,7 +14,9 @@ benchmarks/out/), then measures, each in a fresh process:
   a pipe, so start-up, loading, the operation and rendering are all in the figure;
 - **conflicts' counts in-process** by stemcli's sweep and by the polars and DuckDB peers
   (``peers.py``: the same statements, sort-and-sweep each; the run stops if their counts
-  differ), with the time stemcli takes to build the statements from the loaded dataset.
+  differ), with the time stemcli takes to build the statements from the loaded dataset;
+- **the operations in-process** (``inprocess.py``): count, the first 50 findings, two
+  searches, compare and lookup, each from the dataset loaded once.
 
 Times are medians of ``--repeat`` runs (the first load and the 1M figures once, unless
 asked): wall clock and CPU (user + system, from the process's own accounting; on a
@@ -185,6 +187,21 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
         "wall": float("nan"),
         "cpu": float("nan"),
         "rss_mb": peers["rss_mb"],
+    }
+    # the operations from a dataset loaded once (inprocess.py; the cache is warm by now)
+    inside = measure([py, str(HERE / "inprocess.py"), str(data), "--repeat", str(repeat)], env)
+    for line in inside["stdout"].splitlines():
+        if line.startswith("{"):
+            op = json.loads(line)
+            rows[f"in-process: {op['operation']}"] = {
+                "wall": op["wall"],
+                "cpu": op["cpu"],
+                "rss_mb": float("nan"),
+            }
+    rows["peak memory of the in-process run"] = {
+        "wall": float("nan"),
+        "cpu": float("nan"),
+        "rss_mb": inside["rss_mb"],
     }
     return {
         "n": n,

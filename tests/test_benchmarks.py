@@ -36,6 +36,8 @@ def test_the_benchmark_run_measures_every_row_and_the_peers_agree(tmp_path: Path
         "whole `search` run",
         "count in-process: polars",
         "count in-process: duckdb",
+        "in-process: count_conflicts",
+        'in-process: search "knee"',
     ):
         assert wanted in rows
         assert rows[wanted]["cpu"] > 0
