@@ -16,11 +16,12 @@ benchmarks/out/), then measures, each in a fresh process:
   (``peers.py``: the same statements, sort-and-sweep each; the run stops if their counts
   differ), with the time stemcli takes to build the statements from the loaded dataset;
 - **the operations in-process** (``inprocess.py``): count, the first 50 findings, two
-  searches, compare and lookup, each from the dataset loaded once.
+  searches, compare and lookup, each from a dataset loaded from the cache beforehand.
 
 Times are medians of ``--repeat`` runs (the first load and the 1M figures once, unless
-asked): wall clock and CPU (user + system, from the process's own accounting; on a
-shared machine the CPU figure is the steadier one), peak resident memory of the process.
+asked; the in-process operations ``--repeat`` times at every size, as they are cheap):
+wall clock and CPU (user + system, from the process's own accounting; on a shared machine
+the CPU figure is the steadier one), peak resident memory of the process.
 Then each row's growth exponent k (CPU time ∝ n^k) between consecutive sizes, and the
 start-up of a few commands on the bundled dataset against the floor ``import typer,
 rich.console, rich.table`` (run alternately, medians). The machine's load average is

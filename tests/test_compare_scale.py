@@ -187,6 +187,10 @@ def test_a_crowded_cell_shows_its_lowest_and_highest_values() -> None:
     assert _bounded(values, None) == values
     assert _bounded(values[:8], 8) == values[:8]
     assert _bounded(values[:9], 8) == values[:9]  # a line for one value would say no less
+    assert [v[0] for v in _bounded(values[:10], 8)][4] == "… 2 more values"
+    # an odd bound keeps its halves: 3 shows 1 each side, and cuts from 4 values
+    assert _bounded(values[:3], 3) == values[:3]
+    assert [v[0] for v in _bounded(values[:4], 3)] == ["0 %", "… 2 more values", "3 %"]
 
 
 def test_the_compare_table_bounds_sources_and_values_and_says_so(
@@ -216,7 +220,7 @@ def test_the_compare_table_bounds_sources_and_values_and_says_so(
     doc = json.loads(data_run.stdout)
     assert len(doc["sources"]) == 12
     most = max(len(v) for row in doc["rows"] for v in row["cells"].values())
-    assert most > 8  # what the table cut, JSON holds whole
+    assert most > 9  # what the table cut, JSON holds whole
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=str)
@@ -255,6 +259,9 @@ def test_the_chart_bounds_a_source_s_values_as_the_table_does(
     whole = run(*base, "--limit", "0")
     assert whole.exit_code == 0, whole.output
     assert "more values" not in whole.stdout
+    # the legend says what the dim span is, only when a chart has one
+    assert "┄ span of values left out" in bounded.stdout
+    assert "┄" not in whole.stdout
 
 
 def test_the_chart_s_elision_spans_the_values_it_stands_for() -> None:
@@ -288,6 +295,9 @@ def test_the_chart_s_elision_spans_the_values_it_stands_for() -> None:
     marks = _compare_chart(ds, row, True, 4).marks
     assert [m.text for m in marks][2] == "… 6 more values"
     assert (marks[2].low, marks[2].high) == (20.0, 70.0)
+    assert [m.elided for m in marks] == [False, False, True, False, False]
+    assert marks[0].name  # the source is named on its first line, and only there
+    assert not any(m.name for m in marks[1:])
     assert [(m.low, m.high) for m in (*marks[:2], *marks[3:])] == [
         (0.0, 0.0),
         (10.0, 10.0),

@@ -29,7 +29,14 @@ def run_pub(run: Run) -> Run:
     return invoke
 
 
-def test_a_database_of_every_finding_says_nothing_of_a_limit(run_pub: Run, tmp_path: Path) -> None:
+@pytest.mark.parametrize("most", [None, FINDINGS])
+def test_a_database_of_every_finding_says_nothing_of_a_limit(
+    run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, most: int | None
+) -> None:
+    """Whether the limit is far or just reached, a database of every finding says
+    nothing of one."""
+    if most is not None:
+        monkeypatch.setattr(conflicts, "MAX_LISTED", most)
     db = tmp_path / "claims.db"
     result = run_pub("export", "--format", "sqlite", "-o", str(db))
     assert result.exit_code == 0, result.output
@@ -79,6 +86,13 @@ def test_a_review_list_that_leaves_findings_out_says_how_many(
     monkeypatch.setattr(conflicts, "MAX_LISTED", 1)
     cut = run_pub("export", "--format", "claimreview", *REVIEWER)
     assert cut.exit_code == 0, cut.output
-    # one of the two contradictions, and the one arithmetic finding
-    assert "the review list holds the first 2 of 3 findings" in cut.stderr
-    assert len(json.loads(cut.stdout)) < len(json.loads(whole.stdout))
+    # the first of the two contradictions, and the one arithmetic finding
+    assert (
+        "the review list holds the first 2 of 3 contradictions and arithmetic findings"
+        in cut.stderr
+    )
+    kept, every = json.loads(cut.stdout), json.loads(whole.stdout)
+    assert kept == [item for item in every if item in kept]  # in the same order
+    ratings = [item["reviewRating"]["alternateName"] for item in kept]
+    assert "Does not add up" in ratings  # the arithmetic finding is kept
+    assert len(kept) < len(every)

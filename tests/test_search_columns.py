@@ -52,9 +52,9 @@ def _generated_pair(tmp_path: Path, n: int, seed: int) -> tuple[Dataset, Dataset
 def test_a_short_listing_is_the_head_of_the_whole_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
-    """ "pain relief" ties hundreds of hits on score and outcome score: a listing settles
-    only as much of the tie as it shows, and shows exactly what the whole order begins
-    with, and the count is every hit's."""
+    """ "knee" ties hundreds of hits on score and outcome score, most of whose quotes cover
+    it whole: a listing settles only as much of the tie as it shows, and shows exactly
+    what the whole order begins with; the count is every hit's."""
     pytest.importorskip("numpy", reason="the column path uses numpy")
     parsed, cached = _generated_pair(tmp_path, 2000, seed=7)
     monkeypatch.setattr(search_module, "VECTOR_FROM", 0)
@@ -147,6 +147,7 @@ def test_the_hits_are_the_brute_force_order_however_read(quotes: list[str], data
             rank[i],
         ),
     )
+    limit = data.draw(st.integers(1, n))
     hits = search_module._Hits(
         _Positions(by_id),  # type: ignore[arg-type]
         quotes,
@@ -154,9 +155,13 @@ def test_the_hits_are_the_brute_force_order_however_read(quotes: list[str], data
         np.arange(n),
         score,
         by_outcome,
-        n,
+        limit,
     )
-    reads = data.draw(st.lists(st.integers(0, n - 1), max_size=5))
+    assert len(hits) == limit
+    reads = data.draw(st.lists(st.integers(-limit, limit - 1), max_size=5))
     with patch.object(search_module, "_FIRST_CHUNK", 1):  # ties read in many chunks
-        for i in [*reads, *range(n)]:
-            assert hits[i].claim == expected[i], i
+        for i in [*reads, *range(limit)]:
+            assert hits[i].claim == expected[i % limit], i
+        assert [h.claim for h in hits[1:limit:2]] == expected[1:limit:2]
+    with pytest.raises(IndexError):
+        hits[limit]

@@ -87,8 +87,8 @@ def compare(
     rows of the stages others name, or get an "any" row when nothing is stage-specific.
 
     A table compares at most 8 sources, those with the most claims here (--sources names
-    others), and shows a cell's 4 lowest and 4 highest values when it has more;
-    --limit 0 shows everything, and JSON and CSV always do.
+    others), and a cell of more than 9 values shows its 4 lowest and 4 highest, as
+    --chart does; --limit 0 shows everything, and JSON and CSV always do.
 
     Examples:
 

@@ -14,8 +14,8 @@ from stemcli.cli.options import Choice, Force, Output, choice, completes, output
 
 if TYPE_CHECKING:
     from stemcli.cli.options import ExportFormat
+    from stemcli.exports import Listed
     from stemcli.exports.claimreview import Reviewer
-    from stemcli.exports.sqlite import Listed
     from stemcli.model import Dataset
 
 
@@ -139,7 +139,7 @@ def export_file(
         who = _reviewer(reviewer, reviewer_url)
         document, listed = claimreview_json(ds, who, date=_today())
         write(document, output, force)
-        _left_out(listed.note("the review list"))
+        _left_out(listed.note("the review list", "contradictions and arithmetic findings"))
         return True
     if fmt not in (ExportFormat.sqlite, ExportFormat.datapackage):
         if reviewer is not None or reviewer_url is not None:
@@ -237,12 +237,12 @@ def _write_sqlite(ds: Dataset, target: Path, force: bool) -> None:
             raise InputError(f"{meta}: cannot read the file it would replace: {e}") from None
     placed = False
 
-    listed: Listed | None = None
+    held: list[Listed] = []  # what the database's conflicts table holds, once built
 
     def make(tmp: Path) -> None:
-        nonlocal placed, listed
-        listed = build(ds, tmp)
-        write_text(meta, metadata_json(ds, target.name, listed), force=force)
+        nonlocal placed
+        held.append(build(ds, tmp))
+        write_text(meta, metadata_json(ds, target.name, held[0]), force=force)
         placed = True
 
     try:
@@ -259,5 +259,4 @@ def _write_sqlite(ds: Dataset, target: Path, force: bool) -> None:
         raise
     note(f"wrote {target} and {meta}", style="green")
     note(f"browse it: datasette {target} --metadata {meta}", style="green")
-    if listed is not None:
-        _left_out(listed.note("the conflicts table"))
+    _left_out(held[0].note("the conflicts table"))

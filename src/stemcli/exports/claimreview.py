@@ -29,7 +29,7 @@ from stemcli.model import Dataset, Source
 from stemcli.render import Json
 
 if TYPE_CHECKING:
-    from stemcli.exports.sqlite import Listed
+    from stemcli.exports import Listed
     from stemcli.ops.conflicts import Conflict, Statement
 
 CLAIM_REVIEWED_MAX = 74  # characters: "under 75"
@@ -55,7 +55,7 @@ def reviewed(ds: Dataset) -> tuple[list[tuple[Conflict, Statement]], Listed]:
     """Every (finding, statement reviewed) pair, in the order findings are listed, and how
     many contradictions and arithmetic findings they review, of how many: a listing of a
     kind holds at most :data:`~stemcli.ops.conflicts.MAX_LISTED`."""
-    from stemcli.exports.sqlite import Listed
+    from stemcli.exports import Listed
     from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
     from stemcli.ops.report import unusual_findings
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stemcli.exports import Listed
 from stemcli.exports.sqlite import (
     DESCRIPTIONS,
     FLAGS,
@@ -22,7 +23,7 @@ from stemcli.exports.sqlite import (
     LICENSE_URL,
     TABLES,
     TITLE,
-    Listed,
+    conflicts_description,
 )
 from stemcli.model import Dataset
 
@@ -48,7 +49,7 @@ def build(ds: Dataset, folder: Path) -> Listed:
         resources = [_resource(conn, table, folder) for table in TABLES]
     for resource in resources:
         if resource["name"] == "conflicts":
-            resource["description"] = listed.description()
+            resource["description"] = conflicts_description(listed)
     package: dict[str, Any] = {
         "name": NAME,
         "title": TITLE,

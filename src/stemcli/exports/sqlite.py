@@ -27,9 +27,10 @@ beside the database as ``NAME.metadata.json`` (``claims.db``: ``claims.metadata.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from stemcli.errors import StemcliError
+from stemcli.exports import Listed
 from stemcli.model import Claim, Dataset
 
 if TYPE_CHECKING:
@@ -126,36 +127,6 @@ DESCRIPTIONS = {
 }
 
 
-class Listed(NamedTuple):
-    """How many findings an export lists, of how many there are: a listing holds at most
-    :data:`stemcli.ops.conflicts.MAX_LISTED` (by kind, the most severe first)."""
-
-    listed: int
-    total: int
-
-    def description(self) -> str:
-        """The conflicts table's description, saying what it leaves out."""
-        text = DESCRIPTIONS["conflicts"]
-        if self.listed < self.total:
-            text += (
-                f" It holds the first {self.listed:,} of the {self.total:,} findings (by "
-                "kind, the most severe first); stemcli conflicts counts and lists them by "
-                "selection."
-            )
-        return text
-
-    def note(self, holder: str) -> str | None:
-        """What the person is told when ``holder`` ("the conflicts table") leaves findings
-        out; None when it holds them all."""
-        if self.listed >= self.total:
-            return None
-        return (
-            f"{holder} holds the first {self.listed:,} of {self.total:,} findings, the most "
-            "severe of each kind first; stemcli conflicts --count counts them all, and lists "
-            "them by condition, source or kind"
-        )
-
-
 class ExportError(StemcliError):
     """The database cannot be built here (an SQLite without FTS5)."""
 
@@ -182,6 +153,12 @@ def _statement_ids(ds: Dataset) -> dict[tuple[str, ...], tuple[int, Statement]]:
     return {
         tuple(c.id for c in it.claims): (k, it.statement) for k, it in enumerate(items, start=1)
     }
+
+
+def conflicts_description(listed: Listed | None) -> str:
+    """The conflicts table's description, and what it leaves out (when it does)."""
+    held = listed.holding() if listed is not None else ""
+    return f"{DESCRIPTIONS['conflicts']} {held}" if held else DESCRIPTIONS["conflicts"]
 
 
 def build(ds: Dataset, path: Path) -> Listed:
@@ -401,7 +378,7 @@ def metadata(ds: Dataset, database: str, listed: Listed | None = None) -> dict[s
                     for s in ds.sources.values()
                 },
                 "tables": {table: {"description": text} for table, text in DESCRIPTIONS.items()}
-                | ({"conflicts": {"description": listed.description()}} if listed else {})
+                | ({"conflicts": {"description": conflicts_description(listed)}})
                 | {"claims_fts": {"hidden": True}},
             }
         },

@@ -166,9 +166,10 @@ def fold_rough(
     ds: Dataset, claims: Sequence[Claim], tolerance: float, memo: Memo | None = None
 ) -> list[tuple[Claim, Facts]]:
     """Each of ``claims`` with the claim and facts that stand for its statement: its own,
-    or, for a rough value folded into the one exact value it rounds (as :func:`prepare`
-    folds it), that value's first claim and facts. ``claims`` must hold every claim of the
-    same question (a source's claims, a row of compare)."""
+    or, for a rough value folded into the one exact value it rounds (as
+    :func:`~stemcli.ops.conflicts.select.prepare` folds it), that value's first claim and
+    facts. ``claims`` must hold every claim of the same question (a source's claims, a
+    row of compare)."""
     memo = memo or Memo(ds, tolerance)
     fs = [facts(ds, c, tolerance, memo.family, memo) for c in claims]
     exact: dict[tuple[object, ...], dict[tuple[object, ...], tuple[Claim, Facts]]] = {}
@@ -199,7 +200,7 @@ def fold_rough(
 
 
 def same_statement(a: Claim, fa: Facts, b: Claim, fb: Facts) -> bool:
-    """Whether two claims are one statement (see :func:`prepare`)."""
+    """Whether two claims are one statement (see :func:`~stemcli.ops.conflicts.select.prepare`)."""
     return (
         statement_key(a, fa) == statement_key(b, fb)
         or restates(a, fa, b, fb)

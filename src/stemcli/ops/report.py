@@ -177,7 +177,9 @@ def redflag_kind(source: Source) -> str:
 
 
 def source_findings(ds: Dataset, source_id: str) -> tuple[Conflict, ...]:
-    """Every finding that involves ``source_id``: its own and those against others."""
+    """The findings that involve ``source_id``, its own and those against others: every
+    one, up to :data:`~stemcli.ops.conflicts.MAX_LISTED` (the most severe of each kind
+    first)."""
     from stemcli.ops.conflicts import MAX_LISTED, Selection, find_conflicts
 
     # a listing holds every finding there is, up to MAX_LISTED, without being told how many

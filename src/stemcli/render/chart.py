@@ -10,7 +10,9 @@ colour (``NO_COLOR``, a pipe, a file):
 - ``╌`` the open side of a qualified value: "over 85 %" runs on to 100 %, "up to
   24 months" starts at 0;
 - ``▶`` at the end of the axis: the value has no upper bound ("over 2 years");
-- ``≠`` after a value: another source in the row states nothing that overlaps it.
+- ``≠`` after a value: another source in the row states nothing that overlaps it;
+- ``┄`` the span of a source's values left out of a crowded row ("… 12 more values"),
+  from the lowest to the highest of them: no value of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ ARROW = "▶"
 TICK = "┼"
 RULE = "─"
 DISAGREE = "≠"
+ELIDED = "┄"
 
 INDENT = 2
 NAME_MAX = 22  # longest source name shown before the bars
@@ -49,6 +52,7 @@ LEGEND = (
     f"{ARROW} no upper bound",
     f"{DISAGREE} contradicts another value here",
 )
+ELIDED_LEGEND = f"{ELIDED} span of values left out (--limit 0 draws them)"
 
 # role -> rich style (ChartGroup); a role of None is unstyled text
 STYLES = {
@@ -58,6 +62,7 @@ STYLES = {
     "axis": "dim",
     "mark": "cyan",
     "mark.highlight": "bold red",
+    "mark.elided": "dim",
     "text.highlight": "bold red",
     "name": "bold",
 }
@@ -79,6 +84,8 @@ class Mark:
     ceiling: float | None = None  # where an open_high value stops (100 %); None: no bound
     highlight: bool = False  # contradicts another value of its row
     tension: bool = False  # a case report far from it (shown in figures)
+    # stands for values left out, from the lowest to the highest of them (not a value)
+    elided: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,10 @@ def bar(mark: Mark, axis: Axis, width: int) -> list[Piece]:
         return cells
     a = axis.position(mark.low, width)
     b = axis.position(mark.high, width)
+    if mark.elided:
+        for i in range(a, b + 1):
+            cells[i] = (ELIDED, "mark.elided")
+        return cells
     if mark.open_low:
         for i in range(axis.position(min(0.0, mark.low), width), a):
             cells[i] = (OPEN, role)
@@ -276,11 +287,12 @@ def _title_lines(chart: RangeChart, width: int) -> list[Line]:
     return lines
 
 
-def legend_lines(width: int) -> list[Line]:
-    """The legend, its items wrapped to ``width``."""
+def legend_lines(width: int, *, elided: bool = False) -> list[Line]:
+    """The legend, its items wrapped to ``width`` (``elided``: with the span of values
+    left out)."""
     lines: list[Line] = []
     current = ""
-    for item in LEGEND:
+    for item in (*LEGEND, ELIDED_LEGEND) if elided else LEGEND:
         candidate = f"{current}   {item}" if current else item
         if current and cell_width(candidate) > width:
             lines.append(((fit(current, width), "legend"),))
@@ -358,7 +370,7 @@ def layout(
     if title:
         lines += [((line, "title"),) for line in wrap_words(clean_line(title), width)]
     if legend and charts:
-        lines += legend_lines(width)
+        lines += legend_lines(width, elided=any(m.elided for c in charts for m in c.marks))
     geo = geometry(charts, width)
     for chart in charts:
         if lines:

@@ -39,13 +39,14 @@ def compare_report(
     ``chart``: the table format shows a range chart per row instead of the table.
     ``only``: the one format the report is for ("table", "json" ...): what no other
     format shows is not built (None: every format's).
-    ``cell_values``: a table cell of more distinct values shows the lowest and highest
-    half of that many and a line for the rest (CSV and JSON always hold every value).
+    ``cell_values``: a table cell or chart row of more distinct values shows the lowest
+    and highest half of that many and a line for the rest (CSV and JSON always hold every
+    value).
     """
     from stemcli.ops.compare import ANY_STAGE
     from stemcli.text.neutralise import clean_line
 
-    as_table = only in (None, "table", "markdown")
+    as_table = not chart and only in (None, "table", "markdown")  # a chart draws no table
     as_csv = only in (None, "csv")
     as_data = only in (None, "json", "yaml")
     columns = comparison.sources
@@ -134,7 +135,7 @@ def compare_report(
     if chart:
         from stemcli.render.chart import ChartGroup
 
-        charts = [_compare_chart(ds, r, one_condition, cell_values) for r in comparison.rows]
+        charts = [_compare_chart(ds, r, one_condition, cell_values, texts) for r in comparison.rows]
         extra = (ChartGroup(charts, title=title),)
     return Report(
         columns=tuple(cols),
@@ -307,22 +308,37 @@ def _grouped(cell: CompareCell, stage: str, texts: _Texts | None = None) -> _Val
     ]
 
 
-def _bounded(values: _Values, most: int | None) -> _Values:
-    """``values`` (in value order) or, when there are more than ``most``, the lowest and
-    highest ``most // 2`` each and between them one line for the rest: how many, and how
-    many of them contradict (≠) or are in tension (~). One value more than ``most`` is
-    shown rather than said: its line would say no less."""
-    if most is None or len(values) <= most + 1:
-        return values
+def _cut(values: _Values, most: int | None) -> tuple[_Values, _Values, _Values] | None:
+    """The lowest and highest ``most // 2`` of ``values`` (in value order) and the values
+    between them, when those are more than one; None when the values are shown whole (one
+    value in place of a line saying so is no longer)."""
+    if most is None:
+        return None
     half = max(1, most // 2)
-    hidden = values[half:-half]
+    if len(values) <= 2 * half + 1:
+        return None
+    return values[:half], values[half:-half], values[-half:]
+
+
+def _elision(hidden: _Values) -> str:
+    """The line for values left out: how many, and how many of them contradict (≠) or are
+    in tension (~)."""
     marks = [
         f"{n} {mark}"
         for mark, verdict in (("≠", "contradiction"), ("~", "tension"))
         if (n := sum(1 for v in hidden if v[1] == verdict))
     ]
-    text = f"… {len(hidden)} more values" + (f" ({', '.join(marks)})" if marks else "")
-    return [*values[:half], (text, None, hidden[0][2], []), *values[-half:]]
+    return f"… {len(hidden)} more values" + (f" ({', '.join(marks)})" if marks else "")
+
+
+def _bounded(values: _Values, most: int | None) -> _Values:
+    """``values``, or (see :func:`_cut`) their lowest and highest halves of ``most`` and
+    between them one line for the rest, which no claim states."""
+    cut = _cut(values, most)
+    if cut is None:
+        return values
+    head, hidden, tail = cut
+    return [*head, (_elision(hidden), None, hidden[0][2], []), *tail]
 
 
 def _compare_cell(values: _Values) -> Cell:
@@ -348,56 +364,59 @@ def _compare_check(r: Row) -> Cell:
 
 
 def _compare_chart(
-    ds: Dataset, r: Row, one_condition: bool, cell_values: int | None = None
+    ds: Dataset,
+    r: Row,
+    one_condition: bool,
+    cell_values: int | None = None,
+    texts: _Texts | None = None,
 ) -> RangeChart:
     """A row as a range chart: each value of each source in the row's unit.
 
-    ``cell_values``: as in the table, a source of more distinct values shows its lowest
-    and highest half of that many, and between them one bar for the rest, spanning them
-    and saying how many they are."""
+    ``cell_values``: as in the table (:func:`_cut`), a source of more distinct values
+    shows its lowest and highest half of that many, and between them one dim span, from
+    the lowest to the highest of the rest, that says how many they are."""
     import math
+    from dataclasses import replace
 
     from stemcli.quantities import interval, to_base
     from stemcli.render.chart import Mark, RangeChart
 
+    texts = texts or _Texts()
     factor = to_base(1.0, r.unit)
 
     def span(q: Quantity) -> tuple[float, float]:
         return to_base(q.low, q.unit) / factor, to_base(q.high, q.unit) / factor
 
+    def value_mark(name: str, text: str, verdict: str | None, q: Quantity) -> Mark:
+        ceiling = interval(q)[1] / factor
+        low, high = span(q)
+        return Mark(
+            name=name,
+            text=text,
+            low=low,
+            high=high,
+            open_low=q.qualifier in ("at-most", "up-to"),
+            open_high=q.qualifier == "at-least",
+            ceiling=ceiling if math.isfinite(ceiling) else None,
+            highlight=verdict == "contradiction",
+            tension=verdict == "tension",
+        )
+
     marks: list[Mark] = []
     for cell in r.cells:
-        values = _grouped(cell, r.stage)
-        shown = _bounded(values, cell_values)
-        half = (len(shown) - 1) // 2  # the values shown on either side of the elision
-        for i, (text, verdict, q, _) in enumerate(shown):
-            if len(shown) < len(values) and i == half:
-                # the elision: one bar from the lowest to the highest value it stands for
-                ends = [span(v[2]) for v in values[half:-half]]
-                marks.append(
-                    Mark(
-                        name="",
-                        text=text,
-                        low=min(lo for lo, _ in ends),
-                        high=max(hi for _, hi in ends),
-                    )
-                )
-                continue
-            ceiling = interval(q)[1] / factor
-            low, high = span(q)
-            marks.append(
-                Mark(
-                    name="" if i else publisher(ds, cell.source),
-                    text=text,
-                    low=low,
-                    high=high,
-                    open_low=q.qualifier in ("at-most", "up-to"),
-                    open_high=q.qualifier == "at-least",
-                    ceiling=ceiling if math.isfinite(ceiling) else None,
-                    highlight=verdict == "contradiction",
-                    tension=verdict == "tension",
-                )
-            )
+        values = texts.grouped(cell, r.stage)
+        cut = _cut(values, cell_values)
+        head, hidden, tail = cut if cut is not None else (values, [], [])
+        first = len(marks)
+        marks += [value_mark("", text, verdict, q) for text, verdict, q, _ in head]
+        if hidden:
+            # the values left out: a dim span from the lowest to the highest of them
+            ends = [span(v[2]) for v in hidden]
+            low, high = min(lo for lo, _ in ends), max(hi for _, hi in ends)
+            marks.append(Mark("", _elision(hidden), low, high, elided=True))
+        marks += [value_mark("", text, verdict, q) for text, verdict, q, _ in tail]
+        if len(marks) > first:  # the source is named on its first line
+            marks[first] = replace(marks[first], name=publisher(ds, cell.source))
     stage = "any stage" if r.stage == "any" else f"stage {r.stage}"
     parts = [stage, r.outcome, _compare_measure(r)]
     if not one_condition:

@@ -193,7 +193,7 @@ def _verdict(
         a, b, fa, fb = b, a, fb, fa  # a lies above
     if not fb.hi < fa.lo:
         return None, "overlap"
-    # the sweep's own cuts (select._cut, select.tension_cut): one float comparison each
+    # the sweep's own cuts (select._cut, facts.tension_cut): one float comparison each
     cut = _cut(fa.lo, min_gap)
     if not fb.hi < cut:
         return None, "close"

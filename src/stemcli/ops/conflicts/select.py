@@ -1,7 +1,8 @@
 """Which claims a selection holds, as statements with compact records keyed for the sweep.
 
-Every record starts from :func:`stemcli.ops.facts.facts`, what every rule reads of a
-claim, once.
+:func:`prepare` reads what :func:`stemcli.ops.facts.facts` reads of each claim, by the same
+rules and through the same memo, so the sweep, the rule-by-rule explanation and compare's
+marks cannot disagree about a pair.
 """
 
 from __future__ import annotations
@@ -84,9 +85,9 @@ class Prepared:
 
 
 def _fold_rough(by_statement: dict[_StatementKey, list[Claim]]) -> None:
-    """Merge each rough statement into the exact one it rounds (:func:`restates`: the same
-    question, an exact value inside the rough one's ends), when there is exactly one: the
-    exact value stands for both."""
+    """Merge each rough statement into the exact one it rounds
+    (:func:`~stemcli.ops.facts.restates`: the same question, an exact value inside the
+    rough one's ends), when there is exactly one: the exact value stands for both."""
     rough = [k for k in by_statement if k[4] == "about"]
     if not rough:
         return
@@ -145,9 +146,11 @@ def prepare(ds: Dataset, sel: Selection) -> Prepared:
     """The selection's statements as compact records, in first-claim-id order.
 
     The hot loop of conflicts, at about a microsecond per claim: it reads what
-    :func:`facts` reads, through the same :class:`Memo` and the rules' own definitions
+    :func:`~stemcli.ops.facts.facts` reads, through the same
+    :class:`~stemcli.ops.facts.Memo` and the rules' own definitions
     inlined (``about``, ``measure_class``, ``comparability_key``), and builds only the
-    statement key; the property tests hold it to the verdicts :func:`facts` gives.
+    statement key; the property tests hold it to the verdicts
+    :func:`~stemcli.ops.facts.facts` gives.
     """
     memo = Memo(ds, sel.tolerance)
     family = memo.family
