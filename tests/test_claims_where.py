@@ -46,3 +46,29 @@ def test_the_columns_find_what_the_claims_find(
         if "quote" not in tests:  # only the matching claims were built
             assert len(columns._built) == len(expected)
     assert parsed.claims_where(condition=lambda c: c == "knee-oa")  # the tests select some
+
+
+def test_claims_built_together_are_the_claims_built_one_by_one(tmp_path: Path) -> None:
+    """claims_at builds column by column what claim() builds field by field: the same
+    claims (a text field that holds no value included), each built once, in the order
+    asked, repeats and all."""
+    from generate import generate
+
+    out = tmp_path / "data"
+    generate(400, out, seed=9, sources=5)
+    parsed = load([out], bundled=False, use_cache=False)
+    _, columns = columnar(parsed)
+    asked = [399, 3, 17, 3, 0, *range(100, 400, 7), 250]
+    together = columns.claims_at(asked)
+    assert together == [parsed.claims[i] for i in asked]
+    assert together[1] is together[3]  # built once
+    assert columns.claim(250) is together[-1]  # the same object claim() returns
+    assert len(columns._built) == len(set(asked))
+    # a text column with missing values: every third comparator is none
+    said = [None if i % 3 == 0 else f"comparator {i}" for i in range(columns.n)]
+    altered = dict(columns.columns, comparator=codec._text_column(said))
+    fresh = ClaimColumns(columns.n, altered, columns.by_id)
+    shown = fresh.claims_at(asked)
+    assert [c.comparator for c in shown] == [said[i] for i in asked]
+    again = ClaimColumns(columns.n, altered, columns.by_id)
+    assert shown == [again.claim(i) for i in asked]

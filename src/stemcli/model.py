@@ -356,7 +356,37 @@ class ClaimColumns:
 
     def where(self, tests: dict[str, Callable[[Any], bool]]) -> list[Claim]:
         """The claims at :meth:`positions`; only they are built."""
-        return [self.claim(i) for i in self.positions(tests)]
+        return self.claims_at(self.positions(tests))
+
+    def claims_at(self, positions: Sequence[int]) -> list[Claim]:
+        """The claims at ``positions``, those not built yet built together, column by
+        column (a claim at a time reads each of its fields alone: several times slower
+        for the hundreds of thousands a filter of a million may pass). Each is built
+        once: the same objects as :meth:`claim` and :meth:`claims` give."""
+        built = self._built
+        todo = sorted({i for i in positions if i not in built})
+        if todo:
+            fields = [self._values_at(name, todo) for name in _claim_field_names()]
+            built.update(zip(todo, map(Claim, *fields), strict=True))
+        return [built[i] for i in positions]
+
+    def _values_at(self, name: str, positions: list[int]) -> list[Any]:
+        """Field ``name`` of the claims at ``positions`` (ascending)."""
+        col = self.columns[name]
+        if len(col) == 2:
+            values, codes = col
+            return list(map(values.__getitem__, map(codes.__getitem__, positions)))
+        text, offsets, nulls = col
+        out: list[Any] = [text[offsets[i] : offsets[i + 1]] for i in positions]
+        if nulls is not None and len(nulls):
+            # both ascending: one walk finds the positions that hold no value
+            k, n = 0, len(nulls)
+            for j, i in enumerate(positions):
+                while k < n and nulls[k] < i:
+                    k += 1
+                if k < n and nulls[k] == i:
+                    out[j] = None
+        return out
 
     def find(self, claim_id: str) -> int | None:
         """The position of the claim ``claim_id`` (a bisection over the id order)."""

@@ -49,8 +49,9 @@ def lookup(
             c.id,
         )
     )
-    from stemcli.ops.rules import is_reference
+    from stemcli.ops.rules import reference_sources
 
-    reference = tuple(c for c in claims if is_reference(ds, c))
-    market = tuple(c for c in claims if not is_reference(ds, c)) if reference else tuple(claims)
+    references = reference_sources(ds)
+    reference = tuple(c for c in claims if c.source in references)
+    market = tuple(c for c in claims if c.source not in references) if reference else tuple(claims)
     return LookupResult(condition, stage, market, reference)
