@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stemcli.errors import UsageError
-from stemcli.model import Claim, ClaimColumns, Condition, Dataset
+from stemcli.model import Claim, Condition, Dataset
 from stemcli.ops.rules import ComparabilityKey, comparability_key, compared, fold
 from stemcli.quantities import interval, to_base
 
@@ -487,7 +487,7 @@ def _column_groups(
         about.setdefault(key, []).append(i)
 
     beside: _Beside = {}
-    for c in _claims_at(held, ref_positions):
+    for c in held.claims_at(ref_positions):
         near = (c.condition, c.outcome, c.measure, fold(c.intervention))
         beside.setdefault(near, []).append(c)
 
@@ -507,30 +507,7 @@ def _column_groups(
                 row = (cond_id, st, out_id, measure, dim, intervention, comparator, group)
                 groups.setdefault(row, []).append(i)
 
-    built: dict[int, Claim] = {}
-
-    def made(members: list[Any]) -> list[Claim]:
-        new = sorted({i for i in members if i not in built})
-        built.update(zip(new, _claims_at(held, new), strict=True))
-        return [built[i] for i in members]
-
-    return groups, beside, made
-
-
-def _claims_at(held: ClaimColumns, positions: list[int]) -> list[Claim]:
-    """The claims at ``positions`` of the columns, built field by field (as
-    :meth:`ClaimColumns.claims` builds them all)."""
-    from dataclasses import fields
-
-    made: list[list[Any]] = []
-    for f in fields(Claim):
-        col = held.columns[f.name]
-        if len(col) == 2:
-            values, codes = col
-            made.append([values[codes[i]] for i in positions])
-        else:
-            made.append([held.value(f.name, i) for i in positions])
-    return list(map(Claim, *made))
+    return groups, beside, held.claims_at
 
 
 def _present_sources(ds: Dataset, groups: dict[_Key, list[Any]], positions: bool) -> set[str]:

@@ -134,9 +134,11 @@ def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
             import numpy as np
 
             arr = np.frombuffer(memoryview(codes), dtype=memoryview(codes).format)
-            pool = [columns.claim(int(i)) for i in np.nonzero(arr != none[0])[0]]
+            pool = columns.claims_at(np.nonzero(arr != none[0])[0].tolist())
         else:
-            pool = [columns.claim(i) for i, code in enumerate(codes) if values[code] is not None]
+            pool = columns.claims_at(
+                [i for i, code in enumerate(codes) if values[code] is not None]
+            )
     else:
         pool = [c for c in ds.claims if c.derived is not None]
     from stemcli.ops.rules import reference_sources
