@@ -260,7 +260,7 @@ def test_the_chart_bounds_a_source_s_values_as_the_table_does(
     assert whole.exit_code == 0, whole.output
     assert "more values" not in whole.stdout
     # the legend says what the dim span is, only when a chart has one
-    assert "┄ span of values left out" in bounded.stdout
+    assert "┄ span of the values left out" in bounded.stdout
     assert "┄" not in whole.stdout
 
 

@@ -321,7 +321,10 @@ class ClaimColumns:
         return built
 
     def claims(self) -> tuple[Claim, ...]:
-        claims = list(map(Claim, *(self.values(name) for name in _claim_field_names())))
+        from stemcli.collector import paused
+
+        with paused(freeze=True):  # a claim object each, none in a cycle
+            claims = list(map(Claim, *(self.values(name) for name in _claim_field_names())))
         for i, c in self._built.items():
             claims[i] = c
         return tuple(claims)
@@ -366,8 +369,11 @@ class ClaimColumns:
         built = self._built
         todo = sorted({i for i in positions if i not in built})
         if todo:
+            from stemcli.collector import paused
+
             fields = [self._values_at(name, todo) for name in _claim_field_names()]
-            built.update(zip(todo, map(Claim, *fields), strict=True))
+            with paused(freeze=True):  # they live as long as the dataset
+                built.update(zip(todo, map(Claim, *fields), strict=True))
         return [built[i] for i in positions]
 
     def _values_at(self, name: str, positions: list[int]) -> list[Any]:

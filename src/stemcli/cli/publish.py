@@ -139,7 +139,7 @@ def export_file(
         who = _reviewer(reviewer, reviewer_url)
         document, listed = claimreview_json(ds, who, date=_today())
         write(document, output, force)
-        _left_out(listed.note("the review list", "contradictions and arithmetic findings"))
+        _left_out(listed, "the review list", "contradictions and arithmetic findings")
         return True
     if fmt not in (ExportFormat.sqlite, ExportFormat.datapackage):
         if reviewer is not None or reviewer_url is not None:
@@ -164,14 +164,18 @@ def export_file(
             output, lambda folder: held.append(build(ds, folder)), marker=MARKER, force=force
         )
         note(f"wrote {output}/ ({MARKER} and its CSV resources)", style="green")
-        _left_out(held[0].note("the conflicts resource"))
+        _left_out(held[0], "the conflicts resource")
     return True
 
 
-def _left_out(message: str | None) -> None:
-    """Say what an export left out, if it did."""
-    if message is not None:
-        note(message)
+def _left_out(listed: Listed, holder: str, what: str = "findings") -> None:
+    """Say what ``holder`` ("the conflicts table") left out of the ``what``, if it did."""
+    if listed.listed < listed.total:
+        note(
+            f"{holder} holds the first {listed.listed:,} of {listed.total:,} {what}, the "
+            "most severe of each kind first; stemcli conflicts --count counts them all, "
+            "and stemcli conflicts lists them by condition, source or kind"
+        )
 
 
 REVIEWER_ENV = "STEMCLI_REVIEWER"
@@ -259,4 +263,4 @@ def _write_sqlite(ds: Dataset, target: Path, force: bool) -> None:
         raise
     note(f"wrote {target} and {meta}", style="green")
     note(f"browse it: datasette {target} --metadata {meta}", style="green")
-    _left_out(held[0].note("the conflicts table"))
+    _left_out(held[0], "the conflicts table")

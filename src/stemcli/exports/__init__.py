@@ -27,14 +27,3 @@ class Listed(NamedTuple):
             f"It holds the first {self.listed:,} of the {self.total:,} {what} (by kind, the "
             "most severe first); stemcli conflicts counts and lists them by selection."
         )
-
-    def note(self, holder: str, what: str = "findings") -> str | None:
-        """What the person is told when ``holder`` ("the conflicts table") leaves some of
-        the ``what`` out; None when it holds them all."""
-        if self.listed >= self.total:
-            return None
-        return (
-            f"{holder} holds the first {self.listed:,} of {self.total:,} {what}, the most "
-            "severe of each kind first; stemcli conflicts --count counts them all, and "
-            "stemcli conflicts lists them by condition, source or kind"
-        )

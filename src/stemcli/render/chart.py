@@ -52,7 +52,7 @@ LEGEND = (
     f"{ARROW} no upper bound",
     f"{DISAGREE} contradicts another value here",
 )
-ELIDED_LEGEND = f"{ELIDED} span of values left out (--limit 0 draws them)"
+ELIDED_LEGEND = f"{ELIDED} span of the values left out"
 
 # role -> rich style (ChartGroup); a role of None is unstyled text
 STYLES = {

@@ -360,18 +360,14 @@ def decode(payload: bytes | bytearray) -> Dataset | None:
     Every failure of decoding is a miss (the dataset is then parsed again), whatever it
     is: the payload comes from a file, and a cache must never be why a run fails.
     """
-    import gc
+    from stemcli.collector import paused
 
-    was_enabled = gc.isenabled()
-    gc.disable()  # decoding makes many small acyclic objects: no collections meanwhile
-    try:
-        return _build(payload)
-    except Exception:  # any malformed entry, down to RecursionError and MemoryError
-        return None
-    finally:
-        if was_enabled:
-            gc.freeze()  # what was loaded is never garbage: later collections skip it
-            gc.enable()
+    # decoding makes many small acyclic objects, and what was loaded is never garbage
+    with paused(freeze=True):
+        try:
+            return _build(payload)
+        except Exception:  # any malformed entry, down to RecursionError and MemoryError
+            return None
 
 
 _ARRAY_TYPES = frozenset("BHIQq")

@@ -47,13 +47,12 @@ def parse_and_build(
     small acyclic objects, and collections over the growing heap made a 100,000-claim
     load half again as slow.
     """
-    import gc
+    from stemcli.collector import paused
 
     parsed: list[tuple[DataFile, Node | None]] = []
     problems: list[Problem] = []
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # what was loaded lives as long as the run: later collections never scan it again
+    with paused(freeze=True):
         for df, data in zip(files, blobs, strict=True):
             try:
                 if df.role == "dataset" or data[:4] == b"PAR1":  # JSON Lines, Parquet
@@ -66,10 +65,6 @@ def parse_and_build(
             except InputError as e:
                 problems.append(Problem(e.location or Location(display_path(df)), e.reason))
         ds, more = build(parsed)
-    finally:
-        if was_enabled:
-            gc.freeze()  # what was loaded lives as long as the run: never scan it again
-            gc.enable()
     problems.extend(more)
     if any(df.index is not None for df, _ in parsed):  # Parquet: rows and fields
         from stemcli.dataset import formats

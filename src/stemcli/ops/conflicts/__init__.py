@@ -36,12 +36,11 @@ exact path, pair by pair; the property tests hold the sweep to it.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from stemcli.collector import paused
 from stemcli.errors import UsageError
 from stemcli.model import Dataset
 from stemcli.ops.conflicts.derived import findings as arithmetic_findings
@@ -155,20 +154,6 @@ def _derived_in(ds: Dataset, sel: Selection) -> list[Conflict]:
     return arithmetic_findings(ds, claims, sel)
 
 
-@contextmanager
-def _no_collections() -> Iterator[None]:
-    """The sweep builds a record per statement and a few lists per group, none in a cycle:
-    the collector would only walk the whole dataset again and again (about a third of the
-    time at 100k claims), so it is off meanwhile."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _reference(ds: Dataset, sel: Selection) -> tuple[Dataset, list[Conflict], list[Conflict], bool]:
     """The dataset the sweep reads, the contradictions with evidence that measures the
     same quantity the same way (:mod:`.evidence`), the unusual marketing claims
@@ -207,7 +192,8 @@ def count_conflicts(ds: Dataset, sel: Selection) -> ConflictCounts:
     """The number of findings per kind, without listing them (``sel.kind`` aside)."""
     validate(sel)
     ds, against, unusual, surveyed = _reference(ds, sel)
-    with _no_collections():
+    # the sweep builds a record per statement and a few lists per group, none in a cycle
+    with paused():
         arrays = _arrays(ds, sel, force=_FORCE_VECTOR)
         if arrays is not None:
             from stemcli.ops.conflicts import vector
@@ -263,7 +249,8 @@ def find_conflicts(ds: Dataset, sel: Selection, *, limit: int = 20) -> ConflictL
     if limit < 1:
         raise UsageError(f"a listing holds at least one finding, not {limit}")
     ds, against, unusual, surveyed = _reference(ds, sel)
-    with _no_collections():
+    # the sweep builds a record per statement and a few lists per group, none in a cycle
+    with paused():
         arrays = _arrays(ds, sel, force=_FORCE_VECTOR)
         if arrays is not None:
             return _find_vector(ds, arrays, sel, limit, against, unusual, surveyed)
