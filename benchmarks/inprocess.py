@@ -1,5 +1,5 @@
-"""The operations in-process, from a dataset loaded once: what a command costs past
-start-up, loading and rendering.
+"""The operations in-process, each from a dataset loaded just before it: what a command
+costs past start-up, loading and rendering.
 
     python benchmarks/inprocess.py DATA [--repeat 3]
 

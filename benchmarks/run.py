@@ -107,6 +107,13 @@ def measure(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def figure(
+    *, cpu: float = math.nan, wall: float = math.nan, rss_mb: float = math.nan
+) -> dict[str, Any]:
+    """A row's figure measured inside a process: what is not measured is NaN (left blank)."""
+    return {"wall": wall, "cpu": cpu, "rss_mb": rss_mb}
+
+
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     keys = [k for k in runs[0] if k != "stdout"]
     out = {k: statistics.median(r[k] for r in runs) for k in keys}
@@ -174,36 +181,17 @@ def measure_size(n: int, repeat: int, engines: list[str]) -> dict[str, Any]:
     if len(counts) != 1:
         raise SystemExit(f"the peers' counts differ at {n}: {lines}")
     for line in lines:
-        rows[f"count in-process: {line['engine']}"] = {
-            "wall": line["wall"],
-            "cpu": line["cpu"],
-            "rss_mb": float("nan"),
-        }
-    rows["count in-process: stemcli, building the statements"] = {
-        "wall": float("nan"),
-        "cpu": lines[0]["build_cpu"],
-        "rss_mb": float("nan"),
-    }
-    rows["peak memory of the peers' process (all engines)"] = {
-        "wall": float("nan"),
-        "cpu": float("nan"),
-        "rss_mb": peers["rss_mb"],
-    }
-    # the operations from a dataset loaded once (inprocess.py; the cache is warm by now)
+        rows[f"count in-process: {line['engine']}"] = figure(cpu=line["cpu"], wall=line["wall"])
+    rows["count in-process: stemcli, building the statements"] = figure(cpu=lines[0]["build_cpu"])
+    rows["peak memory of the peers' process (all engines)"] = figure(rss_mb=peers["rss_mb"])
+    # the operations, each from a dataset loaded just before it (inprocess.py; the cache
+    # is warm by now)
     inside = measure([py, str(HERE / "inprocess.py"), str(data), "--repeat", str(repeat)], env)
     for line in inside["stdout"].splitlines():
         if line.startswith("{"):
             op = json.loads(line)
-            rows[f"in-process: {op['operation']}"] = {
-                "wall": op["wall"],
-                "cpu": op["cpu"],
-                "rss_mb": float("nan"),
-            }
-    rows["peak memory of the in-process run"] = {
-        "wall": float("nan"),
-        "cpu": float("nan"),
-        "rss_mb": inside["rss_mb"],
-    }
+            rows[f"in-process: {op['operation']}"] = figure(cpu=op["cpu"], wall=op["wall"])
+    rows["peak memory of the in-process run"] = figure(rss_mb=inside["rss_mb"])
     return {
         "n": n,
         "rows": rows,

@@ -29,6 +29,17 @@ def run_pub(run: Run) -> Run:
     return invoke
 
 
+def cut_export(
+    run_pub: Run, monkeypatch: pytest.MonkeyPatch, most: int, fmt: str, target: Path, holder: str
+) -> None:
+    """Export ``fmt`` to ``target`` with at most ``most`` findings listed: it succeeds and
+    says on stderr that ``holder`` holds the first ``most`` of them all."""
+    monkeypatch.setattr(conflicts, "MAX_LISTED", most)
+    result = run_pub("export", "--format", fmt, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"{holder} holds the first {most} of {FINDINGS} findings" in result.stderr
+
+
 @pytest.mark.parametrize("most", [None, FINDINGS])
 def test_a_database_of_every_finding_says_nothing_of_a_limit(
     run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, most: int | None
@@ -51,11 +62,8 @@ def test_a_database_of_every_finding_says_nothing_of_a_limit(
 def test_a_database_that_leaves_findings_out_says_how_many(
     run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(conflicts, "MAX_LISTED", 2)
     db = tmp_path / "claims.db"
-    result = run_pub("export", "--format", "sqlite", "-o", str(db))
-    assert result.exit_code == 0, result.output
-    assert f"the conflicts table holds the first 2 of {FINDINGS} findings" in result.stderr
+    cut_export(run_pub, monkeypatch, 2, "sqlite", db, "the conflicts table")
     meta = json.loads((tmp_path / "claims.metadata.json").read_text("utf-8"))
     described = meta["databases"]["claims"]["tables"]["conflicts"]["description"]
     assert f"It holds the first 2 of the {FINDINGS} findings" in described
@@ -67,11 +75,8 @@ def test_a_database_that_leaves_findings_out_says_how_many(
 def test_a_package_that_leaves_findings_out_says_how_many(
     run_pub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(conflicts, "MAX_LISTED", 3)
     folder = tmp_path / "package"
-    result = run_pub("export", "--format", "datapackage", "-o", str(folder))
-    assert result.exit_code == 0, result.output
-    assert f"the conflicts resource holds the first 3 of {FINDINGS} findings" in result.stderr
+    cut_export(run_pub, monkeypatch, 3, "datapackage", folder, "the conflicts resource")
     package = json.loads((folder / "datapackage.json").read_text("utf-8"))
     (resource,) = [r for r in package["resources"] if r["name"] == "conflicts"]
     assert f"It holds the first 3 of the {FINDINGS} findings" in resource["description"]
